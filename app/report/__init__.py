@@ -1,0 +1,1 @@
+"""Presentation only: values in, text out — deterministic, sorted, no clocks."""

@@ -1,0 +1,103 @@
+"""Problems meant for people: values with a stable code, a place in a file and a fix hint."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Code(StrEnum):
+    """Stable diagnostic codes; scripts and docs refer to them, so never renumber one."""
+
+    YAML_SYNTAX = "SG101"
+    DUPLICATE_KEY = "SG102"
+    NOT_A_MAPPING = "SG103"
+    UNKNOWN_FIELD = "SG104"
+    WRONG_TYPE = "SG105"
+    MISSING_FIELD = "SG106"
+    BAD_SIZE = "SG107"
+    BAD_VALUE = "SG108"
+    DANGLING_REFERENCE = "SG110"
+    DUPLICATE_NAME = "SG111"
+    PROJECT_CONFLICT = "SG112"
+    CLOUD_NOT_ALLOWED = "SG113"
+    NETWORK_MISMATCH = "SG114"
+    FILE_TOO_LARGE = "SG120"
+    NOT_UTF8 = "SG121"
+    SYMLINK_OUTSIDE = "SG122"
+    EMPTY_FILE = "SG123"
+    ALIAS_BOMB = "SG124"
+    TOO_DEEP = "SG125"
+    NO_PROJECTS = "SG130"
+    UNREADABLE = "SG131"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A place in the repo: path relative to the repo root, 1-based line and column."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column}"
+        return self.file
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    severity: Severity
+    code: Code
+    message: str
+    location: Location
+    hint: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple[Location, str, str]:
+        return (self.location, self.code.value, self.message)
+
+    def as_line(self) -> str:
+        """The one-line form editors and CI logs understand (`file:line:col: error SGxxx ...`)."""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{self.location}: {self.severity.value} {self.code.value} {self.message}{hint}"
+
+    def as_dict(self) -> dict[str, str | int]:
+        return {
+            "severity": self.severity.value,
+            "code": self.code.value,
+            "message": self.message,
+            "file": self.location.file,
+            "line": self.location.line,
+            "column": self.location.column,
+            "hint": self.hint,
+        }
+
+
+def error(code: Code, message: str, location: Location, hint: str = "") -> Diagnostic:
+    return Diagnostic(Severity.ERROR, code, message, location, hint)
+
+
+def warning(code: Code, message: str, location: Location, hint: str = "") -> Diagnostic:
+    return Diagnostic(Severity.WARNING, code, message, location, hint)
+
+
+def has_errors(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> bool:
+    return any(d.is_error for d in diagnostics)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """A hint naming the closest candidate, or an empty string when nothing is close."""
+    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""

@@ -1,0 +1,171 @@
+"""The infrastructure-repo format as typed models: what app teams may write, and nothing else."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.spec.fields import Cidr, CountLimit, HostName, Name, PortRange, SizeLimit
+from app.spec.units import Size
+
+Labels = dict[str, str]
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors and YAML types are taken as written (no '5' → 5)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Resource(Strict):
+    labels: Labels = Field(default_factory=dict, description="Extra CloudStack tags")
+    protected: bool = Field(False, description="Deny deletes and replaces of this resource")
+
+
+class Network(Resource):
+    offering: str = Field(description="Network offering name")
+    cidr: Cidr = Field(description="Guest CIDR of the isolated network, e.g. 10.1.0.0/24")
+    zone: str | None = Field(None, description="Zone; defaults to the project's zone")
+    description: str = ""
+
+
+class Instance(Resource):
+    offering: str = Field(description="Service offering name")
+    template: str = Field(description="Template name")
+    networks: list[Name] = Field(min_length=1, description="Networks; the first is the default")
+    ssh_key: Name | None = Field(None, description="SSH key pair from ssh_keys")
+    root_disk: Size | None = Field(None, description="Root disk size, e.g. 40GiB")
+    zone: str | None = None
+    user_data: str | None = Field(None, description="cloud-init user data")
+
+
+class Volume(Resource):
+    offering: str = Field(description="Disk offering name")
+    size: Size | None = Field(None, description="Size for custom-size disk offerings")
+    attach_to: HostName | None = Field(None, description="Instance to attach the volume to")
+    zone: str | None = None
+
+
+class PublicIp(Resource):
+    network: Name = Field(description="Network the address is associated with")
+
+
+class FirewallRule(Strict):
+    ip: Name = Field(description="Public IP from public_ips")
+    protocol: Literal["tcp", "udp", "icmp"]
+    ports: PortRange | None = Field(None, description="443 or '8000-8100'; not for icmp")
+    cidrs: list[Cidr] = Field(min_length=1, description="Source CIDRs allowed in")
+    icmp_type: int | None = None
+    icmp_code: int | None = None
+
+
+class EgressRule(Strict):
+    network: Name
+    protocol: Literal["tcp", "udp", "icmp", "all"]
+    ports: PortRange | None = None
+    cidrs: list[Cidr] = Field(min_length=1, description="Destination CIDRs allowed out")
+
+
+class PortForward(Strict):
+    ip: Name
+    protocol: Literal["tcp", "udp"]
+    public_port: PortRange
+    private_port: PortRange
+    instance: HostName
+    cidrs: list[Cidr] | None = None
+
+
+class LoadBalancer(Resource):
+    ip: Name
+    algorithm: Literal["roundrobin", "leastconn", "source"] = "roundrobin"
+    protocol: Literal["tcp", "udp"] = "tcp"
+    public_port: int = Field(ge=1, le=65535)
+    private_port: int = Field(ge=1, le=65535)
+    members: list[HostName] = Field(min_length=1)
+    cidrs: list[Cidr] | None = None
+
+
+class SshKey(Strict):
+    public_key: str = Field(pattern=r"^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-\S+|sk-\S+) \S+")
+
+
+class Limits(Strict):
+    """Desired CloudStack project resource limits (updateResourceLimit)."""
+
+    instances: CountLimit | None = None
+    cpu: CountLimit | None = None
+    memory: SizeLimit | None = None
+    volumes: CountLimit | None = None
+    primary_storage: SizeLimit | None = None
+    secondary_storage: SizeLimit | None = None
+    networks: CountLimit | None = None
+    public_ips: CountLimit | None = None
+    snapshots: CountLimit | None = None
+    templates: CountLimit | None = None
+    vpcs: CountLimit | None = None
+
+
+class Resources(Strict):
+    """The resource sections, shared by a project file and a merged project."""
+
+    networks: dict[Name, Network] = Field(default_factory=dict)
+    instances: dict[HostName, Instance] = Field(default_factory=dict)
+    volumes: dict[Name, Volume] = Field(default_factory=dict)
+    public_ips: dict[Name, PublicIp] = Field(default_factory=dict)
+    firewall: list[FirewallRule] = Field(default_factory=list)
+    egress: list[EgressRule] = Field(default_factory=list)
+    port_forwards: list[PortForward] = Field(default_factory=list)
+    load_balancers: dict[Name, LoadBalancer] = Field(default_factory=dict)
+    ssh_keys: dict[Name, SshKey] = Field(default_factory=dict)
+
+
+Reconcile = Literal["report", "heal"]
+
+
+class ProjectFile(Resources):
+    """One file under projects/; settings left out may come from another file of the project."""
+
+    project: Name | None = Field(None, description="CloudStack project; defaults to the file name")
+    cloud: Name | None = Field(None, description="Configured CloudStack endpoint")
+    zone: str | None = Field(None, description="Default zone of the project's resources")
+    owners: list[str] | None = Field(None, description="Users or @groups who approve changes")
+    labels: Labels | None = Field(None, description="Tags added to every resource")
+    protected: bool | None = Field(None, description="Protect every resource of the project")
+    reconcile: Reconcile | None = Field(None, description="Drift handling: report or heal")
+    limits: Limits | None = None
+
+
+PROJECT_SETTINGS = ("cloud", "zone", "owners", "labels", "protected", "reconcile", "limits")
+RESOURCE_SECTIONS = tuple(Resources.model_fields)
+
+
+class Project(Resources):
+    """A CloudStack project as the repo wants it, merged from all of its files."""
+
+    name: str
+    cloud: str
+    zone: str
+    owners: tuple[str, ...] = ()
+    labels: Labels = Field(default_factory=dict)
+    protected: bool = False
+    reconcile: Reconcile = "report"
+    limits: Limits = Field(default_factory=Limits)
+    files: tuple[str, ...] = ()
+
+    def resource_count(self) -> int:
+        return sum(len(getattr(self, section)) for section in RESOURCE_SECTIONS)
+
+
+class Defaults(Strict):
+    cloud: Name | None = None
+    zone: str | None = None
+
+
+class RepoSettings(Strict):
+    """stackgate.yaml at the repo root: optional settings for the whole repo."""
+
+    version: Literal[1] = 1
+    clouds: list[Name] | None = Field(None, description="Clouds projects may use; any if unset")
+    defaults: Defaults = Field(default_factory=Defaults)
+    max_file_size: Size = Field(Size(1), description="Project files above this are refused")
