@@ -28,7 +28,7 @@ def load_desired_state(source: RepoSource) -> DesiredState:
     diagnostics: list[Diagnostic] = []
     settings = _load_settings(source, entries, diagnostics)
     merger = Merger(settings)
-    project_files = [entry for entry in entries if implied_project(entry.path)]
+    project_files = [entry for entry in entries if implied_project(entry.path) or entry.escapes]
     for entry in project_files:
         read = _read_project_file(
             source, entry, settings.max_file_size.mib * 1024 * 1024, diagnostics

@@ -6,7 +6,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.spec.diagnostics import Code, Diagnostic, Location, error
-from app.spec.model import PROJECT_SETTINGS, RESOURCE_SECTIONS, Project, ProjectFile, RepoSettings
+from app.spec.model import (
+    PROJECT_SETTINGS,
+    RESOURCE_SECTIONS,
+    Project,
+    ProjectFile,
+    RepoSettings,
+    singular,
+)
 from app.spec.state import Origin, SourceMap
 from app.spec.validation import Validated
 from app.spec.yamltree import YamlDocument, YamlPath
@@ -90,7 +97,7 @@ class Merger:
                 self.diagnostics.append(
                     error(
                         Code.DUPLICATE_NAME,
-                        f"{section} '{name}' is defined twice in project '{draft.name}'",
+                        f"{singular(section)} '{name}' is defined twice in project '{draft.name}'",
                         here,
                         f"first defined at {first}; rename one of them",
                     )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.spec.fields import Cidr, CountLimit, HostName, Name, PortRange, SizeLimit
+from app.spec.fields import Cidr, CountLimit, HostName, Name, PortRange, SizeLimit, bad_value
 from app.spec.units import Size
 
 Labels = dict[str, str]
@@ -51,19 +51,31 @@ class PublicIp(Resource):
     network: Name = Field(description="Network the address is associated with")
 
 
-class FirewallRule(Strict):
+class _TrafficRule(Strict):
+    protocol: str
+    ports: PortRange | None = Field(None, description="443 or '8000-8100'; not for icmp")
+    icmp_type: int | None = Field(None, ge=-1, le=255)
+    icmp_code: int | None = Field(None, ge=-1, le=255)
+
+    @model_validator(mode="after")
+    def _ports_fit_protocol(self) -> Self:
+        if self.protocol in ("icmp", "all") and self.ports is not None:
+            raise bad_value(f"ports do not apply to protocol {self.protocol}", "remove 'ports'")
+        icmp = self.icmp_type is not None or self.icmp_code is not None
+        if icmp and self.protocol != "icmp":
+            raise bad_value("icmp_type and icmp_code apply only to protocol icmp", "")
+        return self
+
+
+class FirewallRule(_TrafficRule):
     ip: Name = Field(description="Public IP from public_ips")
     protocol: Literal["tcp", "udp", "icmp"]
-    ports: PortRange | None = Field(None, description="443 or '8000-8100'; not for icmp")
     cidrs: list[Cidr] = Field(min_length=1, description="Source CIDRs allowed in")
-    icmp_type: int | None = None
-    icmp_code: int | None = None
 
 
-class EgressRule(Strict):
+class EgressRule(_TrafficRule):
     network: Name
     protocol: Literal["tcp", "udp", "icmp", "all"]
-    ports: PortRange | None = None
     cidrs: list[Cidr] = Field(min_length=1, description="Destination CIDRs allowed out")
 
 
@@ -134,6 +146,11 @@ class ProjectFile(Resources):
     protected: bool | None = Field(None, description="Protect every resource of the project")
     reconcile: Reconcile | None = Field(None, description="Drift handling: report or heal")
     limits: Limits | None = None
+
+
+def singular(section: str) -> str:
+    """'public_ips' → 'public ip': how a message names one entry of a section."""
+    return section.removesuffix("s").replace("_", " ")
 
 
 PROJECT_SETTINGS = ("cloud", "zone", "owners", "labels", "protected", "reconcile", "limits")

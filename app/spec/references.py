@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from app.spec.diagnostics import Code, Diagnostic, did_you_mean, error
-from app.spec.model import Project
+from app.spec.model import Project, singular
 from app.spec.state import SourceMap
 from app.spec.yamltree import YamlPath
 
@@ -58,7 +58,7 @@ def check_references(
         defined = getattr(project, ref.target)
         if ref.name in defined or (ref.target, ref.name) in dropped:
             continue
-        kind = ref.target.rstrip("s").replace("_", " ")
+        kind = singular(ref.target)
         hint = did_you_mean(ref.name, defined) or f"define it under '{ref.target}:'"
         found.append(
             error(

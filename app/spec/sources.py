@@ -66,14 +66,18 @@ class DirectorySource:
                 found.append(Entry(self._relative(child), 0, escapes=True))
             elif child.is_dir():
                 found.extend(self._walk(child, seen))
-            elif child.is_file():
+            elif child.is_file() or child.is_symlink():  # a broken link is reported when read
                 found.append(self._entry(child))
         return found
 
     def _entry(self, path: Path) -> Entry:
         if path.is_symlink() and not self._inside(path):
             return Entry(self._relative(path), 0, escapes=True)
-        return Entry(self._relative(path), path.stat().st_size)
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0
+        return Entry(self._relative(path), size)
 
     def _inside(self, path: Path) -> bool:
         return Path(os.path.realpath(path)).is_relative_to(self.root)

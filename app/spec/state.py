@@ -37,7 +37,10 @@ class SourceMap:
         for depth in (2, 1, 0):
             origin = self.origins.get((project, *path[:depth]))
             if origin is not None:
-                line, column = origin.doc.value_at((*origin.path, *path[depth:]))
+                inner = (*origin.path, *path[depth:])
+                # an entry itself is where its key is; a field inside it, where its value is
+                at = origin.doc.value_at if path[depth:] else origin.doc.key_at
+                line, column = at(inner)
                 return Location(origin.file, line, column)
         return Location("projects")
 

@@ -7,6 +7,7 @@ A file with a bad entry still yields a model of its good entries, so that proble
 from __future__ import annotations
 
 import datetime
+import difflib
 import types
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
@@ -51,13 +52,24 @@ def validate(model: type[M], doc: YamlDocument, file: str) -> Validated[M]:
         return Validated(model.model_validate(data), [])
     except ValidationError as exc:
         errors = exc.errors()
-    diagnostics = [_diagnostic(model, err, doc, file) for err in errors]
+    diagnostics = [_diagnostic(model, err, doc, file) for err in _without_echoes(model, errors)]
     dropped = {_entry_path(err["loc"]) for err in errors}
     pruned, origins = _prune(data, dropped)
     try:
         return Validated(model.model_validate(pruned), diagnostics, origins, dropped)
     except ValidationError:  # pragma: no cover - pruning removes every failing entry
         return Validated(None, diagnostics, {}, dropped)
+
+
+def _without_echoes(model: type[BaseModel], errors: list[ErrorDetails]) -> list[ErrorDetails]:
+    """Drop 'missing X' where an unknown field beside it misspells X: one typo, one line."""
+    misspelt = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            loc = err["loc"]
+            close = difflib.get_close_matches(str(loc[-1]), _fields_at(model, loc), n=1, cutoff=0.6)
+            misspelt |= {(*loc[:-1], name) for name in close}
+    return [e for e in errors if not (e["type"] == "missing" and e["loc"] in misspelt)]
 
 
 def _entry_path(loc: tuple[int | str, ...]) -> YamlPath:

@@ -187,7 +187,7 @@ def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Diagnost
     try:
         root = yaml.compose(text)
     except MarkedYAMLError as exc:
-        return None, [_syntax_diagnostic(exc, file)]
+        return None, [_syntax_diagnostic(exc, text, file)]
     except YAMLError as exc:
         return None, [_reader_diagnostic(exc, text, file)]
     except RecursionError:
@@ -204,11 +204,17 @@ def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Diagnost
     return YamlDocument(data, builder.keys, builder.values), builder.diagnostics
 
 
-def _syntax_diagnostic(exc: MarkedYAMLError, file: str) -> Diagnostic:
+def _syntax_diagnostic(exc: MarkedYAMLError, text: str, file: str) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    last_line = text.count("\n") + 1
+    if line > last_line:  # the parser reports the end of a file without a final newline past it
+        line, column = last_line, len(text) - text.rfind("\n")
     problem = exc.problem or exc.context or "invalid YAML"
-    hint = "check indentation and quoting" if "indent" in problem or "mapping" in problem else ""
+    hint = "check indentation and quoting"
+    started = exc.context_mark
+    if exc.context and started and started.line + 1 != line:
+        hint = f"{exc.context} that starts on line {started.line + 1}"
     if "expected a single document" in str(exc):
         problem, hint = "more than one YAML document in the file", "remove the extra '---'"
     return error(

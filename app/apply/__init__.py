@@ -1,0 +1,1 @@
+"""On merge: check the approved plan still holds, then apply it, journaled."""

@@ -1,0 +1,1 @@
+"""Everything stackgate knows about a live CloudStack cloud comes through this package."""

@@ -1,0 +1,1 @@
+"""Read-only pages for the platform team: PRs, locks, applies, drift, audit."""

@@ -1,0 +1,1 @@
+"""Code hosts (GitHub, GitLab, a local checkout) behind one narrow Forge protocol."""

@@ -1,0 +1,1 @@
+"""Pure planning: desired state and live state → an immutable Plan value."""

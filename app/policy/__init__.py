@@ -1,0 +1,1 @@
+"""The policy gate: the Rego input document, the engines and their decision."""

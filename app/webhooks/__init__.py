@@ -1,0 +1,1 @@
+"""HTTP edge: verify a delivery, normalise it, record it, enqueue it, answer 202."""
