@@ -66,6 +66,8 @@ def _traffic(rule: FirewallRule | EgressRule) -> str:
     if rule.protocol == "icmp" and isinstance(rule, FirewallRule) and rule.icmp_type is not None:
         code = "any" if rule.icmp_code is None else rule.icmp_code
         return f"icmp type {rule.icmp_type} code {code}"
+    if rule.protocol == "all":
+        return "all traffic"
     return f"{rule.protocol} {rule.ports or 'all ports'}"
 
 
