@@ -1,0 +1,1 @@
+"""The built-in CloudStack API sandbox: a management server's HTTP contract, in memory."""

@@ -1,0 +1,104 @@
+"""Project resource counts and limits (ResourceLimitManagerImpl), in the API's units."""
+
+from __future__ import annotations
+
+from app.cloudstack.sandbox.errors import CS_SERVER_API, RESOURCE_ALLOCATION, ApiError
+from app.cloudstack.sandbox.store import CloudState, Row
+
+RESOURCE_TYPES = {
+    0: "user_vm",
+    1: "public_ip",
+    2: "volume",
+    3: "snapshot",
+    4: "template",
+    6: "network",
+    7: "vpc",
+    8: "cpu",
+    9: "memory",
+    10: "primary_storage",
+    11: "secondary_storage",
+}
+TYPE_BY_NAME = {name: number for number, name in RESOURCE_TYPES.items()}
+STORAGE_TYPES = (10, 11)
+GONE_VM_STATES = ("Destroyed", "Expunging", "Error")
+GIB = 1024**3
+
+
+def live_vms(state: CloudState, project_id: str) -> list[Row]:
+    return [
+        vm for vm in state.table("vms").in_project(project_id) if vm["state"] not in GONE_VM_STATES
+    ]
+
+
+def usage(state: CloudState, project_id: str) -> dict[int, int]:
+    """Current amount per resource type; storage in bytes, memory in MiB."""
+    vms = live_vms(state, project_id)
+    volumes = list(state.table("volumes").in_project(project_id))
+    return {
+        0: len(vms),
+        1: sum(1 for _ in state.table("ips").in_project(project_id)),
+        2: len(volumes),
+        3: 0,
+        4: 0,
+        6: sum(1 for _ in state.table("networks").in_project(project_id)),
+        7: 0,
+        8: sum(vm["cpunumber"] for vm in vms),
+        9: sum(vm["memory"] for vm in vms),
+        10: sum(volume["size"] for volume in volumes),
+        11: 0,
+    }
+
+
+def limit(state: CloudState, project_id: str, kind: int) -> int:
+    """The project's limit in API units (GiB for storage); -1 is unlimited."""
+    return state.limits.get((project_id, kind), -1)
+
+
+def require(
+    state: CloudState,
+    project: Row | None,
+    needs: dict[int, int],
+    cserrorcode: int | None = CS_SERVER_API,
+) -> None:
+    """Refuse with CloudStack's 535 text when any requested amount would pass the limit.
+
+    ``needs`` is in the units of ``usage`` (bytes for storage). Checked in the server's
+    order: user_vm, cpu, memory, volume, primary_storage, then the rest.
+    """
+    if project is None:  # resources of the caller's own account: not limited here
+        return
+    used = usage(state, project["id"])
+    for kind in sorted(
+        needs, key=lambda k: (0, 8, 9, 2, 10).index(k) if k in (0, 8, 9, 2, 10) else 99
+    ):
+        cap = limit(state, project["id"], kind)
+        if cap < 0:
+            continue
+        scale = GIB if kind in STORAGE_TYPES else 1
+        if used[kind] + needs[kind] > cap * scale:
+            raise ApiError(
+                RESOURCE_ALLOCATION,
+                _exceeded(project, kind, cap * scale, used[kind], needs[kind]),
+                cserrorcode,
+            )
+
+
+def _amount(kind: int, value: int) -> str:
+    return _human(value) if kind in STORAGE_TYPES else str(value)
+
+
+def _human(size: int) -> str:
+    """NumbersUtil.toHumanReadableSize."""
+    for unit, factor in (("TB", 1024**4), ("GB", GIB), ("MB", 1024**2), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.2f} {unit}"
+    return f"{size} bytes"
+
+
+def _exceeded(project: Row, kind: int, cap: int, used: int, requested: int) -> str:
+    return (
+        f"Maximum amount of resources of Type = '{RESOURCE_TYPES[kind]}', tag = 'null' for "
+        f"Project Name = {project['name']} in Domain Id = 1 is exceeded: Account Resource Limit = "
+        f"{_amount(kind, cap)}, Current Account Resource Amount = {_amount(kind, used)}, Current "
+        f"Account Resource Reservation = 0, Requested Resource Amount = {_amount(kind, requested)}."
+    )

@@ -1,0 +1,29 @@
+"""The sandbox's command handlers, one module per area; importing this registers them all."""
+
+from app.cloudstack.sandbox.commands import (
+    addresses,
+    balancers,
+    catalog,
+    jobs,
+    keys,
+    networks,
+    projects,
+    rules,
+    tags,
+    vms,
+    volumes,
+)
+
+__all__ = [
+    "addresses",
+    "balancers",
+    "catalog",
+    "jobs",
+    "keys",
+    "networks",
+    "projects",
+    "rules",
+    "tags",
+    "vms",
+    "volumes",
+]

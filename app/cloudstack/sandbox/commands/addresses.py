@@ -1,0 +1,134 @@
+"""Public IP addresses: associate (async-create), disassociate, list; source NAT addresses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.cloudstack.sandbox.accounting import limit, usage
+from app.cloudstack.sandbox.api import Answer, Ctx, command
+from app.cloudstack.sandbox.errors import (
+    CS_INSUFFICIENT_ADDRESS,
+    INSUFFICIENT_CAPACITY,
+    ApiError,
+    invalid_parameter,
+)
+from app.cloudstack.sandbox.listing import list_body, visible
+from app.cloudstack.sandbox.store import CloudState, Row
+
+ACCOUNT_ERROR_LIMIT = 532
+CS_ACCOUNT_LIMIT = 4280
+RULE_KINDS = ("firewall", "port_forwards", "load_balancers")
+
+
+def implement(state: CloudState, network: Row) -> None:
+    """First use of an isolated network: it gets a router and a source NAT address."""
+    if network["state"] == "Implemented":
+        return
+    network["state"] = "Implemented"
+    if any(service["name"] == "SourceNat" for service in network["service"]):
+        allocate_address(state, network, source_nat=True)
+
+
+def allocate_address(state: CloudState, network: Row, source_nat: bool = False) -> Row:
+    prefix = f"{network['zoneid']}/"
+    free = next((entry for entry in state.public_pool if entry.startswith(prefix)), None)
+    if free is None:
+        raise ApiError(
+            INSUFFICIENT_CAPACITY,
+            "Insufficient address capacity; there are no free public IP addresses in zone "
+            f"{network['zonename']}",
+            CS_INSUFFICIENT_ADDRESS,
+        )
+    state.public_pool.remove(free)
+    owner: Row = {
+        key: network[key]
+        for key in ("account", "domainid", "domain", "projectid", "project")
+        if key in network
+    }
+    return state.table("ips").add(
+        {
+            "id": state.new_id(),
+            "ipaddress": free.removeprefix(prefix),
+            "allocated": state.timestamp(),
+            "zoneid": network["zoneid"],
+            "zonename": network["zonename"],
+            "issourcenat": source_nat,
+            **owner,
+            "forvirtualnetwork": True,
+            "isstaticnat": False,
+            "issystem": False,
+            "associatednetworkid": network["id"],
+            "associatednetworkname": network["name"],
+            "networkid": network["physicalnetworkid"],
+            "state": "Allocated",
+            "isportable": False,
+            "fordisplay": True,
+            "hasrules": False,
+            "tags": [],
+            "hasannotations": False,
+        }
+    )
+
+
+@command("associateIpAddress")
+def associate_ip_address(ctx: Ctx) -> Answer:
+    network = ctx.entity("networks", "networkid")
+    project = ctx.project()
+    if project and network.get("projectid") != project["id"]:
+        raise invalid_parameter(
+            f"Network {network['id']} does not belong to project {project['name']}"
+        )
+    if project:
+        cap = limit(ctx.state, project["id"], 1)
+        if 0 <= cap <= usage(ctx.state, project["id"])[1]:
+            raise ApiError(
+                ACCOUNT_ERROR_LIMIT,
+                "Maximum number of public IP addresses for account: "
+                f"{project['projectaccountname']} has been exceeded.",
+                CS_ACCOUNT_LIMIT,
+            )
+    address = allocate_address(ctx.state, network)
+    address["state"] = "Allocating"
+
+    def run() -> tuple[str, Row]:
+        address["state"] = "Allocated"
+        return "ipaddress", address
+
+    return ctx.submit(run, ("IpAddress", address))
+
+
+@command("disassociateIpAddress")
+def disassociate_ip_address(ctx: Ctx) -> Answer:
+    address = ctx.entity("ips", "id")
+    if address["issourcenat"]:
+        raise invalid_parameter(
+            f"IP address id={address['id']} is a source nat ip address; can't release it"
+        )
+
+    def run() -> None:
+        for kind in RULE_KINDS:
+            for rule in ctx.state.table(kind):
+                if rule.get("ipaddressid", rule.get("publicipid")) == address["id"]:
+                    ctx.state.table(kind).remove(rule["id"])
+        ctx.state.table("ips").remove(address["id"])
+        zone_prefix = f"{address['zoneid']}/"
+        ctx.state.public_pool.append(zone_prefix + address["ipaddress"])
+
+    return ctx.submit(run, ("IpAddress", address))
+
+
+@command("listPublicIpAddresses")
+def list_public_ip_addresses(ctx: Ctx) -> dict[str, Any]:
+    request = ctx.request
+    network, address = request.get("associatednetworkid"), request.get("ipaddress")
+    source_nat = request.get("issourcenat")
+
+    def keep(row: Row) -> bool:
+        return (
+            (not network or row.get("associatednetworkid") == network)
+            and (not address or row["ipaddress"] == address)
+            and (source_nat is None or row["issourcenat"] == (source_nat.lower() == "true"))
+        )
+
+    rows = visible(ctx.state, request, ctx.state.table("ips"))
+    return list_body(request, "publicipaddress", rows, keep, exact_name=True)

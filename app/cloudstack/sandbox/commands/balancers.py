@@ -1,0 +1,132 @@
+"""Load-balancer rules: create (async-create), members in and out, delete, list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.cloudstack.sandbox.api import Answer, Ctx, command
+from app.cloudstack.sandbox.commands.rules import _ports
+from app.cloudstack.sandbox.errors import invalid_parameter
+from app.cloudstack.sandbox.listing import list_body, public, visible
+from app.cloudstack.sandbox.store import Row
+
+ALGORITHMS = ("source", "roundrobin", "leastconn")
+
+
+@command("createLoadBalancerRule")
+def create_load_balancer_rule(ctx: Ctx) -> Answer:
+    request = ctx.request
+    address = ctx.entity("ips", "publicipid")
+    algorithm = request.require("algorithm")
+    if algorithm not in ALGORITHMS:
+        raise invalid_parameter(f"Invalid algorithm: {algorithm}")
+    public_port, _ = _ports(ctx, "publicport", "publicport")
+    private_port, _ = _ports(ctx, "privateport", "privateport")
+    for other in ctx.state.table("load_balancers"):
+        if other["publicipid"] == address["id"] and other["publicport"] == str(public_port):
+            raise invalid_parameter(
+                f"There is already a load balancer rule on port {public_port} of this IP"
+            )
+    row: Row = {
+        "id": ctx.state.new_id(),
+        "name": request.require("name"),
+        "description": request.get("description") or "",
+        "publicipid": address["id"],
+        "publicip": address["ipaddress"],
+        "publicport": str(public_port),
+        "privateport": str(private_port),
+        "algorithm": algorithm,
+        "cidrlist": request.get("cidrlist") or "",
+        "protocol": (request.get("protocol") or "tcp").lower(),
+        **{
+            key: address[key]
+            for key in ("account", "domainid", "domain", "projectid", "project")
+            if key in address
+        },
+        "state": "Add",
+        "zoneid": address["zoneid"],
+        "zonename": address["zonename"],
+        "networkid": address["associatednetworkid"],
+        "tags": [],
+        "fordisplay": True,
+        "_members": [],
+    }
+    ctx.state.table("load_balancers").add(row)
+
+    def run() -> tuple[str, Row]:
+        row["state"] = "Active"
+        return "loadbalancer", row
+
+    return ctx.submit(run, ("FirewallRule", row))
+
+
+def _members(ctx: Ctx, balancer: Row) -> list[Row]:
+    vms = [
+        ctx.entity("vms", "virtualmachineids", value)
+        for value in ctx.request.ids("virtualmachineids")
+    ]
+    for vm in vms:
+        if not any(nic["networkid"] == balancer["networkid"] for nic in vm["nic"]):
+            raise invalid_parameter(
+                f"VM {vm['name']} is not in the network of load balancer {balancer['name']}"
+            )
+    return vms
+
+
+@command("assignToLoadBalancerRule")
+def assign_to_load_balancer_rule(ctx: Ctx) -> Answer:
+    balancer = ctx.entity("load_balancers", "id")
+    vms = _members(ctx, balancer)
+
+    def run() -> None:
+        for vm in vms:
+            if vm["id"] in balancer["_members"]:
+                raise invalid_parameter(
+                    f"VM {vm['name']} is already assigned to load balancer {balancer['name']}"
+                )
+            balancer["_members"].append(vm["id"])
+
+    return ctx.submit(run)
+
+
+@command("removeFromLoadBalancerRule")
+def remove_from_load_balancer_rule(ctx: Ctx) -> Answer:
+    balancer = ctx.entity("load_balancers", "id")
+    vms = _members(ctx, balancer)
+
+    def run() -> None:
+        balancer["_members"] = [
+            member for member in balancer["_members"] if member not in {vm["id"] for vm in vms}
+        ]
+
+    return ctx.submit(run, ("FirewallRule", balancer))
+
+
+@command("deleteLoadBalancerRule")
+def delete_load_balancer_rule(ctx: Ctx) -> Answer:
+    balancer = ctx.entity("load_balancers", "id")
+
+    def run() -> None:
+        ctx.state.table("load_balancers").remove(balancer["id"])
+
+    return ctx.submit(run, ("FirewallRule", balancer))
+
+
+@command("listLoadBalancerRules")
+def list_load_balancer_rules(ctx: Ctx) -> dict[str, Any]:
+    address, network = ctx.request.get("publicipid"), ctx.request.get("networkid")
+
+    def keep(row: Row) -> bool:
+        return (not address or row["publicipid"] == address) and (
+            not network or row["networkid"] == network
+        )
+
+    rows = visible(ctx.state, ctx.request, ctx.state.table("load_balancers"))
+    return list_body(ctx.request, "loadbalancerrule", rows, keep)
+
+
+@command("listLoadBalancerRuleInstances")
+def list_load_balancer_rule_instances(ctx: Ctx) -> dict[str, Any]:
+    balancer = ctx.entity("load_balancers", "id")
+    vms = [ctx.state.table("vms").rows[member] for member in balancer["_members"]]
+    return list_body(ctx.request, "loadbalancerruleinstance", vms, render=public)

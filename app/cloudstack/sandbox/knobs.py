@@ -1,0 +1,47 @@
+"""Test and benchmark knobs: latency, injected failures and a random outage rate."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from app.cloudstack.sandbox.errors import ApiError
+
+
+@dataclass
+class Failure:
+    remaining: int
+    error: ApiError
+    in_job: bool  # fail the async job instead of the request
+
+
+@dataclass
+class Knobs:
+    latency: dict[str, float] = field(default_factory=dict)  # command (or "*") → seconds
+    failures: dict[str, Failure] = field(default_factory=dict)
+    outage_rate: float = 0.0  # share of requests answered 503 before reaching the API
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
+
+    def delay(self, command: str) -> float:
+        return self.latency.get(command, self.latency.get("*", 0.0))
+
+    def fail_next(
+        self,
+        command: str,
+        count: int,
+        errorcode: int,
+        errortext: str,
+        in_job: bool = False,
+        cserrorcode: int | None = 9999,
+    ) -> None:
+        self.failures[command] = Failure(count, ApiError(errorcode, errortext, cserrorcode), in_job)
+
+    def take_failure(self, command: str, in_job: bool) -> ApiError | None:
+        failure = self.failures.get(command)
+        if failure is None or failure.in_job != in_job or failure.remaining <= 0:
+            return None
+        failure.remaining -= 1
+        return failure.error
+
+    def outage(self) -> bool:
+        return self.outage_rate > 0 and self.rng.random() < self.outage_rate

@@ -1,0 +1,103 @@
+"""List commands: visibility by project, filters, tag filters and pagination (BaseListCmd)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from app.cloudstack.sandbox.errors import (
+    CS_INVALID_PARAMETER,
+    PARAM_ERROR,
+    ApiError,
+    unknown_entity,
+)
+from app.cloudstack.sandbox.protocol import Request
+from app.cloudstack.sandbox.store import NO_PROJECT, CloudState, Row, Table
+
+MAX_PAGE_SIZE = 500  # default.page.size: the default and the maximum
+
+
+def public(row: Row) -> Row:
+    """A row as the API shows it: without the sandbox's ``_`` bookkeeping."""
+    return {key: value for key, value in row.items() if not key.startswith("_")}
+
+
+def page_bounds(request: Request) -> tuple[int, int | None]:
+    """(start index, page size or None for all), with the server's own refusals."""
+    page, size = request.number("page"), request.number("pagesize")
+    if size is not None and size > MAX_PAGE_SIZE:
+        raise ApiError(
+            PARAM_ERROR,
+            f"Page size can't exceed max allowed page size value: {MAX_PAGE_SIZE}",
+            CS_INVALID_PARAMETER,
+        )
+    if size == -1:
+        if page is not None:
+            raise ApiError(
+                PARAM_ERROR, "Can't specify page parameter when pagesize is -1 (Unlimited)"
+            )
+        return 0, None
+    if size is not None and page is None:
+        raise ApiError(PARAM_ERROR, '"page" parameter is required when "pagesize" is specified')
+    if page is not None and size is None:
+        raise ApiError(PARAM_ERROR, '"pagesize" parameter is required when "page" is specified')
+    if page is None or size is None:
+        return 0, MAX_PAGE_SIZE
+    return size * (max(page, 1) - 1), size
+
+
+def visible(state: CloudState, request: Request, table: Table) -> Iterable[Row]:
+    """Rows the caller may list: one project, all projects (-1), or none (no projectid)."""
+    project = request.get("projectid")
+    if project == "-1":
+        rows = [row for row in table if row.get("projectid", NO_PROJECT) != NO_PROJECT]
+        return rows + list(table.in_project(NO_PROJECT)) if request.flag("listall") else rows
+    if project:
+        if state.table("projects").get(project) is None:
+            raise unknown_entity(request.command, "projectid", project)
+        return table.in_project(project)
+    return table.in_project(NO_PROJECT)
+
+
+def tag_pairs(request: Request) -> list[tuple[str, str]]:
+    pairs = []
+    for item in request.maps.get("tags", []):
+        if "value" not in item or item["value"] == "":
+            raise ApiError(PARAM_ERROR, f"No value is passed in for key {item.get('key', '')}")
+        pairs.append((item.get("key", "").lower(), item["value"].lower()))
+    return pairs
+
+
+def has_any_tag(row: Row, pairs: list[tuple[str, str]]) -> bool:
+    """Tag filters are OR-ed: a row matches when it carries any of the pairs (QueryManagerImpl)."""
+    tags = {(tag["key"].lower(), tag["value"].lower()) for tag in row.get("tags", [])}
+    return any(pair in tags for pair in pairs)
+
+
+def list_body(
+    request: Request,
+    key: str,
+    rows: Iterable[Row],
+    keep: Callable[[Row], bool] = lambda _row: True,
+    render: Callable[[Row], Row] = public,
+    exact_name: bool = True,
+) -> dict[str, Any]:
+    """Filter by id, ids, name, keyword and tags, then count all and return one page."""
+    start, size = page_bounds(request)
+    wanted_id, wanted_ids = request.get("id"), set(request.ids("ids"))
+    name, keyword = request.get("name"), (request.get("keyword") or "").lower()
+    pairs = tag_pairs(request)
+    matched = [
+        row
+        for row in rows
+        if (not wanted_id or row["id"] == wanted_id)
+        and (not wanted_ids or row["id"] in wanted_ids)
+        and (not name or (row.get("name") == name if exact_name else name in row.get("name", "")))
+        and (not keyword or keyword in str(row.get("name", "")).lower())
+        and (not pairs or has_any_tag(row, pairs))
+        and keep(row)
+    ]
+    if not matched:
+        return {}
+    chosen = matched[start:] if size is None else matched[start : start + size]
+    return {"count": len(matched), key: [render(row) for row in chosen]}

@@ -1,0 +1,102 @@
+"""Serve the sandbox over HTTP at /client/api, in the foreground or on a background thread."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+import app.cloudstack.sandbox.commands  # noqa: F401 - registers the command handlers
+from app.cloudstack.sandbox.api import Api
+from app.cloudstack.sandbox.protocol import raw_params, response_name, to_xml
+
+JSON_TYPE = "application/json; charset=UTF-8"
+XML_TYPE = "text/xml; charset=UTF-8"
+API_PATH = "/client/api"
+
+
+def create_sandbox_app(api: Api) -> Starlette:
+    async def client_api(request: Request) -> Response:
+        body = (await request.body()).decode("utf-8", "replace") if request.method == "POST" else ""
+        raw = raw_params(request.url.query, body)
+        delay = api.knobs.delay(raw.get("command", ""))
+        if delay:
+            await asyncio.sleep(delay)
+        if api.knobs.outage():  # what a load balancer in front of the management server says
+            return PlainTextResponse("Service Unavailable", status_code=503)
+        status, answer = await run_in_threadpool(api.handle, raw)
+        headers = _error_headers(answer) if status != 200 else {}
+        if raw.get("response", "").lower() == "json":
+            return Response(json.dumps(answer), status, headers, media_type=JSON_TYPE)
+        name = response_name(raw.get("command"))
+        xml = f'<?xml version="1.0" encoding="UTF-8"?>{to_xml(name, answer[name])}'
+        return Response(xml, status, headers, media_type=XML_TYPE)
+
+    async def knobs(request: Request) -> Response:
+        settings: dict[str, Any] = await request.json()
+        apply_knobs(api, settings)
+        return JSONResponse({"ok": True})
+
+    routes = [
+        Route(API_PATH, client_api, methods=["GET", "POST"]),
+        Route("/sandbox/knobs", knobs, methods=["POST"]),
+    ]
+    return Starlette(routes=routes)
+
+
+def _error_headers(answer: dict[str, Any]) -> dict[str, str]:
+    inner = next(iter(answer.values()))
+    text = str(inner.get("errortext", ""))
+    return {"X-Description": text.encode("latin-1", "replace").decode("latin-1")}
+
+
+def apply_knobs(api: Api, settings: dict[str, Any]) -> None:
+    """Knobs from a test: latency per command, failures to inject, outage rate, job duration."""
+    with api.state.lock:
+        api.knobs.latency.update(settings.get("latency", {}))
+        for failure in settings.get("fail_next", []):
+            api.knobs.fail_next(**failure)
+        if "outage_rate" in settings:
+            api.knobs.outage_rate = float(settings["outage_rate"])
+        if "job_seconds" in settings:
+            api.state.job_seconds = float(settings["job_seconds"])
+
+
+@dataclass
+class RunningSandbox:
+    """A sandbox served on a background thread; ``url`` ends in /client/api."""
+
+    api: Api
+    server: uvicorn.Server
+    thread: threading.Thread
+    url: str
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def serve_in_background(api: Api, host: str = "127.0.0.1", port: int = 0) -> RunningSandbox:
+    config = uvicorn.Config(
+        create_sandbox_app(api), host=host, port=port, log_level="warning", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="cloudstack-sandbox", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the CloudStack sandbox did not start")
+        time.sleep(0.01)
+    bound = server.servers[0].sockets[0].getsockname()
+    return RunningSandbox(api, server, thread, f"http://{host}:{bound[1]}{API_PATH}")

@@ -1,0 +1,168 @@
+"""The sandbox's in-memory cloud: one table per kind of object, async jobs, optional file.
+
+Rows are the JSON objects CloudStack returns, kept as they would be listed; keys starting
+with ``_`` are the sandbox's own bookkeeping and never leave it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+Row = dict[str, Any]
+KINDS = (
+    "zones",
+    "service_offerings",
+    "disk_offerings",
+    "templates",
+    "network_offerings",
+    "projects",
+    "networks",
+    "vms",
+    "volumes",
+    "ips",
+    "firewall",
+    "egress",
+    "port_forwards",
+    "load_balancers",
+    "keypairs",
+)
+NO_PROJECT = ""
+
+
+def owner(row: Row) -> str:
+    """The project a row belongs to; rules show no projectid, so they keep it as ``_project``."""
+    return str(row.get("_project", row.get("projectid", NO_PROJECT)))
+
+
+class Table:
+    """Rows by id, and by project so that per-project lists stay cheap at any size."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, Row] = {}
+        self.by_project: dict[str, dict[str, Row]] = {}
+
+    def add(self, row: Row) -> Row:
+        self.rows[row["id"]] = row
+        self.by_project.setdefault(owner(row), {})[row["id"]] = row
+        return row
+
+    def remove(self, row_id: str) -> Row | None:
+        row = self.rows.pop(row_id, None)
+        if row is not None:
+            self.by_project.get(owner(row), {}).pop(row_id, None)
+        return row
+
+    def get(self, row_id: str) -> Row | None:
+        return self.rows.get(row_id)
+
+    def in_project(self, project_id: str) -> Iterator[Row]:
+        return iter(list(self.by_project.get(project_id, {}).values()))
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(list(self.rows.values()))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+Outcome = tuple[str, Row] | None  # (object key, object) of a finished job, or None for success
+
+
+@dataclass
+class Job:
+    id: str
+    cmd: str
+    created: str
+    due: float
+    run: Callable[[], Outcome] | None = None
+    instance_type: str | None = None
+    instance_id: str | None = None
+    status: int = 0
+    result_code: int = 0
+    result: Row | None = None
+    completed: str | None = None
+
+
+@dataclass
+class Account:
+    domain_id: str
+    user_id: str
+    account_id: str
+    name: str = "stackgate"
+    domain: str = "ROOT"
+
+
+@dataclass
+class CloudState:
+    """Everything the sandbox knows; guarded by ``lock`` because requests run concurrently."""
+
+    account: Account
+    api_key: str
+    secret_key: str
+    job_seconds: float = 0.0
+    tables: dict[str, Table] = field(default_factory=lambda: {kind: Table() for kind in KINDS})
+    limits: dict[tuple[str, int], int] = field(default_factory=dict)  # (projectid, type) → max
+    jobs: dict[str, Job] = field(default_factory=dict)
+    public_pool: list[str] = field(default_factory=list)  # free public addresses, per zone below
+    clock: Callable[[], float] = time.monotonic
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    path: Path | None = None
+
+    def table(self, kind: str) -> Table:
+        return self.tables[kind]
+
+    @staticmethod
+    def new_id() -> str:
+        return str(uuid.uuid4())
+
+    @staticmethod
+    def timestamp() -> str:
+        return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+    def submit(
+        self, cmd: str, run: Callable[[], Outcome], instance: tuple[str, str] | None = None
+    ) -> Job:
+        """Queue an async job; it finishes ``job_seconds`` later, seen by the next request."""
+        job = Job(self.new_id(), cmd, self.timestamp(), self.clock() + self.job_seconds, run)
+        if instance:
+            job.instance_type, job.instance_id = instance
+        self.jobs[job.id] = job
+        return job
+
+    def due_jobs(self) -> list[Job]:
+        now = self.clock()
+        return [job for job in self.jobs.values() if job.status == 0 and job.due <= now]
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        data = {
+            "api_key": self.api_key,
+            "secret_key": self.secret_key,
+            "account": self.account.__dict__,
+            "tables": {kind: list(table.rows.values()) for kind, table in self.tables.items()},
+            "limits": [[project, kind, value] for (project, kind), value in self.limits.items()],
+            "public_pool": self.public_pool,
+        }
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(data), encoding="utf-8")
+        temporary.replace(self.path)  # a crash never leaves half a file behind
+
+
+def load_state(path: Path) -> CloudState:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    state = CloudState(Account(**data["account"]), data["api_key"], data["secret_key"], path=path)
+    for kind, rows in data["tables"].items():
+        for row in rows:
+            state.tables[kind].add(row)
+    state.limits = {(project, kind): value for project, kind, value in data["limits"]}
+    state.public_pool = data["public_pool"]
+    return state
