@@ -84,15 +84,22 @@ def require(
 
 
 def _amount(kind: int, value: int) -> str:
-    return _human(value) if kind in STORAGE_TYPES else str(value)
+    return human_size(value) if kind in STORAGE_TYPES else str(value)
 
 
-def _human(size: int) -> str:
-    """NumbersUtil.toHumanReadableSize."""
-    for unit, factor in (("TB", 1024**4), ("GB", GIB), ("MB", 1024**2), ("KB", 1024)):
-        if size >= factor:
-            return f"{size / factor:.2f} {unit}"
-    return f"{size} bytes"
+def human_size(size: int) -> str:
+    """NumbersUtil.toHumanReadableSize with display.human.readable.sizes on (the default)."""
+    return f"{size} ({_readable(size)})"
+
+
+def _readable(size: int) -> str:
+    """NumbersUtil.toReadableSize."""
+    if 0 <= size < 1024:
+        return f"{size} bytes"
+    for unit, factor, digits in (("KB", 1024, 2), ("MB", 1024**2, 2), ("GB", GIB, 2)):
+        if size < factor * 1024:
+            return f"{size / factor:.{digits}f} {unit}"
+    return f"{size / 1024**4:.4f} TB"
 
 
 def _exceeded(project: Row, kind: int, cap: int, used: int, requested: int) -> str:
@@ -100,5 +107,6 @@ def _exceeded(project: Row, kind: int, cap: int, used: int, requested: int) -> s
         f"Maximum amount of resources of Type = '{RESOURCE_TYPES[kind]}', tag = 'null' for "
         f"Project Name = {project['name']} in Domain Id = 1 is exceeded: Account Resource Limit = "
         f"{_amount(kind, cap)}, Current Account Resource Amount = {_amount(kind, used)}, Current "
-        f"Account Resource Reservation = 0, Requested Resource Amount = {_amount(kind, requested)}."
+        f"Account Resource Reservation = {_amount(kind, 0)}, Requested Resource Amount = "
+        f"{_amount(kind, requested)}."
     )

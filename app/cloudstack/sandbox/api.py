@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from app.cloudstack.sandbox.errors import INTERNAL_ERROR, ApiError, unknown_entity
+from app.cloudstack.sandbox.errors import (
+    INTERNAL_ERROR,
+    UNSUPPORTED_ACTION,
+    ApiError,
+    unknown_entity,
+)
 from app.cloudstack.sandbox.knobs import Knobs
 from app.cloudstack.sandbox.listing import public
 from app.cloudstack.sandbox.protocol import Request, authenticate, envelope, error_body
@@ -16,6 +22,8 @@ from app.cloudstack.sandbox.store import CloudState, Job, Outcome, Row
 
 Answer = dict[str, Any] | Job
 Handler = Callable[["Ctx"], Answer]
+INTERNAL_TEXT = "Internal error executing command, please contact your system administrator"
+log = logging.getLogger("stackgate.sandbox")
 HANDLERS: dict[str, Handler] = {}
 
 
@@ -59,12 +67,23 @@ class Ctx:
             fields.update(projectid=project["id"], project=project["name"])
         return fields
 
-    def submit(self, run: Callable[[], Outcome], instance: tuple[str, Row] | None = None) -> Job:
-        """Queue the command's job; an injected job failure replaces its work."""
+    def submit(
+        self,
+        run: Callable[[], Outcome],
+        instance: tuple[str, Row] | None = None,
+        created: Row | None = None,
+    ) -> Job:
+        """Queue the command's job; an injected job failure replaces its work.
+
+        ``instance`` is the job's instance (type, row); ``created`` the object an async-create
+        command made, when it is not the instance (createProject has no instance type).
+        """
         failure = self.knobs.take_failure(self.request.command, in_job=True)
         work = run if failure is None else _raiser(failure)
         target = (instance[0], instance[1]["id"]) if instance else None
         job = self.state.submit(self.request.spec["cmd_class"], work, target)
+        entity = created if created is not None else instance[1] if instance else None
+        job.entity_id = entity["id"] if entity is not None else None
         if instance:
             instance[1].update(jobid=job.id, jobstatus=0)
         return job
@@ -97,8 +116,14 @@ class Api:
                 if injected:
                     raise injected
                 body = self._run(request)
-            except ApiError as error:
-                return error.errorcode, envelope(name, error_body(error))
+            except ApiError as error:  # 432 answers under errorresponse (ApiServer)
+                outer = None if error.errorcode == UNSUPPORTED_ACTION else name
+                return error.errorcode, envelope(outer, error_body(error))
+            except Exception:  # a sandbox bug: answer as the server does, keep the trace in the log
+                log.exception("sandbox failed on %s", name)
+                return INTERNAL_ERROR, envelope(
+                    name, error_body(ApiError(INTERNAL_ERROR, INTERNAL_TEXT))
+                )
             if not request.spec["list"]:
                 self.state.save()
             return 200, envelope(name, body)
@@ -110,8 +135,8 @@ class Api:
         answer = handler(Ctx(self.state, request, self.knobs))
         if not isinstance(answer, Job):
             return answer
-        if request.spec["async_create"] and answer.instance_id:
-            return {"id": answer.instance_id, "jobid": answer.id}
+        if request.spec["async_create"] and answer.entity_id:
+            return {"id": answer.entity_id, "jobid": answer.id}
         return {"jobid": answer.id}
 
     def finish_due_jobs(self) -> None:

@@ -15,20 +15,6 @@ from typing import Any
 
 CONTRACT_FILE = Path(__file__).with_name("contract.json")
 
-_RULE_RESPONSE = {
-    "id": "String",
-    "protocol": "String",
-    "startport": "Integer",
-    "endport": "Integer",
-    "networkid": "String",
-    "state": "String",
-    "cidrlist": "String",
-    "destcidrlist": "String",
-    "traffictype": "String",
-    "icmptype": "Integer",
-    "icmpcode": "Integer",
-    "tags": "Set<ResourceTagResponse>",
-}
 _SUCCESS = {"success": "Boolean", "displaytext": "String"}
 
 
@@ -38,9 +24,10 @@ def _extra(
     key: str | None,
     params: dict[str, str],
     required: list[str],
-    response: dict[str, str],
+    response: dict[str, str] | str,
     description: str,
 ) -> dict[str, Any]:
+    """An added command; ``response`` may name a verified command with the same response class."""
     return {
         "async": mode in ("async", "async_create"),
         "async_create": mode == "async_create",
@@ -75,7 +62,7 @@ EXTRA_COMMANDS: dict[str, dict[str, Any]] = {
         "firewallrule",
         {"id": "UUID", "networkid": "UUID", "tags": "MAP", **_LIST_PARAMS},
         [],
-        _RULE_RESPONSE,
+        "listFirewallRules",  # FirewallResponse
         "Lists all egress firewall rules for network ID.",
     ),
     "deleteEgressFirewallRule": _extra(
@@ -111,7 +98,7 @@ EXTRA_COMMANDS: dict[str, dict[str, Any]] = {
         "loadbalancerruleinstance",
         {"id": "UUID", "applied": "BOOLEAN", **_LIST_PARAMS},
         ["id"],
-        {"id": "String", "name": "String", "state": "String"},
+        "listVirtualMachines",  # UserVmResponse, under the object name loadbalancerruleinstance
         "List all virtual machine instances that are assigned to a load balancer rule.",
     ),
     "listIpForwardingRules": _extra(
@@ -120,6 +107,7 @@ EXTRA_COMMANDS: dict[str, dict[str, Any]] = {
         "ipforwardingrule",
         {"id": "UUID", "ipaddressid": "UUID", "virtualmachineid": "UUID", **_LIST_PARAMS},
         [],
+        # a part of IpForwardingRuleResponse; static NAT is not modelled, so this list is empty
         {"id": "String", "ipaddress": "String", "ipaddressid": "String", "state": "String"},
         "List the IP forwarding rules",
     ),
@@ -161,7 +149,10 @@ def build_contract(api_subset: dict[str, Any]) -> dict[str, Any]:
             "response_key": spec.get("response_key"),
             "verified": True,
         }
-    commands.update(EXTRA_COMMANDS)
+    for name, extra in EXTRA_COMMANDS.items():
+        response = extra["response"]
+        like = commands[response]["response"] if isinstance(response, str) else response
+        commands[name] = {**extra, "response": dict(sorted(like.items()))}
     return {
         "source": api_subset["meta"]["verified_from"],
         "commands": dict(sorted(commands.items())),

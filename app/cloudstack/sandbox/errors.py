@@ -4,6 +4,7 @@ from __future__ import annotations
 
 # ApiErrorCode values (HTTP status = errorcode)
 PARAM_ERROR = 431
+UNSUPPORTED_ACTION = 432
 MALFORMED_PARAMETER = 430
 UNAUTHORIZED = 401
 INTERNAL_ERROR = 530

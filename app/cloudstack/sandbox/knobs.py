@@ -20,6 +20,7 @@ class Knobs:
     latency: dict[str, float] = field(default_factory=dict)  # command (or "*") → seconds
     failures: dict[str, Failure] = field(default_factory=dict)
     outage_rate: float = 0.0  # share of requests answered 503 before reaching the API
+    outage_next: int = 0  # the next N requests answered 503, whatever the rate
     rng: random.Random = field(default_factory=lambda: random.Random(0))
 
     def delay(self, command: str) -> float:
@@ -44,4 +45,7 @@ class Knobs:
         return failure.error
 
     def outage(self) -> bool:
+        if self.outage_next > 0:
+            self.outage_next -= 1
+            return True
         return self.outage_rate > 0 and self.rng.random() < self.outage_rate

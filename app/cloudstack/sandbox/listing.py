@@ -23,8 +23,16 @@ def public(row: Row) -> Row:
 
 
 def page_bounds(request: Request) -> tuple[int, int | None]:
-    """(start index, page size or None for all), with the server's own refusals."""
+    """(start index, page size or None for all), with the server's own refusals.
+
+    BaseListCmd.validateSpecificParameters runs at dispatch (ServerApiException, cserrorcode
+    9999); getPageSize only when the command executes (InvalidParameterValueException, 4350).
+    """
     page, size = request.number("page"), request.number("pagesize")
+    if size is not None and size != -1 and page is None:
+        raise ApiError(PARAM_ERROR, '"page" parameter is required when "pagesize" is specified')
+    if page is not None and size is None:
+        raise ApiError(PARAM_ERROR, '"pagesize" parameter is required when "page" is specified')
     if size is not None and size > MAX_PAGE_SIZE:
         raise ApiError(
             PARAM_ERROR,
@@ -34,13 +42,11 @@ def page_bounds(request: Request) -> tuple[int, int | None]:
     if size == -1:
         if page is not None:
             raise ApiError(
-                PARAM_ERROR, "Can't specify page parameter when pagesize is -1 (Unlimited)"
+                PARAM_ERROR,
+                "Can't specify page parameter when pagesize is -1 (Unlimited)",
+                CS_INVALID_PARAMETER,
             )
         return 0, None
-    if size is not None and page is None:
-        raise ApiError(PARAM_ERROR, '"page" parameter is required when "pagesize" is specified')
-    if page is not None and size is None:
-        raise ApiError(PARAM_ERROR, '"pagesize" parameter is required when "page" is specified')
     if page is None or size is None:
         return 0, MAX_PAGE_SIZE
     return size * (max(page, 1) - 1), size
@@ -60,10 +66,15 @@ def visible(state: CloudState, request: Request, table: Table) -> Iterable[Row]:
 
 
 def tag_pairs(request: Request) -> list[tuple[str, str]]:
+    """The ``tags`` filter; a pair without ``value`` is refused (BaseListTaggedResourcesCmd)."""
     pairs = []
     for item in request.maps.get("tags", []):
-        if "value" not in item or item["value"] == "":
-            raise ApiError(PARAM_ERROR, f"No value is passed in for key {item.get('key', '')}")
+        if "value" not in item:
+            raise ApiError(
+                PARAM_ERROR,
+                f"No value is passed in for key {item.get('key', 'null')}",
+                CS_INVALID_PARAMETER,
+            )
         pairs.append((item.get("key", "").lower(), item["value"].lower()))
     return pairs
 
@@ -81,10 +92,15 @@ def list_body(
     keep: Callable[[Row], bool] = lambda _row: True,
     render: Callable[[Row], Row] = public,
     exact_name: bool = True,
+    by_id: bool = True,
 ) -> dict[str, Any]:
-    """Filter by id, ids, name, keyword and tags, then count all and return one page."""
+    """Filter by id, ids, name, keyword and tags, then count all and return one page.
+
+    ``by_id=False`` when the command's ``id`` names something else (a load balancer rule).
+    """
     start, size = page_bounds(request)
-    wanted_id, wanted_ids = request.get("id"), set(request.ids("ids"))
+    wanted_id = request.get("id") if by_id else None
+    wanted_ids = set(request.ids("ids"))
     name, keyword = request.get("name"), (request.get("keyword") or "").lower()
     pairs = tag_pairs(request)
     matched = [
@@ -97,7 +113,16 @@ def list_body(
         and (not pairs or has_any_tag(row, pairs))
         and keep(row)
     ]
-    if not matched:
-        return {}
-    chosen = matched[start:] if size is None else matched[start : start + size]
-    return {"count": len(matched), key: [render(row) for row in chosen]}
+    return page_body(key, len(matched), [render(row) for row in _page(matched, start, size)])
+
+
+def _page(rows: list[Row], start: int, size: int | None) -> list[Row]:
+    return rows[start:] if size is None else rows[start : start + size]
+
+
+def page_body(key: str, count: int, items: list[Row]) -> dict[str, Any]:
+    """ApiResponseSerializer: ``count`` only when non-zero, the array only when non-empty."""
+    body: dict[str, Any] = {"count": count} if count else {}
+    if items:
+        body[key] = items
+    return body

@@ -110,6 +110,7 @@ def _zone(state: CloudState, name: str, seed: ZoneSeed) -> Row:
         "securitygroupsenabled": False,
         "localstorageenabled": False,
         "dns1": "8.8.8.8",
+        "dns2": "8.8.4.4",
         "internaldns1": "10.0.0.2",
         "guestcidraddress": "10.0.0.0/8",
         "tags": [],

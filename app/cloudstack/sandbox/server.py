@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 import app.cloudstack.sandbox.commands  # noqa: F401 - registers the command handlers
 from app.cloudstack.sandbox.api import Api
-from app.cloudstack.sandbox.protocol import raw_params, response_name, to_xml
+from app.cloudstack.sandbox.protocol import raw_params, to_xml
 
 JSON_TYPE = "application/json; charset=UTF-8"
 XML_TYPE = "text/xml; charset=UTF-8"
@@ -38,8 +38,8 @@ def create_sandbox_app(api: Api) -> Starlette:
         headers = _error_headers(answer) if status != 200 else {}
         if raw.get("response", "").lower() == "json":
             return Response(json.dumps(answer), status, headers, media_type=JSON_TYPE)
-        name = response_name(raw.get("command"))
-        xml = f'<?xml version="1.0" encoding="UTF-8"?>{to_xml(name, answer[name])}'
+        ((name, inner),) = answer.items()
+        xml = f'<?xml version="1.0" encoding="UTF-8"?>{to_xml(name, inner)}'
         return Response(xml, status, headers, media_type=XML_TYPE)
 
     async def knobs(request: Request) -> Response:
@@ -66,6 +66,8 @@ def apply_knobs(api: Api, settings: dict[str, Any]) -> None:
         api.knobs.latency.update(settings.get("latency", {}))
         for failure in settings.get("fail_next", []):
             api.knobs.fail_next(**failure)
+        if "outage_next" in settings:
+            api.knobs.outage_next = int(settings["outage_next"])
         if "outage_rate" in settings:
             api.knobs.outage_rate = float(settings["outage_rate"])
         if "job_seconds" in settings:

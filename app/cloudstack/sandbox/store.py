@@ -85,6 +85,7 @@ class Job:
     run: Callable[[], Outcome] | None = None
     instance_type: str | None = None
     instance_id: str | None = None
+    entity_id: str | None = None  # what an async-create command created (BaseAsyncCreateCmd)
     status: int = 0
     result_code: int = 0
     result: Row | None = None
@@ -112,6 +113,7 @@ class CloudState:
     limits: dict[tuple[str, int], int] = field(default_factory=dict)  # (projectid, type) → max
     jobs: dict[str, Job] = field(default_factory=dict)
     public_pool: list[str] = field(default_factory=list)  # free public addresses, per zone below
+    sequences: dict[str, int] = field(default_factory=dict)  # internal numeric ids, per kind
     clock: Callable[[], float] = time.monotonic
     lock: threading.RLock = field(default_factory=threading.RLock)
     path: Path | None = None
@@ -122,6 +124,11 @@ class CloudState:
     @staticmethod
     def new_id() -> str:
         return str(uuid.uuid4())
+
+    def next_number(self, kind: str) -> int:
+        """The next internal numeric id of a kind (never reused, like a database sequence)."""
+        self.sequences[kind] = self.sequences.get(kind, 0) + 1
+        return self.sequences[kind]
 
     @staticmethod
     def timestamp() -> str:
@@ -151,6 +158,7 @@ class CloudState:
             "tables": {kind: list(table.rows.values()) for kind, table in self.tables.items()},
             "limits": [[project, kind, value] for (project, kind), value in self.limits.items()],
             "public_pool": self.public_pool,
+            "sequences": self.sequences,
         }
         temporary = self.path.with_suffix(".tmp")
         temporary.write_text(json.dumps(data), encoding="utf-8")
@@ -165,4 +173,5 @@ def load_state(path: Path) -> CloudState:
             state.tables[kind].add(row)
     state.limits = {(project, kind): value for project, kind, value in data["limits"]}
     state.public_pool = data["public_pool"]
+    state.sequences = data.get("sequences", {})
     return state

@@ -5,8 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from app.cloudstack.sandbox.api import Answer, Ctx, command
-from app.cloudstack.sandbox.commands.rules import _ports
-from app.cloudstack.sandbox.errors import invalid_parameter
+from app.cloudstack.sandbox.commands.rules import (
+    close_related,
+    open_firewall,
+    port_range,
+    rule_conflict,
+    rules_on_ip,
+)
+from app.cloudstack.sandbox.errors import CS_SERVER_API, invalid_parameter
 from app.cloudstack.sandbox.listing import list_body, public, visible
 from app.cloudstack.sandbox.store import Row
 
@@ -20,13 +26,8 @@ def create_load_balancer_rule(ctx: Ctx) -> Answer:
     algorithm = request.require("algorithm")
     if algorithm not in ALGORITHMS:
         raise invalid_parameter(f"Invalid algorithm: {algorithm}")
-    public_port, _ = _ports(ctx, "publicport", "publicport")
-    private_port, _ = _ports(ctx, "privateport", "privateport")
-    for other in ctx.state.table("load_balancers"):
-        if other["publicipid"] == address["id"] and other["publicport"] == str(public_port):
-            raise invalid_parameter(
-                f"There is already a load balancer rule on port {public_port} of this IP"
-            )
+    public_port, _ = port_range(ctx, "publicport", "publicport")
+    private_port, _ = port_range(ctx, "privateport", "privateport")
     row: Row = {
         "id": ctx.state.new_id(),
         "name": request.require("name"),
@@ -50,7 +51,11 @@ def create_load_balancer_rule(ctx: Ctx) -> Answer:
         "tags": [],
         "fordisplay": True,
         "_members": [],
+        "_number": ctx.state.next_number("firewall_rules"),
     }
+    rule_conflict("load_balancers", row, rules_on_ip(ctx, address["id"]), CS_SERVER_API)
+    if request.flag("openfirewall", default=True):  # the default outside VPCs
+        open_firewall(ctx, address, row["protocol"], (public_port, public_port), row)
     ctx.state.table("load_balancers").add(row)
 
     def run() -> tuple[str, Row]:
@@ -108,6 +113,7 @@ def delete_load_balancer_rule(ctx: Ctx) -> Answer:
 
     def run() -> None:
         ctx.state.table("load_balancers").remove(balancer["id"])
+        close_related(ctx, balancer)
 
     return ctx.submit(run, ("FirewallRule", balancer))
 
@@ -129,4 +135,4 @@ def list_load_balancer_rules(ctx: Ctx) -> dict[str, Any]:
 def list_load_balancer_rule_instances(ctx: Ctx) -> dict[str, Any]:
     balancer = ctx.entity("load_balancers", "id")
     vms = [ctx.state.table("vms").rows[member] for member in balancer["_members"]]
-    return list_body(ctx.request, "loadbalancerruleinstance", vms, render=public)
+    return list_body(ctx.request, "loadbalancerruleinstance", vms, render=public, by_id=False)

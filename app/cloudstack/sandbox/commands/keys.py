@@ -8,7 +8,7 @@ import hashlib
 from typing import Any
 
 from app.cloudstack.sandbox.api import Ctx, command
-from app.cloudstack.sandbox.errors import PARAM_ERROR, ApiError, invalid_parameter
+from app.cloudstack.sandbox.errors import invalid_parameter
 from app.cloudstack.sandbox.listing import list_body, public, visible
 from app.cloudstack.sandbox.store import Row
 
@@ -42,7 +42,7 @@ def register_ssh_key_pair(ctx: Ctx) -> dict[str, Any]:
     project = ctx.project()
     printed = fingerprint(ctx.request.require("publickey"))
     if printed is None:
-        raise ApiError(PARAM_ERROR, "Public key is invalid")
+        raise invalid_parameter("Public key is invalid")  # InvalidParameterValueException
     owner = project["id"] if project else ""
     if any(key["name"] == name for key in ctx.state.table("keypairs").in_project(owner)):
         raise invalid_parameter(f"A key pair with name '{name}' already exists.")

@@ -64,7 +64,7 @@ def new_network(
         "issystem": False,
         "state": "Allocated",
         "related": "",
-        "dns1": "8.8.8.8",
+        **{key: zone[key] for key in ("dns1", "dns2") if key in zone},  # the zone's resolvers
         "type": offering["guestiptype"],
         "acltype": "Account",
         "subdomainaccess": False,

@@ -15,7 +15,7 @@ from app.cloudstack.sandbox.accounting import (
 )
 from app.cloudstack.sandbox.api import Answer, Ctx, command
 from app.cloudstack.sandbox.errors import invalid_parameter
-from app.cloudstack.sandbox.listing import list_body, public
+from app.cloudstack.sandbox.listing import list_body, page_body, public
 from app.cloudstack.sandbox.seed import PROJECT_LIMIT_DEFAULTS, project_row
 from app.cloudstack.sandbox.store import CloudState, Row
 
@@ -80,7 +80,7 @@ def create_project(ctx: Ctx) -> Answer:
     def run() -> tuple[str, Row]:
         return "project", project_view(ctx.state, row)
 
-    return ctx.submit(run)
+    return ctx.submit(run, created=row)
 
 
 def _limit_row(state: CloudState, project: Row, kind: int) -> Row:
@@ -121,7 +121,8 @@ def list_resource_limits(ctx: Ctx) -> dict[str, Any]:
         [{"id": str(i), **r} for i, r in enumerate(rows)],
         render=lambda row: {k: v for k, v in row.items() if k != "id"},
     )
-    return body
+    items = body.get("resourcelimit", [])  # setResponses(list): count = items on this page
+    return page_body("resourcelimit", len(items), items)
 
 
 @command("updateResourceLimit")

@@ -7,6 +7,7 @@ from typing import Any
 from app.cloudstack.sandbox.api import Answer, Ctx, command
 from app.cloudstack.sandbox.errors import (
     CS_NETWORK_RULE_CONFLICT,
+    CS_SERVER_API,
     NETWORK_RULE_CONFLICT,
     ApiError,
     invalid_parameter,
@@ -15,16 +16,19 @@ from app.cloudstack.sandbox.listing import list_body, visible
 from app.cloudstack.sandbox.store import Row
 
 PROTOCOLS = ("tcp", "udp", "icmp")
+RULE_TABLES = ("firewall", "port_forwards", "load_balancers")  # rules on a public IP
 
 
-def _ports(ctx: Ctx, start_name: str, end_name: str) -> tuple[int | None, int | None]:
+def port_range(ctx: Ctx, start_name: str, end_name: str) -> tuple[int | None, int | None]:
+    """A port range as FirewallManagerImpl.validateFirewallRule accepts it."""
     start = ctx.request.number(start_name)
     end = ctx.request.number(end_name, start)
-    for port in (start, end):
-        if port is not None and not 1 <= port <= 65535:
-            raise invalid_parameter(f"Invalid port range {start}-{end}")
+    if start is not None and not 1 <= start <= 65535:
+        raise invalid_parameter(f"publicPort is an invalid value: {start}")
+    if end is not None and not 1 <= end <= 65535:
+        raise invalid_parameter(f"Public port range is an invalid value: {end}")
     if start is not None and end is not None and start > end:
-        raise invalid_parameter(f"Start port can't be bigger than end port: {start} > {end}")
+        raise invalid_parameter("Start port can't be bigger than end port")
     return start, end
 
 
@@ -37,18 +41,85 @@ def _protocol(ctx: Ctx, allowed: tuple[str, ...]) -> str:
     return protocol
 
 
-def _conflict(rows: list[Row], protocol: str, start: int | None, end: int | None) -> None:
-    for other in rows:
-        if other["protocol"] != protocol or other.get("startport") is None or start is None:
-            continue
-        low, high = int(other["startport"]), int(other.get("endport") or other["startport"])
-        if start <= high and (end or start) >= low:
+def source_ports(row: Row) -> tuple[int | None, int | None]:
+    """The public port range of any rule on an IP (firewall, port forwarding, LB)."""
+    if "publicport" in row:
+        return int(row["publicport"]), int(row.get("publicendport") or row["publicport"])
+    return row.get("startport"), row.get("endport")
+
+
+def _cidrs(row: Row, key: str = "cidrlist") -> set[str]:
+    return {cidr for cidr in str(row.get(key, "")).split(",") if cidr}
+
+
+def _range(ports: tuple[int | None, int | None]) -> tuple[int, int] | None:
+    return None if ports[0] is None or ports[1] is None else (ports[0], ports[1])
+
+
+def rule_conflict(
+    kind: str, new: Row, others: list[tuple[str, Row]], cserrorcode: int | None
+) -> None:
+    """FirewallManagerImpl.detectRulesConflict: refuse ``new`` when it clashes with a rule.
+
+    Rules of the same IP (or, for egress, the same network) clash when their port ranges
+    overlap, unless one is a firewall rule and the other is not (or has another protocol),
+    both are firewall rules for different CIDRs, or both forward ports for other protocols.
+    """
+    for other_kind, other in others:
+        if other["id"] != new["id"]:
+            _clash(kind, new, other_kind, other, cserrorcode)
+
+
+def _clash(kind: str, new: Row, other_kind: str, other: Row, cserrorcode: int | None) -> None:
+    same_protocol = other["protocol"] == new["protocol"]
+    firewall_kinds = ("firewall", "egress")
+    one_firewall = (kind in firewall_kinds or other_kind in firewall_kinds) and (
+        kind != other_kind or not same_protocol
+    )
+    both_firewall = kind == other_kind and kind in firewall_kinds
+    duplicated = both_firewall and _duplicated(kind, other, new)
+    same_icmp = all(new.get(key) == other.get(key) for key in ("icmptype", "icmpcode"))
+    if not one_firewall and new["protocol"] == "icmp" and duplicated and same_icmp:
+        raise invalid_parameter(f"New rule conflicts with existing rule id={other['_number']}")
+    new_range, old_range = _range(source_ports(new)), _range(source_ports(other))
+    if new_range is None or old_range is None:
+        portless = new_range is None and old_range is None
+        if portless and duplicated and same_protocol and new["protocol"] != "icmp":
             raise ApiError(
                 NETWORK_RULE_CONFLICT,
-                f"The range specified, {start}-{end}, conflicts with rule {other['id']} "
-                f"which has {low}-{high}",
-                CS_NETWORK_RULE_CONFLICT,
+                "There is already a firewall rule specified with protocol = "
+                f"{new['protocol']} and no ports",
+                cserrorcode,
             )
+        return
+    allowed = (
+        one_firewall
+        or (both_firewall and not duplicated)
+        or (kind == other_kind == "port_forwards" and not same_protocol)
+    )
+    if not allowed and new_range[0] <= old_range[1] and old_range[0] <= new_range[1]:
+        raise ApiError(
+            NETWORK_RULE_CONFLICT,
+            f"The range specified, {new_range[0]}-{new_range[1]}, conflicts with rule "
+            f"{other['_number']} which has {old_range[0]}-{old_range[1]}",
+            cserrorcode,
+        )
+
+
+def _duplicated(kind: str, a: Row, b: Row) -> bool:
+    shared = bool(_cidrs(a) & _cidrs(b))
+    if kind == "egress":
+        return shared and bool(_cidrs(a, "destcidrlist") & _cidrs(b, "destcidrlist"))
+    return shared
+
+
+def rules_on_ip(ctx: Ctx, ip_id: str) -> list[tuple[str, Row]]:
+    return [
+        (kind, row)
+        for kind in RULE_TABLES
+        for row in ctx.state.table(kind)
+        if row.get("ipaddressid", row.get("publicipid")) == ip_id
+    ]
 
 
 def _rule(ctx: Ctx, kind: str, row: Row) -> Answer:
@@ -69,6 +140,7 @@ def _rule_fields(ctx: Ctx, protocol: str, start: int | None, end: int | None, ci
         "cidrlist": cidrs,
         "tags": [],
         "fordisplay": True,
+        "_number": ctx.state.next_number("firewall_rules"),
     }
     if protocol == "icmp":
         row.update(
@@ -79,13 +151,36 @@ def _rule_fields(ctx: Ctx, protocol: str, start: int | None, end: int | None, ci
     return row
 
 
+def open_firewall(
+    ctx: Ctx, address: Row, protocol: str, ports: tuple[int | None, int | None], related: Row
+) -> None:
+    """FirewallManagerImpl.createRuleForAllCidrs: the firewall rule a port forwarding or load
+    balancer rule opens (``openfirewall``), removed together with it."""
+    opened = _rule_fields(ctx, protocol, ports[0], ports[1], "0.0.0.0/0")
+    opened.update(
+        ipaddressid=address["id"],
+        ipaddress=address["ipaddress"],
+        networkid=address["associatednetworkid"],
+        state="Active",
+        traffictype="Ingress",
+        _project=address.get("projectid", ""),
+        _related=related["id"],
+    )
+    rule_conflict("firewall", opened, rules_on_ip(ctx, address["id"]), CS_NETWORK_RULE_CONFLICT)
+    ctx.state.table("firewall").add(opened)
+
+
+def close_related(ctx: Ctx, rule: Row) -> None:
+    for opened in ctx.state.table("firewall"):
+        if opened.get("_related") == rule["id"]:
+            ctx.state.table("firewall").remove(opened["id"])
+
+
 @command("createFirewallRule")
 def create_firewall_rule(ctx: Ctx) -> Answer:
     address = ctx.entity("ips", "ipaddressid")
     protocol = _protocol(ctx, PROTOCOLS)
-    start, end = _ports(ctx, "startport", "endport")
-    same_ip = [r for r in ctx.state.table("firewall") if r["ipaddressid"] == address["id"]]
-    _conflict(same_ip, protocol, start, end)
+    start, end = port_range(ctx, "startport", "endport")
     row = _rule_fields(ctx, protocol, start, end, ctx.request.get("cidrlist") or "0.0.0.0/0")
     row.update(
         ipaddressid=address["id"],
@@ -94,6 +189,7 @@ def create_firewall_rule(ctx: Ctx) -> Answer:
         traffictype="Ingress",
         _project=address.get("projectid", ""),
     )
+    rule_conflict("firewall", row, rules_on_ip(ctx, address["id"]), CS_NETWORK_RULE_CONFLICT)
     return _rule(ctx, "firewall", row)
 
 
@@ -101,7 +197,7 @@ def create_firewall_rule(ctx: Ctx) -> Answer:
 def create_egress_firewall_rule(ctx: Ctx) -> Answer:
     network = ctx.entity("networks", "networkid")
     protocol = _protocol(ctx, (*PROTOCOLS, "all"))
-    start, end = _ports(ctx, "startport", "endport")
+    start, end = port_range(ctx, "startport", "endport")
     row = _rule_fields(ctx, protocol, start, end, ctx.request.get("cidrlist") or network["cidr"])
     row.update(
         networkid=network["id"],
@@ -109,6 +205,10 @@ def create_egress_firewall_rule(ctx: Ctx) -> Answer:
         _project=network.get("projectid", ""),
         destcidrlist=ctx.request.get("destcidrlist") or "0.0.0.0/0",
     )
+    same_network = [
+        ("egress", r) for r in ctx.state.table("egress") if r["networkid"] == network["id"]
+    ]
+    rule_conflict("egress", row, same_network, CS_SERVER_API)  # rethrown without a cause
     return _rule(ctx, "egress", row)
 
 
@@ -117,17 +217,14 @@ def create_port_forwarding_rule(ctx: Ctx) -> Answer:
     address = ctx.entity("ips", "ipaddressid")
     vm = ctx.entity("vms", "virtualmachineid")
     protocol = _protocol(ctx, ("tcp", "udp"))
-    public = _ports(ctx, "publicport", "publicendport")
-    private = _ports(ctx, "privateport", "privateendport")
+    public = port_range(ctx, "publicport", "publicendport")
+    private = port_range(ctx, "privateport", "privateendport")
     nic = next((n for n in vm["nic"] if n["networkid"] == address["associatednetworkid"]), None)
     if nic is None:
         raise invalid_parameter(
             f"Unable to create port forwarding rule: VM {vm['name']} is not in the network "
             f"of IP {address['ipaddress']}"
         )
-    same_ip = [r for r in ctx.state.table("port_forwards") if r["ipaddressid"] == address["id"]]
-    clashing = [{**r, "startport": r["publicport"], "endport": r["publicendport"]} for r in same_ip]
-    _conflict(clashing, protocol, public[0], public[1])
     row: Row = {
         "id": ctx.state.new_id(),
         "privateport": str(private[0]),
@@ -147,20 +244,12 @@ def create_port_forwarding_rule(ctx: Ctx) -> Answer:
         "tags": [],
         "fordisplay": True,
         "_project": address.get("projectid", ""),
+        "_number": ctx.state.next_number("firewall_rules"),
     }
-    if ctx.request.flag(
-        "openfirewall", default=True
-    ):  # the default opens the port in the firewall too
-        opened = _rule_fields(ctx, protocol, public[0], public[1], row["cidrlist"] or "0.0.0.0/0")
-        opened.update(
-            ipaddressid=address["id"],
-            ipaddress=address["ipaddress"],
-            state="Active",
-            networkid=address["associatednetworkid"],
-            traffictype="Ingress",
-            _project=address.get("projectid", ""),
-        )
-        ctx.state.table("firewall").add(opened)
+    rules = rules_on_ip(ctx, address["id"])
+    rule_conflict("port_forwards", row, rules, CS_NETWORK_RULE_CONFLICT)
+    if ctx.request.flag("openfirewall", default=True):  # the default outside VPCs
+        open_firewall(ctx, address, protocol, public, row)
     return _rule(ctx, "port_forwards", row)
 
 
@@ -170,6 +259,7 @@ def _delete(ctx: Ctx, kind: str) -> Answer:
 
     def run() -> None:
         ctx.state.table(kind).remove(row["id"])
+        close_related(ctx, row)
 
     return ctx.submit(run, ("FirewallRule", row))
 

@@ -87,11 +87,12 @@ def tag_object(ctx: Ctx, kind: str, row: Row, key: str, value: str, full: bool =
 
 @command("createTags")
 def create_tags(ctx: Ctx) -> Answer:
-    kind = resource_type(ctx.request.require("resourcetype"))
+    given = ctx.request.require("resourcetype")
     ids = ctx.request.ids("resourceids")
     pairs = ctx.request.maps.get("tags", [])
 
-    def run() -> None:
+    def run() -> None:  # CreateTagsCmd.execute resolves the type: its errors fail the job
+        kind = resource_type(given)
         rows = [find(ctx, kind, resource_id) for resource_id in ids]
         for pair in pairs:
             if not pair.get("value"):
@@ -109,7 +110,7 @@ def create_tags(ctx: Ctx) -> Answer:
 
 @command("deleteTags")
 def delete_tags(ctx: Ctx) -> Answer:
-    kind = resource_type(ctx.request.require("resourcetype"))
+    given = ctx.request.require("resourcetype")
     ids = ctx.request.ids("resourceids")
     pairs = ctx.request.maps.get("tags", [])
 
@@ -121,6 +122,7 @@ def delete_tags(ctx: Ctx) -> Answer:
         )
 
     def run() -> None:
+        kind = resource_type(given)
         removed = 0
         for row in (find(ctx, kind, resource_id) for resource_id in ids):
             kept = [tag for tag in row["tags"] if not matches(tag)]

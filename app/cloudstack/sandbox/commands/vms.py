@@ -10,6 +10,7 @@ from app.cloudstack.sandbox.accounting import GIB, require
 from app.cloudstack.sandbox.api import Answer, Ctx, command
 from app.cloudstack.sandbox.commands.addresses import implement
 from app.cloudstack.sandbox.commands.networks import new_network, next_guest_ip
+from app.cloudstack.sandbox.commands.rules import close_related
 from app.cloudstack.sandbox.commands.volumes import attach, volume_row
 from app.cloudstack.sandbox.errors import INTERNAL_ERROR, ApiError, invalid_parameter, runtime_error
 from app.cloudstack.sandbox.listing import list_body, public, visible
@@ -61,7 +62,7 @@ def vm_row(
         "securitygroup": [],
         "nic": [],
         "hypervisor": "Simulator",
-        "instancename": f"i-2-{len(ctx.state.table('vms')) + 1}-VM",
+        "instancename": f"i-2-{ctx.state.next_number('vms')}-VM",
         "details": {},
         "affinitygroup": [],
         "displayvm": True,
@@ -73,6 +74,15 @@ def vm_row(
         "tags": [],
         "deleteprotection": False,
     }
+
+
+def vm_label(vm: Row) -> str:
+    """VMInstanceVO.toString(), as error texts show a VM."""
+    number = vm["instancename"].split("-")[2]
+    return (
+        f'VM instance {{"id": "{number}", "name": "{vm["instancename"]}", "uuid": "{vm["id"]}", '
+        '"type"="User"}'
+    )
 
 
 def _networks(ctx: Ctx, zone: Row, project: Row | None) -> list[Row]:
@@ -277,10 +287,10 @@ def expunged(ctx: Ctx, vm: Row) -> None:
     for volume in ctx.state.table("volumes").in_project(vm.get("projectid", "")):
         if volume.get("virtualmachineid") == vm["id"]:
             ctx.state.table("volumes").remove(volume["id"])
-    for kind in ("port_forwards",):
-        for rule in ctx.state.table(kind):
-            if rule.get("virtualmachineid") == vm["id"]:
-                ctx.state.table(kind).remove(rule["id"])
+    for rule in ctx.state.table("port_forwards"):
+        if rule.get("virtualmachineid") == vm["id"]:
+            ctx.state.table("port_forwards").remove(rule["id"])
+            close_related(ctx, rule)
     for balancer in ctx.state.table("load_balancers"):
         balancer["_members"] = [member for member in balancer["_members"] if member != vm["id"]]
     ctx.state.table("vms").remove(vm["id"])
@@ -340,9 +350,8 @@ def change_service_for_virtual_machine(ctx: Ctx) -> dict[str, Any]:
     offering = ctx.entity("service_offerings", "serviceofferingid")
     if vm["state"] != "Stopped":
         raise invalid_parameter(
-            f"Unable to upgrade virtual machine {vm['name']}  in state {vm['state']}; "
-            "make sure the "
-            "virtual machine is stopped"
+            f"Unable to upgrade virtual machine {vm_label(vm)}  in state {vm['state']}; "
+            "make sure the virtual machine is stopped"
         )
     _resize(ctx, vm, offering)
     return {"virtualmachine": public(vm)}
@@ -352,29 +361,38 @@ def change_service_for_virtual_machine(ctx: Ctx) -> dict[str, Any]:
 def scale_virtual_machine(ctx: Ctx) -> Answer:
     vm = ctx.entity("vms", "id")
     offering = ctx.entity("service_offerings", "serviceofferingid")
-    current = ctx.state.table("service_offerings").rows[vm["serviceofferingid"]]
 
     def run() -> tuple[str, Row]:
         if vm["state"] == "Running":
-            if not vm["isdynamicallyscalable"]:
-                raise invalid_parameter(
-                    f"Unable to scale {vm['name']} as it does not have tools to support "
-                    "dynamic scaling."
-                )
-            if offering["dynamicscalingenabled"] != current["dynamicscalingenabled"]:
-                raise invalid_parameter(
-                    "Unable to Scale VM: since dynamic scaling enabled flag is not same for new "
-                    "service "
-                    "offering and old service offering"
-                )
-            if offering["cpunumber"] < vm["cpunumber"] or offering["memory"] < vm["memory"]:
-                raise invalid_parameter(
-                    "While the VM is running, only scalling up it is supported."
-                )
+            _check_live_scaling(ctx, vm, offering)
         _resize(ctx, vm, offering)
         return "virtualmachine", vm
 
     return ctx.submit(run, ("VirtualMachine", vm))
+
+
+def _check_live_scaling(ctx: Ctx, vm: Row, offering: Row) -> None:
+    """UserVmManagerImpl.upgradeRunningVirtualMachine, in its order; the zone allows dynamic
+    scaling (enable.dynamic.scale.vm=true, as in the simulator's setup)."""
+    current = ctx.state.table("service_offerings").rows[vm["serviceofferingid"]]
+    if offering["dynamicscalingenabled"] != current["dynamicscalingenabled"]:
+        raise invalid_parameter(
+            "Unable to Scale VM: since dynamic scaling enabled flag is not same for new service "
+            "offering and old service offering"
+        )
+    new = (offering["memory"], offering["cpuspeed"], offering["cpunumber"])
+    old = (current["memory"], current["cpuspeed"], current["cpunumber"])
+    if any(n < o for n, o in zip(new, old, strict=True)) or new == old:
+        raise invalid_parameter(
+            "While the VM is running, only scalling up it is supported. New service offering "
+            f'{{"memory": {new[0]}, "speed": {new[1]}, "cpu": {new[2]}}} should have at least one '
+            "value (ram, speed or cpu) greater than the current values "
+            f'{{"memory": {old[0]}, "speed": {old[1]}, "cpu": {old[2]}}}.'
+        )
+    if not vm["isdynamicallyscalable"]:
+        raise runtime_error(
+            f"Unable to scale {vm_label(vm)} as it does not have tools to support dynamic scaling."
+        )
 
 
 @command("listVirtualMachines")

@@ -6,11 +6,15 @@ from typing import Any
 
 from app.cloudstack.sandbox.accounting import GIB, require
 from app.cloudstack.sandbox.api import Answer, Ctx, command
-from app.cloudstack.sandbox.errors import CS_RESOURCE_ALLOCATION, ApiError, invalid_parameter
+from app.cloudstack.sandbox.errors import (
+    CS_RESOURCE_ALLOCATION,
+    UNSUPPORTED_ACTION,
+    ApiError,
+    invalid_parameter,
+)
 from app.cloudstack.sandbox.listing import list_body, visible
 from app.cloudstack.sandbox.store import Row
 
-UNSUPPORTED_ACTION = 432
 MAX_DATA_DISKS = 6
 ATTACHMENT = ("virtualmachineid", "vmname", "vmdisplayname", "vmstate", "deviceid", "attached")
 
@@ -76,7 +80,8 @@ def _free_device(ctx: Ctx, vm: Row) -> int:
     device = next((d for d in range(1, MAX_DATA_DISKS + 2) if d not in used and d != 3), None)
     if device is None:
         raise invalid_parameter(
-            f"The specified VM already has the maximum number of data disks ({MAX_DATA_DISKS})"
+            f"The specified VM already has the maximum number of data disks ({MAX_DATA_DISKS}) "
+            "attached. Please specify another VM."
         )
     return device
 
@@ -116,16 +121,14 @@ def create_volume(ctx: Ctx) -> Answer:
 def attach_volume(ctx: Ctx) -> Answer:
     volume = ctx.entity("volumes", "id")
     vm = ctx.entity("vms", "virtualmachineid")
-    if volume.get("virtualmachineid"):
-        raise invalid_parameter(f"Volume {volume['name']} is already attached to a VM")
-    if volume["zoneid"] != vm["zoneid"]:
-        raise invalid_parameter("Please specify a VM that is in the same zone as the volume.")
-    if vm["state"] not in ("Running", "Stopped"):
-        raise invalid_parameter(
-            f"Please specify a VM that is either running or stopped, not {vm['state']}"
-        )
 
-    def run() -> tuple[str, Row]:
+    def run() -> tuple[str, Row]:  # AttachVolumeCmd.execute: its refusals fail the job
+        if volume.get("virtualmachineid"):
+            raise invalid_parameter("Please specify a volume that is not attached to any VM.")
+        if vm["state"] not in ("Running", "Stopped"):
+            raise invalid_parameter("Please specify a VM that is either running or stopped.")
+        if volume["zoneid"] != vm["zoneid"]:
+            raise invalid_parameter("Please specify a VM that is in the same zone as the volume.")
         attach(volume, vm, _free_device(ctx, vm), ctx.state.timestamp())
         return "volume", volume
 
@@ -135,12 +138,12 @@ def attach_volume(ctx: Ctx) -> Answer:
 @command("detachVolume")
 def detach_volume(ctx: Ctx) -> Answer:
     volume = ctx.entity("volumes", "id")
-    if volume["type"] == "ROOT":
-        raise invalid_parameter("Please specify a data volume.")
-    if not volume.get("virtualmachineid"):
-        raise invalid_parameter("Please specify a volume that is attached to a VM.")
 
-    def run() -> tuple[str, Row]:
+    def run() -> tuple[str, Row]:  # DetachVolumeCmd.execute: its refusals fail the job
+        if volume["type"] == "ROOT":
+            raise invalid_parameter("Please specify a data volume.")
+        if not volume.get("virtualmachineid"):
+            raise invalid_parameter("The specified volume is not attached to a VM.")
         _detach(volume)
         return "volume", volume
 
@@ -151,13 +154,31 @@ def detach_volume(ctx: Ctx) -> Answer:
 def resize_volume(ctx: Ctx) -> Answer:
     volume = ctx.entity("volumes", "id")
     size = ctx.request.number("size")
-    if not size:
+
+    def run() -> tuple[str, Row]:
+        """ResizeVolumeCmd.execute turns InvalidParameterValueException into 432 and
+        ResourceAllocationException into 535, both inside the job."""
+        new_size = _checked_size(ctx, volume, size)
+        project = ctx.state.table("projects").get(volume.get("projectid", ""))
+        try:
+            require(ctx.state, project, {10: max(new_size - volume["size"], 0)})
+        except ApiError as error:
+            raise ApiError(error.errorcode, error.errortext) from None
+        volume["size"] = new_size
+        return "volume", volume
+
+    return ctx.submit(run, ("Volume", volume))
+
+
+def _checked_size(ctx: Ctx, volume: Row, size_gib: int | None) -> int:
+    if not size_gib:
         raise ApiError(UNSUPPORTED_ACTION, "Please specify a new size for the volume.")
-    grow = size * GIB - volume["size"]
-    if grow < 0 and not ctx.request.flag("shrinkok"):
+    new_size = size_gib * GIB
+    if new_size < volume["size"] and not ctx.request.flag("shrinkok"):
         raise ApiError(
             UNSUPPORTED_ACTION,
-            "Going from existing size to new size of a volume is a shrink; set shrinkok",
+            f"Going from existing size of {volume['size']} to size of {new_size} would shrink "
+            "the volume.Need to sign off by supplying the shrinkok parameter with value of true.",
         )
     vm = ctx.state.table("vms").get(volume.get("virtualmachineid", ""))
     if volume["type"] == "ROOT" and vm is not None and vm["state"] != "Stopped":
@@ -166,14 +187,7 @@ def resize_volume(ctx: Ctx) -> Answer:
             f"Cannot resize ROOT volume [{volume['name']}] when VM is not on Stopped State. VM "
             f"{vm['name']} is in state {vm['state']}",
         )
-    project = ctx.state.table("projects").get(volume.get("projectid", ""))
-    require(ctx.state, project, {10: max(grow, 0)}, CS_RESOURCE_ALLOCATION)
-
-    def run() -> tuple[str, Row]:
-        volume["size"] = size * GIB
-        return "volume", volume
-
-    return ctx.submit(run, ("Volume", volume))
+    return new_size
 
 
 @command("deleteVolume")
