@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from enum import StrEnum
 from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import uvicorn
 from rich.console import Console
 
+from app.cloudstack.clouds import Clouds
+from app.cloudstack.sandbox.launch import build_api
+from app.cloudstack.sandbox.seed import DEFAULT_SEED
+from app.cloudstack.sandbox.server import API_PATH, create_sandbox_app
+from app.cloudstack.usage import read_usage
+from app.config import Settings
 from app.report.desired import desired_state_trees
 from app.report.diagnostics import diagnostic_text, summary_line, validation_json
+from app.report.quotas import quota_table
 from app.spec import DesiredState, load_repo
 from app.spec.schema import SCHEMA_FILES, SchemaKind, render_schema
 
+PIPE_WIDTH = 120
 EXAMPLE_REPO = Path(__file__).resolve().parent.parent / "examples" / "infra"
 
 cli = typer.Typer(
@@ -34,7 +44,9 @@ class OutputFormat(StrEnum):
 
 
 def _console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    """Rich output; piped (CI logs, files), lines may be wider than the 80 columns rich assumes."""
+    width = None if sys.stdout.isatty() else PIPE_WIDTH
+    return Console(highlight=False, soft_wrap=True, width=width)
 
 
 def _version(value: bool) -> None:
@@ -99,7 +111,50 @@ def demo(path: RepoPath = EXAMPLE_REPO) -> None:
     console.rule("desired state")
     for tree in desired_state_trees(state):
         console.print(tree, soft_wrap=False)
+    console.rule("live cloud")
+    with Clouds(Settings()) as clouds:
+        cloud = next(
+            iter(sorted({project.cloud for project in state.projects.values()})), "default"
+        )
+        client = clouds.client(cloud)
+        usage = read_usage(client, state.projects)
+        for notice in clouds.notices:
+            console.print(notice, style="yellow")
+        console.print(quota_table(usage), soft_wrap=False)
+        console.print(f"{clouds.api_calls()} CloudStack API calls")
     raise typer.Exit(0 if state.ok else 1)
+
+
+@cli.command()
+def sandbox(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    seed: Annotated[
+        Path, typer.Option(help="Seed file: zones, catalog, projects.", exists=True, dir_okay=False)
+    ] = DEFAULT_SEED,
+    api_key: Annotated[
+        str | None, typer.Option(help="API key to accept (random if unset).")
+    ] = None,
+    secret_key: Annotated[
+        str | None, typer.Option(help="Secret key to accept (random if unset).")
+    ] = None,
+    job_seconds: Annotated[float, typer.Option(help="How long each async job runs.", min=0)] = 0.0,
+    state: Annotated[
+        Path | None, typer.Option(help="Keep the cloud in this file across restarts.")
+    ] = None,
+) -> None:
+    """Serve the built-in CloudStack API sandbox and print its endpoint and credentials."""
+    api = build_api(seed, api_key, secret_key, job_seconds, state)
+    url = f"http://{host}:{port}{API_PATH}"
+    console = _console()
+    console.print(f"CloudStack sandbox: {url}")
+    console.print(f"  api key:    {api.state.api_key}")
+    console.print(f"  secret key: {api.state.secret_key}")
+    console.print("Point stackgate at it with:")
+    console.print(f"  export STACKGATE_CLOUDSTACK_URL={url}")
+    console.print(f"  export STACKGATE_CLOUDSTACK_API_KEY={api.state.api_key}")
+    console.print(f"  export STACKGATE_CLOUDSTACK_SECRET_KEY={api.state.secret_key}")
+    uvicorn.run(create_sandbox_app(api), host=host, port=port, log_level="warning")
 
 
 def _print_validation(state: DesiredState, root: str, console: Console | None = None) -> None:

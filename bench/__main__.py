@@ -1,6 +1,11 @@
-"""Run every benchmark: `python -m bench` (or `make bench`)."""
+"""Run every benchmark: `python -m bench` (or `make bench`); `python -m bench NAME` runs one."""
 
-from bench import loader
+import sys
+
+from bench import inventory, loader
+
+BENCHMARKS = {"loader": loader.main, "inventory": inventory.main}
 
 if __name__ == "__main__":
-    loader.main()
+    for name in sys.argv[1:] or list(BENCHMARKS):
+        BENCHMARKS[name]()

@@ -1,0 +1,263 @@
+"""One client for every CloudStack call: signing, paging, async jobs, retries and typed errors.
+
+Transport and parameter encoding come from the ``cs`` package; its signature leaves ``~``
+unencoded where the server encodes it, so ``_sign`` is replaced by ours. Retries and job
+polling use tenacity: reads retry on any transient failure, creates only when the request
+provably never reached the server, and jobs are awaited here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import cs
+import requests
+from pydantic import SecretStr
+from tenacity import (
+    Retrying,
+    retry_if_exception,
+    retry_if_result,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential,
+)
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+from app.cloudstack.errors import (
+    ApiError,
+    BadResponse,
+    CloudStackError,
+    JobFailed,
+    JobTimedOut,
+    OutcomeUnknown,
+    Unreachable,
+)
+from app.cloudstack.signing import sign
+
+log = logging.getLogger("stackgate.cloudstack")
+
+PAGE_SIZE = 500
+CREATE_PREFIXES = ("create", "deploy", "associate", "register", "add", "copy", "upload", "allocate")
+READ_PREFIXES = ("list", "query", "get")
+TRANSIENT_STATUS = (429, 500, 502, 503, 504)
+NOT_PROCESSED_STATUS = (429, 503)  # a proxy or rate limiter refused before the server acted
+INTERNAL_ERROR = 530
+SECRET_PARAMS = ("apikey", "signature", "secretkey", "password", "userdata", "publickey")
+JOB_PENDING = 0
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One configured CloudStack management server."""
+
+    name: str
+    url: str
+    api_key: SecretStr
+    secret_key: SecretStr
+    verify_tls: bool = True
+    timeout: float = 30.0
+    job_timeout: float = 900.0
+    attempts: int = 4
+
+
+class _Transport(cs.CloudStack):
+    """``cs`` with CloudStack's own encoding of ``~`` in the signature."""
+
+    def _sign(self, data: dict[str, str]) -> None:
+        data["signature"] = sign(data, self.secret or "")
+
+    def call(self, command: str, params: dict[str, Any]) -> Any:
+        return self._request(command, **params)  # type: ignore[no-untyped-call]
+
+
+def redact(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: "***" if k.lower() in SECRET_PARAMS else v for k, v in params.items()}
+
+
+class RedactQueries(logging.Filter):
+    """urllib3 logs each request line; a GET's query carries the API key and the signature."""
+
+    _SECRET = re.compile(r"(apikey|signature)=[^&\s\"]+", re.IGNORECASE)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self._SECRET.sub(r"\1=***", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(RedactQueries())
+
+
+@dataclass
+class _Failure(Exception):
+    """An attempt that failed; ``retry`` says whether another attempt may follow."""
+
+    error: CloudStackError
+    retry: bool
+
+
+@dataclass
+class CloudStackClient:
+    endpoint: Endpoint
+    sleep: Callable[[float], None] = time.sleep
+    calls: Counter[str] = field(default_factory=Counter)
+    outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)
+    seconds: float = 0.0
+    _transports: dict[str, _Transport] = field(default_factory=dict, init=False, repr=False)
+    _session: requests.Session = field(default_factory=requests.Session, init=False, repr=False)
+
+    def close(self) -> None:
+        self._session.close()
+
+    @property
+    def cloud(self) -> str:
+        return self.endpoint.name
+
+    def request(self, command: str, **params: Any) -> dict[str, Any]:
+        """One command, retried as its kind allows; returns the body inside ``<cmd>response``."""
+        retrying = Retrying(
+            stop=stop_after_attempt(self.endpoint.attempts),
+            wait=wait_exponential(multiplier=0.2, max=5),
+            retry=retry_if_exception(lambda exc: isinstance(exc, _Failure) and exc.retry),
+            sleep=self.sleep,
+            reraise=True,
+        )
+        try:
+            result: dict[str, Any] = retrying(self._attempt, command, params)
+        except _Failure as failure:
+            raise failure.error from None
+        return result
+
+    def list(self, command: str, **params: Any) -> list[dict[str, Any]]:
+        """Every item of a list command, page by page (pagesize 500), until ``count`` is reached."""
+        items: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            body = self.request(command, **params, page=page, pagesize=PAGE_SIZE)
+            rows: list[dict[str, Any]] = next((v for k, v in body.items() if k != "count"), [])
+            items.extend(rows)
+            if not rows or len(items) >= int(body.get("count", 0)):
+                return items
+            page += 1
+
+    def run(self, command: str, **params: Any) -> dict[str, Any]:
+        """An async command to its end: the job's result, plus ``id`` for async-create commands."""
+        answer = self.request(command, **params)
+        if "jobid" not in answer:
+            return answer
+        result = self.wait(command, str(answer["jobid"]))
+        return {"id": answer["id"], **result} if "id" in answer else result
+
+    def wait(self, command: str, job_id: str) -> dict[str, Any]:
+        """Poll queryAsyncJobResult with backoff until the job ends or the job timeout passes."""
+        polling = Retrying(
+            stop=stop_after_delay(self.endpoint.job_timeout),
+            wait=wait_exponential(multiplier=0.05, min=0.05, max=5),
+            retry=retry_if_result(lambda job: job.get("jobstatus") == JOB_PENDING),
+            sleep=self.sleep,
+            retry_error_callback=lambda _state: None,
+        )
+        job: dict[str, Any] | None = polling(self.request, "queryAsyncJobResult", jobid=job_id)
+        if job is None:
+            raise JobTimedOut(self.cloud, command, job_id, self.endpoint.job_timeout)
+        result: dict[str, Any] = job.get("jobresult") or {}
+        if job.get("jobstatus") != 1 or job.get("jobresultcode"):
+            code = int(result.get("errorcode", job.get("jobresultcode") or INTERNAL_ERROR))
+            raise JobFailed(
+                self.cloud, command, job_id, code, str(result.get("errortext", "job failed"))
+            )
+        return result
+
+    def _attempt(self, command: str, params: dict[str, Any]) -> dict[str, Any]:
+        started = time.monotonic()
+        self.calls[command] += 1
+        try:
+            body = self._transport(command).call(command, params)
+        except cs.CloudStackApiException as exc:
+            failure = self._api_failure(command, exc)
+        except cs.CloudStackException as exc:
+            failure = self._http_failure(command, exc)
+        except requests.RequestException as exc:
+            failure = self._transport_failure(command, exc)
+        else:
+            self._record(command, params, "ok", started)
+            return body if isinstance(body, dict) else {}
+        self._record(command, params, type(failure.error).__name__, started)
+        raise failure
+
+    def _transport(self, command: str) -> _Transport:
+        method = "get" if command.startswith(READ_PREFIXES) else "post"
+        if method not in self._transports:
+            self._transports[method] = _Transport(
+                endpoint=self.endpoint.url,
+                key=self.endpoint.api_key.get_secret_value(),
+                secret=self.endpoint.secret_key.get_secret_value(),
+                timeout=max(1, math.ceil(self.endpoint.timeout)),
+                session=self._session,
+                method=method,
+                dangerous_no_tls_verify=not self.endpoint.verify_tls,
+            )
+        return self._transports[method]
+
+    def _api_failure(self, command: str, exc: cs.CloudStackApiException) -> _Failure:
+        error = exc.error if isinstance(exc.error, dict) else {}
+        status = exc.response.status_code if exc.response is not None else None
+        code = int(error.get("errorcode", status or INTERNAL_ERROR))
+        api_error = ApiError(
+            self.cloud, command, code, str(error.get("errortext", "no error text")),
+            error.get("cserrorcode"), status,
+        )  # fmt: skip
+        transient = code == INTERNAL_ERROR or (status or 0) in TRANSIENT_STATUS
+        return _Failure(api_error, transient and not _is_create(command))
+
+    def _http_failure(self, command: str, exc: cs.CloudStackException) -> _Failure:
+        status = exc.response.status_code if getattr(exc, "response", None) is not None else 0
+        if status in TRANSIENT_STATUS:
+            error = Unreachable(self.cloud, command, f"HTTP {status} from {self._host()}")
+            return _Failure(error, not _is_create(command) or status in NOT_PROCESSED_STATUS)
+        return _Failure(
+            BadResponse(self.cloud, command, f"not a CloudStack answer (HTTP {status})"), False
+        )
+
+    def _transport_failure(self, command: str, exc: requests.RequestException) -> _Failure:
+        never_sent = isinstance(exc, requests.ConnectTimeout) or _refused(exc)
+        if _is_create(command) and not never_sent:
+            message = "no answer after sending; it may or may not have been created"
+            return _Failure(OutcomeUnknown(self.cloud, command, message), False)
+        reason = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
+        return _Failure(Unreachable(self.cloud, command, f"{reason} ({self._host()})"), True)
+
+    def _host(self) -> str:
+        return self.endpoint.url.split("//", 1)[-1].split("/", 1)[0]
+
+    def _record(
+        self, command: str, params: Mapping[str, Any], outcome: str, started: float
+    ) -> None:
+        elapsed = time.monotonic() - started
+        self.seconds += elapsed
+        self.outcomes[(command, outcome)] += 1
+        log.debug(
+            "cloudstack %s %s %s %s %.3fs", self.cloud, command, redact(params), outcome, elapsed
+        )
+
+
+def _is_create(command: str) -> bool:
+    return command.startswith(CREATE_PREFIXES)
+
+
+def _refused(exc: requests.RequestException) -> bool:
+    """True when the connection was never made, so the request cannot have reached the server."""
+    cause = exc.args[0] if exc.args else None
+    reason = getattr(cause, "reason", cause)
+    return isinstance(exc, requests.ConnectionError) and isinstance(
+        reason, NewConnectionError | ConnectTimeoutError
+    )

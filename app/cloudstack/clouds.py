@@ -1,0 +1,88 @@
+"""Which CloudStack answers for a cloud name: a configured endpoint, or the built-in sandbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import TracebackType
+
+from pydantic import SecretStr
+
+from app.cloudstack.client import CloudStackClient, Endpoint
+from app.cloudstack.sandbox.launch import build_api
+from app.cloudstack.sandbox.server import RunningSandbox, serve_in_background
+from app.config import CloudSettings, Settings
+
+
+class UnknownCloud(LookupError):
+    """A project names a cloud that has no settings and there is no default cloud."""
+
+
+def endpoint(name: str, cloud: CloudSettings) -> Endpoint:
+    return Endpoint(
+        name=name,
+        url=cloud.url,
+        api_key=cloud.key("api_key"),
+        secret_key=cloud.key("secret_key"),
+        verify_tls=cloud.verify_tls,
+        timeout=cloud.timeout,
+        job_timeout=cloud.job_timeout,
+    )
+
+
+@dataclass
+class Clouds:
+    """Clients by cloud name, created on first use; with nothing configured, one sandbox for all."""
+
+    settings: Settings
+    notices: list[str] = field(default_factory=list)
+    _clients: dict[str, CloudStackClient] = field(default_factory=dict)
+    _sandbox: RunningSandbox | None = None
+
+    def client(self, name: str) -> CloudStackClient:
+        if name not in self._clients:
+            self._clients[name] = CloudStackClient(self._endpoint(name))
+        return self._clients[name]
+
+    def _endpoint(self, name: str) -> Endpoint:
+        if self.settings.uses_sandbox:
+            return self._sandbox_endpoint(name)
+        cloud = self.settings.clouds.get(name) or self.settings.default_cloud()
+        if cloud is None:
+            known = ", ".join(sorted(self.settings.clouds)) or "none"
+            raise UnknownCloud(f"cloud '{name}' is not configured (configured: {known})")
+        return endpoint(name, cloud)
+
+    def _sandbox_endpoint(self, name: str) -> Endpoint:
+        if self._sandbox is None:
+            self._sandbox = serve_in_background(build_api(state_file=self.settings.sandbox_state))
+            kept = (
+                f", state in {self.settings.sandbox_state}" if self.settings.sandbox_state else ""
+            )
+            self.notices.append(
+                f"No CloudStack configured: using the built-in sandbox at {self._sandbox.url}{kept}"
+            )
+        state = self._sandbox.api.state
+        return Endpoint(
+            name, self._sandbox.url, SecretStr(state.api_key), SecretStr(state.secret_key)
+        )
+
+    def api_calls(self) -> int:
+        return sum(sum(client.calls.values()) for client in self._clients.values())
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+        if self._sandbox is not None:
+            self._sandbox.stop()
+            self._sandbox = None
+
+    def __enter__(self) -> Clouds:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()

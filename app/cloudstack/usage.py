@@ -1,0 +1,88 @@
+"""Project quota snapshots from listProjects: used, limit and available per resource.
+
+listProjects writes ``<prefix>limit`` and ``<prefix>available`` as strings ("Unlimited" when
+the limit is -1; older servers wrote numbers) and ``<prefix>total`` as a number; memory is in
+MiB and storage in GiB. One paginated call covers every project.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from app.cloudstack.client import CloudStackClient
+
+Unit = Literal["count", "MiB", "GiB"]
+
+
+@dataclass(frozen=True)
+class Resource:
+    prefix: str  # listProjects field prefix
+    type_id: int  # resourcetype of updateResourceLimit / listResourceLimits
+    unit: Unit
+
+
+RESOURCES: dict[str, Resource] = {
+    "instances": Resource("vm", 0, "count"),
+    "public_ips": Resource("ip", 1, "count"),
+    "volumes": Resource("volume", 2, "count"),
+    "snapshots": Resource("snapshot", 3, "count"),
+    "templates": Resource("template", 4, "count"),
+    "networks": Resource("network", 6, "count"),
+    "vpcs": Resource("vpc", 7, "count"),
+    "cpu": Resource("cpu", 8, "count"),
+    "memory": Resource("memory", 9, "MiB"),
+    "primary_storage": Resource("primarystorage", 10, "GiB"),
+    "secondary_storage": Resource("secondarystorage", 11, "GiB"),
+}
+
+
+@dataclass(frozen=True)
+class Quota:
+    used: int
+    limit: int | None  # None: unlimited
+    unit: Unit
+
+    @property
+    def available(self) -> int | None:
+        return None if self.limit is None else max(self.limit - self.used, 0)
+
+
+@dataclass(frozen=True)
+class ProjectUsage:
+    project: str
+    project_id: str
+    quotas: Mapping[str, Quota]
+
+
+def _number(value: Any) -> int | None:
+    """A limit as CloudStack writes it: a number, a numeric string, or 'Unlimited' (None)."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == "unlimited"):
+        return None
+    number = int(float(value))
+    return None if number < 0 else number
+
+
+def parse_project(row: Mapping[str, Any]) -> ProjectUsage:
+    quotas = {
+        name: Quota(
+            used=_number(row.get(f"{resource.prefix}total")) or 0,
+            limit=_number(row.get(f"{resource.prefix}limit")),
+            unit=resource.unit,
+        )
+        for name, resource in RESOURCES.items()
+        if f"{resource.prefix}limit" in row or f"{resource.prefix}total" in row
+    }
+    return ProjectUsage(str(row["name"]), str(row["id"]), quotas)
+
+
+def read_usage(
+    client: CloudStackClient, names: Iterable[str] | None = None
+) -> dict[str, ProjectUsage]:
+    """Usage of the named projects (all visible projects when None), from one listing."""
+    wanted = set(names) if names is not None else None
+    rows = client.list("listProjects", details="all")
+    return {
+        row["name"]: parse_project(row) for row in rows if wanted is None or row["name"] in wanted
+    }

@@ -1,0 +1,79 @@
+"""One typed Settings object, read from STACKGATE_* variables and validated at start.
+
+Nothing else in stackgate reads the environment. Secrets are SecretStr (never printed) and
+may come from files, so they need not sit in the environment at all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CloudSettings(BaseModel):
+    """One CloudStack endpoint: its URL and keys (inline or from files), TLS and timeouts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(description="Management server API URL, e.g. https://cloud.example/client/api")
+    api_key: SecretStr | None = None
+    api_key_file: Path | None = None
+    secret_key: SecretStr | None = None
+    secret_key_file: Path | None = None
+    verify_tls: bool = True
+    timeout: float = Field(30.0, gt=0, description="Seconds for one HTTP request")
+    job_timeout: float = Field(900.0, gt=0, description="Seconds to wait for one async job")
+
+    @model_validator(mode="after")
+    def _keys_given(self) -> Self:
+        for name in ("api_key", "secret_key"):
+            if getattr(self, name) is None and getattr(self, f"{name}_file") is None:
+                raise ValueError(f"{name} or {name}_file is required")
+        return self
+
+    def key(self, name: str) -> SecretStr:
+        """The api_key or secret_key, read from its file when given that way."""
+        inline: SecretStr | None = getattr(self, name)
+        if inline is not None:
+            return inline
+        path: Path = getattr(self, f"{name}_file")
+        return SecretStr(path.read_text(encoding="utf-8").strip())
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="STACKGATE_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    cloudstack_url: str | None = Field(None, description="The default cloud's API URL")
+    cloudstack_api_key: SecretStr | None = None
+    cloudstack_api_key_file: Path | None = None
+    cloudstack_secret_key: SecretStr | None = None
+    cloudstack_secret_key_file: Path | None = None
+    cloudstack_verify_tls: bool = True
+    clouds: dict[str, CloudSettings] = Field(
+        default_factory=dict, description="Named clouds: STACKGATE_CLOUDS__DC1__URL=... or JSON"
+    )
+    sandbox_state: Path | None = Field(
+        None, description="Where the built-in sandbox keeps its cloud between runs"
+    )
+
+    def default_cloud(self) -> CloudSettings | None:
+        """The cloud for projects whose cloud has no settings of its own."""
+        if self.cloudstack_url is None:
+            return None
+        return CloudSettings(
+            url=self.cloudstack_url,
+            api_key=self.cloudstack_api_key,
+            api_key_file=self.cloudstack_api_key_file,
+            secret_key=self.cloudstack_secret_key,
+            secret_key_file=self.cloudstack_secret_key_file,
+            verify_tls=self.cloudstack_verify_tls,
+        )
+
+    @property
+    def uses_sandbox(self) -> bool:
+        return self.cloudstack_url is None and not self.clouds

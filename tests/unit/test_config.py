@@ -1,0 +1,73 @@
+"""Settings from STACKGATE_* variables, and which CloudStack answers for a cloud name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from app.cloudstack.clouds import Clouds, UnknownCloud
+from app.config import Settings
+
+
+def _settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return Settings()
+
+
+def test_nothing_configured_means_the_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = _settings(monkeypatch)
+    assert settings.uses_sandbox and settings.default_cloud() is None
+    with Clouds(settings) as clouds:
+        client = clouds.client("dc1")
+        assert client.endpoint.url.startswith("http://127.0.0.1:")
+        assert clouds.client("dc2").endpoint.url == client.endpoint.url  # one sandbox for all
+        assert len(client.list("listZones")) == 2
+        assert clouds.notices == [
+            f"No CloudStack configured: using the built-in sandbox at {client.endpoint.url}"
+        ]
+
+
+def test_the_default_cloud_from_three_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = _settings(
+        monkeypatch,
+        STACKGATE_CLOUDSTACK_URL="https://cloud.example/client/api",
+        STACKGATE_CLOUDSTACK_API_KEY="ak",
+        STACKGATE_CLOUDSTACK_SECRET_KEY="sk",
+    )
+    endpoint = Clouds(settings).client("anything").endpoint
+    assert (
+        endpoint.url,
+        endpoint.api_key.get_secret_value(),
+        endpoint.secret_key.get_secret_value(),
+    ) == ("https://cloud.example/client/api", "ak", "sk")
+    assert "sk" not in repr(settings) and "sk" not in repr(endpoint)
+
+
+def test_named_clouds_with_keys_from_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "secret").write_text("from-a-file\n")
+    settings = _settings(
+        monkeypatch,
+        STACKGATE_CLOUDS__DC1__URL="https://dc1.example/client/api",
+        STACKGATE_CLOUDS__DC1__API_KEY="ak1",
+        STACKGATE_CLOUDS__DC1__SECRET_KEY_FILE=str(tmp_path / "secret"),
+        STACKGATE_CLOUDS__DC1__VERIFY_TLS="false",
+        STACKGATE_CLOUDS__DC1__TIMEOUT="5",
+    )
+    clouds = Clouds(settings)
+    endpoint = clouds.client("dc1").endpoint
+    assert endpoint.secret_key.get_secret_value() == "from-a-file"
+    assert (endpoint.verify_tls, endpoint.timeout) == (False, 5.0)
+    with pytest.raises(UnknownCloud, match="cloud 'dc2' is not configured"):
+        clouds.client("dc2")
+
+
+def test_a_cloud_without_keys_is_refused_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValidationError, match="secret_key or secret_key_file is required"):
+        _settings(
+            monkeypatch,
+            STACKGATE_CLOUDS__DC1__URL="https://x/client/api",
+            STACKGATE_CLOUDS__DC1__API_KEY="a",
+        )
