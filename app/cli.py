@@ -20,10 +20,15 @@ from app.cloudstack.sandbox.seed import DEFAULT_SEED
 from app.cloudstack.sandbox.server import API_PATH, create_sandbox_app
 from app.cloudstack.usage import read_usage
 from app.config import Settings
+from app.flows.planning import plan_projects, repo_name, touched_projects
+from app.forges.local import git
+from app.plan.serialize import to_json
 from app.report.desired import desired_state_trees
 from app.report.diagnostics import diagnostic_text, summary_line, validation_json
+from app.report.plan_markdown import GITLAB_LIMIT, render_comment
+from app.report.plan_terminal import render_terminal
 from app.report.quotas import quota_table
-from app.spec import DesiredState, load_repo
+from app.spec import DesiredState, load_desired_state, load_repo
 from app.spec.schema import SCHEMA_FILES, SchemaKind, render_schema
 
 PIPE_WIDTH = 120
@@ -41,6 +46,16 @@ cli = typer.Typer(
 class OutputFormat(StrEnum):
     text = "text"
     json = "json"
+
+
+class PlanFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+# exit codes of `stackgate plan`, which scripts depend on
+NO_CHANGES, FAILED, CHANGES = 0, 1, 2
 
 
 def _console() -> Console:
@@ -86,6 +101,48 @@ def validate(
     else:
         _print_validation(state, str(path))
     raise typer.Exit(0 if state.ok else 1)
+
+
+@cli.command()
+def plan(
+    path: RepoPath = Path("."),
+    base: Annotated[
+        str | None, typer.Option(help="Plan only projects changed since this git ref.")
+    ] = None,
+    output: Annotated[
+        PlanFormat, typer.Option("--format", help="Output format.")
+    ] = PlanFormat.text,
+) -> None:
+    """Plan the repo against the cloud; exit 0 without changes, 2 with changes, 1 on errors."""
+    console = _console()
+    desired = load_repo(path)
+    try:
+        scope = _scope(path, base, desired)
+        repo = repo_name(desired, git.repo_id(path) or path.resolve().name)
+    except git.GitError as problem:
+        console.print(f"git: {problem}", style="red")
+        raise typer.Exit(FAILED) from None
+    settings = Settings()
+    with Clouds(settings) as clouds:
+        result = plan_projects(desired, clouds, repo, scope, prices=settings.prices)
+        notices = list(clouds.notices)
+    if output is PlanFormat.json:
+        typer.echo(to_json(result), nl=False)
+    elif output is PlanFormat.markdown:
+        typer.echo("\n".join(render_comment(result, limit=GITLAB_LIMIT)), nl=False)
+    else:
+        for notice in notices:
+            console.print(notice, style="yellow")
+        console.print(render_terminal(result), soft_wrap=False)
+    raise typer.Exit(FAILED if result.has_errors else CHANGES if result.has_changes else NO_CHANGES)
+
+
+def _scope(path: Path, base: str | None, desired: DesiredState) -> set[str] | None:
+    if base is None:
+        return None
+    changed = git.changed_paths(path, base)
+    before = load_desired_state(git.GitTreeSource(path, base))
+    return touched_projects(changed, desired, before)
 
 
 @cli.command()

@@ -12,6 +12,8 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.plan.cost import Prices
+
 
 class CloudSettings(BaseModel):
     """One CloudStack endpoint: its URL and keys (inline or from files), TLS and timeouts."""
@@ -56,6 +58,9 @@ class Settings(BaseSettings):
     cloudstack_verify_tls: bool = True
     clouds: dict[str, CloudSettings] = Field(
         default_factory=dict, description="Named clouds: STACKGATE_CLOUDS__DC1__URL=... or JSON"
+    )
+    prices: Prices | None = Field(
+        None, description="Monthly prices for the plan's cost line (JSON)"
     )
     sandbox_state: Path | None = Field(
         None, description="Where the built-in sandbox keeps its cloud between runs"

@@ -15,37 +15,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.cloudstack.catalog import GIB, ProjectRef, tag_map
+from app.cloudstack.catalog import GIB, tag_map
 from app.cloudstack.client import CloudStackClient
+from app.cloudstack.model import Catalog, LiveObject, LiveProject, ProjectRef
 
 TAG_REPO = "stackgate.repo"
 TAG_KEY = "stackgate.key"
 TAG_COMMIT = "stackgate.commit"
 TAG_MEMBERS = "stackgate.members"
+TAG_PROTECTED = "stackgate.protected"
+TAG_USERDATA = "stackgate.userdata"
 SSHKEY_TAG = "stackgate.sshkey."
-OWN_TAGS = (TAG_REPO, TAG_KEY, TAG_COMMIT, TAG_MEMBERS)
+OWN_TAGS = (TAG_REPO, TAG_KEY, TAG_COMMIT, TAG_MEMBERS, TAG_PROTECTED, TAG_USERDATA)
 
 Row = Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class LiveObject:
-    kind: str
-    name: str
-    id: str
-    fields: Mapping[str, Any]
-    labels: Mapping[str, str] = field(default_factory=dict)
-    commit: str | None = None
-
-
-@dataclass(frozen=True)
-class LiveProject:
-    name: str
-    id: str
-    objects: Mapping[tuple[str, str], LiveObject]  # (kind, name) → object
-    duplicates: tuple[LiveObject, ...] = ()  # a second object with a key already seen
-    api_calls: int = 0
-    seconds: float = 0.0
 
 
 def _ports(start: Any, end: Any) -> str | None:
@@ -92,6 +75,7 @@ class _Reading:
             "state": row.get("state"),
             "cpu": row.get("cpunumber"),
             "memory_mib": row.get("memory"),
+            "user_data_sha": tag_map(row).get(TAG_USERDATA),
         }
 
     def volume(self, row: Row) -> dict[str, Any]:
@@ -198,8 +182,9 @@ def read_project(client: CloudStackClient, repo: str, project: ProjectRef) -> Li
         project.id,
         objects,
         tuple(duplicates),
-        sum(client.calls.values()) - calls_before,
-        time.monotonic() - started,
+        api_calls=sum(client.calls.values()) - calls_before,
+        seconds=time.monotonic() - started,
+        cloud=client.cloud,
     )
 
 
@@ -211,7 +196,17 @@ def _managed(
     if tags.get(TAG_REPO) != repo or tagged_kind != kind or not name:
         return None
     labels = {key: value for key, value in tags.items() if key not in OWN_TAGS}
-    return LiveObject(kind, name, str(row["id"]), describe(row), labels, tags.get(TAG_COMMIT))
+    protected = tags.get(TAG_PROTECTED) == "true"
+    return LiveObject(
+        kind, name, str(row["id"]), describe(row), labels, tags.get(TAG_COMMIT), protected
+    )
+
+
+def managed_projects(catalog: Catalog, repo: str) -> set[str]:
+    """Projects stackgate has managed for ``repo``: it tags a project when it first changes it."""
+    return {
+        name for name, project in catalog.projects.items() if project.tags.get(TAG_REPO) == repo
+    }
 
 
 def _ssh_keys(client: CloudStackClient, repo: str, project: ProjectRef) -> list[LiveObject]:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from app.cloudstack.client import CloudStackClient
-
-Unit = Literal["count", "MiB", "GiB"]
+from app.cloudstack.model import ProjectUsage, Quota, Unit
 
 
 @dataclass(frozen=True)
@@ -36,24 +35,6 @@ RESOURCES: dict[str, Resource] = {
     "primary_storage": Resource("primarystorage", 10, "GiB"),
     "secondary_storage": Resource("secondarystorage", 11, "GiB"),
 }
-
-
-@dataclass(frozen=True)
-class Quota:
-    used: int
-    limit: int | None  # None: unlimited
-    unit: Unit
-
-    @property
-    def available(self) -> int | None:
-        return None if self.limit is None else max(self.limit - self.used, 0)
-
-
-@dataclass(frozen=True)
-class ProjectUsage:
-    project: str
-    project_id: str
-    quotas: Mapping[str, Quota]
 
 
 def _number(value: Any) -> int | None:

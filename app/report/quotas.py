@@ -7,10 +7,17 @@ from collections.abc import Mapping
 from rich import box
 from rich.table import Table
 
-from app.cloudstack.usage import ProjectUsage, Quota
+from app.cloudstack.model import ProjectUsage, Quota
 
-SHOWN = {"instances": "instances", "cpu": "cpu", "memory": "memory", "volumes": "volumes",
-         "primary_storage": "storage", "networks": "networks", "public_ips": "IPs"}  # fmt: skip
+SHOWN = {
+    "instances": "instances",
+    "cpu": "cpu",
+    "memory": "memory",
+    "volumes": "volumes",
+    "primary_storage": "storage",
+    "networks": "networks",
+    "public_ips": "IPs",
+}
 
 
 def amount(value: int | None, unit: str) -> str:

@@ -37,6 +37,19 @@ class Code(StrEnum):
     TOO_DEEP = "SG125"
     NO_PROJECTS = "SG130"
     UNREADABLE = "SG131"
+    # found while planning against the cloud
+    UNKNOWN_ZONE = "SG201"
+    UNKNOWN_SERVICE_OFFERING = "SG202"
+    UNKNOWN_TEMPLATE = "SG203"
+    UNKNOWN_DISK_OFFERING = "SG204"
+    UNKNOWN_NETWORK_OFFERING = "SG205"
+    UNKNOWN_PROJECT = "SG206"
+    CLOUD_UNAVAILABLE = "SG207"
+    IMPOSSIBLE_CHANGE = "SG208"
+    DISK_SIZE = "SG209"
+    QUOTA_EXCEEDED = "SG210"
+    QUOTA_NEAR = "SG211"
+    DUPLICATE_LIVE = "SG212"
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import re
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.spec.fields import Cidr, CountLimit, HostName, Name, PortRange, SizeLimit, bad_value
 from app.spec.units import Size
@@ -66,17 +70,47 @@ class _TrafficRule(Strict):
             raise bad_value("icmp_type and icmp_code apply only to protocol icmp", "")
         return self
 
+    def _what(self) -> str:
+        if self.protocol == "icmp":
+            return f"{_icmp(self.icmp_type)}/{_icmp(self.icmp_code)}"
+        return str(self.ports) if self.ports else "all"
+
+
+def _icmp(value: int | None) -> int:
+    return -1 if value is None else value
+
+
+KEY_LIMIT = 200  # tag values hold 255 characters; long CIDR lists are shortened with a hash
+
+
+def rule_key(anchor: str, protocol: str, what: str, cidrs: list[str]) -> str:
+    """e.g. ``web-ip:tcp:443:0.0.0.0/0``; stable however the CIDRs are ordered in the file."""
+    key = f"{anchor}:{protocol}:{what}" + (f":{','.join(sorted(cidrs))}" if cidrs else "")
+    if len(key) <= KEY_LIMIT:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    return f"{key[: KEY_LIMIT - 14]}~{digest}"
+
 
 class FirewallRule(_TrafficRule):
     ip: Name = Field(description="Public IP from public_ips")
     protocol: Literal["tcp", "udp", "icmp"]
     cidrs: list[Cidr] = Field(min_length=1, description="Source CIDRs allowed in")
 
+    @property
+    def key(self) -> str:
+        """The rule's name: its whole content, since CloudStack cannot change a rule in place."""
+        return rule_key(self.ip, self.protocol, self._what(), self.cidrs)
+
 
 class EgressRule(_TrafficRule):
     network: Name
     protocol: Literal["tcp", "udp", "icmp", "all"]
     cidrs: list[Cidr] = Field(min_length=1, description="Destination CIDRs allowed out")
+
+    @property
+    def key(self) -> str:
+        return rule_key(self.network, self.protocol, self._what(), self.cidrs)
 
 
 class PortForward(Strict):
@@ -86,6 +120,11 @@ class PortForward(Strict):
     private_port: PortRange
     instance: HostName
     cidrs: list[Cidr] | None = None
+
+    @property
+    def key(self) -> str:
+        target = f"{self.public_port}->{self.instance}:{self.private_port}"
+        return rule_key(self.ip, self.protocol, target, self.cidrs or [])
 
 
 class LoadBalancer(Resource):
@@ -99,7 +138,23 @@ class LoadBalancer(Resource):
 
 
 class SshKey(Strict):
-    public_key: str = Field(pattern=r"^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-\S+|sk-\S+) \S+")
+    public_key: str = Field(description="An OpenSSH public key line: type, base64 key, comment")
+
+    @field_validator("public_key")
+    @classmethod
+    def _openssh(cls, value: str) -> str:
+        parts = value.split()
+        if len(parts) < 2 or not re.match(
+            r"^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-\S+|sk-\S+)$", parts[0]
+        ):
+            raise bad_value("not an OpenSSH public key", "paste the whole line of the .pub file")
+        try:
+            base64.b64decode(parts[1], validate=True)
+        except binascii.Error:
+            raise bad_value(
+                "the key's base64 part is damaged", "paste the .pub file again"
+            ) from None
+        return value
 
 
 class Limits(Strict):
@@ -183,6 +238,9 @@ class RepoSettings(Strict):
     """stackgate.yaml at the repo root: optional settings for the whole repo."""
 
     version: Literal[1] = 1
+    repo: str | None = Field(
+        None, description="Stable name of this repo in CloudStack tags; default: the git remote"
+    )
     clouds: list[Name] | None = Field(None, description="Clouds projects may use; any if unset")
     defaults: Defaults = Field(default_factory=Defaults)
     max_file_size: Size = Field(Size(1), description="Project files above this are refused")

@@ -58,6 +58,7 @@ def test_every_kind_is_read_back_in_the_repo_formats_terms(client: CloudStackCli
         "state": "Running",
         "cpu": 1,
         "memory_mib": 2048,
+        "user_data_sha": None,
     }
     assert fields[("volume", "web-1-data")] == {
         "offering": "standard",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from app.cloudstack.usage import Quota, parse_project
+from app.cloudstack.model import Quota
+from app.cloudstack.usage import parse_project
 
 RECORDED = Path(__file__).parents[2] / "payloads" / "cloudstack" / "listProjects.json"
 

@@ -1,0 +1,48 @@
+"""Read everything a plan needs from the clouds: catalogs, quotas and the managed objects."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+
+from app.cloudstack.catalog import read_catalog
+from app.cloudstack.clouds import Clouds, UnknownCloud
+from app.cloudstack.errors import CloudStackError
+from app.cloudstack.inventory import managed_projects, read_project
+from app.cloudstack.model import Catalog, LiveProject, LiveState, ProjectUsage
+
+
+def read_live(
+    clouds: Clouds, repo: str, wanted: Mapping[str, Iterable[str]], include_managed: bool = False
+) -> LiveState:
+    """The named projects per cloud (and, with ``include_managed``, every project the repo
+    already manages there, so that a project removed from the repo is planned too).
+
+    A cloud that cannot be read is recorded in ``unreachable`` with the reason; the plan
+    turns that into a diagnostic instead of planning against nothing.
+    """
+    started, calls_before = time.monotonic(), clouds.api_calls()
+    projects: dict[str, LiveProject] = {}
+    usage: dict[str, ProjectUsage] = {}
+    catalogs: dict[str, Catalog] = {}
+    unreachable: dict[str, str] = {}
+    for cloud, names in sorted(wanted.items()):
+        try:
+            client = clouds.client(cloud)
+            catalog = catalogs[cloud] = read_catalog(client)
+            targets = set(names) | (managed_projects(catalog, repo) if include_managed else set())
+            for name in sorted(targets & set(catalog.projects)):
+                ref = catalog.projects[name]
+                projects[name] = read_project(client, repo, ref)
+                if ref.usage is not None:
+                    usage[name] = ref.usage
+        except (UnknownCloud, CloudStackError) as error:
+            unreachable[cloud] = str(error)
+    return LiveState(
+        projects,
+        usage,
+        catalogs,
+        unreachable,
+        clouds.api_calls() - calls_before,
+        time.monotonic() - started,
+    )

@@ -1,0 +1,133 @@
+"""CloudStack as stackgate sees it, in neutral values: the catalog, live objects, quotas.
+
+These types cross into ``plan`` and ``policy``; they carry no client and do no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Unit = Literal["count", "MiB", "GiB"]
+
+
+@dataclass(frozen=True)
+class Zone:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ServiceOffering:
+    id: str
+    name: str
+    cpu: int
+    memory_mib: int
+    dynamic_scaling: bool
+
+
+@dataclass(frozen=True)
+class DiskOffering:
+    id: str
+    name: str
+    size_gib: int  # 0 for custom-size offerings
+    custom: bool
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    name: str
+    zone_id: str
+    size_gib: int
+
+
+@dataclass(frozen=True)
+class NetworkOffering:
+    id: str
+    name: str
+    guest_ip_type: str
+    services: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProjectRef:
+    id: str
+    name: str
+    tags: Mapping[str, str] = field(default_factory=dict)
+    usage: ProjectUsage | None = None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    zones: Mapping[str, Zone]
+    service_offerings: Mapping[str, ServiceOffering]
+    disk_offerings: Mapping[str, DiskOffering]
+    templates: Mapping[tuple[str, str], Template]  # (name, zone id)
+    network_offerings: Mapping[str, NetworkOffering]
+    projects: Mapping[str, ProjectRef]
+
+    def zone_name(self, zone_id: str) -> str:
+        return next((zone.name for zone in self.zones.values() if zone.id == zone_id), zone_id)
+
+    def template(self, name: str, zone: str) -> Template | None:
+        found = self.zones.get(zone)
+        return self.templates.get((name, found.id)) if found else None
+
+    def by_id(self, kind: str, item_id: str) -> str:
+        """The name of a catalog entry by id (kind: service_offerings, disk_offerings, ...)."""
+        entries: Mapping[Any, Any] = getattr(self, kind)
+        return next((entry.name for entry in entries.values() if entry.id == item_id), item_id)
+
+
+@dataclass(frozen=True)
+class LiveObject:
+    kind: str
+    name: str
+    id: str
+    fields: Mapping[str, Any]
+    labels: Mapping[str, str] = field(default_factory=dict)
+    commit: str | None = None
+    protected: bool = False
+
+
+@dataclass(frozen=True)
+class LiveProject:
+    name: str
+    id: str
+    objects: Mapping[tuple[str, str], LiveObject]  # (kind, name) → object
+    duplicates: tuple[LiveObject, ...] = ()  # a second object with a key already seen
+    cloud: str = ""
+    api_calls: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Quota:
+    used: int
+    limit: int | None  # None: unlimited
+    unit: Unit
+
+    @property
+    def available(self) -> int | None:
+        return None if self.limit is None else max(self.limit - self.used, 0)
+
+
+@dataclass(frozen=True)
+class ProjectUsage:
+    project: str
+    project_id: str
+    quotas: Mapping[str, Quota]
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """Everything read from the clouds for one plan."""
+
+    projects: Mapping[str, LiveProject]  # by project name; absent: not readable or not asked
+    usage: Mapping[str, ProjectUsage]
+    catalogs: Mapping[str, Catalog]  # by cloud name
+    unreachable: Mapping[str, str] = field(default_factory=dict)  # cloud → why it was not read
+    api_calls: int = 0
+    seconds: float = 0.0

@@ -1,0 +1,91 @@
+"""The few git questions stackgate asks of a checkout: what changed, what a file held, whose."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import subprocess
+from pathlib import Path
+
+from app.spec.sources import PROJECTS_DIR, SETTINGS_FILE, Entry
+
+
+class GitError(RuntimeError):
+    """git failed; the message is git's own first line."""
+
+
+def _git(root: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        first = (done.stderr.strip().splitlines() or ["git failed"])[0]
+        raise GitError(first)
+    return done.stdout
+
+
+def top_level(path: Path) -> Path:
+    return Path(_git(path, "rev-parse", "--show-toplevel").strip())
+
+
+def changed_paths(root: Path, base: str) -> set[str]:
+    """Paths under ``root`` changed since the merge base with ``base``: commits, edits, new."""
+    merge_base = _git(root, "merge-base", base, "HEAD").strip()
+    listed = _git(root, "diff", "--name-only", "--no-renames", "--relative", merge_base, "--", ".")
+    listed += _git(root, "ls-files", "--others", "--exclude-standard")
+    return {line for line in listed.splitlines() if line}
+
+
+def read_at(root: Path, ref: str, path: str) -> bytes | None:
+    """A file's bytes at ``ref`` (path relative to ``root``), or None if it did not exist."""
+    done = subprocess.run(
+        ["git", "-C", str(root), "show", f"{ref}:./{path}"], capture_output=True, check=False
+    )
+    return done.stdout if done.returncode == 0 else None
+
+
+_REMOTE = re.compile(r"^(?:[a-z+]+://)?(?:[^@/]+@)?(?P<host>[^:/]+)[:/](?P<path>.+?)(?:\.git)?/?$")
+
+
+def repo_id(root: Path) -> str | None:
+    """The origin remote as host/path: ``git@github.com:acme/infra.git`` → github.com/acme/infra."""
+    try:
+        url = _git(root, "config", "--get", "remote.origin.url").strip()
+    except GitError:
+        return None
+    match = _REMOTE.match(url)
+    return f"{match['host']}/{match['path']}" if match else None
+
+
+class GitTreeSource:
+    """The repo files at a git ref, for loading desired state as it was (e.g. at the base)."""
+
+    def __init__(self, root: Path, ref: str) -> None:
+        self.root, self.ref = root, ref
+        self.links: dict[str, str] = {}  # symlink → the path inside the tree it points at
+
+    def entries(self) -> list[Entry]:
+        listed = _git(self.root, "ls-tree", "-r", "-l", self.ref, "--", SETTINGS_FILE, PROJECTS_DIR)
+        found = []
+        for line in listed.splitlines():
+            meta, _, path = line.partition("\t")
+            mode, _kind, _sha, size = meta.split()
+            if mode == "120000":
+                target = posixpath.normpath(
+                    posixpath.join(posixpath.dirname(path), self._blob(path))
+                )
+                escapes = target.startswith(("../", "/")) or target == ".."
+                self.links[path] = target
+                found.append(Entry(path, 0, escapes))
+            else:
+                found.append(Entry(path, int(size)))
+        return sorted(found, key=lambda entry: entry.path)
+
+    def _blob(self, path: str) -> str:
+        return (read_at(self.root, self.ref, path) or b"").decode("utf-8", "replace")
+
+    def read(self, path: str, limit: int) -> bytes:
+        data = read_at(self.root, self.ref, self.links.get(path, path))
+        if data is None:
+            raise FileNotFoundError(path)
+        return data[: limit + 1]

@@ -1,0 +1,95 @@
+"""Objects that must follow when something they hang on is replaced.
+
+A replaced network takes its instances, addresses and egress rules with it; a replaced
+address its rules and load balancers; a replaced instance its port forwards, and its volumes
+and load-balancer memberships must be set again. A no-op on such a dependent becomes a
+replace or an update that says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+from app.cloudstack.model import LiveObject
+from app.plan.desired import DesiredItem
+from app.plan.diff import desired_view, live_view, lost_text
+from app.plan.model import Action, Change, FieldChange
+
+# parent kind → [(dependent kind, field of the dependent naming the parent, action)]
+DEPENDENTS: dict[str, list[tuple[str, str, Action]]] = {
+    "network": [
+        ("instance", "networks", Action.REPLACE),
+        ("public_ip", "network", Action.REPLACE),
+        ("egress", "network", Action.REPLACE),
+    ],
+    "public_ip": [
+        ("firewall", "ip", Action.REPLACE),
+        ("port_forward", "ip", Action.REPLACE),
+        ("load_balancer", "ip", Action.REPLACE),
+    ],
+    "instance": [
+        ("port_forward", "instance", Action.REPLACE),
+        ("volume", "attach_to", Action.UPDATE),
+        ("load_balancer", "members", Action.UPDATE),
+    ],
+}
+Key = tuple[str, str, str]  # (project, kind, name)
+
+
+def _names(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def cascade(
+    changes: dict[Key, Change], items: Mapping[Key, DesiredItem], live: Mapping[Key, LiveObject]
+) -> None:
+    """Upgrade dependents of replaced objects in ``changes``, in place, until nothing moves."""
+    queue = [key for key, change in changes.items() if change.action is Action.REPLACE]
+    while queue:
+        project, kind, name = queue.pop()
+        for dependent_kind, field, action in DEPENDENTS.get(kind, []):
+            for key, item in items.items():
+                if (
+                    key[0] != project
+                    or key[1] != dependent_kind
+                    or name not in _names(item.fields.get(field))
+                ):
+                    continue
+                current = changes.get(key)
+                if current is not None and current.action in (Action.CREATE, Action.REPLACE):
+                    continue
+                if current is not None and action is Action.UPDATE:
+                    continue  # already updated; it will set the field again anyway
+                changes[key] = _follow(item, current, action, kind, name, live.get(key), field)
+                if action is Action.REPLACE:
+                    queue.append(key)
+
+
+def _follow(
+    item: DesiredItem,
+    current: Change | None,
+    action: Action,
+    parent: str,
+    name: str,
+    live: LiveObject | None,
+    field: str,
+) -> Change:
+    reason = f"its {parent.replace('_', ' ')} '{name}' is replaced"
+    after = desired_view(item)
+    before = live_view(live) if live else None
+    base = current or Change(
+        action,
+        item.kind,
+        item.project,
+        item.name,
+        before,
+        after,
+        file=item.location.file,
+        line=item.location.line,
+        live_id=live.id if live else None,
+        protected=live.protected if live else False,
+    )
+    lost = lost_text(item.kind, base.before) if action is Action.REPLACE else ""
+    changed = base.changed or (FieldChange(field, after.get(field), after.get(field)),)
+    return replace(base, action=action, reason=reason, lost=lost, changed=changed)

@@ -1,0 +1,158 @@
+"""Names in the repo that the cloud does not know: zones, offerings, templates, projects.
+
+Each becomes a diagnostic at the line that wrote the name, with the closest name the cloud
+does know; the plan does not guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from app.cloudstack.model import Catalog
+from app.spec.diagnostics import Code, Diagnostic, did_you_mean, error
+from app.spec.model import Project
+from app.spec.state import SourceMap
+
+
+def check_catalog(project: Project, catalog: Catalog, sources: SourceMap) -> list[Diagnostic]:
+    if project.name not in catalog.projects:
+        return [
+            error(
+                Code.UNKNOWN_PROJECT,
+                f"CloudStack project '{project.name}' does not exist in cloud '{project.cloud}'",
+                sources.where(project.name),
+                did_you_mean(project.name, catalog.projects)
+                or "ask the platform team to create the project",
+            )
+        ]
+    return list(_unknown_names(project, catalog, sources))
+
+
+def _unknown(
+    code: Code,
+    what: str,
+    name: str,
+    known: list[str],
+    sources: SourceMap,
+    project: str,
+    *path: str | int,
+) -> Diagnostic:
+    hint = did_you_mean(name, known) or (f"known: {', '.join(sorted(known)[:8])}" if known else "")
+    return error(code, f"unknown {what} '{name}'", sources.where(project, *path), hint)
+
+
+def _unknown_names(project: Project, catalog: Catalog, sources: SourceMap) -> Iterator[Diagnostic]:
+    zones = list(catalog.zones)
+    if project.zone not in catalog.zones:
+        yield _unknown(
+            Code.UNKNOWN_ZONE, "zone", project.zone, zones, sources, project.name, "zone"
+        )
+    sections = (
+        ("networks", project.networks),
+        ("instances", project.instances),
+        ("volumes", project.volumes),
+    )
+    for section, entries in sections:
+        for name, item in entries.items():
+            zone = getattr(item, "zone", None)
+            if zone and zone not in catalog.zones:
+                yield _unknown(
+                    Code.UNKNOWN_ZONE,
+                    "zone",
+                    zone,
+                    zones,
+                    sources,
+                    project.name,
+                    section,
+                    name,
+                    "zone",
+                )
+    for name, network in project.networks.items():
+        if network.offering not in catalog.network_offerings:
+            known = list(catalog.network_offerings)
+            where = ("networks", name, "offering")
+            yield _unknown(
+                Code.UNKNOWN_NETWORK_OFFERING,
+                "network offering",
+                network.offering,
+                known,
+                sources,
+                project.name,
+                *where,
+            )
+    yield from _instance_names(project, catalog, sources)
+    yield from _volume_names(project, catalog, sources)
+
+
+def _instance_names(project: Project, catalog: Catalog, sources: SourceMap) -> Iterator[Diagnostic]:
+    for name, instance in project.instances.items():
+        if instance.offering not in catalog.service_offerings:
+            yield _unknown(
+                Code.UNKNOWN_SERVICE_OFFERING,
+                "service offering",
+                instance.offering,
+                list(catalog.service_offerings),
+                sources,
+                project.name,
+                "instances",
+                name,
+                "offering",
+            )
+        zone = instance.zone or project.zone
+        if zone in catalog.zones and catalog.template(instance.template, zone) is None:
+            here = [
+                t.name for t in catalog.templates.values() if t.zone_id == catalog.zones[zone].id
+            ]
+            yield _unknown(
+                Code.UNKNOWN_TEMPLATE,
+                f"template in zone {zone}:",
+                instance.template,
+                here,
+                sources,
+                project.name,
+                "instances",
+                name,
+                "template",
+            )
+
+
+def _volume_names(project: Project, catalog: Catalog, sources: SourceMap) -> Iterator[Diagnostic]:
+    for name, volume in project.volumes.items():
+        offering = catalog.disk_offerings.get(volume.offering)
+        if offering is None:
+            yield _unknown(
+                Code.UNKNOWN_DISK_OFFERING,
+                "disk offering",
+                volume.offering,
+                list(catalog.disk_offerings),
+                sources,
+                project.name,
+                "volumes",
+                name,
+                "offering",
+            )
+        elif offering.custom and volume.size is None:
+            yield error(
+                Code.DISK_SIZE,
+                f"disk offering '{offering.name}' needs a size",
+                sources.where(project.name, "volumes", name),
+                "add 'size:', e.g. 100GiB",
+            )
+        elif (
+            not offering.custom
+            and volume.size is not None
+            and volume.size.mib != offering.size_gib * 1024
+        ):
+            yield error(
+                Code.DISK_SIZE,
+                f"disk offering '{offering.name}' has a fixed size of {offering.size_gib}GiB",
+                sources.where(project.name, "volumes", name, "size"),
+                "remove 'size:' or use a custom-size offering",
+            )
+        elif volume.size is not None and volume.size.mib % 1024:
+            yield error(
+                Code.DISK_SIZE,
+                "volume sizes are whole GiB",
+                sources.where(project.name, "volumes", name, "size"),
+                "round it to whole GiB",
+            )

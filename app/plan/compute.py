@@ -1,0 +1,159 @@
+"""compute_plan: desired and live state in, a Plan out. Pure: no I/O, no clock, no environment."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection
+
+from app.cloudstack.model import Catalog, LiveObject, LiveState, ProjectUsage
+from app.plan.cascade import Key, cascade
+from app.plan.checks import check_catalog
+from app.plan.cost import Prices, cost_lines
+from app.plan.desired import DesiredItem, desired_items
+from app.plan.diff import compare, create, delete
+from app.plan.limits import limit_changes
+from app.plan.model import Change, Plan, QuotaLine
+from app.plan.order import apply_order
+from app.plan.quota import Pending, quota_diagnostics, quota_lines
+from app.spec.diagnostics import Code, Diagnostic, Location, error, warning
+from app.spec.model import Project
+from app.spec.state import DesiredState
+
+
+class _Planner:
+    def __init__(self, desired: DesiredState, live: LiveState) -> None:
+        self.desired, self.live = desired, live
+        self.changes: dict[Key, Change] = {}
+        self.items: dict[Key, DesiredItem] = {}
+        self.objects: dict[Key, LiveObject] = {}
+        self.diagnostics: list[Diagnostic] = list(desired.diagnostics)
+        self.quotas: list[QuotaLine] = []
+        self.broken_files = {d.location.file for d in desired.diagnostics if d.is_error}
+
+    def plan_project(self, name: str, pending: Pending) -> None:
+        project = self.desired.projects.get(name)
+        live_project = self.live.projects.get(name)
+        cloud = project.cloud if project else (live_project.cloud if live_project else "")
+        catalog = self.live.catalogs.get(cloud)
+        if project is not None and not self._plannable(project, catalog):
+            return
+        where = self.desired.sources.where(name) if project else Location("")
+        items = desired_items(project, self.desired.sources, catalog) if project else []
+        objects = dict(live_project.objects) if live_project else {}
+        before = len(self.changes)
+        for item in items:
+            key = (name, item.kind, item.name)
+            self.items[key] = item
+            found = objects.pop((item.kind, item.name), None)
+            if found is None:
+                self.changes[key] = create(item)
+                continue
+            self.objects[key] = found
+            diffed = compare(item, found, catalog)
+            self.diagnostics += diffed.diagnostics
+            if diffed.change is not None:
+                self.changes[key] = diffed.change
+        for (kind, object_name), found in objects.items():
+            self.changes[(name, kind, object_name)] = delete(found, name, (where.file, where.line))
+        for extra in live_project.duplicates if live_project else ():
+            reason = "a second object with this name, left by an interrupted apply"
+            self.changes[(name, extra.kind, f"{extra.name}#{extra.id[:8]}")] = delete(
+                extra, name, (where.file, where.line), reason
+            )
+            self.diagnostics.append(
+                warning(
+                    Code.DUPLICATE_LIVE,
+                    f"{extra.kind} '{extra.name}' exists twice in the cloud; the extra one goes",
+                    where,
+                )
+            )
+        usage = self.live.usage.get(name)
+        if project is not None and usage is not None:
+            limits, problems = limit_changes(project, usage, self.desired.sources)
+            self.diagnostics += problems
+            self.changes.update({(name, c.kind, c.name): c for c in limits})
+        self._quota(name, usage, catalog, pending, where, list(self.changes.values())[before:])
+
+    def _plannable(self, project: Project, catalog: Catalog | None) -> bool:
+        where = self.desired.sources.where(project.name)
+        if set(project.files) & self.broken_files:
+            return False  # files with errors: their set-aside entries would show up as deletes
+        if catalog is None:
+            reason = self.live.unreachable.get(project.cloud, "not read")
+            self.diagnostics.append(
+                error(
+                    Code.CLOUD_UNAVAILABLE,
+                    f"cloud '{project.cloud}' could not be read: {reason}",
+                    where,
+                    "check the cloud's settings and that it answers, then plan again",
+                )
+            )
+            return False
+        problems = check_catalog(project, catalog, self.desired.sources)
+        self.diagnostics += problems
+        return not any(p.code is Code.UNKNOWN_PROJECT for p in problems)
+
+    def _quota(
+        self,
+        name: str,
+        usage: ProjectUsage | None,
+        catalog: Catalog | None,
+        pending: Pending,
+        where: Location,
+        changes: list[Change],
+    ) -> None:
+        if usage is None:
+            return
+        lines = quota_lines(name, usage, changes, catalog, pending)
+        self.quotas += lines
+        limits_at = (
+            self.desired.sources.where(name, "limits") if name in self.desired.projects else where
+        )
+        self.diagnostics += quota_diagnostics(lines, limits_at)
+
+
+def live_fingerprint(live: LiveState, projects: Collection[str]) -> str:
+    """A hash of every live object read for the planned projects: apply compares it."""
+    rows = sorted(
+        (
+            name,
+            obj.kind,
+            obj.name,
+            obj.id,
+            json.dumps(dict(obj.fields), sort_keys=True, default=str),
+            json.dumps(dict(obj.labels), sort_keys=True),
+            obj.protected,
+        )
+        for name in projects
+        if name in live.projects
+        for obj in (*live.projects[name].objects.values(), *live.projects[name].duplicates)
+    )
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+
+
+def compute_plan(
+    desired: DesiredState,
+    live: LiveState,
+    repo: str,
+    projects: Collection[str] | None = None,
+    pending: Pending | None = None,
+    prices: Prices | None = None,
+) -> Plan:
+    """Plan ``projects`` (default: every project in the repo and every one it manages live)."""
+    names = sorted(projects if projects is not None else set(desired.projects) | set(live.projects))
+    planner = _Planner(desired, live)
+    for name in names:
+        planner.plan_project(name, pending or {})
+    cascade(planner.changes, planner.items, planner.objects)
+    return Plan(
+        repo=repo,
+        projects=tuple(names),
+        changes=apply_order(planner.changes.values()),
+        quotas=tuple(planner.quotas),
+        costs=tuple(cost_lines(planner.quotas, prices)),
+        diagnostics=tuple(sorted(set(planner.diagnostics), key=Diagnostic.sort_key)),
+        live_fingerprint=live_fingerprint(live, names),
+        api_calls=live.api_calls,
+        read_seconds=round(live.seconds, 3),
+    )

@@ -1,0 +1,192 @@
+"""Desired entries in the same terms the inventory describes live objects in, ready to compare.
+
+Each entry of a project becomes a DesiredItem whose ``fields`` use the keys of
+``LiveObject.fields`` for its kind; catalog defaults are filled in (an instance's root disk is
+its template's size unless set, a volume's size its offering's) so that an unchanged object
+compares equal to what the cloud reports.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from app.cloudstack.model import Catalog
+from app.spec.diagnostics import Location
+from app.spec.model import (
+    EgressRule,
+    FirewallRule,
+    Instance,
+    LoadBalancer,
+    Network,
+    PortForward,
+    Project,
+    PublicIp,
+    SshKey,
+    Volume,
+)
+from app.spec.state import SourceMap
+
+Item = (
+    Network
+    | Instance
+    | Volume
+    | PublicIp
+    | FirewallRule
+    | EgressRule
+    | PortForward
+    | LoadBalancer
+    | SshKey
+)
+
+
+@dataclass(frozen=True)
+class DesiredItem:
+    kind: str
+    project: str
+    name: str
+    fields: dict[str, Any]
+    labels: dict[str, str]
+    protected: bool
+    location: Location
+    spec: Item
+
+
+def user_data_digest(user_data: str | None) -> str | None:
+    """What an instance's tag records of its user data: enough to see it changed, no contents."""
+    return hashlib.sha256(user_data.encode()).hexdigest()[:16] if user_data else None
+
+
+def fingerprint(public_key: str) -> str:
+    """The MD5 fingerprint CloudStack shows for a public key (validated by the spec)."""
+    digest = hashlib.md5(base64.b64decode(public_key.split()[1])).hexdigest()
+    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+
+
+def _sorted(values: list[str] | None) -> list[str]:
+    return sorted(values or [])
+
+
+def _traffic(rule: FirewallRule | EgressRule) -> dict[str, Any]:
+    icmp = rule.protocol == "icmp"
+    return {
+        "protocol": rule.protocol,
+        "ports": str(rule.ports) if rule.ports else None,
+        "icmp_type": (-1 if rule.icmp_type is None else rule.icmp_type) if icmp else None,
+        "icmp_code": (-1 if rule.icmp_code is None else rule.icmp_code) if icmp else None,
+        "cidrs": _sorted(rule.cidrs),
+    }
+
+
+def fields_of(item: Item, project: Project, catalog: Catalog | None) -> dict[str, Any]:
+    match item:
+        case Network():
+            zone = item.zone or project.zone
+            return {
+                "offering": item.offering,
+                "cidr": item.cidr,
+                "zone": zone,
+                "description": item.description,
+            }
+        case Instance():
+            zone = item.zone or project.zone
+            template = catalog.template(item.template, zone) if catalog else None
+            root = (
+                item.root_disk.mib // 1024
+                if item.root_disk
+                else (template.size_gib if template else None)
+            )
+            return {
+                "offering": item.offering,
+                "template": item.template,
+                "networks": list(item.networks),
+                "ssh_key": item.ssh_key,
+                "root_disk_gib": root,
+                "zone": zone,
+                "user_data_sha": user_data_digest(item.user_data),
+            }
+        case Volume():
+            offering = catalog.disk_offerings.get(item.offering) if catalog else None
+            size = item.size.mib // 1024 if item.size else (offering.size_gib if offering else None)
+            return {
+                "offering": item.offering,
+                "size_gib": size,
+                "attach_to": item.attach_to,
+                "zone": item.zone or project.zone,
+            }
+        case PublicIp():
+            return {"network": item.network}
+        case FirewallRule():
+            return {"ip": item.ip, **_traffic(item)}
+        case EgressRule():
+            return {"network": item.network, **_traffic(item)}
+        case PortForward():
+            return {
+                "ip": item.ip,
+                "protocol": item.protocol,
+                "public_port": str(item.public_port),
+                "private_port": str(item.private_port),
+                "instance": item.instance,
+                "cidrs": _sorted(item.cidrs),
+            }
+        case LoadBalancer():
+            return {
+                "ip": item.ip,
+                "algorithm": item.algorithm,
+                "protocol": item.protocol,
+                "public_port": item.public_port,
+                "private_port": item.private_port,
+                "members": _sorted(item.members),
+                "cidrs": _sorted(item.cidrs),
+            }
+        case SshKey():
+            return {"fingerprint": fingerprint(item.public_key)}
+
+
+def _entries(project: Project) -> Iterator[tuple[str, str, Item, tuple[str | int, ...]]]:
+    """(kind, name, item, path in the project) for every entry, named maps and rule lists."""
+    named: list[tuple[str, str, dict[str, Any]]] = [
+        ("network", "networks", project.networks),
+        ("instance", "instances", project.instances),
+        ("volume", "volumes", project.volumes),
+        ("public_ip", "public_ips", project.public_ips),
+        ("load_balancer", "load_balancers", project.load_balancers),
+        ("ssh_key", "ssh_keys", project.ssh_keys),
+    ]
+    for kind, section, entries in named:
+        for name, item in entries.items():
+            yield kind, name, item, (section, name)
+    rules: list[tuple[str, str, list[Any]]] = [
+        ("firewall", "firewall", project.firewall),
+        ("egress", "egress", project.egress),
+        ("port_forward", "port_forwards", project.port_forwards),
+    ]
+    for rule_kind, rule_section, rule_entries in rules:
+        for index, rule in enumerate(rule_entries):
+            yield rule_kind, rule.key, rule, (rule_section, index)
+
+
+def desired_items(
+    project: Project, sources: SourceMap, catalog: Catalog | None
+) -> list[DesiredItem]:
+    items = []
+    for kind, name, item, path in _entries(project):
+        labels = {} if kind == "ssh_key" else {**project.labels, **getattr(item, "labels", {})}
+        protected = project.protected or bool(getattr(item, "protected", False))
+        where = sources.where(project.name, *path)
+        items.append(
+            DesiredItem(
+                kind,
+                project.name,
+                name,
+                fields_of(item, project, catalog),
+                labels,
+                protected,
+                where,
+                item,
+            )
+        )
+    return items

@@ -1,0 +1,183 @@
+"""Compare one desired entry with its live object and decide the action, field by field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.cloudstack.model import Catalog, LiveObject
+from app.plan.desired import DesiredItem
+from app.plan.model import Action, Change, FieldChange
+from app.spec.diagnostics import Code, Diagnostic, error
+
+# Fields CloudStack cannot change on a live object: the object is destroyed and created again.
+REPLACED_BY = {
+    "network": {"cidr", "zone"},
+    "instance": {"template", "zone", "networks"},
+    "volume": {"zone"},
+    "public_ip": {"network"},
+    "firewall": {"ip", "protocol", "ports", "icmp_type", "icmp_code", "cidrs"},
+    "egress": {"network", "protocol", "ports", "icmp_type", "icmp_code", "cidrs"},
+    "port_forward": {"ip", "protocol", "public_port", "private_port", "instance", "cidrs"},
+    "load_balancer": {"ip", "protocol", "public_port", "private_port", "cidrs"},
+    "ssh_key": {"fingerprint"},
+}
+# Fields an instance must be stopped for (resetSSHKeyForVirtualMachine, ROOT resizeVolume).
+STOPPED_FOR = {"instance": {"ssh_key", "root_disk_gib"}}
+LOST = {
+    "network": "the network; instances on it lose their NIC",
+    "instance": "the instance and everything on its root disk",
+    "volume": "the volume and its data",
+    "public_ip": "the public address",
+    "ssh_key": "the registered key pair",
+    "load_balancer": "the load-balancer rule (a moment without traffic)",
+}
+SEVERITY = {Action.UPDATE: 1, Action.UPDATE_STOP: 2, Action.REPLACE: 3}
+
+
+@dataclass(frozen=True)
+class Diffed:
+    change: Change | None
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+def desired_view(item: DesiredItem) -> dict[str, Any]:
+    return {**item.fields, "labels": dict(sorted(item.labels.items())), "protected": item.protected}
+
+
+def live_view(live: LiveObject) -> dict[str, Any]:
+    return {
+        **dict(live.fields),
+        "labels": dict(sorted(live.labels.items())),
+        "protected": live.protected,
+    }
+
+
+def lost_text(kind: str, before: dict[str, Any] | None) -> str:
+    if kind == "public_ip" and before and before.get("address"):
+        return f"the public address {before['address']}"
+    return LOST.get(kind, "the rule")
+
+
+def create(item: DesiredItem) -> Change:
+    return Change(
+        Action.CREATE,
+        item.kind,
+        item.project,
+        item.name,
+        None,
+        desired_view(item),
+        file=item.location.file,
+        line=item.location.line,
+    )
+
+
+def delete(live: LiveObject, project: str, where: tuple[str, int], reason: str = "") -> Change:
+    before = live_view(live)
+    return Change(
+        Action.DELETE,
+        live.kind,
+        project,
+        live.name,
+        before,
+        None,
+        reason=reason or "no longer in the repo",
+        lost=lost_text(live.kind, before),
+        file=where[0],
+        line=where[1],
+        live_id=live.id,
+        protected=live.protected,
+    )
+
+
+def compare(item: DesiredItem, live: LiveObject, catalog: Catalog | None) -> Diffed:
+    after, before = desired_view(item), live_view(live)
+    changed = tuple(
+        FieldChange(key, before.get(key), value)
+        for key, value in after.items()
+        if before.get(key) != value
+    )
+    if not changed:
+        return Diffed(None)
+    problems = tuple(_impossible(item, changed))
+    if problems:
+        return Diffed(None, problems)
+    action, reason = _classify(item.kind, changed, before, catalog)
+    change = Change(
+        action,
+        item.kind,
+        item.project,
+        item.name,
+        before,
+        after,
+        changed,
+        reason,
+        lost_text(item.kind, before) if action is Action.REPLACE else "",
+        item.location.file,
+        item.location.line,
+        live.id,
+        live.protected,
+    )
+    return Diffed(change)
+
+
+def _impossible(item: DesiredItem, changed: tuple[FieldChange, ...]) -> list[Diagnostic]:
+    """Disks only grow; shrinking one would lose data, so it is refused rather than replaced."""
+    problems = []
+    for field in changed:
+        if field.field in ("size_gib", "root_disk_gib") and _smaller(field.after, field.before):
+            what = "root disk" if field.field == "root_disk_gib" else "volume"
+            problems.append(
+                error(
+                    Code.IMPOSSIBLE_CHANGE,
+                    f"{item.kind} '{item.name}': a {what} cannot shrink "
+                    f"({field.before}GiB to {field.after}GiB)",
+                    item.location,
+                    "keep the size, or add a new volume under a new name and move the data",
+                )
+            )
+    return problems
+
+
+def _smaller(after: Any, before: Any) -> bool:
+    return isinstance(after, int) and isinstance(before, int) and after < before
+
+
+def _classify(
+    kind: str, changed: tuple[FieldChange, ...], before: dict[str, Any], catalog: Catalog | None
+) -> tuple[Action, str]:
+    verdicts = [_field_action(kind, field, before, catalog) for field in changed]
+    action, reason = max(verdicts, key=lambda verdict: SEVERITY[verdict[0]])
+    return action, reason
+
+
+def _field_action(
+    kind: str, field: FieldChange, before: dict[str, Any], catalog: Catalog | None
+) -> tuple[Action, str]:
+    if field.field in REPLACED_BY.get(kind, set()):
+        return Action.REPLACE, f"{field.field} cannot change in place"
+    if kind == "instance" and field.field == "offering":
+        return _offering_change(field, before, catalog)
+    if field.field in STOPPED_FOR.get(kind, set()):
+        return Action.UPDATE_STOP, f"changing {field.field} needs the instance stopped"
+    return Action.UPDATE, ""
+
+
+def _offering_change(
+    field: FieldChange, before: dict[str, Any], catalog: Catalog | None
+) -> tuple[Action, str]:
+    """Scaled live only if both offerings are dynamic and none shrinks (scaleVirtualMachine)."""
+    old = catalog.service_offerings.get(str(field.before)) if catalog else None
+    new = catalog.service_offerings.get(str(field.after)) if catalog else None
+    live_scale = (
+        old is not None
+        and new is not None
+        and old.dynamic_scaling
+        and new.dynamic_scaling
+        and new.cpu >= old.cpu
+        and new.memory_mib >= old.memory_mib
+        and before.get("state") == "Running"
+    )
+    if live_scale:
+        return Action.UPDATE, "scaled while running"
+    return Action.UPDATE_STOP, "the instance is stopped to change its offering, then started"

@@ -1,0 +1,129 @@
+"""Quota impact of a plan: what each change adds or frees, per project and resource.
+
+An object's footprint is what CloudStack counts against its project: an instance its vm,
+cores, memory, root volume and root disk; a volume its count and size; a network its count
+and, with source NAT, the public address it takes on first use; an address itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from app.cloudstack.model import Catalog, ProjectUsage
+from app.plan.model import Change, QuotaLine
+from app.spec.diagnostics import Code, Diagnostic, Location, error, warning
+
+RESOURCES = {
+    "instances": "count",
+    "cpu": "count",
+    "memory": "MiB",
+    "volumes": "count",
+    "primary_storage": "GiB",
+    "networks": "count",
+    "public_ips": "count",
+}
+Pending = Mapping[str, Mapping[str, int]]  # project → resource → change of other open PRs
+
+
+def footprint(
+    kind: str, fields: Mapping[str, Any] | None, catalog: Catalog | None
+) -> dict[str, int]:
+    if fields is None:
+        return {}
+    if kind == "instance":
+        offering = catalog.service_offerings.get(str(fields.get("offering"))) if catalog else None
+        cpu = fields.get("cpu") or (offering.cpu if offering else 0)
+        memory = fields.get("memory_mib") or (offering.memory_mib if offering else 0)
+        root = int(fields.get("root_disk_gib") or 0)
+        return {
+            "instances": 1,
+            "cpu": int(cpu),
+            "memory": int(memory),
+            "volumes": 1,
+            "primary_storage": root,
+        }
+    if kind == "volume":
+        return {"volumes": 1, "primary_storage": int(fields.get("size_gib") or 0)}
+    if kind == "network":
+        network = catalog.network_offerings.get(str(fields.get("offering"))) if catalog else None
+        source_nat = network is not None and "SourceNat" in network.services
+        return {"networks": 1, "public_ips": 1 if source_nat else 0}
+    if kind == "public_ip":
+        return {"public_ips": 1}
+    return {}
+
+
+def deltas(changes: Iterable[Change], catalog: Catalog | None) -> dict[str, int]:
+    total = dict.fromkeys(RESOURCES, 0)
+    for change in changes:
+        after = footprint(change.kind, change.after, catalog) if change.after else {}
+        before = footprint(change.kind, change.before, catalog) if change.before else {}
+        for resource in total:
+            total[resource] += after.get(resource, 0) - before.get(resource, 0)
+    return total
+
+
+def quota_lines(
+    project: str,
+    usage: ProjectUsage,
+    changes: list[Change],
+    catalog: Catalog | None,
+    pending: Pending,
+) -> list[QuotaLine]:
+    delta = deltas([c for c in changes if c.kind != "limits"], catalog)
+    new_limits = {
+        c.name: c.after["limit"] for c in changes if c.kind == "limits" and c.after is not None
+    }
+    lines = []
+    for resource, unit in RESOURCES.items():
+        quota = usage.quotas.get(resource)
+        if quota is None:
+            continue
+        limit = new_limits.get(resource, quota.limit)
+        lines.append(
+            QuotaLine(
+                project,
+                resource,
+                unit,
+                quota.used,
+                delta[resource],
+                pending.get(project, {}).get(resource, 0),
+                limit,
+            )
+        )
+    return lines
+
+
+def _shown(value: int, unit: str) -> str:
+    if unit == "MiB":
+        return f"{value / 1024:g}GiB" if value % 1024 == 0 else f"{value}MiB"
+    return f"{value}GiB" if unit == "GiB" else str(value)
+
+
+def quota_diagnostics(lines: Iterable[QuotaLine], where: Location) -> list[Diagnostic]:
+    found = []
+    for line in lines:
+        if line.limit is None or line.status == "ok":
+            continue
+        used = f"{_shown(line.after, line.unit)} of {_shown(line.limit, line.unit)}"
+        name = line.resource.replace("_", " ")
+        if line.status == "over":
+            over = _shown(line.after - line.limit, line.unit)
+            found.append(
+                error(
+                    Code.QUOTA_EXCEEDED,
+                    f"project '{line.project}' would use {used} {name} ({over} over the limit)",
+                    where,
+                    "remove something, or raise 'limits:' (needs the platform team's approval)",
+                )
+            )
+        else:
+            found.append(
+                warning(
+                    Code.QUOTA_NEAR,
+                    f"project '{line.project}' would use {used} {name} (90% or more)",
+                    where,
+                )
+            )
+    return found

@@ -1,0 +1,128 @@
+"""Plan values in words: one line per change, fields in units, shared by every renderer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.plan.model import Action, Change, QuotaLine
+
+SYMBOL = {
+    Action.CREATE: "+",
+    Action.UPDATE: "~",
+    Action.UPDATE_STOP: "~",
+    Action.REPLACE: "±",
+    Action.DELETE: "-",
+}
+VERB = {
+    Action.CREATE: "create",
+    Action.UPDATE: "update",
+    Action.UPDATE_STOP: "update (stop/start)",
+    Action.REPLACE: "replace",
+    Action.DELETE: "delete",
+}
+UNIT_FIELDS = {"root_disk_gib": "root_disk", "size_gib": "size", "memory_mib": "memory"}
+
+
+def value(field: str, raw: Any) -> str:
+    if raw is None:
+        return "unlimited" if field == "limit" else "none"
+    if field.endswith("_gib"):
+        return amount(int(raw), "GiB")
+    if field.endswith("_mib"):
+        return amount(int(raw), "MiB")
+    if field == "user_data_sha":
+        return f"sha256:{raw}"
+    if isinstance(raw, bool):
+        return "yes" if raw else "no"
+    if isinstance(raw, list):
+        return ", ".join(str(v) for v in raw) or "none"
+    if isinstance(raw, dict):
+        return ", ".join(f"{k}={v}" for k, v in sorted(raw.items())) or "none"
+    return str(raw)
+
+
+def amount(number: int, unit: str) -> str:
+    """A quantity in the largest binary unit that keeps it whole (MiB → GiB → TiB)."""
+    if unit == "count":
+        return str(number)
+    mib = number if unit == "MiB" else number * 1024
+    for name, factor in (("TiB", 1024 * 1024), ("GiB", 1024)):
+        if mib and mib % factor == 0:
+            return f"{mib // factor}{name}"
+    return f"{mib}MiB" if unit == "MiB" else f"{number}GiB"
+
+
+def field_name(field: str) -> str:
+    return UNIT_FIELDS.get(field, field)
+
+
+def describe(kind: str, fields: dict[str, Any]) -> str:
+    """What an object is, in a few words: the fields a reviewer recognises it by."""
+    get = fields.get
+    if kind == "instance":
+        root = value("root_disk_gib", get("root_disk_gib"))
+        networks = value("networks", get("networks"))
+        return f"{get('offering')} · {get('template')} · on {networks} · root {root}"
+    if kind == "volume":
+        attached = f" → {get('attach_to')}" if get("attach_to") else " (detached)"
+        return f"{value('size_gib', get('size_gib'))} {get('offering')}{attached}"
+    if kind == "network":
+        return f"{get('cidr')} · {get('offering')}"
+    if kind == "public_ip":
+        address = f"{get('address')} " if get("address") else ""
+        return f"{address}on {get('network')}"
+    if kind == "load_balancer":
+        members = value("members", get("members"))
+        return (
+            f"{get('ip')}:{get('public_port')} → {members}:{get('private_port')} {get('algorithm')}"
+        )
+    if kind == "ssh_key":
+        return f"fingerprint {str(get('fingerprint'))[:23]}…"
+    return ""  # rules are named by their content
+
+
+def details(change: Change) -> str:
+    """The change in one line: what is made, what moves from what to what, or what goes."""
+    if change.kind == "limits":
+        before, after = (change.before or {}).get("limit"), (change.after or {}).get("limit")
+        unit = {"memory": "MiB", "primary_storage": "GiB", "secondary_storage": "GiB"}.get(
+            change.name, "count"
+        )
+        return f"limit {_limit(before, unit)} → {_limit(after, unit)}"
+    if change.action is Action.CREATE:
+        return describe(change.kind, change.after or {})
+    if change.action is Action.DELETE:
+        text = describe(change.kind, change.before or {})
+        return f"{text}; lost: {change.lost}" if text else f"lost: {change.lost}"
+    moves = "; ".join(
+        f"{field_name(f.field)}: {value(f.field, f.before)} → {value(f.field, f.after)}"
+        for f in change.changed
+    )
+    why = f" ({change.reason})" if change.reason else ""
+    lost = f"; lost: {change.lost}" if change.action is Action.REPLACE and change.lost else ""
+    return f"{moves}{why}{lost}"
+
+
+def _limit(number: int | None, unit: str) -> str:
+    return "unlimited" if number is None else amount(number, unit)
+
+
+def quota_cells(line: QuotaLine) -> tuple[str, str, str, str, str, str]:
+    """used, change, pending, after, limit, headroom in people's units."""
+
+    def fmt(number: int) -> str:
+        return amount(number, line.unit)
+
+    def signed(number: int) -> str:
+        return ("+" if number > 0 else "") + fmt(number) if number else "0"
+
+    limit = "unlimited" if line.limit is None else fmt(line.limit)
+    headroom = "-" if line.headroom is None else fmt(line.headroom)
+    return (
+        fmt(line.used),
+        signed(line.change),
+        signed(line.pending),
+        fmt(line.after),
+        limit,
+        headroom,
+    )
