@@ -2,9 +2,9 @@
 
 import sys
 
-from bench import inventory, loader
+from bench import inventory, loader, plan
 
-BENCHMARKS = {"loader": loader.main, "inventory": inventory.main}
+BENCHMARKS = {"loader": loader.main, "inventory": inventory.main, "plan": plan.main}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or list(BENCHMARKS):

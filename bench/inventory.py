@@ -19,7 +19,7 @@ from pydantic import SecretStr
 
 from app.cloudstack.catalog import read_catalog
 from app.cloudstack.client import CloudStackClient, Endpoint
-from app.cloudstack.inventory import TAG_KEY, TAG_REPO, read_project
+from app.cloudstack.inventory import TAG_KEY, TAG_REPO, read_projects
 from app.cloudstack.sandbox.launch import build_api
 from app.cloudstack.sandbox.seed import project_row
 from app.cloudstack.sandbox.store import CloudState
@@ -38,7 +38,9 @@ KINDS = {
 }
 
 
-def _row(state: CloudState, kind: str, project: dict[str, Any], n: int) -> dict[str, Any]:
+def _row(
+    state: CloudState, kind: str, project: dict[str, Any], n: int, address: str
+) -> dict[str, Any]:
     name = f"{kind}-{n}"
     tags = [{"key": TAG_REPO, "value": REPO}, {"key": TAG_KEY, "value": f"{kind}/{name}"}]
     row: dict[str, Any] = {
@@ -60,9 +62,7 @@ def _row(state: CloudState, kind: str, project: dict[str, Any], n: int) -> dict[
         "memory": 512,
     }
     if kind == "firewall":
-        row.update(
-            _project=row.pop("projectid"), ipaddressid=state.new_id(), startport=443, endport=443
-        )
+        row.update(_project=row.pop("projectid"), ipaddressid=address, startport=443, endport=443)
     return row
 
 
@@ -73,22 +73,27 @@ def build_state(path: Path) -> list[tuple[str, str, str]]:
     known: list[tuple[str, str, str]] = []
     for index in range(PROJECTS):
         project = state.table("projects").add(project_row(state, f"bench-{index:03d}"))
+        addresses: list[str] = []
         for kind, (table, command) in KINDS.items():
             for n in range(PER_KIND):
-                row = state.table(table).add(_row(state, kind, project, n))
+                row = state.table(table).add(
+                    _row(state, kind, project, n, addresses[n] if kind == "firewall" else "")
+                )
                 known.append((command, project["id"], row["id"]))
+                if kind == "public_ip":
+                    addresses.append(row["id"])
     state.save()
     return known
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-def _serve(path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
+def serve(path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
     command = [sys.executable, "-m", "app", "sandbox", "--port", str(port), "--state", str(path)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     for _ in range(600):
@@ -102,11 +107,8 @@ def _serve(path: Path) -> tuple[subprocess.Popen[bytes], str]:
 def by_tags(url: str) -> int:
     client = CloudStackClient(Endpoint("bench", url, SecretStr(KEY), SecretStr(SECRET)))
     catalog = read_catalog(client)
-    found = sum(
-        len(read_project(client, REPO, project).objects)
-        for name, project in catalog.projects.items()
-        if name.startswith("bench-")
-    )
+    refs = [project for name, project in catalog.projects.items() if name.startswith("bench-")]
+    found = sum(len(live.objects) for live in read_projects(client, REPO, refs).values())
     assert found == PROJECTS * PER_KIND * len(KINDS), found
     client.close()
     return sum(client.calls.values())
@@ -124,7 +126,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "cloud.json"
         known = build_state(path)
-        process, url = _serve(path)
+        process, url = serve(path)
         try:
             calls: dict[str, int] = {}
             ours = measure(lambda: calls.update(ours=by_tags(url)), runs=1)

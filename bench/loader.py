@@ -13,12 +13,13 @@ from bench.measure import measure, mib
 PROJECTS = 200
 
 
-def project_text(index: int) -> str:
+def project_text(index: int, network_offering: str = "isolated") -> str:
     """One project of 50 resources: 5 networks, 20 instances, 10 volumes, 5 IPs, 10 rules."""
     lines = [f"project: team-{index:03d}", "zone: zone-a", "owners: [alice]",
              "limits: {instances: 40, cpu: 80, memory: 160GiB}", "networks:"]  # fmt: skip
     lines += [
-        f"  net-{n}: {{offering: isolated, cidr: 10.{n}.{index % 250}.0/24}}" for n in range(5)
+        f"  net-{n}: {{offering: {network_offering}, cidr: 10.{n}.{index % 250}.0/24}}"
+        for n in range(5)
     ]
     lines.append("instances:")
     for n in range(20):
@@ -54,12 +55,11 @@ def project_text(index: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_repo(root: Path) -> None:
+def write_repo(root: Path, network_offering: str = "isolated") -> None:
     (root / "projects").mkdir()
     for index in range(PROJECTS):
-        (root / "projects" / f"team-{index:03d}.yaml").write_text(
-            project_text(index), encoding="utf-8"
-        )
+        text = project_text(index, network_offering)
+        (root / "projects" / f"team-{index:03d}.yaml").write_text(text, encoding="utf-8")
 
 
 def bare_load(root: Path) -> list[object]:

@@ -10,8 +10,7 @@ registered in ``stackgate.sshkey.<name>`` tags.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,43 +148,73 @@ LISTS: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
+PER_PROJECT_MAX = 2  # up to this many projects, lists per project cost no more than a sweep
+Scope = dict[str, str]
+
+
+def read_projects(
+    client: CloudStackClient, repo: str, refs: Sequence[ProjectRef]
+) -> dict[str, LiveProject]:
+    """The objects of ``repo`` in the given projects.
+
+    A few projects are read one by one (``projectid=<id>``); more are read in one sweep
+    across projects (``projectid=-1``), so the number of calls grows with pages of results,
+    not with the number of projects or objects.
+    """
+    if len(refs) <= PER_PROJECT_MAX:
+        found: dict[str, LiveProject] = {}
+        for ref in refs:
+            found.update(_read(client, repo, [ref], {"projectid": ref.id}))
+        return found
+    return _read(client, repo, refs, {"projectid": "-1", "listall": "true"})
+
+
 def read_project(client: CloudStackClient, repo: str, project: ProjectRef) -> LiveProject:
-    """The objects of ``repo`` in one project: about ten paginated list calls."""
-    calls_before, started = sum(client.calls.values()), time.monotonic()
+    """One project's objects: about ten paginated list calls."""
+    return _read(client, repo, [project], {"projectid": project.id})[project.name]
+
+
+def _read(
+    client: CloudStackClient, repo: str, refs: Sequence[ProjectRef], scope: Scope
+) -> dict[str, LiveProject]:
+    by_id = {ref.id: ref for ref in refs}
+    tag = [{"key": TAG_REPO, "value": repo}]
     reading = _Reading()
-    reading.root_gib = {
-        str(v["virtualmachineid"]): int(v.get("size", 0)) // GIB
-        for v in client.list("listVolumes", projectid=project.id, type="ROOT")
-        if v.get("virtualmachineid")
-    }
-    objects: dict[tuple[str, str], LiveObject] = {}
-    duplicates: list[LiveObject] = []
+    for root in client.list("listVolumes", type="ROOT", tags=tag, **scope):
+        if root.get("virtualmachineid") and tag_map(root).get(TAG_REPO) == repo:
+            reading.root_gib[str(root["virtualmachineid"])] = int(root.get("size", 0)) // GIB
+    objects: dict[str, dict[tuple[str, str], LiveObject]] = {ref.id: {} for ref in refs}
+    duplicates: dict[str, list[LiveObject]] = {ref.id: [] for ref in refs}
+    owner_of: dict[str, str] = {}  # network or address id → project id (rules do not show theirs)
     for kind, (command, extra) in LISTS.items():
-        rows = client.list(
-            command, projectid=project.id, tags=[{"key": TAG_REPO, "value": repo}], **extra
-        )
         describe: Callable[[Row], dict[str, Any]] = getattr(reading, kind)
-        for row in rows:
-            found = _managed(kind, row, repo, describe)
+        for row in client.list(command, tags=tag, **scope, **extra):
+            project_id = str(row.get("projectid") or _owner(row, owner_of))
+            found = _managed(kind, row, repo, describe) if project_id in by_id else None
             if found is None:
                 continue
+            owner_of[found.id] = project_id
             if kind == "public_ip":
                 reading.ip_names[found.id] = found.name
-            if (kind, found.name) in objects:
-                duplicates.append(found)
+            if (kind, found.name) in objects[project_id]:
+                duplicates[project_id].append(found)
             else:
-                objects[(kind, found.name)] = found
-    for found in _ssh_keys(client, repo, project):
-        objects[("ssh_key", found.name)] = found
-    return LiveProject(
-        project.name,
-        project.id,
-        objects,
-        tuple(duplicates),
-        api_calls=sum(client.calls.values()) - calls_before,
-        seconds=time.monotonic() - started,
-        cloud=client.cloud,
-    )
+                objects[project_id][(kind, found.name)] = found
+    for project_id, key in _ssh_keys(client, repo, refs, scope):
+        objects[project_id][("ssh_key", key.name)] = key
+    return {
+        ref.name: LiveProject(
+            ref.name, ref.id, objects[ref.id], tuple(duplicates[ref.id]), cloud=client.cloud
+        )
+        for ref in refs
+    }
+
+
+def _owner(row: Row, owner_of: dict[str, str]) -> str:
+    for column in ("ipaddressid", "publicipid", "networkid"):
+        if str(row.get(column)) in owner_of:
+            return owner_of[str(row.get(column))]
+    return ""
 
 
 def _managed(
@@ -209,16 +238,24 @@ def managed_projects(catalog: Catalog, repo: str) -> set[str]:
     }
 
 
-def _ssh_keys(client: CloudStackClient, repo: str, project: ProjectRef) -> list[LiveObject]:
+def _ssh_keys(
+    client: CloudStackClient, repo: str, refs: Sequence[ProjectRef], scope: Scope
+) -> list[tuple[str, LiveObject]]:
     ours = {
-        key.removeprefix(SSHKEY_TAG)
-        for key, value in project.tags.items()
+        (ref.id, key.removeprefix(SSHKEY_TAG))
+        for ref in refs
+        for key, value in ref.tags.items()
         if key.startswith(SSHKEY_TAG) and value == repo
     }
     if not ours:
         return []
     return [
-        LiveObject("ssh_key", row["name"], str(row["id"]), {"fingerprint": row.get("fingerprint")})
-        for row in client.list("listSSHKeyPairs", projectid=project.id)
-        if row["name"] in ours
+        (
+            str(row.get("projectid")),
+            LiveObject(
+                "ssh_key", row["name"], str(row["id"]), {"fingerprint": row.get("fingerprint")}
+            ),
+        )
+        for row in client.list("listSSHKeyPairs", **scope)
+        if (str(row.get("projectid")), row["name"]) in ours
     ]

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from app.cloudstack.catalog import read_catalog
 from app.cloudstack.clouds import Clouds, UnknownCloud
 from app.cloudstack.errors import CloudStackError
-from app.cloudstack.inventory import managed_projects, read_project
+from app.cloudstack.inventory import managed_projects, read_projects
 from app.cloudstack.model import Catalog, LiveProject, LiveState, ProjectUsage
 
 
@@ -31,11 +31,9 @@ def read_live(
             client = clouds.client(cloud)
             catalog = catalogs[cloud] = read_catalog(client)
             targets = set(names) | (managed_projects(catalog, repo) if include_managed else set())
-            for name in sorted(targets & set(catalog.projects)):
-                ref = catalog.projects[name]
-                projects[name] = read_project(client, repo, ref)
-                if ref.usage is not None:
-                    usage[name] = ref.usage
+            refs = [catalog.projects[name] for name in sorted(targets & set(catalog.projects))]
+            projects.update(read_projects(client, repo, refs))
+            usage.update({ref.name: ref.usage for ref in refs if ref.usage is not None})
         except (UnknownCloud, CloudStackError) as error:
             unreachable[cloud] = str(error)
     return LiveState(

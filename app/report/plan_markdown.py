@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from itertools import groupby
 
-from app.plan.model import Action, Change, Plan, QuotaLine
+from app.plan.model import Change, Plan, QuotaLine
 from app.report.plan_text import SYMBOL, VERB, details, quota_cells
 from app.spec.diagnostics import Diagnostic
 
@@ -103,8 +103,12 @@ def _row(change: Change) -> str:
 
 
 def _counts(changes: list[Change]) -> str:
-    tally = Counter(change.action for change in changes)
-    return ", ".join(f"{tally[a]} to {VERB[a].split()[0]}" for a in Action if tally[a])
+    tally = Counter(VERB[change.action].split()[0] for change in changes)
+    return ", ".join(
+        f"{tally[verb]} to {verb}"
+        for verb in ("create", "update", "replace", "delete")
+        if tally[verb]
+    )
 
 
 def _project_blocks(plan: Plan, limit: int) -> list[str]:

@@ -78,7 +78,24 @@ def describe(kind: str, fields: dict[str, Any]) -> str:
         )
     if kind == "ssh_key":
         return f"fingerprint {str(get('fingerprint'))[:23]}…"
-    return ""  # rules are named by their content
+    return _rule(kind, fields)
+
+
+def _rule(kind: str, fields: dict[str, Any]) -> str:
+    get = fields.get
+    cidrs = value("cidrs", get("cidrs"))
+    if kind == "port_forward":
+        only = f" from {cidrs}" if get("cidrs") else ""
+        target = f"{get('instance')}:{get('private_port')}"
+        return f"{get('ip')}:{get('public_port')} → {target} {get('protocol')}{only}"
+    traffic = f"{get('protocol')} {get('ports') or 'all ports'}"
+    if get("protocol") == "icmp":
+        traffic = f"icmp type {get('icmp_type')} code {get('icmp_code')}"
+    if kind == "firewall":
+        return f"{traffic} to {get('ip')} from {cidrs}"
+    if kind == "egress":
+        return f"{traffic} from {get('network')} to {cidrs}"
+    return ""
 
 
 def details(change: Change) -> str:

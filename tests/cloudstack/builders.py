@@ -60,6 +60,10 @@ class Builder:
         )
         vm_id = str(vm["virtualmachine"]["id"])
         self.tag("instance", "UserVm", vm_id, name)
+        root = self.client.list(
+            "listVolumes", virtualmachineid=vm_id, type="ROOT", projectid=self.project_id
+        )
+        self.tag("root_disk", "Volume", str(root[0]["id"]), name)
         return vm_id
 
     def volume(self, name: str, size_gib: int, vm_id: str | None = None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.cloudstack.catalog import read_catalog
 from app.cloudstack.client import CloudStackClient
-from app.cloudstack.inventory import read_project
+from app.cloudstack.inventory import read_project, read_projects
 from tests.cloudstack.builders import Builder
 
 REPO = "git@example.com:acme/infra"
@@ -113,16 +113,19 @@ def test_objects_of_other_repos_and_untagged_objects_are_not_ours(client: CloudS
 def test_api_calls_do_not_grow_with_the_number_of_objects(client: CloudStackClient) -> None:
     small = _payments(client, instances=2)
     project = read_catalog(client).projects["payments"]
-    calls_small = read_project(client, REPO, project).api_calls
+    before = sum(client.calls.values())
+    read_project(client, REPO, project)
+    calls_small = sum(client.calls.values()) - before
     for resource_type in (0, 2, 8, 9, 10):  # instances, volumes, cpu, memory, primary storage
         client.request(
             "updateResourceLimit", projectid=small.project_id, resourcetype=resource_type, max=-1
         )
     for i in range(3, 40):
         small.instance(f"web-{i}", client.list("listNetworks", projectid=small.project_id)[0]["id"])
+    before = sum(client.calls.values())
     live = read_project(client, REPO, project)
     assert len([kind for kind, _ in live.objects if kind == "instance"]) == 39
-    assert live.api_calls == calls_small == 10
+    assert sum(client.calls.values()) - before == calls_small == 10
 
 
 def test_a_second_object_under_one_key_is_reported_as_duplicate(client: CloudStackClient) -> None:
@@ -140,3 +143,29 @@ def test_a_second_object_under_one_key_is_reported_as_duplicate(client: CloudSta
     build.tag("instance", "UserVm", twin["virtualmachine"]["id"], "web-1")
     live = read_project(client, REPO, read_catalog(client).projects["payments"])
     assert [(d.kind, d.name) for d in live.duplicates] == [("instance", "web-1")]
+
+
+def test_many_projects_are_read_in_one_sweep_and_each_gets_its_own(
+    client: CloudStackClient,
+) -> None:
+    _payments(client)
+    search = Builder(client, REPO, "search")
+    network = search.network("search-net", "10.2.0")
+    ip = search.address("api-ip", network)
+    search.firewall("api-ip:tcp:9200:0.0.0.0/0", ip, 9200)
+    search.egress("search-net:tcp:443:0.0.0.0/0", network)
+    projects = read_catalog(client).projects
+    refs = [projects["payments"], projects["search"], projects["analytics"]]
+    before = sum(client.calls.values())
+    live = read_projects(client, REPO, refs)
+    assert sum(client.calls.values()) - before == 10  # the same calls as for one project
+    assert sorted(name for _, name in live["search"].objects) == [
+        "api-ip",
+        "api-ip:tcp:9200:0.0.0.0/0",
+        "search-net",
+        "search-net:tcp:443:0.0.0.0/0",
+    ]
+    assert ("firewall", "web-ip:tcp:443:0.0.0.0/0") in live["payments"].objects
+    assert live["payments"].objects[("instance", "web-1")].fields["root_disk_gib"] == 8
+    assert live["analytics"].objects == {}
+    assert live["payments"].objects == read_project(client, REPO, projects["payments"]).objects

@@ -12,7 +12,7 @@ from app.cloudstack.sandbox.errors import (
     unknown_entity,
 )
 from app.cloudstack.sandbox.protocol import Request
-from app.cloudstack.sandbox.store import NO_PROJECT, CloudState, Row, Table
+from app.cloudstack.sandbox.store import NO_PROJECT, CloudState, Row, Table, owner
 
 MAX_PAGE_SIZE = 500  # default.page.size: the default and the maximum
 
@@ -56,7 +56,7 @@ def visible(state: CloudState, request: Request, table: Table) -> Iterable[Row]:
     """Rows the caller may list: one project, all projects (-1), or none (no projectid)."""
     project = request.get("projectid")
     if project == "-1":
-        rows = [row for row in table if row.get("projectid", NO_PROJECT) != NO_PROJECT]
+        rows = [row for row in table if owner(row) != NO_PROJECT]
         return rows + list(table.in_project(NO_PROJECT)) if request.flag("listall") else rows
     if project:
         if state.table("projects").get(project) is None:

@@ -1,0 +1,82 @@
+"""The plan's renderings against golden files, and the comment's size limits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from app.plan.serialize import to_json
+from app.report.plan_markdown import GITHUB_LIMIT, GITLAB_LIMIT, MARKER, render_comment
+from app.report.plan_terminal import render_terminal
+from tests.report.plans import empty_plan, long_plan, mixed_plan
+
+GOLDEN = Path(__file__).parents[1] / "golden" / "plan"
+
+
+def _check(name: str, text: str, update: bool) -> None:
+    path = GOLDEN / name
+    if update:
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), (
+        f"differs from {path}; review, then --update-golden"
+    )
+
+
+def _terminal(plan_text: object) -> str:
+    console = Console(width=140, record=True, color_system=None, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(plan_text)
+    console.file.close()
+    return console.export_text()
+
+
+@pytest.mark.parametrize(("name", "build"), [("mixed", mixed_plan), ("empty", empty_plan)])
+def test_comment_matches_golden(name: str, build, update_golden: bool) -> None:  # type: ignore[no-untyped-def]
+    parts = render_comment(build(), needed=["an approval from one of: alice, @payments-leads"])
+    assert len(parts) == 1
+    _check(f"{name}.md", parts[0], update_golden)
+
+
+@pytest.mark.parametrize(("name", "build"), [("mixed", mixed_plan), ("empty", empty_plan)])
+def test_terminal_matches_golden(name: str, build, update_golden: bool) -> None:  # type: ignore[no-untyped-def]
+    _check(f"{name}.txt", _terminal(render_terminal(build())), update_golden)
+
+
+def test_json_matches_golden(update_golden: bool) -> None:
+    text = to_json(mixed_plan())
+    _check("mixed.json", text, update_golden)
+    assert json.loads(text)["hash"] == json.loads(to_json(mixed_plan()))["hash"]
+
+
+def test_rendering_is_deterministic() -> None:
+    assert render_comment(mixed_plan()) == render_comment(mixed_plan())
+
+
+def test_a_long_plan_is_split_and_the_summary_and_quotas_stay_on_top() -> None:
+    plan = long_plan(3000)
+    parts = render_comment(plan, limit=GITHUB_LIMIT)
+    assert len(parts) > 2
+    assert all(len(part) <= GITHUB_LIMIT for part in parts)
+    assert (
+        parts[0].startswith(MARKER) and plan.summary in parts[0] and "#### Quota impact" in parts[0]
+    )
+    assert all(f"(part {n})" in part for n, part in enumerate(parts[1:], start=2))
+    rows = "".join(parts).count("| + create | instance |")
+    assert rows == 3000  # nothing lost between parts
+    assert len(render_comment(plan, limit=GITLAB_LIMIT)) == 1
+
+
+def test_a_plan_with_thousands_of_problems_still_fits() -> None:
+    from dataclasses import replace
+
+    from app.spec.diagnostics import Code, Location, error
+
+    many = tuple(
+        error(Code.UNKNOWN_ZONE, f"unknown zone 'z{i}'", Location("projects/a.yaml", i, 1))
+        for i in range(5000)
+    )
+    parts = render_comment(replace(mixed_plan(), diagnostics=many))
+    assert len(parts[0]) <= GITHUB_LIMIT
+    assert "and 4950 more" in parts[0]
