@@ -18,16 +18,15 @@ from app.cloudstack.clouds import Clouds
 from app.cloudstack.sandbox.launch import build_api
 from app.cloudstack.sandbox.seed import DEFAULT_SEED
 from app.cloudstack.sandbox.server import API_PATH, create_sandbox_app
-from app.cloudstack.usage import read_usage
 from app.config import Settings
 from app.flows.planning import plan_projects, repo_name, touched_projects
 from app.forges.local import git
+from app.plan.model import Plan
 from app.plan.serialize import to_json
 from app.report.desired import desired_state_trees
 from app.report.diagnostics import diagnostic_text, summary_line, validation_json
 from app.report.plan_markdown import GITLAB_LIMIT, render_comment
 from app.report.plan_terminal import render_terminal
-from app.report.quotas import quota_table
 from app.spec import DesiredState, load_desired_state, load_repo
 from app.spec.schema import SCHEMA_FILES, SchemaKind, render_schema
 
@@ -93,13 +92,17 @@ def validate(
     output: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.text,
+    show: Annotated[bool, typer.Option(help="Also print every project and resource.")] = False,
 ) -> None:
     """Check the repo's YAML and print one line per problem; exit 1 on errors."""
     state = load_repo(path)
     if output is OutputFormat.json:
         typer.echo(json.dumps(validation_json(state), indent=2))
     else:
-        _print_validation(state, str(path))
+        console = _console()
+        _print_validation(state, str(path), console)
+        for tree in desired_state_trees(state) if show else []:
+            console.print(tree, soft_wrap=False)
     raise typer.Exit(0 if state.ok else 1)
 
 
@@ -117,15 +120,10 @@ def plan(
     console = _console()
     desired = load_repo(path)
     try:
-        scope = _scope(path, base, desired)
-        repo = repo_name(desired, git.repo_id(path) or path.resolve().name)
+        result, notices = _plan(path, desired, base)
     except git.GitError as problem:
         console.print(f"git: {problem}", style="red")
         raise typer.Exit(FAILED) from None
-    settings = Settings()
-    with Clouds(settings) as clouds:
-        result = plan_projects(desired, clouds, repo, scope, prices=settings.prices)
-        notices = list(clouds.notices)
     if output is PlanFormat.json:
         typer.echo(to_json(result), nl=False)
     elif output is PlanFormat.markdown:
@@ -137,12 +135,18 @@ def plan(
     raise typer.Exit(FAILED if result.has_errors else CHANGES if result.has_changes else NO_CHANGES)
 
 
-def _scope(path: Path, base: str | None, desired: DesiredState) -> set[str] | None:
-    if base is None:
-        return None
-    changed = git.changed_paths(path, base)
-    before = load_desired_state(git.GitTreeSource(path, base))
-    return touched_projects(changed, desired, before)
+def _plan(path: Path, desired: DesiredState, base: str | None) -> tuple[Plan, list[str]]:
+    """Plan against the configured clouds (or the sandbox); the notices say which."""
+    scope = None
+    if base is not None:
+        before = load_desired_state(git.GitTreeSource(path, base))
+        scope = touched_projects(git.changed_paths(path, base), desired, before)
+    repo = repo_name(desired, git.repo_id(path) or path.resolve().name)
+    settings = Settings()
+    with Clouds(settings) as clouds:
+        return plan_projects(desired, clouds, repo, scope, prices=settings.prices), list(
+            clouds.notices
+        )
 
 
 @cli.command()
@@ -163,23 +167,19 @@ def demo(path: RepoPath = EXAMPLE_REPO) -> None:
     console = _console()
     shown = os.path.relpath(path)
     console.rule(f"stackgate validate {shown}")
-    state = load_repo(path)
-    _print_validation(state, shown, console)
-    console.rule("desired state")
-    for tree in desired_state_trees(state):
-        console.print(tree, soft_wrap=False)
-    console.rule("live cloud")
-    with Clouds(Settings()) as clouds:
-        cloud = next(
-            iter(sorted({project.cloud for project in state.projects.values()})), "default"
-        )
-        client = clouds.client(cloud)
-        usage = read_usage(client, state.projects)
-        for notice in clouds.notices:
-            console.print(notice, style="yellow")
-        console.print(quota_table(usage), soft_wrap=False)
-        console.print(f"{clouds.api_calls()} CloudStack API calls")
-    raise typer.Exit(0 if state.ok else 1)
+    desired = load_repo(path)
+    _print_validation(desired, shown, console)
+    if not desired.ok:
+        raise typer.Exit(FAILED)
+    console.rule(f"stackgate plan {shown}")
+    result, notices = _plan(path, desired, None)
+    for notice in notices:
+        console.print(notice, style="yellow")
+    console.print(render_terminal(result), soft_wrap=False)
+    console.rule("the top of the pull-request comment (stackgate plan --format markdown)")
+    comment = render_comment(result)[0]
+    console.print(comment.split("<details>")[0].rstrip(), markup=False, highlight=False)
+    raise typer.Exit(FAILED if result.has_errors else 0)
 
 
 @cli.command()

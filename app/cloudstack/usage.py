@@ -7,11 +7,10 @@ MiB and storage in GiB. One paginated call covers every project.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.cloudstack.client import CloudStackClient
 from app.cloudstack.model import ProjectUsage, Quota, Unit
 
 
@@ -56,14 +55,3 @@ def parse_project(row: Mapping[str, Any]) -> ProjectUsage:
         if f"{resource.prefix}limit" in row or f"{resource.prefix}total" in row
     }
     return ProjectUsage(str(row["name"]), str(row["id"]), quotas)
-
-
-def read_usage(
-    client: CloudStackClient, names: Iterable[str] | None = None
-) -> dict[str, ProjectUsage]:
-    """Usage of the named projects (all visible projects when None), from one listing."""
-    wanted = set(names) if names is not None else None
-    rows = client.list("listProjects", details="all")
-    return {
-        row["name"]: parse_project(row) for row in rows if wanted is None or row["name"] in wanted
-    }

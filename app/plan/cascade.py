@@ -1,6 +1,7 @@
 """Objects that must follow when something they hang on is replaced.
 
-A replaced network takes its instances, addresses and egress rules with it; a replaced
+A replaced network takes its instances, addresses and egress rules with it; a replaced SSH
+key has its instances stopped to take the new one; a replaced
 address its rules and load balancers; a replaced instance its port forwards, and its volumes
 and load-balancer memberships must be set again. A no-op on such a dependent becomes a
 replace or an update that says why.
@@ -28,6 +29,7 @@ DEPENDENTS: dict[str, list[tuple[str, str, Action]]] = {
         ("port_forward", "ip", Action.REPLACE),
         ("load_balancer", "ip", Action.REPLACE),
     ],
+    "ssh_key": [("instance", "ssh_key", Action.UPDATE_STOP)],
     "instance": [
         ("port_forward", "instance", Action.REPLACE),
         ("volume", "attach_to", Action.UPDATE),
@@ -59,7 +61,7 @@ def cascade(
                 current = changes.get(key)
                 if current is not None and current.action in (Action.CREATE, Action.REPLACE):
                     continue
-                if current is not None and action is Action.UPDATE:
+                if current is not None and action is not Action.REPLACE:
                     continue  # already updated; it will set the field again anyway
                 changes[key] = _follow(item, current, action, kind, name, live.get(key), field)
                 if action is Action.REPLACE:

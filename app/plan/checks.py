@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from app.cloudstack.model import Catalog
+from app.cloudstack.model import Catalog, Template
 from app.spec.diagnostics import Code, Diagnostic, did_you_mean, error
-from app.spec.model import Project
+from app.spec.model import Instance, Project
 from app.spec.state import SourceMap
 
 
@@ -99,7 +99,9 @@ def _instance_names(project: Project, catalog: Catalog, sources: SourceMap) -> I
                 "offering",
             )
         zone = instance.zone or project.zone
-        if zone in catalog.zones and catalog.template(instance.template, zone) is None:
+        template = catalog.template(instance.template, zone)
+        yield from _root_disk(project.name, name, instance, template, sources)
+        if zone in catalog.zones and template is None:
             here = [
                 t.name for t in catalog.templates.values() if t.zone_id == catalog.zones[zone].id
             ]
@@ -156,3 +158,22 @@ def _volume_names(project: Project, catalog: Catalog, sources: SourceMap) -> Ite
                 sources.where(project.name, "volumes", name, "size"),
                 "round it to whole GiB",
             )
+
+
+def _root_disk(
+    project: str, name: str, instance: Instance, template: Template | None, sources: SourceMap
+) -> Iterator[Diagnostic]:
+    """CloudStack sizes root disks in whole GiB and refuses one smaller than its template."""
+    size = instance.root_disk
+    if size is None:
+        return
+    where = sources.where(project, "instances", name, "root_disk")
+    if size.mib % 1024:
+        yield error(Code.DISK_SIZE, "root disk sizes are whole GiB", where, "round it to whole GiB")
+    elif template is not None and size.mib < template.size_gib * 1024:
+        yield error(
+            Code.DISK_SIZE,
+            f"root disk {size} is smaller than template '{template.name}' ({template.size_gib}GiB)",
+            where,
+            f"use at least {template.size_gib}GiB, or leave 'root_disk:' out",
+        )

@@ -17,7 +17,9 @@ from app.plan.model import Change, Plan, QuotaLine
 from app.plan.order import apply_order
 from app.plan.quota import Pending, quota_diagnostics, quota_lines
 from app.spec.diagnostics import Code, Diagnostic, Location, error, warning
+from app.spec.loader import implied_project
 from app.spec.model import Project
+from app.spec.sources import SETTINGS_FILE
 from app.spec.state import DesiredState
 
 
@@ -30,12 +32,20 @@ class _Planner:
         self.diagnostics: list[Diagnostic] = list(desired.diagnostics)
         self.quotas: list[QuotaLine] = []
         self.broken_files = {d.location.file for d in desired.diagnostics if d.is_error}
+        owned = {file for project in desired.projects.values() for file in project.files}
+        # Files that could not be read at all belong to no project; the one they meant is unknown.
+        self.unowned = self.broken_files - owned - {SETTINGS_FILE}
 
     def plan_project(self, name: str, pending: Pending) -> None:
         project = self.desired.projects.get(name)
         live_project = self.live.projects.get(name)
         cloud = project.cloud if project else (live_project.cloud if live_project else "")
         catalog = self.live.catalogs.get(cloud)
+        if self._set_aside(name, project):
+            return
+        if project is None and live_project is None and self.live.unreachable:
+            self.diagnostics.append(self._unread(name))
+            return
         if project is not None and not self._plannable(project, catalog):
             return
         where = self.desired.sources.where(name) if project else Location("")
@@ -58,8 +68,9 @@ class _Planner:
             self.changes[(name, kind, object_name)] = delete(found, name, (where.file, where.line))
         for extra in live_project.duplicates if live_project else ():
             reason = "a second object with this name, left by an interrupted apply"
-            self.changes[(name, extra.kind, f"{extra.name}#{extra.id[:8]}")] = delete(
-                extra, name, (where.file, where.line), reason
+            twin = f"{extra.name}#{extra.id[:8]}"  # its own address, apart from the one kept
+            self.changes[(name, extra.kind, twin)] = delete(
+                extra, name, (where.file, where.line), reason, twin
             )
             self.diagnostics.append(
                 warning(
@@ -75,10 +86,31 @@ class _Planner:
             self.changes.update({(name, c.kind, c.name): c for c in limits})
         self._quota(name, usage, catalog, pending, where, list(self.changes.values())[before:])
 
+    def _unread(self, name: str) -> Diagnostic:
+        """A project that left the repo, on a cloud that could not be read: say so, plan nothing."""
+        reasons = "; ".join(
+            f"{cloud}: {why}" for cloud, why in sorted(self.live.unreachable.items())
+        )
+        return error(
+            Code.CLOUD_UNAVAILABLE,
+            f"project '{name}' left the repo, but its cloud could not be read ({reasons})",
+            Location(""),
+            "its objects are deleted once the cloud answers; plan again then",
+        )
+
+    def _set_aside(self, name: str, project: Project | None) -> bool:
+        """A project that a file with errors may describe is not planned: what that file
+        asks for is unknown, so its entries would show up as deletes (or, with broken repo
+        settings, every object as moved to another cloud or zone)."""
+        if SETTINGS_FILE in self.broken_files:
+            return True
+        if project is None:  # left the repo, or lives in a file that could not be read
+            return bool(self.unowned)
+        implied = {implied_project(file) for file in self.unowned}
+        return name in implied or bool(set(project.files) & self.broken_files)
+
     def _plannable(self, project: Project, catalog: Catalog | None) -> bool:
         where = self.desired.sources.where(project.name)
-        if set(project.files) & self.broken_files:
-            return False  # files with errors: their set-aside entries would show up as deletes
         if catalog is None:
             reason = self.live.unreachable.get(project.cloud, "not read")
             self.diagnostics.append(
@@ -110,7 +142,8 @@ class _Planner:
         limits_at = (
             self.desired.sources.where(name, "limits") if name in self.desired.projects else where
         )
-        self.diagnostics += quota_diagnostics(lines, limits_at)
+        limits_changed = {change.name for change in changes if change.kind == "limits"}
+        self.diagnostics += quota_diagnostics(lines, limits_at, limits_changed)
 
 
 def live_fingerprint(live: LiveState, projects: Collection[str]) -> str:

@@ -174,8 +174,11 @@ def desired_items(
 ) -> list[DesiredItem]:
     items = []
     for kind, name, item, path in _entries(project):
-        labels = {} if kind == "ssh_key" else {**project.labels, **getattr(item, "labels", {})}
-        protected = project.protected or bool(getattr(item, "protected", False))
+        if kind == "ssh_key":  # key pairs take no tags: neither labels nor protection is kept
+            labels, protected = {}, False
+        else:
+            labels = {**project.labels, **getattr(item, "labels", {})}
+            protected = project.protected or bool(getattr(item, "protected", False))
         where = sources.where(project.name, *path)
         items.append(
             DesiredItem(

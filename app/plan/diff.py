@@ -72,13 +72,15 @@ def create(item: DesiredItem) -> Change:
     )
 
 
-def delete(live: LiveObject, project: str, where: tuple[str, int], reason: str = "") -> Change:
+def delete(
+    live: LiveObject, project: str, where: tuple[str, int], reason: str = "", name: str = ""
+) -> Change:
     before = live_view(live)
     return Change(
         Action.DELETE,
         live.kind,
         project,
-        live.name,
+        name or live.name,
         before,
         None,
         reason=reason or "no longer in the repo",
@@ -99,10 +101,10 @@ def compare(item: DesiredItem, live: LiveObject, catalog: Catalog | None) -> Dif
     )
     if not changed:
         return Diffed(None)
-    problems = tuple(_impossible(item, changed))
+    action, reason = _classify(item.kind, changed, before, catalog)
+    problems = () if action is Action.REPLACE else tuple(_impossible(item, changed))
     if problems:
         return Diffed(None, problems)
-    action, reason = _classify(item.kind, changed, before, catalog)
     change = Change(
         action,
         item.kind,
@@ -122,7 +124,8 @@ def compare(item: DesiredItem, live: LiveObject, catalog: Catalog | None) -> Dif
 
 
 def _impossible(item: DesiredItem, changed: tuple[FieldChange, ...]) -> list[Diagnostic]:
-    """Disks only grow; shrinking one would lose data, so it is refused rather than replaced."""
+    """Disks only grow in place; shrinking one would lose data, so it is refused rather than
+    replaced. A replaced object gets new disks anyway (e.g. a template with a smaller default)."""
     problems = []
     for field in changed:
         if field.field in ("size_gib", "root_disk_gib") and _smaller(field.after, field.before):
@@ -156,6 +159,12 @@ def _field_action(
 ) -> tuple[Action, str]:
     if field.field in REPLACED_BY.get(kind, set()):
         return Action.REPLACE, f"{field.field} cannot change in place"
+    if (
+        kind == "instance"
+        and before.get("state") == "Stopped"
+        and field.field in ("offering", *STOPPED_FOR[kind])
+    ):
+        return Action.UPDATE, "changed while the instance is stopped"
     if kind == "instance" and field.field == "offering":
         return _offering_change(field, before, catalog)
     if field.field in STOPPED_FOR.get(kind, set()):

@@ -7,7 +7,7 @@ and, with source NAT, the public address it takes on first use; an address itsel
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from app.cloudstack.model import Catalog, ProjectUsage
@@ -101,10 +101,16 @@ def _shown(value: int, unit: str) -> str:
     return f"{value}GiB" if unit == "GiB" else str(value)
 
 
-def quota_diagnostics(lines: Iterable[QuotaLine], where: Location) -> list[Diagnostic]:
+def quota_diagnostics(
+    lines: Iterable[QuotaLine], where: Location, limits_changed: Collection[str] = ()
+) -> list[Diagnostic]:
+    """Only what this plan does is judged: a resource it neither uses more of nor re-limits
+    is left alone, so a project already over a limit can still shrink (or change a label)."""
     found = []
     for line in lines:
         if line.limit is None or line.status == "ok":
+            continue
+        if line.change <= 0 and line.resource not in limits_changed:
             continue
         used = f"{_shown(line.after, line.unit)} of {_shown(line.limit, line.unit)}"
         name = line.resource.replace("_", " ")

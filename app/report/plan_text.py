@@ -43,7 +43,7 @@ def value(field: str, raw: Any) -> str:
 
 def amount(number: int, unit: str) -> str:
     """A quantity in the largest binary unit that keeps it whole (MiB → GiB → TiB)."""
-    if unit == "count":
+    if unit == "count" or number == 0:
         return str(number)
     mib = number if unit == "MiB" else number * 1024
     for name, factor in (("TiB", 1024 * 1024), ("GiB", 1024)):
@@ -114,8 +114,9 @@ def details(change: Change) -> str:
     moves = "; ".join(
         f"{field_name(f.field)}: {value(f.field, f.before)} → {value(f.field, f.after)}"
         for f in change.changed
+        if f.before != f.after  # a follower's tie to what is replaced moves in name only
     )
-    why = f" ({change.reason})" if change.reason else ""
+    why = (f" ({change.reason})" if moves else change.reason) if change.reason else ""
     lost = f"; lost: {change.lost}" if change.action is Action.REPLACE and change.lost else ""
     return f"{moves}{why}{lost}"
 

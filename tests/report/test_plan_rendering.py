@@ -33,14 +33,14 @@ def _terminal(plan_text: object) -> str:
 
 
 @pytest.mark.parametrize(("name", "build"), [("mixed", mixed_plan), ("empty", empty_plan)])
-def test_comment_matches_golden(name: str, build, update_golden: bool) -> None:  # type: ignore[no-untyped-def]
+def test_comment_matches_golden(name: str, build, update_golden: bool) -> None:
     parts = render_comment(build(), needed=["an approval from one of: alice, @payments-leads"])
     assert len(parts) == 1
     _check(f"{name}.md", parts[0], update_golden)
 
 
 @pytest.mark.parametrize(("name", "build"), [("mixed", mixed_plan), ("empty", empty_plan)])
-def test_terminal_matches_golden(name: str, build, update_golden: bool) -> None:  # type: ignore[no-untyped-def]
+def test_terminal_matches_golden(name: str, build, update_golden: bool) -> None:
     _check(f"{name}.txt", _terminal(render_terminal(build())), update_golden)
 
 

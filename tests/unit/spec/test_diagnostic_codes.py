@@ -121,8 +121,6 @@ def test_every_code_has_a_case() -> None:
 def test_every_code_is_documented() -> None:
     docs = Path(__file__).parents[3] / "docs"
     reference = "".join(
-        path.read_text(encoding="utf-8")
-        for path in ("repo-format.md", "plans.md")
-        for path in [docs / path]
+        (docs / name).read_text(encoding="utf-8") for name in ("repo-format.md", "plans.md")
     )
     assert [code for code in Code if f"| {code.value} |" not in reference] == []
