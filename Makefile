@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
+OPA_VERSION := v1.22.0
+OPA := .tools/bin/opa
+
 .PHONY: demo test bench schemas
 
 # One virtualenv for everything, rebuilt when the dependencies change.
@@ -16,7 +19,13 @@ $(INSTALLED): pyproject.toml
 demo: $(INSTALLED)
 	$(BIN)/stackgate demo
 
-test: $(INSTALLED)
+# A real OPA server for the policy tests, built from the Go module proxy (pinned).
+$(OPA):
+	GOBIN=$(CURDIR)/.tools/bin go install github.com/open-policy-agent/opa@$(OPA_VERSION)
+
+test: $(INSTALLED) $(OPA)
+	$(OPA) fmt --fail --list policies
+	$(OPA) check policies
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -28,3 +37,4 @@ bench: $(INSTALLED)
 schemas: $(INSTALLED)
 	$(BIN)/stackgate schema --kind project --write
 	$(BIN)/stackgate schema --kind settings --write
+	$(BIN)/stackgate schema --kind policy-input --write

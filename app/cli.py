@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import replace
 from enum import StrEnum
 from importlib.metadata import version
 from pathlib import Path
@@ -23,6 +24,11 @@ from app.flows.planning import plan_projects, repo_name, touched_projects
 from app.forges.local import git
 from app.plan.model import Plan
 from app.plan.serialize import to_json
+from app.policy.engines import PolicyEngine, engine_for
+from app.policy.input import INPUT_SCHEMA_FILE, build_input, render_input_schema
+from app.policy.model import PolicySet
+from app.policy.sources import policy_set, shipped_policies
+from app.policy.testing import run_tests
 from app.report.desired import desired_state_trees
 from app.report.diagnostics import diagnostic_text, summary_line, validation_json
 from app.report.plan_markdown import GITLAB_LIMIT, render_comment
@@ -51,6 +57,7 @@ class PlanFormat(StrEnum):
     text = "text"
     markdown = "markdown"
     json = "json"
+    policy_input = "policy-input"
 
 
 # exit codes of `stackgate plan`, which scripts depend on
@@ -126,6 +133,8 @@ def plan(
         raise typer.Exit(FAILED) from None
     if output is PlanFormat.json:
         typer.echo(to_json(result), nl=False)
+    elif output is PlanFormat.policy_input:
+        typer.echo(json.dumps(build_input(result, desired), indent=2, sort_keys=True))
     elif output is PlanFormat.markdown:
         typer.echo("\n".join(render_comment(result, limit=GITLAB_LIMIT)), nl=False)
     else:
@@ -149,16 +158,29 @@ def _plan(path: Path, desired: DesiredState, base: str | None) -> tuple[Plan, li
         )
 
 
+class SchemaChoice(StrEnum):
+    project = "project"
+    settings = "settings"
+    policy_input = "policy-input"
+
+
 @cli.command()
 def schema(
-    kind: Annotated[SchemaKind, typer.Option(help="Which file's schema.")] = "project",
-    write: Annotated[bool, typer.Option(help=f"Write to {SCHEMA_FILES['project']} etc.")] = False,
+    kind: Annotated[
+        SchemaChoice, typer.Option(help="Which document's schema.")
+    ] = SchemaChoice.project,
+    write: Annotated[bool, typer.Option(help="Write it to its committed file instead.")] = False,
 ) -> None:
-    """Print the JSON Schema of project files (or stackgate.yaml) for editors."""
-    if write:
-        Path(SCHEMA_FILES[kind]).write_text(render_schema(kind), encoding="utf-8")
+    """Print a JSON Schema: project files, stackgate.yaml, or the policy input document."""
+    if kind is SchemaChoice.policy_input:
+        text, target = render_input_schema(), INPUT_SCHEMA_FILE
     else:
-        typer.echo(render_schema(kind), nl=False)
+        spec_kind: SchemaKind = "project" if kind is SchemaChoice.project else "settings"
+        text, target = render_schema(spec_kind), SCHEMA_FILES[spec_kind]
+    if write:
+        Path(target).write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text, nl=False)
 
 
 @cli.command()
@@ -219,6 +241,93 @@ def _print_validation(state: DesiredState, root: str, console: Console | None = 
     for diagnostic in state.diagnostics:
         console.print(diagnostic_text(diagnostic))
     console.print(summary_line(state, root))
+
+
+policy_cli = typer.Typer(help="Evaluate and test Rego policies.", no_args_is_help=True)
+cli.add_typer(policy_cli, name="policy")
+PolicyDirs = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--policies", help="A policy folder to add (repeatable), e.g. a repo's policies/."
+    ),
+]
+OpaUrl = Annotated[
+    str | None,
+    typer.Option(help="Use this OPA server (default: STACKGATE_OPA_URL, else embedded)."),
+]
+NoDefaults = Annotated[
+    bool, typer.Option("--no-defaults", help="Leave out the shipped and operator policy folders.")
+]
+
+
+def _policy_set(added: list[Path], defaults: bool = True) -> PolicySet:
+    settings = Settings()
+    trusted = (
+        [(shipped_policies(), "policies"), *((d, str(d)) for d in settings.policy_dirs)]
+        if defaults
+        else []
+    )
+    return policy_set(
+        [*trusted, *((d, str(d)) for d in added)], settings=settings.policy_settings()
+    )
+
+
+def _engine(opa_url: str | None) -> PolicyEngine:
+    settings = Settings()
+    return engine_for(opa_url or settings.opa_url, settings.policy_timeout)
+
+
+@policy_cli.command("eval")
+def policy_eval(
+    input_file: Annotated[
+        Path,
+        typer.Option("--input", help="The input document (JSON).", exists=True, dir_okay=False),
+    ],
+    policies: PolicyDirs = None,
+    opa_url: OpaUrl = None,
+    no_defaults: NoDefaults = False,
+) -> None:
+    """Print the decision (deny, warn, approvals) for an input; exit 1 on policy errors."""
+    document = json.loads(input_file.read_text(encoding="utf-8"))
+    engine = _engine(opa_url)
+    try:
+        decision = engine.evaluate(_policy_set(policies or [], not no_defaults), document)
+    finally:
+        engine.close()
+    typer.echo(json.dumps(decision.as_dict(), indent=2))
+    raise typer.Exit(1 if decision.errors else 0)
+
+
+@policy_cli.command("test")
+def policy_test(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Policy folder to test (beside the defaults); default: the shipped policies."
+        ),
+    ] = None,
+    opa_url: OpaUrl = None,
+    no_defaults: NoDefaults = False,
+) -> None:
+    """Run the Rego tests (test_* rules in *_test.rego); exit 1 if any fails."""
+    console = _console()
+    policies = _policy_set([folder] if folder else [], not no_defaults)
+    if folder:  # only the folder's own tests, with every policy it may rely on loaded
+        policies = replace(
+            policies, tests=tuple(t for t in policies.tests if t.name.startswith(f"{folder}/"))
+        )
+    engine = _engine(opa_url)
+    try:
+        results = run_tests(engine, policies)
+    finally:
+        engine.close()
+    for result in results:
+        mark = "[green]PASS[/]" if result.passed else "[red]FAIL[/]"
+        detail = f" — {result.error}" if result.error else ""
+        console.print(f"{mark} {result.file}:{result.line} {result.name}{detail}")
+    failed = sum(not r.passed for r in results)
+    console.print(f"{len(results) - failed} passed, {failed} failed ({engine.name})")
+    raise typer.Exit(1 if failed or not results else 0)
 
 
 def main() -> None:

@@ -6,11 +6,12 @@ may come from files, so they need not sit in the environment at all.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.plan.cost import Prices
 
@@ -62,6 +63,32 @@ class Settings(BaseSettings):
     prices: Prices | None = Field(
         None, description="Monthly prices for the plan's cost line (JSON)"
     )
+    opa_url: str | None = Field(
+        None, description="Evaluate policies on this OPA server, not in process"
+    )
+    policy_timeout: float = Field(10.0, gt=0, description="Seconds one policy evaluation may take")
+    platform_group: str | None = Field(
+        None,
+        description="Who approves limit changes; default: platform_group in policies/data.json",
+    )
+    policy_dirs: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list,
+        description="More trusted policy folders beside the shipped defaults, ':'-separated",
+    )
+
+    @field_validator("policy_dirs", mode="before")
+    @classmethod
+    def _path_list(cls, value: object) -> object:
+        return (
+            [Path(part) for part in value.split(os.pathsep) if part]
+            if isinstance(value, str)
+            else value
+        )
+
+    def policy_settings(self) -> dict[str, str]:
+        """What stackgate's own settings say to policies (data.stackgate_config)."""
+        return {"platform_group": self.platform_group} if self.platform_group else {}
+
     sandbox_state: Path | None = Field(
         None, description="Where the built-in sandbox keeps its cloud between runs"
     )

@@ -2,9 +2,14 @@
 
 import sys
 
-from bench import inventory, loader, plan
+from bench import inventory, loader, plan, policy
 
-BENCHMARKS = {"loader": loader.main, "inventory": inventory.main, "plan": plan.main}
+BENCHMARKS = {
+    "loader": loader.main,
+    "inventory": inventory.main,
+    "plan": plan.main,
+    "policy": policy.main,
+}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or list(BENCHMARKS):

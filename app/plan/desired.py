@@ -66,6 +66,12 @@ def fingerprint(public_key: str) -> str:
     return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
+def _size(offering: str, catalog: Catalog | None) -> dict[str, int]:
+    """Cores and memory of an instance's offering, so a plan (and a policy) sees its size."""
+    known = catalog.service_offerings.get(offering) if catalog else None
+    return {"cpu": known.cpu, "memory_mib": known.memory_mib} if known else {}
+
+
 def _sorted(values: list[str] | None) -> list[str]:
     return sorted(values or [])
 
@@ -107,6 +113,7 @@ def fields_of(item: Item, project: Project, catalog: Catalog | None) -> dict[str
                 "root_disk_gib": root,
                 "zone": zone,
                 "user_data_sha": user_data_digest(item.user_data),
+                **_size(item.offering, catalog),
             }
         case Volume():
             offering = catalog.disk_offerings.get(item.offering) if catalog else None

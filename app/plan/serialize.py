@@ -13,7 +13,7 @@ from app.spec.diagnostics import Code, Diagnostic, Location, Severity
 UNHASHED = ("api_calls", "read_seconds", "hash")
 
 
-def _change(change: Change) -> dict[str, Any]:
+def change_dict(change: Change) -> dict[str, Any]:
     return {
         "action": change.action.value,
         "kind": change.kind,
@@ -57,7 +57,7 @@ def to_dict(plan: Plan) -> dict[str, Any]:
         "projects": list(plan.projects),
         "summary": plan.summary,
         "counts": plan.counts,
-        "changes": [_change(change) for change in plan.changes],
+        "changes": [change_dict(change) for change in plan.changes],
         "quotas": [_quota(line) for line in plan.quotas],
         "costs": [
             {

@@ -60,6 +60,8 @@ WANTED: dict[str, tuple[str, int, dict[str, Any]]] = {
             "root_disk_gib": 10,  # the template's size: no root_disk written
             "zone": "zone-a",
             "user_data_sha": None,
+            "cpu": 1,  # the offering's size, from the catalog
+            "memory_mib": 2048,
         },
     ),
     "volume": (
@@ -381,7 +383,8 @@ STOP_OFFERING = "the instance is stopped to change its offering, then started"
 def test_update_stop(wanted: str, found: LiveObject, changed: FieldChange, reason: str) -> None:
     made = only(plan_of(edit("offering: small,", wanted), swap(base_objects(), found)))
     assert (made.action, made.kind, made.name) == (Action.UPDATE_STOP, "instance", "web-1")
-    assert (made.changed, made.reason) == ((changed,), reason)
+    assert (made.changed[0], made.reason) == (changed, reason)
+    assert {f.field for f in made.changed[1:]} <= {"cpu", "memory_mib"}  # sizes follow offerings
     assert not made.destructive and made.lost == ""
 
 
@@ -407,7 +410,8 @@ def test_offering_scales_live_only_up_between_dynamic_offerings_while_running(
         plan_of(edit("offering: small,", f"offering: {after},"), swap(base_objects(), found))
     )
     assert made.action is action
-    assert made.changed == (FieldChange("offering", before, after),)
+    assert made.changed[0] == FieldChange("offering", before, after)
+    assert {f.field for f in made.changed[1:]} <= {"cpu", "memory_mib"}
     expected = {
         "Running": "scaled while running",
         "Stopped": "changed while the instance is stopped",
@@ -421,6 +425,8 @@ def test_the_gravest_field_decides_the_action_and_every_field_is_listed() -> Non
     assert made.action is Action.UPDATE_STOP
     assert made.changed == (
         FieldChange("offering", "small", "medium"),
+        FieldChange("cpu", 1, 2),  # the size comes with the offering, for people and policies
+        FieldChange("memory_mib", 2048, 4096),
         FieldChange("labels", {}, {"a": "b"}),
     )
 

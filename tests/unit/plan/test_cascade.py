@@ -118,7 +118,11 @@ def test_a_follower_with_its_own_update_is_replaced_and_keeps_its_fields() -> No
     plan = plan_of(edit("offering: small,", "offering: medium,"), objects)
     vm = change(plan, "instance", "web-1")
     assert vm.action is Action.REPLACE and vm.reason == NETWORK_LOST
-    assert vm.changed == (FieldChange("offering", "small", "medium"),)
+    assert vm.changed == (
+        FieldChange("offering", "small", "medium"),
+        FieldChange("cpu", 1, 2),
+        FieldChange("memory_mib", 2048, 4096),
+    )
 
 
 def test_an_updated_volume_stays_an_update_with_its_own_fields() -> None:

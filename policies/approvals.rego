@@ -1,0 +1,43 @@
+# Approvals: a change to a project needs one of its owners; a change to its limits needs the
+# platform team (data.stackgate_config.platform_group).
+package stackgate
+
+import data.stackgate.lib
+
+owner_approvals(doc) := {requirement |
+	project := doc.changes[_].project
+	owners := object.get(doc, ["projects", project, "owners"], [])
+	count(owners) > 0
+	requirement := {
+		"count": 1,
+		"from": sort(owners),
+		"reason": sprintf("changes to project %s need an approval from one of its owners", [project]),
+	}
+}
+
+# A project that left the repo has no owners any more: deleting what it had is the platform's call.
+departed_approvals(doc, settings) := {requirement |
+	project := doc.changes[_].project
+	not doc.projects[project]
+	requirement := {
+		"count": 1,
+		"from": [lib.setting(settings, ["platform_group"], "@platform")],
+		"reason": sprintf("project %s left the repo; deleting its resources needs the platform team", [project]),
+	}
+}
+
+platform_approvals(doc, settings) := {requirement |
+	change := doc.changes[_]
+	change.kind == "limits"
+	requirement := {
+		"count": 1,
+		"from": [lib.setting(settings, ["platform_group"], "@platform")],
+		"reason": sprintf("changes to the limits of project %s need the platform team", [change.project]),
+	}
+}
+
+approvals contains requirement if some requirement in owner_approvals(input)
+
+approvals contains requirement if some requirement in platform_approvals(input, lib.config)
+
+approvals contains requirement if some requirement in departed_approvals(input, lib.config)

@@ -1,0 +1,35 @@
+package stackgate_test.approvals
+
+import data.stackgate
+
+instance := {"action": "create", "kind": "instance", "project": "payments", "name": "vm", "address": "payments/instance/vm", "after": {}}
+
+limit := {"action": "update", "kind": "limits", "project": "payments", "name": "cpu", "address": "payments/limits/cpu", "after": {"limit": 64}}
+
+doc(changes) := {"changes": changes, "projects": {"payments": {"owners": ["alice", "@payments-leads"]}}}
+
+test_a_change_needs_an_owner if {
+	stackgate.owner_approvals(doc([instance])) == {{"count": 1, "from": ["@payments-leads", "alice"], "reason": "changes to project payments need an approval from one of its owners"}}
+}
+
+test_a_limit_change_also_needs_the_platform_team if {
+	some requirement in stackgate.platform_approvals(doc([limit]), {})
+	requirement.from == ["@platform"]
+}
+
+test_the_platform_group_comes_from_settings if {
+	some requirement in stackgate.platform_approvals(doc([limit]), {"platform_group": "@cloud-ops"})
+	requirement.from == ["@cloud-ops"]
+}
+
+test_no_changes_need_no_approvals if {
+	count(stackgate.owner_approvals(doc([]))) == 0
+	count(stackgate.platform_approvals(doc([]), {})) == 0
+}
+
+test_deleting_a_departed_project_needs_the_platform_team if {
+	gone := {"changes": [{"action": "delete", "kind": "instance", "project": "old", "name": "vm", "address": "old/instance/vm"}], "projects": {}}
+	some requirement in stackgate.departed_approvals(gone, {})
+	requirement.from == ["@platform"]
+	count(stackgate.owner_approvals(gone)) == 0
+}

@@ -1,0 +1,33 @@
+# The catalog self-service may use: templates and offerings listed in
+# data.stackgate_config.allowed. A list that is not set, or set to null, allows everything.
+package stackgate
+
+import data.stackgate.lib
+
+# kind → (field of the change, list in the allowed data)
+checked := [
+	["instance", "template", "templates"],
+	["instance", "offering", "service_offerings"],
+	["volume", "offering", "disk_offerings"],
+	["network", "offering", "network_offerings"],
+]
+
+not_allowed(doc, settings) := {finding |
+	allowed := lib.setting(settings, ["allowed"], {})
+	change := doc.changes[_]
+	lib.applied(change)
+	rule := checked[_]
+	change.kind == rule[0]
+	permitted := allowed[rule[2]]
+	permitted != null
+	value := change.after[rule[1]]
+	not value in permitted
+	finding := {
+		# The allowed names are left out: rego-cpp quotes strings made by concat() in sprintf.
+		"msg": sprintf("%s: %s %s is not in the platform's allowed %s", [change.address, rule[1], value, rule[2]]),
+		"resource": change.address,
+		"rule": sprintf("catalog/%s", [rule[2]]),
+	}
+}
+
+deny contains finding if some finding in not_allowed(input, lib.config)

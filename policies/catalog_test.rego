@@ -1,0 +1,29 @@
+package stackgate_test.catalog
+
+import data.stackgate
+
+allowed := {"allowed": {"templates": ["debian-12"], "service_offerings": ["small"], "disk_offerings": ["standard"], "network_offerings": ["isolated"]}}
+
+doc(kind, after) := {"changes": [{"action": "create", "kind": kind, "project": "p", "name": "item", "address": sprintf("p/%s/item", [kind]), "after": after}]}
+
+rules(d, settings) := {finding.rule | some finding in stackgate.not_allowed(d, settings)}
+
+test_an_unlisted_template_is_denied if {
+	rules(doc("instance", {"template": "windows-2003", "offering": "small"}), allowed) == {"catalog/templates"}
+}
+
+test_an_unlisted_disk_offering_is_denied if {
+	rules(doc("volume", {"offering": "gold"}), allowed) == {"catalog/disk_offerings"}
+}
+
+test_listed_names_pass if {
+	rules(doc("network", {"offering": "isolated"}), allowed) == set()
+}
+
+test_no_list_allows_everything if {
+	rules(doc("network", {"offering": "anything"}), {}) == set()
+}
+
+test_a_null_list_allows_everything if {
+	rules(doc("instance", {"template": "anything", "offering": "small"}), {"allowed": {"templates": null, "service_offerings": ["small"]}}) == set()
+}

@@ -1,0 +1,43 @@
+package stackgate_test.exposure
+
+import data.stackgate
+
+firewall(ports, cidrs) := {"changes": [{"action": "create", "kind": "firewall", "project": "p", "name": "r", "address": "p/firewall/r", "after": {"ports": ports, "cidrs": cidrs, "protocol": "tcp"}}]}
+
+test_ssh_to_the_internet_is_denied if {
+	count(stackgate.open_admin_ports(firewall("22", ["0.0.0.0/0"]))) == 1
+}
+
+test_rdp_inside_a_range_is_denied if {
+	count(stackgate.open_admin_ports(firewall("3000-4000", ["0.0.0.0/0"]))) == 1
+}
+
+test_ssh_from_a_private_range_passes if {
+	count(stackgate.open_admin_ports(firewall("22", ["10.0.0.0/8"]))) == 0
+	count(stackgate.public(firewall("22", ["10.0.0.0/8"]))) == 0
+}
+
+test_https_to_the_internet_is_a_warning if {
+	count(stackgate.open_admin_ports(firewall("443", ["0.0.0.0/0"]))) == 0
+	count(stackgate.public(firewall("443", ["0.0.0.0/0"]))) == 1
+}
+
+test_a_port_forward_of_ssh_without_cidrs_is_denied if {
+	forward := {"changes": [{"action": "create", "kind": "port_forward", "project": "p", "name": "f", "address": "p/port_forward/f", "after": {"public_port": "22", "cidrs": []}}]}
+	count(stackgate.forwarded_admin_ports(forward)) == 1
+}
+
+test_a_port_forward_of_ssh_from_the_internet_is_denied if {
+	forward := {"changes": [{"action": "create", "kind": "port_forward", "project": "p", "name": "f", "address": "p/port_forward/f", "after": {"public_port": "22", "cidrs": ["0.0.0.0/0"]}}]}
+	count(stackgate.forwarded_admin_ports(forward)) == 1
+}
+
+test_all_ports_open_to_the_internet_is_denied if {
+	count(stackgate.open_admin_ports(firewall(null, ["0.0.0.0/0"]))) == 2
+}
+
+test_udp_to_port_22_is_not_ssh if {
+	udp := {"changes": [{"action": "create", "kind": "firewall", "project": "p", "name": "r", "address": "p/firewall/r", "after": {"ports": "22", "cidrs": ["0.0.0.0/0"], "protocol": "udp"}}]}
+	count(stackgate.open_admin_ports(udp)) == 0
+	count(stackgate.public(udp)) == 1
+}

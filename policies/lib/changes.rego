@@ -1,0 +1,25 @@
+# Helpers shared by the default policies. Every policy is a function of the input document
+# and the platform's settings, so tests call it directly (no `with`, which rego-cpp cannot
+# evaluate reliably) and both engines run the same tests.
+package stackgate.lib
+
+# A change that makes or alters something (not a delete, not a limit). Policies iterate
+# doc.changes and test each change with these predicates: a set-valued function called inside
+# a comprehension is evaluated again for every element by rego-cpp, which makes large plans
+# quadratic.
+applied(change) if {
+	change.action in {"create", "update", "update-stop", "replace"}
+	change.kind != "limits"
+}
+
+destructive(change) if change.action in {"delete", "replace"}
+
+# The pull request carries a label (never, when a plan is judged outside a pull request).
+labelled(doc, label) if label in object.get(doc, ["pull_request", "labels"], [])
+
+# The platform team's settings (policies/data.json and stackgate's own settings).
+default config := {}
+
+config := data.stackgate_config
+
+setting(settings, path, fallback) := object.get(settings, path, fallback)

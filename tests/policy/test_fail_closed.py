@@ -1,0 +1,114 @@
+"""A broken policy never lets a change through: every failure is an error naming file and line."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from app.policy.embedded import EmbeddedEngine
+from app.policy.engines import PolicyEngine
+from app.policy.model import PolicyFile, PolicySet
+
+INPUT: dict[str, object] = {"changes": [], "quotas": {}, "projects": {}, "pull_request": None}
+
+
+def _with(defaults: PolicySet, *files: tuple[str, str]) -> PolicySet:
+    return replace(
+        defaults, modules=defaults.modules + tuple(PolicyFile(name, text) for name, text in files)
+    )
+
+
+BROKEN = {
+    "syntax error": (
+        [
+            (
+                "repo:policies/broken.rego",
+                "package stackgate\n\ndeny contains x if {\n\tx := 1 +\n}\n",
+            )
+        ],
+        "repo:policies/broken.rego",
+        {4, 5},
+    ),
+    "unknown function": (
+        [
+            (
+                "repo:policies/broken.rego",
+                "package stackgate\n\ndeny contains x if {\n\tx := no_such_function(1)\n}\n",
+            )
+        ],
+        "repo:policies/broken.rego",
+        {4},
+    ),
+    "conflicting values": (
+        [
+            ("repo:policies/a.rego", 'package stackgate\n\nowner := "a"\n'),
+            ("repo:policies/b.rego", 'package stackgate\n\nowner := "b"\n'),
+        ],
+        "repo:policies/b.rego",
+        {3},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_policies_fail_closed_with_file_and_line(
+    engine: PolicyEngine, defaults: PolicySet, case: str
+) -> None:
+    files, file, lines = BROKEN[case]
+    decision = engine.evaluate(_with(defaults, *files), INPUT)
+    assert not decision.passed
+    assert len(decision.errors) == 1
+    error = decision.errors[0]
+    assert (error.file, error.line in lines) == (file, True), error
+
+
+def test_a_decision_in_the_wrong_shape_fails_closed(
+    engine: PolicyEngine, defaults: PolicySet
+) -> None:
+    shapeless = (
+        "repo:policies/shapeless.rego",
+        'package stackgate\n\ndeny contains "just a string" if true\n',
+    )
+    decision = engine.evaluate(_with(defaults, shapeless), INPUT)
+    assert not decision.passed and decision.deny == ()
+    assert "without msg" in decision.errors[0].message
+
+
+def test_a_policy_that_runs_too_long_is_stopped(defaults: PolicySet) -> None:
+    slow = (
+        "repo:policies/slow.rego",
+        "package stackgate\n\nn := count([x | some a in numbers.range(1, 4000); "
+        "some b in numbers.range(1, 4000); x := a * b])\n",
+    )
+    engine = EmbeddedEngine(timeout=1)
+    try:
+        decision = engine.evaluate(_with(defaults, slow), INPUT)
+        assert not decision.passed
+        assert "took longer than 1s" in decision.errors[0].message
+        assert engine.evaluate(defaults, INPUT).passed  # the next evaluation gets a fresh worker
+    finally:
+        engine.close()
+
+
+def test_an_engine_crash_is_an_error_not_a_pass(
+    embedded: EmbeddedEngine, defaults: PolicySet
+) -> None:
+    """rego-cpp dies on `with input as` reaching a comparison; the worker isolates that."""
+    crasher = (
+        "repo:policies/crash.rego",
+        'package stackgate\n\nlimit_reached if input.a > 1\n\ndeny contains {"msg": "x"} if {\n'
+        '\tlimit_reached with input as {"a": 3}\n}\n',
+    )
+    decision = embedded.evaluate(_with(defaults, crasher), INPUT)
+    assert not decision.passed
+    assert decision.errors and "stopped" in decision.errors[0].message
+    assert embedded.evaluate(defaults, INPUT).passed
+
+
+def test_an_unreachable_opa_fails_closed(defaults: PolicySet) -> None:
+    from app.policy.opa_server import OpaEngine
+
+    engine = OpaEngine("http://127.0.0.1:9", timeout=1)
+    decision = engine.evaluate(defaults, INPUT)
+    assert not decision.passed and "OPA could not be reached" in decision.errors[0].message
