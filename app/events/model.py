@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -24,3 +25,66 @@ class PullRequest:
     labels: tuple[str, ...] = ()
     draft: bool = False
     approvals: tuple[Approval, ...] = ()
+    base_sha: str = ""
+    merge_sha: str = ""  # the host's test merge of head into base; "" when it has none
+    fork: bool = False  # the head lives in another repository
+    state: str = "open"  # open, closed, merged
+    title: str = ""
+
+    @property
+    def plan_ref(self) -> str:
+        """What to plan: the merge result when the host computed one, else the head."""
+        return self.merge_sha or self.head_sha
+
+
+class Change(StrEnum):
+    """What happened to a pull request, in our words."""
+
+    OPENED = "opened"  # also reopened
+    UPDATED = "updated"  # new head commit
+    READY = "ready"  # left draft
+    CLOSED = "closed"  # closed without merging
+    MERGED = "merged"
+
+
+@dataclass(frozen=True)
+class PullRequestEvent:
+    forge: str
+    repo: str
+    number: int
+    change: Change
+    head_sha: str
+    sender: str
+
+
+@dataclass(frozen=True)
+class ReviewEvent:
+    """An approval given or withdrawn, or any review that may change the approval gate."""
+
+    forge: str
+    repo: str
+    number: int
+    sender: str
+
+
+@dataclass(frozen=True)
+class CommandEvent:
+    """A ``/stackgate <verb>`` comment on a pull request."""
+
+    forge: str
+    repo: str
+    number: int
+    sender: str
+    comment_id: int
+    verb: str  # plan, apply, unlock, help, or what the user typed
+    args: tuple[str, ...] = ()
+
+
+Event = PullRequestEvent | ReviewEvent | CommandEvent
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A delivery we do not act on, with the reason we answer it with."""
+
+    reason: str

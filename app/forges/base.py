@@ -1,0 +1,87 @@
+"""The Forge protocol: the few things stackgate asks of GitHub, GitLab or a local checkout.
+
+Flows speak only these words; each forge package turns them into its own API calls and
+turns its own failures into ForgeError, so no forge vocabulary leaks past this line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from app.events.model import Approval, PullRequest
+
+COMMENT_MARKER = "<!-- stackgate:plan"  # every part of the sticky comment starts with this
+
+
+class StatusState(StrEnum):
+    PENDING = "pending"
+    SUCCESS = "success"
+    FAILURE = "failure"
+    ERROR = "error"
+
+
+class Reaction(StrEnum):
+    SEEN = "eyes"  # GitHub "eyes", GitLab award emoji "eyes"
+    REFUSED = "confused"  # GitLab: "confused"
+
+
+@dataclass(frozen=True, slots=True)
+class TreeFile:
+    path: str  # posix, relative to the repo root
+    size: int
+    symlink: bool = False
+
+
+class ForgeError(RuntimeError):
+    """The forge failed. ``transient`` says whether trying again later may help (5xx, 429)."""
+
+    def __init__(self, message: str, *, transient: bool, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.transient = transient
+        self.retry_after = retry_after
+
+
+class Forge(Protocol):
+    name: str  # "github", "gitlab", "local"
+    status_limit: int  # longest status description the host keeps
+    comment_limit: int  # longest comment body the host keeps
+
+    def pull_request(self, repo: str, number: int) -> PullRequest:
+        """The PR as it is now (head, base, draft, fork, merge state, approvals on any commit)."""
+        ...
+
+    def changed_paths(self, repo: str, number: int) -> set[str]:
+        """Paths the PR touches, old and new names of renames included."""
+        ...
+
+    def tree(self, repo: str, ref: str) -> list[TreeFile]:
+        """Every file of the repo at ``ref`` (a sha or branch)."""
+        ...
+
+    def read_file(self, repo: str, ref: str, path: str) -> bytes | None:
+        """A file's bytes at ``ref``; None when it does not exist there."""
+        ...
+
+    def upsert_comment(self, repo: str, number: int, parts: list[str]) -> None:
+        """Make the bot's marked comments read ``parts``: edit in place, add, drop extras."""
+        ...
+
+    def comment(self, repo: str, number: int, body: str) -> None:
+        """A one-off comment (a refusal, a help text)."""
+        ...
+
+    def set_status(
+        self, repo: str, sha: str, context: str, state: StatusState, description: str, url: str
+    ) -> None: ...
+
+    def approvals(self, repo: str, number: int) -> tuple[Approval, ...]:
+        """Who approved, each with the head commit the approval was given on."""
+        ...
+
+    def can_write(self, repo: str, user: str) -> bool:
+        """Whether ``user`` may push to ``repo`` (GitHub write/maintain/admin, GitLab ≥ 30)."""
+        ...
+
+    def react(self, repo: str, number: int, comment_id: int, reaction: Reaction) -> None: ...
