@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -17,6 +14,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 import app.cloudstack.sandbox.commands  # noqa: F401 - registers the command handlers
+from app import background
 from app.cloudstack.sandbox.api import Api
 from app.cloudstack.sandbox.protocol import raw_params, to_xml
 
@@ -79,26 +77,14 @@ class RunningSandbox:
     """A sandbox served on a background thread; ``url`` ends in /client/api."""
 
     api: Api
-    server: uvicorn.Server
-    thread: threading.Thread
+    served: background.BackgroundServer
     url: str
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        self.served.stop()
 
 
 def serve_in_background(api: Api, host: str = "127.0.0.1", port: int = 0) -> RunningSandbox:
-    config = uvicorn.Config(
-        create_sandbox_app(api), host=host, port=port, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="cloudstack-sandbox", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the CloudStack sandbox did not start")
-        time.sleep(0.01)
-    bound = server.servers[0].sockets[0].getsockname()
-    return RunningSandbox(api, server, thread, f"http://{host}:{bound[1]}{API_PATH}")
+    app = create_sandbox_app(api)
+    served = background.serve_in_background(app, "cloudstack-sandbox", host, port)
+    return RunningSandbox(api, served, served.base_url + API_PATH)
