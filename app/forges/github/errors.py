@@ -1,0 +1,95 @@
+"""Turn whatever PyGithub or requests raise into ForgeError, saying if a retry may help."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import requests
+from github.GithubException import GithubException, RateLimitExceededException
+
+from app.forges.base import ForgeError
+
+_NOT_TRANSIENT_HINTS = {
+    401: "the token or App credentials were refused",
+    403: "the credentials lack a permission",
+    404: "not found, or the credentials cannot see it",
+    422: "GitHub refused the request as invalid",
+}
+
+
+T = TypeVar("T")
+
+
+def unless_missing(call: Callable[[], T], default: T, statuses: tuple[int, ...] = (404,)) -> T:
+    """``call()``, or ``default`` when GitHub answers that the thing is not there for us."""
+    try:
+        return call()
+    except GithubException as error:
+        if error.status in statuses:
+            return default
+        raise
+
+
+@contextmanager
+def translated(what: str, secrets: tuple[str, ...]) -> Iterator[None]:
+    """Run a GitHub call; re-raise its failure as ForgeError with ``secrets`` scrubbed out."""
+    try:
+        yield
+    except ForgeError:
+        raise
+    except GithubException as error:
+        raise _from_github(what, error, secrets) from None
+    except requests.RequestException as error:
+        message = f"GitHub {what}: {type(error).__name__}: {error}"
+        raise ForgeError(_scrub(message, secrets), transient=True) from None
+
+
+def _from_github(what: str, error: GithubException, secrets: tuple[str, ...]) -> ForgeError:
+    status = error.status
+    headers = {key.lower(): str(value) for key, value in (error.headers or {}).items()}
+    limited = isinstance(error, RateLimitExceededException) or (
+        status in (403, 429)
+        and (headers.get("x-ratelimit-remaining") == "0" or "retry-after" in headers)
+    )
+    transient = limited or status == 429 or status >= 500
+    said = _said(error.data)
+    hint = "" if transient else _NOT_TRANSIENT_HINTS.get(status, "")
+    message = f"GitHub {what}: HTTP {status}" + "".join(f": {s}" for s in (said, hint) if s)
+    return ForgeError(
+        _scrub(message, secrets),
+        transient=transient,
+        retry_after=_retry_after(headers) if transient else None,
+    )
+
+
+def _said(data: Any) -> str:
+    """GitHub's own one-line explanation, with the first validation error when there is one."""
+    if not isinstance(data, Mapping):
+        return ""
+    said = str(data.get("message") or "")
+    errors = data.get("errors")
+    if isinstance(errors, list) and errors and isinstance(errors[0], Mapping):
+        said += f" ({errors[0].get('message') or errors[0].get('code') or ''})"
+    return said
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait: Retry-After when given, else until the rate-limit window resets."""
+    try:
+        if "retry-after" in headers:
+            return max(0.0, float(headers["retry-after"]))
+        if "x-ratelimit-reset" in headers:
+            return max(0.0, float(headers["x-ratelimit-reset"]) - time.time())
+    except ValueError:
+        return None
+    return None
+
+
+def _scrub(message: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        if secret:
+            message = message.replace(secret, "***")
+    return message

@@ -1,0 +1,173 @@
+"""A stateful fake GitHub that the real PyGithub talks to, driven like a person would drive it."""
+
+from __future__ import annotations
+
+import secrets
+
+from app.background import BackgroundServer, serve_in_background
+from tests.fakes import github_hooks as hooks
+from tests.fakes.base import Delivery, FailurePlan, SeenComment, SeenStatus
+from tests.fakes.github_api import FakeApi
+from tests.fakes.github_app import App, AppGate
+from tests.fakes.github_routes import install
+from tests.fakes.github_state import Comment, Pull, Repo, Review, next_id
+
+
+class GitHubFake:
+    """Implements tests.fakes.base.ForgeFake; start() it, stop() it when done."""
+
+    name = "github"
+
+    def __init__(self, bot: str = "stackgate-bot") -> None:
+        self.bot = bot
+        self.token = f"ghp_{secrets.token_urlsafe(27)}"
+        self.api = FakeApi()
+        self.api.tokens[self.token] = bot
+        install(self.api)
+        self._apps = AppGate(self.api)
+        self.api_url = ""
+        self._server: BackgroundServer | None = None
+
+    def start(self) -> GitHubFake:
+        self._server = serve_in_background(self.api.asgi(), "fake-github")
+        self.api_url = self._server.base_url
+        self.api.shapes.base = self.api_url
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+
+    def enable_app(self, app_id: int, public_key_pem: str, slug: str = "stackgate") -> None:
+        """Accept JWTs signed by this key as App ``app_id``, installed on every owner."""
+        with self.api.lock:
+            self._apps.app = App(app_id, slug, public_key_pem)
+
+    # -- driving it like a person ---------------------------------------------------------------
+
+    def create_repo(self, repo: str, files: dict[str, bytes], branch: str = "main") -> str:
+        with self.api.lock:
+            made = Repo(repo, next_id(), branch)
+            first = made.apply(made.commit({}, frozenset(), ""), dict(files))
+            made.branches[branch] = first.sha
+            made.roles = {repo.split("/")[0]: "admin", self.bot: "write"}
+            self.api.repos[repo] = made
+            return first.sha
+
+    def open_pr(
+        self,
+        repo: str,
+        author: str,
+        changes: dict[str, bytes | None],
+        *,
+        draft: bool = False,
+        fork: bool = False,
+        title: str = "Change infrastructure",
+    ) -> tuple[int, Delivery]:
+        with self.api.lock:
+            found = self.api.repos[repo]
+            base = found.branches[found.default_branch]
+            head = found.apply(found.commits[base], changes).sha
+            number = max(found.pulls, default=0) + 1
+            pull = Pull(number, author, title, draft, fork, found.default_branch, base, head)
+            found.pulls[number] = pull
+            pull.merge_sha = found.test_merge(pull)
+            return number, hooks.pull_request(self.api.shapes, found, pull, "opened", author)
+
+    def push(self, repo: str, number: int, changes: dict[str, bytes | None]) -> Delivery:
+        with self.api.lock:
+            found, pull = self._pull(repo, number)
+            before = pull.head_sha
+            pull.head_sha = found.apply(found.commits[before], changes).sha
+            pull.merge_sha = found.test_merge(pull)
+            return hooks.pull_request(
+                self.api.shapes,
+                found,
+                pull,
+                "synchronize",
+                pull.author,
+                before=before,
+                after=pull.head_sha,
+            )
+
+    def approve(self, repo: str, number: int, user: str) -> Delivery:
+        return self.review(repo, number, user, "APPROVED")
+
+    def review(self, repo: str, number: int, user: str, state: str) -> Delivery:
+        """A review in REST words (APPROVED, CHANGES_REQUESTED, COMMENTED) on the head."""
+        with self.api.lock:
+            found, pull = self._pull(repo, number)
+            made = Review(next_id(), user, state, pull.head_sha)
+            pull.reviews.append(made)
+            return hooks.review(self.api.shapes, found, pull, made)
+
+    def comment(self, repo: str, number: int, user: str, body: str) -> tuple[int, Delivery]:
+        with self.api.lock:
+            found, pull = self._pull(repo, number)
+            made = Comment(next_id(), number, user, body)
+            found.comments[made.id] = made
+            return made.id, hooks.comment(self.api.shapes, found, pull, made)
+
+    def close(self, repo: str, number: int, *, merged: bool) -> Delivery:
+        with self.api.lock:
+            found, pull = self._pull(repo, number)
+            pull.state = "closed"
+            if merged:
+                pull.merge_sha = found.test_merge(pull)
+                found.branches[pull.base_ref] = pull.merge_sha
+                pull.merged = True
+            return hooks.pull_request(
+                self.api.shapes, found, pull, "closed", found.full_name.split("/")[0]
+            )
+
+    def mark_ready(self, repo: str, number: int) -> Delivery:
+        with self.api.lock:
+            found, pull = self._pull(repo, number)
+            pull.draft = False
+            return hooks.pull_request(self.api.shapes, found, pull, "ready_for_review", pull.author)
+
+    def grant(self, repo: str, user: str, write: bool) -> None:
+        self.set_role(repo, user, "write" if write else "read")
+
+    def set_role(self, repo: str, user: str, role: str) -> None:
+        """Any GitHub role name: admin, maintain, write, triage, read or a custom one."""
+        with self.api.lock:
+            self.api.repos[repo].roles[user] = role
+
+    def add_team(self, org: str, slug: str, members: list[str]) -> None:
+        with self.api.lock:
+            self.api.teams[f"{org}/{slug}"] = list(members)
+
+    def add_group(self, repo: str, group: str, members: list[str]) -> None:
+        self.add_team(repo.split("/")[0], group, members)
+
+    def fail_next(self, plan: FailurePlan) -> None:
+        with self.api.lock:
+            self.api.failures.append(plan)
+
+    # -- what a test checks ---------------------------------------------------------------------
+
+    def head_sha(self, repo: str, number: int) -> str:
+        with self.api.lock:
+            return self._pull(repo, number)[1].head_sha
+
+    def comments(self, repo: str, number: int) -> list[SeenComment]:
+        with self.api.lock:
+            listed = self.api.repos[repo].comments.values()
+            return [SeenComment(c.id, c.author, c.body) for c in listed if c.number == number]
+
+    def statuses(self, repo: str, sha: str) -> dict[str, SeenStatus]:
+        with self.api.lock:
+            listed = self.api.repos[repo].statuses.get(sha, [])
+            return {s.context: SeenStatus(s.context, s.state, s.description) for s in listed}
+
+    def reactions(self, repo: str, comment_id: int) -> list[str]:
+        with self.api.lock:
+            return [content for _, content in self.api.repos[repo].comments[comment_id].reactions]
+
+    def unsupported_delivery(self) -> Delivery:
+        return hooks.push(self.api.shapes)
+
+    def _pull(self, repo: str, number: int) -> tuple[Repo, Pull]:
+        found = self.api.repos[repo]
+        return found, found.pulls[number]

@@ -1,0 +1,167 @@
+"""The fake's HTTP edge: GitHub's auth, paging, rate-limit headers and planned failures."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from tests.fakes.base import FailurePlan
+from tests.fakes.github_json import Shapes
+from tests.fakes.github_state import Repo
+
+_FAILURE_MESSAGES = {
+    401: "Bad credentials",
+    404: "Not Found",
+    422: "Validation Failed",
+}
+_RATE_LIMITED = "API rate limit exceeded for installation ID 1."
+
+
+class Refused(Exception):
+    """Answer the call with a GitHub error body."""
+
+    def __init__(self, status: int, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status, self.message, self.extra = status, message, extra
+
+
+@dataclass
+class Call:
+    request: Request
+    login: str  # who the credentials belong to ("" for an App JWT)
+    params: dict[str, str]
+    body: Any
+
+    def repo(self, api: FakeApi) -> Repo:
+        found = api.repos.get(f"{self.params['owner']}/{self.params['name']}")
+        if found is None:
+            raise Refused(404, "Not Found")
+        return found
+
+    def number(self, key: str = "number") -> int:
+        return int(self.params[key])
+
+
+Handler = Callable[[Call], tuple[int, Any]]
+Auth = Callable[[Request], str]
+
+
+@dataclass
+class Page:
+    """A list answer; the edge cuts it into pages and writes the Link header."""
+
+    items: list[Any]
+
+
+class FakeApi:
+    """State shared by the handlers and the test thread, guarded by one lock."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.repos: dict[str, Repo] = {}
+        self.tokens: dict[str, str] = {}  # token → login
+        self.failures: list[FailurePlan] = []
+        self.requests: list[tuple[str, str]] = []  # (method, path+query) as received
+        self.teams: dict[str, list[str]] = {}  # "org/slug" → member logins
+        self.tree_limit: int | None = None  # git trees answers over this many entries truncate
+        self.shapes = Shapes("http://unset")
+        self.routes: list[Route] = []
+
+    def route(self, method: str, path: str, handler: Handler, *, auth: Auth | None = None) -> None:
+        """Serve ``handler``; ``auth`` names the caller (default: a token) or raises Refused."""
+
+        async def endpoint(request: Request) -> Response:
+            raw = await request.body()
+            with self.lock:
+                return self._answer(request, raw, handler, auth or self._token_login)
+
+        self.routes.append(Route(path, endpoint, methods=[method]))
+
+    def asgi(self) -> Starlette:
+        return Starlette(routes=self.routes)
+
+    def _answer(self, request: Request, raw: bytes, handler: Handler, auth: Auth) -> Response:
+        url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        self.requests.append((request.method, url))
+        try:
+            self._fail_if_planned(url)
+            login = auth(request)
+            call = Call(request, login, dict(request.path_params), json.loads(raw) if raw else None)
+            status, body = handler(call)
+        except Refused as refused:
+            headers = {key: str(value) for key, value in refused.extra.pop("headers", {}).items()}
+            error = self.shapes.error(refused.status, refused.message, **refused.extra)
+            return self._json(refused.status, error, headers)
+        if isinstance(body, Page):
+            return self._page(request, body.items)
+        if body is None:
+            return Response(status_code=status, headers=_rate_headers())
+        return self._json(status, body)
+
+    def _fail_if_planned(self, url: str) -> None:
+        plan = next((p for p in self.failures if p.path_contains in url and p.count > 0), None)
+        if plan is None:
+            return
+        plan.count -= 1
+        if plan.count == 0:
+            self.failures.remove(plan)
+        headers = {key.lower(): value for key, value in plan.headers.items()}
+        limited = headers.get("x-ratelimit-remaining") == "0"
+        message = _RATE_LIMITED if limited else _FAILURE_MESSAGES.get(plan.status, "Server Error")
+        raise Refused(plan.status, message, headers=headers)
+
+    def _token_login(self, request: Request) -> str:
+        scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() not in ("token", "bearer") or credential not in self.tokens:
+            raise Refused(401, "Bad credentials")
+        return self.tokens[credential]
+
+    def _page(self, request: Request, items: list[Any]) -> Response:
+        """GitHub paging: per_page (30, max 100) and page, with a Link header PyGithub follows."""
+        query = dict(request.query_params)
+        per_page = min(int(query.get("per_page", 30)), 100)
+        page = int(query.get("page", 1))
+        last = max(1, -(-len(items) // per_page))
+        links = []
+        if page > 1:
+            links += [(page - 1, "prev")]
+        if page < last:
+            links += [(page + 1, "next"), (last, "last")]
+        if page > 1:
+            links += [(1, "first")]
+        base = f"{self.shapes.base}{request.url.path}"
+        link = ", ".join(
+            f'<{base}?{urlencode({**query, "per_page": per_page, "page": n})}>; rel="{rel}"'
+            for n, rel in links
+        )
+        chunk = items[(page - 1) * per_page : page * per_page]
+        return self._json(200, chunk, {"Link": link} if link else {})
+
+    def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+        return Response(
+            json.dumps(body),
+            status_code=status,
+            media_type="application/json; charset=utf-8",
+            # lower-case keys so a planned header replaces the default one, whatever its case
+            headers={**_rate_headers(), **{k.lower(): v for k, v in (headers or {}).items()}},
+        )
+
+
+def _rate_headers() -> dict[str, str]:
+    return {
+        "x-ratelimit-limit": "5000",
+        "x-ratelimit-remaining": "4999",
+        "x-ratelimit-reset": str(int(time.time()) + 3600),
+        "x-ratelimit-used": "1",
+        "x-ratelimit-resource": "core",
+    }

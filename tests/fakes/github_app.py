@@ -1,0 +1,79 @@
+"""The fake's GitHub App side: JWT-checked installation lookup and installation tokens."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+from starlette.requests import Request
+
+from tests.fakes.github_api import Call, FakeApi, Refused
+from tests.fakes.github_state import next_id
+
+
+@dataclass
+class App:
+    """The one App the fake knows: its id, slug and the public key its JWTs must verify with."""
+
+    id: int
+    slug: str
+    public_key: str
+    installations: dict[str, int] = field(default_factory=dict)  # owner → installation id
+
+
+class AppGate:
+    """Installs the App endpoints; they answer 401 until an App is configured."""
+
+    def __init__(self, api: FakeApi) -> None:
+        self.api = api
+        self.app: App | None = None
+        repo_path = "/repos/{owner}/{name}"
+        api.route("GET", f"{repo_path}/installation", self._installation, auth=self._jwt)
+        tokens = "/app/installations/{installation_id:int}/access_tokens"
+        api.route("POST", tokens, self._access_token, auth=self._jwt)
+
+    def _jwt(self, request: Request) -> str:
+        scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+        if self.app is None or scheme.lower() != "bearer":
+            raise Refused(401, "A JSON web token could not be decoded")
+        try:
+            claims = jwt.decode(credential, self.app.public_key, algorithms=["RS256"])
+        except jwt.PyJWTError as error:
+            raise Refused(401, f"A JSON web token could not be decoded: {error}") from None
+        if claims.get("iss") != str(self.app.id):
+            raise Refused(401, "'Issuer' claim ('iss') must be an Integer")
+        return f"{self.app.slug}[app]"
+
+    def _installation(self, call: Call) -> tuple[int, Any]:
+        assert self.app is not None  # the JWT gate let the call in
+        owner = call.params["owner"]
+        call.repo(self.api)  # 404 for a repository the fake does not hold
+        number = self.app.installations.setdefault(owner, next_id())
+        return 200, {
+            "id": number,
+            "app_id": self.app.id,
+            "app_slug": self.app.slug,
+            "account": self.api.shapes.user(owner),
+            "target_type": "Organization",
+            "repository_selection": "selected",
+            "access_tokens_url": f"{self.api.shapes.base}/app/installations/{number}/access_tokens",
+            "permissions": {"contents": "read", "pull_requests": "write", "statuses": "write"},
+            "events": ["pull_request", "pull_request_review", "issue_comment"],
+        }
+
+    def _access_token(self, call: Call) -> tuple[int, Any]:
+        assert self.app is not None
+        if call.number("installation_id") not in self.app.installations.values():
+            raise Refused(404, "Not Found")
+        token = f"ghs_{secrets.token_urlsafe(27)}"
+        self.api.tokens[token] = f"{self.app.slug}[bot]"
+        expires = datetime.now(UTC) + timedelta(hours=1)
+        return 201, {
+            "token": token,
+            "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "permissions": {"contents": "read", "pull_requests": "write"},
+            "repository_selection": "selected",
+        }

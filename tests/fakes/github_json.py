@@ -1,0 +1,146 @@
+"""GitHub's JSON shapes for the fake, cut from recorded payloads so field names stay real."""
+
+from __future__ import annotations
+
+import base64
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from tests.fakes.github_git import GitShapes
+from tests.fakes.github_state import Comment, Pull, Repo, Review, Status
+
+PAYLOADS = Path(__file__).resolve().parent.parent / "payloads" / "github"
+RECORDED_REPO = "Codertocat/Hello-World"
+RECORDED_API = "https://api.github.com"
+DOCS = "https://docs.github.com/rest"
+
+
+@cache
+def _recorded(name: str) -> str:
+    return (PAYLOADS / f"{name}.json").read_text()
+
+
+class Shapes(GitShapes):
+    """JSON bodies as GitHub writes them, with every URL pointing back at the fake."""
+
+    def payload(self, name: str, repo: str) -> dict[str, Any]:
+        """A recorded delivery moved to ``repo`` on this fake (PyGithub checks URL hosts)."""
+        text = _recorded(name).replace(RECORDED_API, self.base).replace(RECORDED_REPO, repo)
+        loaded: dict[str, Any] = json.loads(text)
+        return loaded
+
+    def user(self, login: str) -> dict[str, Any]:
+        return {
+            "login": login,
+            "id": sum(login.encode()) + 1000,
+            "node_id": base64.b64encode(f"04:User{login}".encode()).decode(),
+            "url": f"{self.base}/users/{login}",
+            "html_url": f"https://github.com/{login}",
+            "type": "Bot" if login.endswith("[bot]") else "User",
+            "site_admin": False,
+        }
+
+    def repo(self, repo: Repo, full_name: str = "") -> dict[str, Any]:
+        full_name = full_name or repo.full_name
+        shaped: dict[str, Any] = self.payload("pull_request.opened", full_name)["repository"]
+        owner, _, name = full_name.partition("/")
+        shaped.update(
+            id=repo.id if full_name == repo.full_name else repo.id + 1,
+            name=name,
+            full_name=full_name,
+            owner=self.user(owner),
+            default_branch=repo.default_branch,
+            private=True,
+            fork=full_name != repo.full_name,
+        )
+        return shaped
+
+    def pull(self, repo: Repo, pull: Pull) -> dict[str, Any]:
+        shaped: dict[str, Any] = self.payload("pull_request.opened", repo.full_name)["pull_request"]
+        api = f"{self.base}/repos/{repo.full_name}"
+        html = f"https://github.com/{repo.full_name}/pull/{pull.number}"
+        head_repo = f"{pull.author}/{repo.full_name.split('/')[1]}" if pull.fork else ""
+        shaped.update(
+            url=f"{api}/pulls/{pull.number}",
+            id=pull.number + repo.id,
+            html_url=html,
+            diff_url=f"{html}.diff",
+            patch_url=f"{html}.patch",
+            issue_url=f"{api}/issues/{pull.number}",
+            commits_url=f"{api}/pulls/{pull.number}/commits",
+            review_comments_url=f"{api}/pulls/{pull.number}/comments",
+            comments_url=f"{api}/issues/{pull.number}/comments",
+            statuses_url=f"{api}/statuses/{pull.head_sha}",
+            number=pull.number,
+            state=pull.state,
+            title=pull.title,
+            user=self.user(pull.author),
+            labels=[{"name": label, "color": "ededed", "default": False} for label in pull.labels],
+            draft=pull.draft,
+            merged=pull.merged,
+            mergeable=True if pull.state == "open" else None,
+            merge_commit_sha=pull.merge_sha or None,
+            head=self._end(repo, f"pr-{pull.number}", pull.head_sha, pull.author, head_repo),
+            base=self._end(repo, pull.base_ref, repo.branches[pull.base_ref], "", ""),
+        )
+        shaped["_links"] = {
+            "self": {"href": shaped["url"]},
+            "html": {"href": html},
+            "issue": {"href": shaped["issue_url"]},
+            "comments": {"href": shaped["comments_url"]},
+            "statuses": {"href": shaped["statuses_url"]},
+        }
+        return shaped
+
+    def _end(self, repo: Repo, ref: str, sha: str, user: str, full_name: str) -> dict[str, Any]:
+        owner = user or repo.full_name.split("/")[0]
+        return {
+            "label": f"{owner}:{ref}",
+            "ref": ref,
+            "sha": sha,
+            "user": self.user(owner),
+            "repo": self.repo(repo, full_name),
+        }
+
+    def comment(self, repo: Repo, comment: Comment) -> dict[str, Any]:
+        api = f"{self.base}/repos/{repo.full_name}"
+        shaped: dict[str, Any] = self.payload("issue_comment.created", repo.full_name)["comment"]
+        shaped.update(
+            url=f"{api}/issues/comments/{comment.id}",
+            html_url=f"https://github.com/{repo.full_name}/pull/{comment.number}"
+            f"#issuecomment-{comment.id}",
+            issue_url=f"{api}/issues/{comment.number}",
+            id=comment.id,
+            user=self.user(comment.author),
+            body=comment.body,
+        )
+        return shaped
+
+    def review(self, repo: Repo, pull: Pull, review: Review) -> dict[str, Any]:
+        shaped: dict[str, Any] = self.payload("pull_request_review.submitted", repo.full_name)[
+            "review"
+        ]
+        shaped.update(
+            id=review.id,
+            user=self.user(review.user),
+            state=review.state,
+            commit_id=review.commit_id,
+            pull_request_url=f"{self.base}/repos/{repo.full_name}/pulls/{pull.number}",
+        )
+        return shaped
+
+    def status(self, repo: Repo, sha: str, status: Status, creator: str) -> dict[str, Any]:
+        return {
+            "url": f"{self.base}/repos/{repo.full_name}/statuses/{sha}",
+            "id": status.id,
+            "state": status.state,
+            "description": status.description,
+            "target_url": status.target_url or None,
+            "context": status.context,
+            "creator": self.user(creator),
+        }
+
+    def error(self, status: int, message: str, **extra: Any) -> dict[str, Any]:
+        return {"message": message, **extra, "documentation_url": DOCS, "status": str(status)}

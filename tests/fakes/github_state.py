@@ -1,0 +1,154 @@
+"""What the fake GitHub remembers: commits as whole snapshots, PRs, reviews, comments, statuses."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import dataclass, field
+
+SYMLINK_PREFIX = b"symlink:"  # tests write links as b"symlink:<target>"; git keeps just <target>
+
+
+def blob_sha(data: bytes) -> str:
+    """The sha git (and so GitHub) gives these bytes."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    files: dict[str, bytes]  # path → bytes (a symlink keeps its target path as bytes)
+    links: frozenset[str] = frozenset()
+
+
+@dataclass
+class Review:
+    id: int
+    user: str
+    state: str  # REST words: APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED
+    commit_id: str
+
+
+@dataclass
+class Comment:
+    id: int
+    number: int
+    author: str
+    body: str
+    reactions: list[tuple[str, str]] = field(default_factory=list)  # (user, content)
+
+
+@dataclass
+class Status:
+    id: int
+    context: str
+    state: str
+    description: str
+    target_url: str
+
+
+@dataclass
+class Pull:
+    number: int
+    author: str
+    title: str
+    draft: bool
+    fork: bool
+    base_ref: str
+    start_sha: str  # the base tip when opened: what the PR's diff is taken against
+    head_sha: str
+    merge_sha: str = ""
+    state: str = "open"
+    merged: bool = False
+    labels: list[str] = field(default_factory=list)
+    reviews: list[Review] = field(default_factory=list)
+
+
+@dataclass
+class Repo:
+    full_name: str
+    id: int
+    default_branch: str
+    commits: dict[str, Commit] = field(default_factory=dict)
+    branches: dict[str, str] = field(default_factory=dict)
+    pulls: dict[int, Pull] = field(default_factory=dict)
+    comments: dict[int, Comment] = field(default_factory=dict)
+    statuses: dict[str, list[Status]] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)  # login → admin/maintain/write/read
+    blobs: dict[str, bytes] = field(default_factory=dict)  # sha → bytes, for git/blobs
+
+    def resolve(self, ref: str) -> Commit | None:
+        """A commit by sha or branch name."""
+        return self.commits.get(self.branches.get(ref, ref))
+
+    def commit(self, files: dict[str, bytes], links: frozenset[str], parent: str) -> Commit:
+        listing = "".join(f"{path}\0{blob_sha(data)}\n" for path, data in sorted(files.items()))
+        made = Commit(_sha(f"{parent}\n{len(self.commits)}\n{listing}"), files, links)
+        self.commits[made.sha] = made
+        self.blobs.update((blob_sha(data), data) for data in files.values())
+        return made
+
+    def apply(self, base: Commit, changes: dict[str, bytes | None]) -> Commit:
+        """A new commit on ``base`` with ``changes`` (None deletes; symlink: prefix links)."""
+        files, links = dict(base.files), set(base.links)
+        for path, data in changes.items():
+            files.pop(path, None)
+            links.discard(path)
+            if data is None:
+                continue
+            if data.startswith(SYMLINK_PREFIX):
+                data = data[len(SYMLINK_PREFIX) :]
+                links.add(path)
+            files[path] = data
+        return self.commit(files, frozenset(links), base.sha)
+
+    def changes(self, pull: Pull) -> dict[str, bytes | None]:
+        """What the PR's head changed since it was opened, as path → bytes (None: deleted)."""
+        start, head = self.commits[pull.start_sha], self.commits[pull.head_sha]
+        return {
+            path: _as_change(head, path)
+            for path in start.files.keys() | head.files.keys()
+            if _as_change(start, path) != _as_change(head, path)
+        }
+
+    def test_merge(self, pull: Pull) -> str:
+        """GitHub's test merge: the base tip with the PR's changes on top."""
+        return self.apply(self.commits[self.branches[pull.base_ref]], self.changes(pull)).sha
+
+
+def diff_entries(start: Commit, head: Commit) -> list[tuple[str, str, str | None]]:
+    """(filename, status, previous_filename) like pulls/N/files; exact-content renames paired."""
+    added = sorted(head.files.keys() - start.files.keys())
+    removed = sorted(start.files.keys() - head.files.keys())
+    entries: list[tuple[str, str, str | None]] = []
+    for path in added:
+        twin = next((old for old in removed if start.files[old] == head.files[path]), None)
+        if twin is not None:
+            removed.remove(twin)
+            entries.append((path, "renamed", twin))
+        else:
+            entries.append((path, "added", None))
+    entries += [(path, "removed", None) for path in removed]
+    entries += [
+        (path, "modified", None)
+        for path in sorted(start.files.keys() & head.files.keys())
+        if start.files[path] != head.files[path]
+    ]
+    return sorted(entries)
+
+
+_ids = itertools.count(1_000_001)
+
+
+def next_id() -> int:
+    """Ids unique across the fake, like GitHub's global ids."""
+    return next(_ids)
+
+
+def _as_change(commit: Commit, path: str) -> bytes | None:
+    data = commit.files.get(path)
+    return SYMLINK_PREFIX + data if data is not None and path in commit.links else data
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()

@@ -1,0 +1,76 @@
+"""GitHubForge as a GitHub App: JWT, installation token, and the bot's ``<slug>[bot]`` login."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from app.forges.base import COMMENT_MARKER, ForgeError, StatusState
+from app.forges.github.client import GitHubForge
+from tests.fakes.github import GitHubFake
+
+APP_ID = 4242
+
+
+def pem_pair() -> tuple[str, str]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private.decode(), public.decode()
+
+
+@pytest.fixture(scope="module")
+def keys() -> tuple[str, str]:
+    return pem_pair()
+
+
+@pytest.fixture(scope="module")
+def fake(keys: tuple[str, str]) -> Iterator[GitHubFake]:
+    started = GitHubFake().start()
+    started.enable_app(APP_ID, keys[1], slug="stackgate")
+    started.create_repo("acme/infra", {"stackgate.yaml": b"repo: acme/infra\n"})
+    yield started
+    started.stop()
+
+
+def test_app_acts_through_its_installation(fake: GitHubFake, keys: tuple[str, str]) -> None:
+    forge = GitHubForge(api_url=fake.api_url, app_id=APP_ID, private_key=keys[0])
+    number, _ = fake.open_pr("acme/infra", "alice", {"a.txt": b"a"})
+    assert forge.pull_request("acme/infra", number).author == "alice"
+    forge.upsert_comment("acme/infra", number, [f"{COMMENT_MARKER} -->"])
+    forge.upsert_comment("acme/infra", number, [f"{COMMENT_MARKER} again -->"])
+    comments = fake.comments("acme/infra", number)
+    assert [(c.author, c.body) for c in comments] == [
+        ("stackgate[bot]", f"{COMMENT_MARKER} again -->")
+    ]
+    sha = fake.head_sha("acme/infra", number)
+    forge.set_status("acme/infra", sha, "stackgate/plan", StatusState.SUCCESS, "ok", "")
+    assert fake.statuses("acme/infra", sha)["stackgate/plan"].state == "success"
+    installs = [url for method, url in fake.api.requests if method == "POST" and "/app/" in url]
+    assert len(installs) == 1  # one installation token, reused
+
+
+def test_a_foreign_key_is_refused_without_leaking_it(fake: GitHubFake) -> None:
+    private, _ = pem_pair()
+    forge = GitHubForge(api_url=fake.api_url, app_id=APP_ID, private_key=private)
+    with pytest.raises(ForgeError) as raised:
+        forge.pull_request("acme/infra", 1)
+    assert not raised.value.transient and "401" in str(raised.value)
+    key_body = "".join(private.splitlines()[1:-1])
+    assert not any(line in str(raised.value) for line in private.splitlines()[1:-1])
+    assert key_body not in str(raised.value)
+
+
+def test_the_wrong_app_id_is_refused(fake: GitHubFake, keys: tuple[str, str]) -> None:
+    forge = GitHubForge(api_url=fake.api_url, app_id=APP_ID + 1, private_key=keys[0])
+    with pytest.raises(ForgeError, match="401"):
+        forge.changed_paths("acme/infra", 1)

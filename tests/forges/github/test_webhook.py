@@ -1,0 +1,156 @@
+"""GitHub webhooks: signatures, and recorded (and derived) payloads read into our events."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import Any
+
+import pytest
+
+from app.events.commands import parse_command
+from app.events.model import Change, CommandEvent, Ignored, PullRequestEvent, ReviewEvent
+from app.forges.github.webhook import delivery_id, parse, verify
+from tests.fakes.github_json import PAYLOADS
+
+SECRET = "It's a Secret to Everybody"
+RECORDED_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
+
+
+def recorded(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((PAYLOADS / f"{name}.json").read_text())
+    return loaded
+
+
+def signed(body: bytes, secret: str = SECRET) -> dict[str, str]:
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return {"x-hub-signature-256": f"sha256={digest}"}
+
+
+def test_verify_matches_githubs_documented_vector() -> None:
+    expected = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
+    assert signed(b"Hello, World!") == {"x-hub-signature-256": expected}
+    assert verify(SECRET, b"Hello, World!", {"x-hub-signature-256": expected})
+
+
+@pytest.mark.parametrize(
+    ("secret", "body", "headers"),
+    [
+        ("wrong secret", b"Hello, World!", signed(b"Hello, World!")),
+        (SECRET, b"Hello, World?", signed(b"Hello, World!")),  # tampered body
+        (SECRET, b"Hello, World!", {}),  # missing header
+        (SECRET, b"Hello, World!", {"x-hub-signature-256": "sha1=abc"}),
+        (SECRET, b"Hello, World!", {"x-hub-signature-256": "sha256="}),
+        (SECRET, b"Hello, World!", {"x-hub-signature-256": "sha256=zz\u00e9"}),
+    ],
+    ids=["wrong-secret", "tampered-body", "missing", "wrong-scheme", "empty", "non-ascii"],
+)
+def test_verify_refuses(secret: str, body: bytes, headers: dict[str, str]) -> None:
+    assert not verify(secret, body, headers)
+
+
+def test_delivery_id() -> None:
+    assert delivery_id({"x-github-delivery": "72d3162e-cc78-11e3"}) == "72d3162e-cc78-11e3"
+    assert delivery_id({}) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "change"),
+    [
+        ("pull_request.opened", Change.OPENED),
+        ("pull_request.reopened", Change.OPENED),
+        ("pull_request.synchronize", Change.UPDATED),
+        ("pull_request.ready_for_review", Change.READY),
+        ("pull_request.closed", Change.CLOSED),
+    ],
+)
+def test_recorded_pull_request_events(name: str, change: Change) -> None:
+    event = parse({"x-github-event": "pull_request"}, recorded(name))
+    assert event == PullRequestEvent(
+        "github", "Codertocat/Hello-World", 2, change, RECORDED_SHA, "Codertocat"
+    )
+
+
+def test_derived_merged_close() -> None:
+    payload = recorded("pull_request.closed")
+    payload["pull_request"].update(merged=True, merge_commit_sha="f" * 40)
+    event = parse({"x-github-event": "pull_request"}, payload)
+    assert isinstance(event, PullRequestEvent) and event.change is Change.MERGED
+
+
+def test_derived_fork_reads_like_any_pull_request() -> None:
+    payload = recorded("pull_request.opened")
+    payload["pull_request"]["head"]["repo"]["full_name"] = "mallory/Hello-World"
+    event = parse({"x-github-event": "pull_request"}, payload)
+    assert isinstance(event, PullRequestEvent) and event.repo == "Codertocat/Hello-World"
+
+
+@pytest.mark.parametrize("name", ["pull_request_review.submitted", "pull_request_review.dismissed"])
+def test_recorded_reviews(name: str) -> None:
+    event = parse({"x-github-event": "pull_request_review"}, recorded(name))
+    assert event == ReviewEvent("github", "Codertocat/Hello-World", 2, "Codertocat")
+
+
+def test_derived_approved_review() -> None:
+    payload = recorded("pull_request_review.submitted")
+    payload["review"]["state"] = "approved"
+    event = parse({"x-github-event": "pull_request_review"}, payload)
+    assert isinstance(event, ReviewEvent) and event.number == 2
+
+
+def pr_comment(body: str) -> dict[str, Any]:
+    payload = recorded("issue_comment.created")
+    payload["issue"]["pull_request"] = {"url": "https://api.github.com/repos/x/y/pulls/1"}
+    payload["comment"]["body"] = body
+    return payload
+
+
+def test_derived_command_comment() -> None:
+    event = parse({"x-github-event": "issue_comment"}, pr_comment("/stackgate Apply now please"))
+    assert event == CommandEvent(
+        "github", "Codertocat/Hello-World", 1, "Codertocat", 492700400, "apply", ("now", "please")
+    )
+
+
+def test_bare_command_means_help() -> None:
+    event = parse({"x-github-event": "issue_comment"}, pr_comment("\n  /stackgate  \n"))
+    assert isinstance(event, CommandEvent) and (event.verb, event.args) == ("help", ())
+
+
+@pytest.mark.parametrize(
+    ("kind", "payload", "reason"),
+    [
+        ("issue_comment", recorded("issue_comment.created"), "not a pull request"),
+        ("issue_comment", pr_comment("looks good"), "not a /stackgate command"),
+        ("pull_request", recorded("pull_request.labeled"), "action labeled is not acted on"),
+        ("ping", recorded("ping"), "ping"),
+        ("push", recorded("push"), "event push is not acted on"),
+        ("", {}, "event (none) is not acted on"),
+        ("pull_request", {"action": "opened", "pull_request": None}, "malformed pull_request"),
+        ("pull_request", {"action": "opened", "pull_request": {"number": 1}}, "malformed"),
+        ("issue_comment", {"action": "created"}, "malformed issue_comment"),
+        ("pull_request_review", {"action": "submitted", "sender": {}}, "malformed"),
+    ],
+)
+def test_ignored_with_a_reason(kind: str, payload: dict[str, Any], reason: str) -> None:
+    ignored = parse({"x-github-event": kind}, payload)
+    assert isinstance(ignored, Ignored) and reason in ignored.reason
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("/stackgate plan", ("plan", ())),
+        ("/STACKGATE UNLOCK prod", ("unlock", ("prod",))),
+        ("\n\n   /stackgate apply a b\nmore text", ("apply", ("a", "b"))),
+        ("/stackgate", ("help", ())),
+        ("please /stackgate plan", None),
+        ("> /stackgate plan", None),
+        ("hello\n/stackgate plan", None),
+        ("/stackgateplan", None),
+        ("", None),
+    ],
+)
+def test_parse_command(body: str, expected: tuple[str, tuple[str, ...]] | None) -> None:
+    assert parse_command(body) == expected
