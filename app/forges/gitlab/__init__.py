@@ -1,0 +1,1 @@
+"""GitLab as a forge: webhook deliveries in (webhook), REST calls out (client)."""

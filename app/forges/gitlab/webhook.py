@@ -1,0 +1,140 @@
+"""Turn a GitLab webhook delivery into a forge-neutral event, or say why it is ignored.
+
+Pure functions over the headers (keys lower-case) and the decoded JSON body; no network.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from app.events.commands import parse_command
+from app.events.model import (
+    Change,
+    CommandEvent,
+    Event,
+    Ignored,
+    PullRequestEvent,
+    ReviewEvent,
+)
+
+FORGE = "gitlab"
+MERGE_REQUEST_HOOK = "Merge Request Hook"
+NOTE_HOOK = "Note Hook"
+
+_CHANGES = {
+    "open": Change.OPENED,
+    "reopen": Change.OPENED,
+    "close": Change.CLOSED,
+    "merge": Change.MERGED,
+}
+_REVIEWS = frozenset({"approved", "unapproved", "approval", "unapproval"})
+
+T = TypeVar("T")
+
+
+class _Malformed(ValueError):
+    """A field the event needs is missing or of the wrong type."""
+
+
+def verify(secret: str, headers: Mapping[str, str]) -> bool:
+    """Whether ``X-Gitlab-Token`` carries the configured secret (GitLab sends it verbatim).
+
+    An unset secret verifies nothing, so a forgotten setting cannot open the door.
+    """
+    token = headers.get("x-gitlab-token")
+    if not secret or token is None:
+        return False
+    return hmac.compare_digest(token.encode(), secret.encode())
+
+
+def delivery_id(headers: Mapping[str, str]) -> str | None:
+    """The key to drop repeated deliveries of one event by.
+
+    ``Idempotency-Key`` is made once per event and kept when GitLab sends it again, so it
+    is the right key; older GitLab lacks it, and there ``X-Gitlab-Event-UUID`` (one per
+    triggering event) is the closest. ``X-Gitlab-Webhook-UUID`` changes on every request,
+    so it cannot tell a resend from a new event.
+    """
+    return headers.get("idempotency-key") or headers.get("x-gitlab-event-uuid") or None
+
+
+def parse(headers: Mapping[str, str], payload: dict[str, Any]) -> Event | Ignored:
+    """The event a delivery means for stackgate; Ignored (with why) for everything else."""
+    kind = headers.get("x-gitlab-event", "")
+    try:
+        if kind == MERGE_REQUEST_HOOK:
+            return _merge_request(payload)
+        if kind == NOTE_HOOK:
+            return _note(payload)
+    except _Malformed as exc:
+        return Ignored(f"malformed {kind}: {exc}")
+    return Ignored(f"GitLab event {kind or '(none)'!r} is not one stackgate acts on")
+
+
+def _merge_request(payload: dict[str, Any]) -> Event | Ignored:
+    attrs = _get(payload, dict, "object_attributes")
+    action = _get(payload, str, "object_attributes", "action")
+    repo = _get(payload, str, "project", "path_with_namespace")
+    number = _get(payload, int, "object_attributes", "iid")
+    sender = _get(payload, str, "user", "username")
+    if action in _REVIEWS:
+        return ReviewEvent(FORGE, repo, number, sender)
+    change = _CHANGES.get(action)
+    if action == "update":
+        change = _update_change(payload, attrs)
+        if change is None:
+            return Ignored("merge request update without new commits or leaving draft")
+    if change is None:
+        return Ignored(f"merge request action {action!r} is not one stackgate acts on")
+    head = _get(payload, str, "object_attributes", "last_commit", "id")
+    return PullRequestEvent(FORGE, repo, number, change, head, sender)
+
+
+def _update_change(payload: dict[str, Any], attrs: dict[str, Any]) -> Change | None:
+    """New commits (GitLab sets ``oldrev`` only for code changes) or leaving draft."""
+    if attrs.get("oldrev"):
+        return Change.UPDATED
+    changes = payload.get("changes")
+    if not isinstance(changes, dict):
+        return None
+    for field in ("draft", "work_in_progress"):  # older GitLab only reports the latter
+        flip = changes.get(field)
+        if isinstance(flip, dict) and flip.get("previous") is True and flip.get("current") is False:
+            return Change.READY
+    return None
+
+
+def _note(payload: dict[str, Any]) -> Event | Ignored:
+    attrs = _get(payload, dict, "object_attributes")
+    noteable = attrs.get("noteable_type")
+    if noteable != "MergeRequest":
+        return Ignored(f"comment on a {noteable or 'unknown thing'}, not a merge request")
+    if attrs.get("system") is True:
+        return Ignored("system note")
+    if attrs.get("action") == "update":  # re-running a command because its typo got fixed
+        return Ignored("edited comment; only new comments carry commands")
+    command = parse_command(_get(payload, str, "object_attributes", "note"))
+    if command is None:
+        return Ignored("comment is not a /stackgate command")
+    verb, args = command
+    return CommandEvent(
+        forge=FORGE,
+        repo=_get(payload, str, "project", "path_with_namespace"),
+        number=_get(payload, int, "merge_request", "iid"),
+        sender=_get(payload, str, "user", "username"),
+        comment_id=_get(payload, int, "object_attributes", "id"),
+        verb=verb,
+        args=args,
+    )
+
+
+def _get(data: dict[str, Any], kind: type[T], *path: str) -> T:
+    """``data[path[0]][path[1]]…`` if it is a ``kind``; _Malformed naming the path if not."""
+    value: Any = data
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise _Malformed(f"no {kind.__name__} at {'.'.join(path)}")
+    return value
