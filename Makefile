@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 OPA_VERSION := v1.22.0
 OPA := .tools/bin/opa
 
-.PHONY: demo test bench schemas
+.PHONY: demo test bench schemas postgres
 
 # One virtualenv for everything, rebuilt when the dependencies change.
 $(INSTALLED): pyproject.toml
@@ -23,7 +23,13 @@ demo: $(INSTALLED)
 $(OPA):
 	GOBIN=$(CURDIR)/.tools/bin go install github.com/open-policy-agent/opa@$(OPA_VERSION)
 
-test: $(INSTALLED) $(OPA)
+# PostgreSQL for the store tests and the webhook benchmark, from Debian packages if missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
+	  ($(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q postgresql)
+
+test: $(INSTALLED) $(OPA) postgres
 	$(OPA) fmt --fail --list policies
 	$(OPA) check policies
 	$(BIN)/ruff check .
@@ -31,7 +37,7 @@ test: $(INSTALLED) $(OPA)
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-bench: $(INSTALLED)
+bench: $(INSTALLED) postgres
 	$(BIN)/python -m bench
 
 schemas: $(INSTALLED)

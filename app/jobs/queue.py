@@ -1,0 +1,148 @@
+"""The durable queue: enqueue with supersession, claim in per-PR order, finish, retry, give up.
+
+Jobs of one pull request run one at a time in the order they arrived: a job is claimable only
+when no earlier job of its PR is still queued or running. On PostgreSQL the claim skips rows
+another worker holds (FOR UPDATE SKIP LOCKED); on SQLite the transaction takes the write lock
+up front, which serialises claims.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from app.store.tables import Job
+
+QUEUED, RUNNING, DONE, FAILED, SUPERSEDED = "queued", "running", "done", "failed", "superseded"
+# A newer job of these kinds makes queued jobs of the listed kinds pointless: a fresh plan
+# re-reads approvals, a close ends the PR.
+SUPERSEDES = {
+    "plan": {"plan", "review"},
+    "review": {"review"},
+    "close": {"plan", "review"},
+}
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Work:
+    """A claimed job, detached from its session."""
+
+    id: int
+    kind: str
+    forge: str
+    repo: str
+    number: int
+    event: dict[str, Any]
+    attempts: int
+
+
+def enqueue(
+    session: Session,
+    kind: str,
+    forge: str,
+    repo: str,
+    number: int,
+    event: dict[str, Any],
+    delivery: int | None = None,
+) -> Job:
+    """Add a job in the caller's transaction, retiring the queued jobs it makes pointless."""
+    stale = SUPERSEDES.get(kind, set())
+    if stale:
+        session.execute(
+            update(Job)
+            .where(
+                Job.forge == forge,
+                Job.repo == repo,
+                Job.number == number,
+                Job.state == QUEUED,
+                Job.kind.in_(stale),
+            )
+            .values(state=SUPERSEDED, finished_at=now())
+        )
+    stamp = now()
+    job = Job(
+        kind=kind,
+        forge=forge,
+        repo=repo,
+        number=number,
+        event=event,
+        state=QUEUED,
+        attempts=0,
+        run_after=stamp,
+        created_at=stamp,
+        delivery=delivery,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def claim(sessions: sessionmaker[Session], worker: str) -> Work | None:
+    """The next job whose turn it is, marked running for ``worker``; None when none is due."""
+    earlier = aliased(Job)
+    blocked = exists().where(
+        and_(
+            earlier.forge == Job.forge,
+            earlier.repo == Job.repo,
+            earlier.number == Job.number,
+            earlier.id < Job.id,
+            earlier.state.in_((QUEUED, RUNNING)),
+        )
+    )
+    query = (
+        select(Job)
+        .where(Job.state == QUEUED, Job.run_after <= now(), ~blocked)
+        .order_by(Job.id)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=Job)
+    )
+    with sessions.begin() as session:
+        job = session.scalars(query).first()
+        if job is None:
+            return None
+        job.state, job.worker, job.claimed_at = RUNNING, worker, now()
+        job.attempts += 1
+        return Work(job.id, job.kind, job.forge, job.repo, job.number, job.event, job.attempts)
+
+
+def finish(sessions: sessionmaker[Session], job_id: int) -> None:
+    _settle(sessions, job_id, state=DONE, finished_at=now())
+
+
+def retry_later(sessions: sessionmaker[Session], job_id: int, delay: float, error: str) -> None:
+    _settle(
+        sessions,
+        job_id,
+        state=QUEUED,
+        run_after=now() + timedelta(seconds=delay),
+        last_error=error,
+        worker=None,
+    )
+
+
+def give_up(sessions: sessionmaker[Session], job_id: int, error: str) -> None:
+    _settle(sessions, job_id, state=FAILED, last_error=error, finished_at=now())
+
+
+def requeue_abandoned(sessions: sessionmaker[Session], older_than: timedelta) -> int:
+    """Jobs left running by a worker that died: queue them again (their flows are idempotent)."""
+    with sessions.begin() as session:
+        result = session.execute(
+            update(Job)
+            .where(Job.state == RUNNING, Job.claimed_at < now() - older_than)
+            .values(state=QUEUED, worker=None)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _settle(sessions: sessionmaker[Session], job_id: int, **values: Any) -> None:
+    with sessions.begin() as session:
+        session.execute(update(Job).where(Job.id == job_id).values(**values))

@@ -1,0 +1,127 @@
+"""Run queued jobs on threads: in the service process by default, or alone (`stackgate worker`).
+
+A job that fails for a passing reason (an outage, a rate limit) is queued again with growing
+delay; one that keeps failing, or fails for good, is handed to ``on_failure`` to tell people.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.jobs import queue
+from app.jobs.queue import Work
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a failure should be treated: retried (after ``delay`` if known) or given up on."""
+
+    transient: bool
+    message: str  # safe to show on the pull request
+    delay: float | None = None
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5
+    base: float = 2.0  # seconds before the first retry; doubles after each
+    cap: float = 300.0
+
+    def delay(self, attempt: int, hint: float | None) -> float:
+        if hint is not None:
+            return min(hint, self.cap)
+        backoff: float = self.base * 2.0 ** (attempt - 1)
+        return min(backoff, self.cap) * random.uniform(0.8, 1.2)
+
+
+Handler = Callable[[Work], None]
+Classifier = Callable[[BaseException], Outcome]
+Reporter = Callable[[Work, str], None]
+
+
+class Worker:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        handle: Handler,
+        classify: Classifier,
+        on_failure: Reporter,
+        threads: int = 4,
+        poll: float = 0.5,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.sessions, self.handle, self.classify = sessions, handle, classify
+        self.on_failure, self.poll, self.retry = on_failure, poll, retry or RetryPolicy()
+        self.name = f"{socket.gethostname()}:{id(self):x}"
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self.threads = [
+            threading.Thread(target=self._loop, name=f"stackgate-worker-{n}", daemon=True)
+            for n in range(threads)
+        ]
+
+    def start(self) -> None:
+        queue.requeue_abandoned(self.sessions, timedelta(minutes=15))
+        for thread in self.threads:
+            thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.wake.set()
+        for thread in self.threads:
+            thread.join(timeout=30)
+
+    def run_once(self) -> bool:
+        """Run one due job, if any; True when one ran (tests and the drain loop use this)."""
+        work = queue.claim(self.sessions, self.name)
+        if work is None:
+            return False
+        try:
+            self.handle(work)
+        except Exception as error:  # every failure is settled; none may kill the worker
+            self._settle_failure(work, error)
+        else:
+            queue.finish(self.sessions, work.id)
+        return True
+
+    def _loop(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                ran = self.run_once()
+            except Exception:  # the store itself failed: wait and try again
+                log.exception("worker could not reach the store")
+                ran = False
+            if not ran:
+                self.wake.wait(self.poll)
+                self.wake.clear()
+
+    def _settle_failure(self, work: Work, error: Exception) -> None:
+        outcome = self.classify(error)
+        if outcome.transient and work.attempts < self.retry.attempts:
+            delay = self.retry.delay(work.attempts, outcome.delay)
+            log.warning(
+                "job %s attempt %s failed, retrying in %.1fs: %s",
+                work.id,
+                work.attempts,
+                delay,
+                outcome.message,
+            )
+            queue.retry_later(self.sessions, work.id, delay, outcome.message)
+            return
+        if not outcome.transient:
+            log.error("job %s failed: %s", work.id, outcome.message, exc_info=error)
+        queue.give_up(self.sessions, work.id, outcome.message)
+        try:
+            self.on_failure(work, outcome.message)
+        except Exception:  # the forge may be what is down; the job row keeps the reason
+            log.exception("could not report the failure of job %s", work.id)

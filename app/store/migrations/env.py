@@ -1,0 +1,12 @@
+"""Alembic runs migrations on the connection stackgate hands it; no URL lives here."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from app.store.tables import Base
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

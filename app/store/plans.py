@@ -1,0 +1,67 @@
+"""Plans per head commit: the newest is current, older ones stale, a closed PR's discarded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.jobs.queue import now
+from app.store.tables import PlanRecord
+
+CURRENT, STALE, DISCARDED, MERGED = "current", "stale", "discarded", "merged"
+
+
+def save_plan(
+    session: Session,
+    forge: str,
+    repo: str,
+    number: int,
+    head_sha: str,
+    plan: dict[str, Any],
+    plan_hash: str,
+    decision: dict[str, Any],
+) -> PlanRecord:
+    retire(session, forge, repo, number, STALE)
+    record = PlanRecord(
+        forge=forge,
+        repo=repo,
+        number=number,
+        head_sha=head_sha,
+        plan=plan,
+        plan_hash=plan_hash,
+        decision=decision,
+        state=CURRENT,
+        created_at=now(),
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def current_plan(session: Session, forge: str, repo: str, number: int) -> PlanRecord | None:
+    return session.scalars(
+        select(PlanRecord)
+        .where(
+            PlanRecord.forge == forge,
+            PlanRecord.repo == repo,
+            PlanRecord.number == number,
+            PlanRecord.state == CURRENT,
+        )
+        .order_by(PlanRecord.id.desc())
+    ).first()
+
+
+def retire(session: Session, forge: str, repo: str, number: int, state: str) -> None:
+    """Mark the PR's current plan ``state`` (stale, discarded, merged)."""
+    session.execute(
+        update(PlanRecord)
+        .where(
+            PlanRecord.forge == forge,
+            PlanRecord.repo == repo,
+            PlanRecord.number == number,
+            PlanRecord.state == CURRENT,
+        )
+        .values(state=state)
+    )

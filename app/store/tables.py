@@ -1,0 +1,117 @@
+"""The service's durable memory: what arrived, what is to do, what was planned, who holds what."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: DateTime(timezone=True),
+        dict[str, Any]: JSON,
+    }
+
+
+class Delivery(Base):
+    """One webhook request we accepted; the unique key makes a redelivery a no-op."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("forge", "delivery_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forge: Mapped[str] = mapped_column(String(16))
+    delivery_id: Mapped[str] = mapped_column(String(128))
+    event: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(255))  # "queued" or why it was ignored
+    received_at: Mapped[datetime]
+
+
+class Job(Base):
+    """Work for the worker; jobs of one pull request run in the order they were queued."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_ready", "state", "run_after"),
+        Index("ix_jobs_pull", "forge", "repo", "number", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # pull_request, review, command
+    forge: Mapped[str] = mapped_column(String(16))
+    repo: Mapped[str] = mapped_column(String(255))
+    number: Mapped[int]
+    event: Mapped[dict[str, Any]]
+    state: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_after: Mapped[datetime]
+    created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    worker: Mapped[str | None] = mapped_column(String(128))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivery: Mapped[int | None]
+
+
+class PlanRecord(Base):
+    """A plan computed for one head commit, and what the gates said about it."""
+
+    __tablename__ = "plans"
+    __table_args__ = (Index("ix_plans_pull", "forge", "repo", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forge: Mapped[str] = mapped_column(String(16))
+    repo: Mapped[str] = mapped_column(String(255))
+    number: Mapped[int]
+    head_sha: Mapped[str] = mapped_column(String(64))
+    plan: Mapped[dict[str, Any]]
+    plan_hash: Mapped[str] = mapped_column(String(80))
+    decision: Mapped[dict[str, Any]]
+    state: Mapped[str] = mapped_column(String(16), default="current")  # current, stale, …
+    created_at: Mapped[datetime]
+
+
+class Lock(Base):
+    """A project held by the pull request that touches it, until that PR merges or closes."""
+
+    __tablename__ = "locks"
+
+    forge: Mapped[str] = mapped_column(String(16), primary_key=True)
+    repo: Mapped[str] = mapped_column(String(255), primary_key=True)
+    project: Mapped[str] = mapped_column(String(255), primary_key=True)
+    number: Mapped[int]
+    acquired_at: Mapped[datetime]
+
+
+class ApprovalSeen(Base):
+    """An approval as the forge reported it, with the commit it was given on."""
+
+    __tablename__ = "approvals"
+    __table_args__ = (UniqueConstraint("forge", "repo", "number", "user", "commit"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forge: Mapped[str] = mapped_column(String(16))
+    repo: Mapped[str] = mapped_column(String(255))
+    number: Mapped[int]
+    user: Mapped[str] = mapped_column(String(255))
+    commit: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[datetime]
+
+
+class AuditEvent(Base):
+    """Who did what to which pull request; never holds secrets."""
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_pull", "forge", "repo", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    forge: Mapped[str] = mapped_column(String(16))
+    repo: Mapped[str] = mapped_column(String(255))
+    number: Mapped[int]
+    actor: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text, default="")

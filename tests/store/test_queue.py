@@ -1,0 +1,118 @@
+"""The queue: per-PR order, supersession, retries, abandoned jobs, and no double claims."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.jobs import queue
+from app.store.tables import Job
+
+
+def _add(sessions: sessionmaker[Session], kind: str, number: int = 1, repo: str = "acme/infra"):
+    with sessions.begin() as session:
+        return queue.enqueue(session, kind, "github", repo, number, {"n": number}).id
+
+
+def _states(sessions: sessionmaker[Session]) -> dict[int, str]:
+    with sessions() as session:
+        return {job.id: job.state for job in session.scalars(select(Job))}
+
+
+def test_jobs_of_one_pull_request_run_one_at_a_time_in_order(sessions) -> None:
+    first = _add(sessions, "command", 1)
+    second = _add(sessions, "command", 1)
+    other = _add(sessions, "command", 2)
+    claimed = queue.claim(sessions, "w1")
+    assert claimed is not None and claimed.id == first
+    # PR 1's second job waits for the first; PR 2 is free to go.
+    nxt = queue.claim(sessions, "w2")
+    assert nxt is not None and nxt.id == other
+    assert queue.claim(sessions, "w3") is None
+    queue.finish(sessions, first)
+    last = queue.claim(sessions, "w1")
+    assert last is not None and last.id == second and last.attempts == 1
+
+
+def test_a_new_plan_supersedes_queued_plans_and_reviews_but_not_commands(sessions) -> None:
+    old_plan = _add(sessions, "plan")
+    review = _add(sessions, "review")
+    command = _add(sessions, "command")
+    new_plan = _add(sessions, "plan")
+    states = _states(sessions)
+    assert states[old_plan] == states[review] == "superseded"
+    assert states[command] == states[new_plan] == "queued"
+
+
+def test_a_running_plan_is_not_superseded(sessions) -> None:
+    running = _add(sessions, "plan")
+    assert queue.claim(sessions, "w") is not None
+    _add(sessions, "plan")
+    assert _states(sessions)[running] == "running"
+
+
+def test_a_close_supersedes_queued_plans(sessions) -> None:
+    plan = _add(sessions, "plan")
+    close = _add(sessions, "close")
+    assert _states(sessions) == {plan: "superseded", close: "queued"}
+
+
+def test_retry_later_waits_and_keeps_later_jobs_of_the_pr_waiting(sessions) -> None:
+    first = _add(sessions, "command")
+    _add(sessions, "command")
+    work = queue.claim(sessions, "w")
+    assert work is not None
+    queue.retry_later(sessions, first, 60, "forge down")
+    assert queue.claim(sessions, "w") is None  # not due yet, and the next one is behind it
+    with sessions.begin() as session:
+        session.execute(
+            update(Job).where(Job.id == first).values(run_after=queue.now() - timedelta(seconds=1))
+        )
+    again = queue.claim(sessions, "w")
+    assert again is not None and again.id == first and again.attempts == 2
+    with sessions() as session:
+        assert session.get(Job, first).last_error == "forge down"
+
+
+def test_give_up_settles_the_job_and_frees_the_pr(sessions) -> None:
+    first = _add(sessions, "command")
+    second = _add(sessions, "command")
+    queue.claim(sessions, "w")
+    queue.give_up(sessions, first, "no")
+    assert _states(sessions)[first] == "failed"
+    nxt = queue.claim(sessions, "w")
+    assert nxt is not None and nxt.id == second
+
+
+def test_jobs_left_running_by_a_dead_worker_are_queued_again(sessions) -> None:
+    job = _add(sessions, "plan")
+    queue.claim(sessions, "dead")
+    assert queue.requeue_abandoned(sessions, timedelta(minutes=15)) == 0
+    with sessions.begin() as session:
+        session.execute(
+            update(Job).where(Job.id == job).values(claimed_at=queue.now() - timedelta(hours=1))
+        )
+    assert queue.requeue_abandoned(sessions, timedelta(minutes=15)) == 1
+    assert _states(sessions)[job] == "queued"
+
+
+def test_concurrent_workers_never_claim_a_job_twice(sessions) -> None:
+    made = [_add(sessions, "command", number) for number in range(60)]
+    claimed: list[int] = []
+    lock = threading.Lock()
+
+    def work(name: str) -> None:
+        while (job := queue.claim(sessions, name)) is not None:
+            with lock:
+                claimed.append(job.id)
+            queue.finish(sessions, job.id)
+
+    threads = [threading.Thread(target=work, args=(f"w{n}",)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(claimed) == made
