@@ -25,9 +25,8 @@ def serve_in_background(
     asgi: Any, name: str, host: str = "127.0.0.1", port: int = 0, **options: Any
 ) -> BackgroundServer:
     """Start ``asgi`` on a free port (0) and return once it accepts connections."""
-    config = uvicorn.Config(
-        asgi, host=host, port=port, log_level="warning", lifespan="off", **options
-    )
+    options.setdefault("lifespan", "off")
+    config = uvicorn.Config(asgi, host=host, port=port, log_level="warning", **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=name, daemon=True)
     thread.start()

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from rich.console import Console
 
 from app.cloudstack.clouds import Clouds
@@ -27,7 +28,7 @@ from app.plan.serialize import to_json
 from app.policy.engines import PolicyEngine, engine_for
 from app.policy.input import INPUT_SCHEMA_FILE, build_input, render_input_schema
 from app.policy.model import PolicySet
-from app.policy.sources import policy_set, shipped_policies
+from app.policy.sources import platform_policy_set
 from app.policy.testing import run_tests
 from app.report.desired import desired_state_trees
 from app.report.diagnostics import diagnostic_text, summary_line, validation_json
@@ -236,6 +237,48 @@ def sandbox(
     uvicorn.run(create_sandbox_app(api), host=host, port=port, log_level="warning")
 
 
+def _settings() -> Settings:
+    """Settings, or a clear message and exit 2 when they are incomplete (never a traceback)."""
+    try:
+        return Settings()
+    except ValidationError as problem:
+        for error in problem.errors():
+            where = ".".join(map(str, error["loc"])) or "settings"
+            typer.echo(f"stackgate: {where}: {error['msg']}", err=True)
+        raise typer.Exit(2) from None
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Answer GitHub and GitLab webhooks: POST /webhooks/github, /webhooks/gitlab."""
+    from app.main import create_app  # the service's dependencies load only when serving
+
+    uvicorn.run(create_app(_settings()), host=host, port=port, log_level="info")
+
+
+@cli.command()
+def worker(
+    threads: Annotated[int, typer.Option(help="Jobs to run at once.", min=1)] = 4,
+) -> None:
+    """Run queued jobs apart from the web service (share STACKGATE_DATABASE_URL with it)."""
+    from app.service import build_services, build_worker
+
+    services = build_services(_settings())
+    running = build_worker(services, threads)
+    running.start()
+    _console().print(f"stackgate worker: {threads} thread(s); Ctrl-C stops")
+    try:
+        running.stopping.wait()
+    except KeyboardInterrupt:
+        running.stop()
+    finally:
+        services.engine.close()
+        services.clouds.close()
+
+
 def _print_validation(state: DesiredState, root: str, console: Console | None = None) -> None:
     console = console or _console()
     for diagnostic in state.diagnostics:
@@ -261,15 +304,7 @@ NoDefaults = Annotated[
 
 
 def _policy_set(added: list[Path], defaults: bool = True) -> PolicySet:
-    settings = Settings()
-    trusted = (
-        [(shipped_policies(), "policies"), *((d, str(d)) for d in settings.policy_dirs)]
-        if defaults
-        else []
-    )
-    return policy_set(
-        [*trusted, *((d, str(d)) for d in added)], settings=settings.policy_settings()
-    )
+    return platform_policy_set(Settings(), added, defaults=defaults)
 
 
 def _engine(opa_url: str | None) -> PolicyEngine:

@@ -89,6 +89,50 @@ class Settings(BaseSettings):
         """What stackgate's own settings say to policies (data.stackgate_config)."""
         return {"platform_group": self.platform_group} if self.platform_group else {}
 
+    database_url: str = Field(
+        "sqlite:///stackgate.db", description="SQLite file (default) or postgresql://…"
+    )
+    public_url: str = Field(
+        "", description="Where people reach this service; statuses link to it when set"
+    )
+    worker_threads: int = Field(4, ge=0, description="In-process workers; 0 = separate workers")
+    github_webhook_secret: SecretStr | None = None
+    github_token: SecretStr | None = None
+    github_app_id: int | None = None
+    github_app_private_key: SecretStr | None = None
+    github_app_private_key_file: Path | None = None
+    github_api_url: str = "https://api.github.com"
+    gitlab_webhook_token: SecretStr | None = None
+    gitlab_token: SecretStr | None = None
+    gitlab_url: str = "https://gitlab.com"
+
+    @model_validator(mode="after")
+    def _forges_complete(self) -> Self:
+        github_api = self.github_token or self.github_app_id or self.github_app_private_key
+        if github_api and self.github_webhook_secret is None:
+            raise ValueError("GitHub is configured without STACKGATE_GITHUB_WEBHOOK_SECRET")
+        if self.github_webhook_secret and not github_api:
+            raise ValueError(
+                "STACKGATE_GITHUB_WEBHOOK_SECRET is set but neither STACKGATE_GITHUB_TOKEN "
+                "nor STACKGATE_GITHUB_APP_ID with its private key"
+            )
+        if self.github_app_id and not (
+            self.github_app_private_key or self.github_app_private_key_file
+        ):
+            raise ValueError("STACKGATE_GITHUB_APP_ID needs STACKGATE_GITHUB_APP_PRIVATE_KEY")
+        if bool(self.gitlab_token) != bool(self.gitlab_webhook_token):
+            raise ValueError(
+                "GitLab needs both STACKGATE_GITLAB_TOKEN and STACKGATE_GITLAB_WEBHOOK_TOKEN"
+            )
+        return self
+
+    def github_private_key(self) -> str | None:
+        if self.github_app_private_key is not None:
+            return self.github_app_private_key.get_secret_value()
+        if self.github_app_private_key_file is not None:
+            return self.github_app_private_key_file.read_text(encoding="utf-8")
+        return None
+
     sandbox_state: Path | None = Field(
         None, description="Where the built-in sandbox keeps its cloud between runs"
     )

@@ -2,13 +2,14 @@
 
 import sys
 
-from bench import inventory, loader, plan, policy
+from bench import inventory, loader, plan, policy, webhooks
 
 BENCHMARKS = {
     "loader": loader.main,
     "inventory": inventory.main,
     "plan": plan.main,
     "policy": policy.main,
+    "webhooks": webhooks.main,
 }
 
 if __name__ == "__main__":

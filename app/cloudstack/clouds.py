@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -37,11 +38,13 @@ class Clouds:
     notices: list[str] = field(default_factory=list)
     _clients: dict[str, CloudStackClient] = field(default_factory=dict)
     _sandbox: RunningSandbox | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)  # workers share one Clouds
 
     def client(self, name: str) -> CloudStackClient:
-        if name not in self._clients:
-            self._clients[name] = CloudStackClient(self._endpoint(name))
-        return self._clients[name]
+        with self._lock:
+            if name not in self._clients:
+                self._clients[name] = CloudStackClient(self._endpoint(name))
+            return self._clients[name]
 
     def _endpoint(self, name: str) -> Endpoint:
         if self.settings.uses_sandbox:

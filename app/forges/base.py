@@ -80,6 +80,11 @@ class Forge(Protocol):
         """Who approved, each with the head commit the approval was given on."""
         ...
 
+    def group_members(self, repo: str, group: str) -> set[str]:
+        """Logins in ``@group`` (GitHub ``@org/team`` or a team of the repo's org; GitLab a
+        group path); empty when the group does not exist or cannot be read."""
+        ...
+
     def can_write(self, repo: str, user: str) -> bool:
         """Whether ``user`` may push to ``repo`` (GitHub write/maintain/admin, GitLab ≥ 30)."""
         ...

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import re
+import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -78,6 +79,7 @@ class EmbeddedEngine:
     def __init__(self, timeout: float = 10.0) -> None:
         self.timeout = timeout
         self._worker: _Worker | None = None
+        self._lock = threading.Lock()  # one worker process answers one question at a time
 
     def _start(self) -> _Worker:
         if self._worker is None or not self._worker.process.is_alive():
@@ -106,6 +108,16 @@ class EmbeddedEngine:
         extra: tuple[PolicyFile, ...] = (),
     ) -> Any:
         """The value of ``query``; raises PolicyFailure naming the file and line on any error."""
+        with self._lock:
+            return self._query(policies, input_doc, query, extra)
+
+    def _query(
+        self,
+        policies: PolicySet,
+        input_doc: dict[str, Any],
+        query: str,
+        extra: tuple[PolicyFile, ...],
+    ) -> Any:
         modules = [*policies.modules, *extra]
         worker = self._start()
         key = f"{policies.content_hash}/{len(extra)}/{hash(tuple(extra))}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 PACKAGE = "stackgate"  # every policy contributes to data.stackgate.{deny,warn,approvals}
@@ -69,7 +69,7 @@ class PolicyError:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.message}"
+        return f"{where}: {self.message}" if where else self.message
 
 
 class PolicyFailure(Exception):
@@ -102,6 +102,13 @@ class Decision:
             "errors": [str(e) for e in self.errors],
             "notes": list(self.notes),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], engine: str = "") -> Decision:
+        """A stored decision back (errors keep their text, already located)."""
+        found = decision_from(data, engine, tuple(data.get("notes", ())))
+        errors = tuple(PolicyError("", 0, str(text)) for text in data.get("errors", ()))
+        return replace(found, errors=errors)
 
 
 def _findings(raw: Any, kind: str) -> tuple[Finding, ...]:

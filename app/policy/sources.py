@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from app.config import Settings
 from app.policy.model import DATA_ROOT, PolicyFile, PolicySet
 
 REPO_POLICIES = "policies/"
@@ -89,3 +90,21 @@ def policy_set(
     _merge(data, {DATA_ROOT: dict(settings or {})})
     repo_modules, repo_tests, notes = repo_policies(repo_files or {})
     return PolicySet(tuple(modules + repo_modules), tuple(tests + repo_tests), data, tuple(notes))
+
+
+def platform_policy_set(
+    settings: Settings,
+    added: Iterable[Path] = (),
+    repo_files: Mapping[str, str] | None = None,
+    defaults: bool = True,
+) -> PolicySet:
+    """The shipped defaults and the operator's folders (unless ``defaults`` is off), then
+    ``added`` folders, then the repo's own policies."""
+    trusted = (
+        [(shipped_policies(), "policies"), *((d, str(d)) for d in settings.policy_dirs)]
+        if defaults
+        else []
+    )
+    return policy_set(
+        [*trusted, *((d, str(d)) for d in added)], repo_files, settings.policy_settings()
+    )

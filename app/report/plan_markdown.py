@@ -133,13 +133,20 @@ def _project_blocks(plan: Plan, limit: int) -> list[str]:
 
 
 def render_comment(
-    plan: Plan, needed: Sequence[str] = (), limit: int = GITHUB_LIMIT, title: str = "stackgate plan"
+    plan: Plan,
+    needed: Sequence[str] = (),
+    limit: int = GITHUB_LIMIT,
+    title: str = "stackgate plan",
+    extra: Sequence[str] = (),
 ) -> list[str]:
-    """The comment, in as many parts as the host's size limit needs (usually one)."""
+    """The comment, in as many parts as the host's size limit needs (usually one).
+
+    ``extra`` sections (policy results, a draft note) go after the costs, before what is needed.
+    """
     icon = "❌" if plan.has_errors else ("📝" if plan.has_changes else "✅")
     head = f"{MARKER}\n### {icon} {title} for `{plan.repo}`\n\n"
     head += f"**{plan.summary}** in {len(plan.projects)} project(s).\n\n"
-    sections = [_destructive(plan), _problems(plan), _costs(plan), _needed(needed)]
+    sections = [_destructive(plan), _problems(plan), _costs(plan), *extra, _needed(needed)]
     budget = limit // 2 - sum(len(s) for s in sections)  # the quota table gets what is left of half
     top = head + "\n".join(
         filter(None, [sections[0], sections[1], _quotas(plan, budget), *sections[2:]])

@@ -7,6 +7,7 @@ same code path as loading a checkout.
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,17 @@ class Entry:
     path: str  # posix path relative to the repo root
     size: int
     escapes: bool = False  # a symlink pointing outside the repo: never read
+
+
+def link_target(link: str, points_to: str) -> tuple[str, bool]:
+    """Where a symlink stored in a tree at ``link`` leads, and whether that leaves the repo."""
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(link), points_to))
+    return target, target.startswith(("../", "/")) or target == ".."
+
+
+def wanted(path: str) -> bool:
+    """Whether the loader reads this repo path: the settings file or a file under projects/."""
+    return path == SETTINGS_FILE or path.startswith(f"{PROJECTS_DIR}/")
 
 
 class RepoSource(Protocol):
@@ -93,12 +105,7 @@ class MemorySource:
         self.files = dict(files)
 
     def entries(self) -> list[Entry]:
-        wanted = (
-            path
-            for path in self.files
-            if path == SETTINGS_FILE or path.startswith(f"{PROJECTS_DIR}/")
-        )
-        return [Entry(path, len(self.files[path])) for path in sorted(wanted)]
+        return [Entry(path, len(self.files[path])) for path in sorted(filter(wanted, self.files))]
 
     def read(self, path: str, limit: int) -> bytes:
         return self.files[path][: limit + 1]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
 import subprocess
 from pathlib import Path
 
-from app.spec.sources import PROJECTS_DIR, SETTINGS_FILE, Entry
+from app.spec.sources import PROJECTS_DIR, SETTINGS_FILE, Entry, link_target
 
 
 class GitError(RuntimeError):
@@ -71,10 +70,7 @@ class GitTreeSource:
             meta, _, path = line.partition("\t")
             mode, _kind, _sha, size = meta.split()
             if mode == "120000":
-                target = posixpath.normpath(
-                    posixpath.join(posixpath.dirname(path), self._blob(path))
-                )
-                escapes = target.startswith(("../", "/")) or target == ".."
+                target, escapes = link_target(path, self._blob(path))
                 self.links[path] = target
                 found.append(Entry(path, 0, escapes))
             else:

@@ -1,0 +1,27 @@
+"""A review or approval arrived: judge the approval gate again on the stored plan.
+
+The plan and its policy decision belong to a head commit; approvals only change who signed
+off, so nothing is re-planned unless the head moved since (then the whole review runs).
+"""
+
+from __future__ import annotations
+
+from app.flows.review import review, say
+from app.flows.services import Services
+from app.plan.serialize import from_dict
+from app.policy.model import Decision
+from app.store import plans
+
+
+def reconsider(services: Services, forge_name: str, repo: str, number: int, actor: str) -> None:
+    forge = services.forge(forge_name)
+    pull = forge.pull_request(repo, number)
+    if pull.state != "open":
+        return
+    with services.sessions.begin() as session:
+        record = plans.current_plan(session, forge_name, repo, number)
+        stored = (record.head_sha, record.plan, record.decision) if record else None
+    if stored is None or stored[0] != pull.head_sha:
+        review(services, forge_name, repo, number, actor)
+        return
+    say(services, forge, pull, from_dict(stored[1]), Decision.from_dict(stored[2]))

@@ -1,0 +1,71 @@
+"""From a queued job to its flow, and from a failure to what the pull request is told."""
+
+from __future__ import annotations
+
+from app.cloudstack.errors import ApiError, CloudStackError, Unreachable
+from app.events.codec import decode
+from app.events.model import Change, CommandEvent, PullRequestEvent, ReviewEvent
+from app.flows.approval import reconsider
+from app.flows.close import close
+from app.flows.command import command
+from app.flows.gate import PLAN
+from app.flows.review import review
+from app.flows.services import Services
+from app.forges.base import ForgeError, StatusState
+from app.jobs.queue import Work
+from app.jobs.worker import Handler, Outcome, Reporter
+from app.report.review_markdown import failed_comment
+
+WHAT = {
+    "plan": "plan this change",
+    "review": "check the approvals",
+    "close": "settle the close",
+    "command": "run the command",
+}
+
+
+def handler(services: Services) -> Handler:
+    def run(work: Work) -> None:
+        event = decode(work.event)
+        if isinstance(event, PullRequestEvent):
+            if event.change in (Change.CLOSED, Change.MERGED):
+                merged = event.change is Change.MERGED
+                close(services, event.forge, event.repo, event.number, event.sender, merged)
+            else:
+                review(services, event.forge, event.repo, event.number, event.sender)
+        elif isinstance(event, ReviewEvent):
+            reconsider(services, event.forge, event.repo, event.number, event.sender)
+        elif isinstance(event, CommandEvent):
+            command(services, event)
+
+    return run
+
+
+def classify(error: BaseException) -> Outcome:
+    """Outages and rate limits pass; everything else is reported at once."""
+    if isinstance(error, ForgeError):
+        return Outcome(error.transient, f"The forge answered: {error}", error.retry_after)
+    if isinstance(error, Unreachable) or (isinstance(error, ApiError) and error.http_status >= 500):
+        return Outcome(True, f"CloudStack did not answer: {error}")
+    if isinstance(error, CloudStackError):
+        return Outcome(False, f"CloudStack refused: {error}")
+    # A bug: people get the job number, the log gets the traceback, nobody gets the internals.
+    return Outcome(False, f"stackgate hit an internal error ({type(error).__name__}).")
+
+
+def reporter(services: Services) -> Reporter:
+    def report(work: Work, message: str) -> None:
+        forge = services.forge(work.forge)
+        pull = forge.pull_request(work.repo, work.number)
+        what = WHAT.get(work.kind, "finish")
+        forge.upsert_comment(work.repo, work.number, [failed_comment(what, message, work.id)])
+        forge.set_status(
+            work.repo,
+            pull.head_sha,
+            PLAN,
+            StatusState.ERROR,
+            "stackgate could not finish; see the comment",
+            services.settings.public_url,
+        )
+
+    return report

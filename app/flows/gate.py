@@ -1,0 +1,102 @@
+"""Three statuses from one plan, one decision and the approvals: pure, so tests use literals.
+
+An approval counts only for the head commit it was given on, never the author's own, and a
+``@group`` requirement is met by approvals from that group's members.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.events.model import Approval, PullRequest
+from app.forges.base import StatusState
+from app.plan.model import Plan
+from app.policy.model import Decision, Requirement
+
+PLAN, POLICY, APPROVAL = "stackgate/plan", "stackgate/policy", "stackgate/approval"
+Members = Callable[[str], set[str]]  # "@group" → its members' logins
+
+
+@dataclass(frozen=True)
+class Check:
+    context: str
+    state: StatusState
+    description: str
+
+
+@dataclass(frozen=True)
+class Gate:
+    checks: tuple[Check, ...]
+    needed: tuple[str, ...]  # what is still missing before merge, for the comment
+
+    @property
+    def open(self) -> bool:
+        return all(check.state is StatusState.SUCCESS for check in self.checks)
+
+
+def approvers(pull: PullRequest, approvals: tuple[Approval, ...]) -> set[str]:
+    """Who approved this head commit (stale approvals and the author's own do not count)."""
+    return {a.user for a in approvals if a.commit == pull.head_sha and a.user != pull.author}
+
+
+def missing_approvals(
+    requirements: tuple[Requirement, ...], approved: set[str], members: Members
+) -> list[str]:
+    missing = []
+    for requirement in requirements:
+        eligible = set()
+        for who in requirement.from_:
+            eligible |= members(who) if who.startswith("@") else {who}
+        got = approved & eligible if requirement.from_ else approved
+        if len(got) < requirement.count:
+            short = requirement.count - len(got)
+            people = ", ".join(requirement.from_) or "anyone with write access"
+            noun = "approval" if short == 1 else "approvals"
+            missing.append(f"{short} {noun} from {people}: {requirement.reason}")
+    return missing
+
+
+def gate(plan: Plan, decision: Decision, pull: PullRequest, members: Members) -> Gate:
+    plan_check = (
+        Check(PLAN, StatusState.FAILURE, "The plan has errors; see the comment")
+        if plan.has_errors
+        else Check(PLAN, StatusState.SUCCESS, plan.summary)
+    )
+    if decision.errors:
+        policy_check = Check(POLICY, StatusState.FAILURE, "A policy could not be evaluated")
+    elif decision.deny:
+        count = len(decision.deny)
+        policy_check = Check(POLICY, StatusState.FAILURE, f"Denied by {count} policy rule(s)")
+    else:
+        warned = f" ({len(decision.warn)} warning(s))" if decision.warn else ""
+        policy_check = Check(POLICY, StatusState.SUCCESS, "All policies pass" + warned)
+    missing = missing_approvals(decision.approvals, approvers(pull, pull.approvals), members)
+    if pull.draft:
+        approval_check = Check(APPROVAL, StatusState.PENDING, "Draft: planned, not ready to merge")
+    elif missing:
+        approval_check = Check(APPROVAL, StatusState.FAILURE, f"Waiting for {missing[0]}")
+    else:
+        approval_check = Check(APPROVAL, StatusState.SUCCESS, "Required approvals present")
+    needed = [*missing]
+    needed += [f"policy **{f.rule or 'deny'}**: {f.msg}" for f in decision.deny]
+    needed += [f"policy error: {e}" for e in decision.errors]
+    if plan.has_errors:
+        needed.insert(0, "fix the problems listed above")
+    if pull.draft:
+        needed.append("mark the pull request ready for review")
+    return Gate((plan_check, policy_check, approval_check), tuple(needed))
+
+
+def blocked(holders: dict[str, int], noun: str) -> Gate:
+    """The gate of a PR that touches projects other PRs hold."""
+    first = min(holders.items())
+    text = f"Project {first[0]} is locked by {noun} #{first[1]}"
+    return Gate(
+        (
+            Check(PLAN, StatusState.FAILURE, text),
+            Check(POLICY, StatusState.PENDING, "Waiting for the lock"),
+            Check(APPROVAL, StatusState.PENDING, "Waiting for the lock"),
+        ),
+        tuple(f"project `{p}` is locked by {noun} #{n}" for p, n in sorted(holders.items())),
+    )

@@ -1,0 +1,113 @@
+"""Opened, pushed, reopened, ready, `/stackgate plan`: lock, plan, judge, comment, gate."""
+
+from __future__ import annotations
+
+from app.events.model import PullRequest
+from app.flows.gate import PLAN, Gate, blocked, gate
+from app.flows.planning import plan_projects, repo_name, touched_projects
+from app.flows.services import Services
+from app.forges.base import Forge, StatusState
+from app.forges.source import ForgeSource
+from app.plan.model import Plan
+from app.plan.serialize import plan_hash, to_dict
+from app.policy.input import build_input
+from app.policy.model import Decision
+from app.report.plan_markdown import render_comment
+from app.report.review_markdown import draft_note, fork_note, locked_comment, policy_section
+from app.spec.loader import load_desired_state
+from app.spec.state import DesiredState
+from app.store import approvals, audit, locks, plans
+
+
+def review(services: Services, forge_name: str, repo: str, number: int, actor: str) -> None:
+    forge = services.forge(forge_name)
+    pull = forge.pull_request(repo, number)
+    if pull.state != "open":  # closed before its turn came; the close flow has it
+        return
+    forge.set_status(repo, pull.head_sha, PLAN, StatusState.PENDING, "Planning…", _url(services))
+    head = ForgeSource(forge, repo, pull.plan_ref)
+    base = ForgeSource(forge, repo, pull.base_sha or pull.base_ref)
+    desired, before = load_desired_state(head), load_desired_state(base)
+    touched = touched_projects(forge.changed_paths(repo, number), desired, before)
+    with services.sessions.begin() as session:
+        holders = locks.acquire(session, forge_name, repo, number, touched)
+        if holders:
+            audit.audit(session, forge_name, repo, number, actor, "locked-out", str(holders))
+    if holders:
+        noun = services.pr_noun(forge_name)
+        forge.upsert_comment(repo, number, [locked_comment(repo, holders, noun)])
+        _statuses(services, forge, pull, blocked(holders, noun))
+        return
+    plan = plan_projects(
+        desired,
+        services.clouds,
+        repo_name(desired, services.repo_id(forge_name, repo)),
+        touched,
+        before,
+        prices=services.settings.prices,
+    )
+    decision = judge(services, plan, desired, pull, base.policies())
+    publish(services, forge, pull, plan, decision, actor)
+
+
+def judge(
+    services: Services,
+    plan: Plan,
+    desired: DesiredState,
+    pull: PullRequest,
+    base_policies: dict[str, str],
+) -> Decision:
+    """Rules from the platform and the BASE ref only: a PR cannot weaken what judges it."""
+    policies = services.policies(base_policies)
+    return services.engine.evaluate(policies, build_input(plan, desired, pull))
+
+
+def publish(
+    services: Services,
+    forge: Forge,
+    pull: PullRequest,
+    plan: Plan,
+    decision: Decision,
+    actor: str,
+) -> None:
+    """Store the plan with its decision, then say it."""
+    body = to_dict(plan)
+    with services.sessions.begin() as session:
+        plans.save_plan(
+            session,
+            forge.name,
+            pull.repo,
+            pull.number,
+            pull.head_sha,
+            body,
+            plan_hash(plan, body),
+            decision.as_dict(),
+        )
+        audit.audit(session, forge.name, pull.repo, pull.number, actor, "planned", plan.summary)
+    say(services, forge, pull, plan, decision)
+
+
+def say(
+    services: Services, forge: Forge, pull: PullRequest, plan: Plan, decision: Decision
+) -> None:
+    """The sticky comment and the three statuses for this head, approvals as they are now."""
+    with services.sessions.begin() as session:
+        approvals.remember(session, forge.name, pull.repo, pull.number, pull.approvals)
+    verdict = gate(plan, decision, pull, lambda group: forge.group_members(pull.repo, group))
+    extra = [policy_section(decision)]
+    extra += [draft_note()] if pull.draft else []
+    extra += [fork_note()] if pull.fork else []
+    parts = render_comment(plan, verdict.needed, forge.comment_limit, extra=extra)
+    forge.upsert_comment(pull.repo, pull.number, parts)
+    _statuses(services, forge, pull, verdict)
+
+
+def _statuses(services: Services, forge: Forge, pull: PullRequest, verdict: Gate) -> None:
+    for check in verdict.checks:
+        forge.set_status(
+            pull.repo, pull.head_sha, check.context, check.state, check.description, _url(services)
+        )
+
+
+def _url(services: Services) -> str:
+    return services.settings.public_url

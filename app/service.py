@@ -1,0 +1,64 @@
+"""Build the running service from Settings: store, forges, clouds, policy engine, worker."""
+
+from __future__ import annotations
+
+from app.cloudstack.clouds import Clouds
+from app.config import Settings
+from app.flows.dispatch import classify, handler, reporter
+from app.flows.services import Services
+from app.forges.base import Forge
+from app.forges.github.client import GitHubForge
+from app.forges.gitlab.client import GitLabForge
+from app.jobs.worker import RetryPolicy, Worker
+from app.policy.engines import engine_for
+from app.store.database import open_store
+from app.webhooks.routes import Intake, github_intake, gitlab_intake
+
+
+def forges(settings: Settings) -> dict[str, Forge]:
+    found: dict[str, Forge] = {}
+    if settings.github_webhook_secret is not None:
+        found["github"] = GitHubForge(
+            settings.github_api_url,
+            token=settings.github_token.get_secret_value() if settings.github_token else None,
+            app_id=settings.github_app_id,
+            private_key=settings.github_private_key(),
+        )
+    if settings.gitlab_token is not None:
+        found["gitlab"] = GitLabForge(
+            settings.gitlab_url, token=settings.gitlab_token.get_secret_value()
+        )
+    return found
+
+
+def intakes(settings: Settings) -> list[Intake]:
+    found = []
+    if settings.github_webhook_secret is not None:
+        found.append(github_intake(settings.github_webhook_secret.get_secret_value()))
+    if settings.gitlab_webhook_token is not None:
+        found.append(gitlab_intake(settings.gitlab_webhook_token.get_secret_value()))
+    return found
+
+
+def build_services(settings: Settings, given: dict[str, Forge] | None = None) -> Services:
+    return Services(
+        settings=settings,
+        sessions=open_store(settings.database_url),
+        forges=given if given is not None else forges(settings),
+        clouds=Clouds(settings),
+        engine=engine_for(settings.opa_url, settings.policy_timeout),
+    )
+
+
+def build_worker(
+    services: Services, threads: int, poll: float = 0.5, retry: RetryPolicy | None = None
+) -> Worker:
+    return Worker(
+        services.sessions,
+        handler(services),
+        classify,
+        reporter(services),
+        threads=threads,
+        poll=poll,
+        retry=retry,
+    )
