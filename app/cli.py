@@ -22,6 +22,7 @@ from app.cloudstack.sandbox.seed import DEFAULT_SEED
 from app.cloudstack.sandbox.server import API_PATH, create_sandbox_app
 from app.config import Settings
 from app.flows.planning import plan_projects, repo_name, touched_projects
+from app.flows.preview import preview
 from app.forges.local import git
 from app.plan.model import Plan
 from app.plan.serialize import to_json
@@ -199,9 +200,12 @@ def demo(path: RepoPath = EXAMPLE_REPO) -> None:
     for notice in notices:
         console.print(notice, style="yellow")
     console.print(render_terminal(result), soft_wrap=False)
-    console.rule("the top of the pull-request comment (stackgate plan --format markdown)")
-    comment = render_comment(result)[0]
-    console.print(comment.split("<details>")[0].rstrip(), markup=False, highlight=False)
+    parts, verdict = preview(path, desired, result, Settings(), author="you")
+    console.rule("the top of the comment a pull request with this change gets")
+    console.print(parts[0].split("<details>")[0].rstrip(), markup=False, highlight=False)
+    console.rule("and the statuses on its head commit")
+    for check in verdict.checks:
+        console.print(f"{check.context:20} {check.state.value:8} {check.description}")
     raise typer.Exit(FAILED if result.has_errors else 0)
 
 

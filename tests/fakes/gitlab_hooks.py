@@ -60,17 +60,7 @@ def merge_request_hook(
     payload["project"].update(_project(mr.project))
     attrs = payload["object_attributes"]
     attrs.update(
-        id=mr.id,
-        iid=mr.iid,
-        target_branch=mr.target_branch,
-        source_branch=mr.source_branch,
-        source_project_id=mr.source.id,
-        target_project_id=mr.project.id,
-        author_id=mr.author.id,
-        title=mr.title,
-        state=mr.state,
-        draft=mr.draft,
-        work_in_progress=mr.draft,
+        **_merge_request_fields(mr),
         merge_commit_sha=mr.merge_commit,
         action=action,
         url=f"{WEB}/{mr.project.path}/-/merge_requests/{mr.iid}",
@@ -103,20 +93,7 @@ def note_hook(world: World, mr: MergeRequest, note: Note) -> Delivery:
         url=f"{WEB}/{mr.project.path}/-/merge_requests/{mr.iid}#note_{note.id}",
     )
     merge = payload["merge_request"]
-    merge.update(
-        id=mr.id,
-        iid=mr.iid,
-        target_branch=mr.target_branch,
-        source_branch=mr.source_branch,
-        source_project_id=mr.source.id,
-        target_project_id=mr.project.id,
-        author_id=mr.author.id,
-        title=mr.title,
-        state=mr.state,
-        draft=mr.draft,
-        work_in_progress=mr.draft,
-        labels=[],
-    )
+    merge.update(**_merge_request_fields(mr), labels=[])
     merge["source"].update(_project(mr.source))
     merge["target"].update(_project(mr.project))
     merge["last_commit"].update(id=mr.head, message=world.commits[mr.head].message)
@@ -153,4 +130,21 @@ def _project(p: Project) -> dict[str, Any]:
         "http_url": f"{WEB}/{p.path}.git",
         "ssh_url": f"git@gitlab.example.com:{p.path}.git",
         "url": f"git@gitlab.example.com:{p.path}.git",
+    }
+
+
+def _merge_request_fields(mr: MergeRequest) -> dict[str, Any]:
+    """The merge request's own fields, the same in MR hooks and in notes on an MR."""
+    return {
+        "id": mr.id,
+        "iid": mr.iid,
+        "target_branch": mr.target_branch,
+        "source_branch": mr.source_branch,
+        "source_project_id": mr.source.id,
+        "target_project_id": mr.project.id,
+        "author_id": mr.author.id,
+        "title": mr.title,
+        "state": mr.state,
+        "draft": mr.draft,
+        "work_in_progress": mr.draft,
     }

@@ -152,7 +152,13 @@ def test_the_generated_inputs_reach_every_rule(
     """The generator is only worth something if it makes every default rule fire somewhere."""
     seen: set[str] = set()
 
-    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    # Derandomized: the same 300 documents every run, so coverage cannot flake.
+    @settings(
+        max_examples=300,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
     @given(documents())
     def collect(document: dict[str, Any]) -> None:
         decision = embedded.evaluate(defaults, document)

@@ -247,3 +247,23 @@ def test_a_forge_that_stays_down_is_reported_on_the_pr(fake, repo, stackgate: St
     assert "could not plan this change" in comment and "/stackgate plan" in comment
     assert "Traceback" not in comment
     assert states(fake, repo, number)["stackgate/plan"] in ("error", "failed")
+
+
+RATE_LIMITED = {
+    "github": FailurePlan(
+        count=1,
+        status=403,
+        headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "0", "Retry-After": "1"},
+    ),
+    "gitlab": FailurePlan(count=1, status=429, headers={"Retry-After": "1"}),
+}
+
+
+def test_a_rate_limit_is_waited_out_and_retried(fake, repo, stackgate: Stackgate) -> None:
+    number, delivery = fake.open_pr(repo, "bob", edit(*LABEL))
+    fake.fail_next(RATE_LIMITED[fake.name])
+    stackgate.deliver(delivery)
+    (job,) = stackgate.rows(Job)
+    assert (job.state, job.attempts) == ("done", 2)
+    assert (job.last_error or "").startswith("The forge answered")
+    assert len(plan_comments(fake, repo, number)) == 1
