@@ -6,15 +6,16 @@ the pull request is told the apply is pending, so nobody believes the cloud chan
 
 from __future__ import annotations
 
+from app.flows.letgo import let_go
 from app.flows.services import Services
-from app.store import audit, locks, plans
+from app.store import audit, plans
 
 
 def close(
     services: Services, forge_name: str, repo: str, number: int, actor: str, merged: bool
 ) -> None:
     with services.sessions.begin() as session:
-        released = locks.release(session, forge_name, repo, number)
+        released = let_go(session, forge_name, repo, number)
         record = plans.current_plan(session, forge_name, repo, number)
         plans.retire(session, forge_name, repo, number, plans.MERGED if merged else plans.DISCARDED)
         action = "merged" if merged else "closed"

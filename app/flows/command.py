@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from app.events.model import CommandEvent
+from app.flows.letgo import let_go
 from app.flows.review import review
 from app.flows.services import Services
 from app.forges.base import Reaction
 from app.report.review_markdown import HELP, refusal, unknown_command
-from app.store import audit, locks
+from app.store import audit
 
 
 def command(services: Services, event: CommandEvent) -> None:
@@ -36,10 +37,10 @@ def command(services: Services, event: CommandEvent) -> None:
 
 def _unlock(services: Services, event: CommandEvent) -> None:
     with services.sessions.begin() as session:
-        released = locks.release(session, event.forge, event.repo, event.number)
+        released = let_go(session, event.forge, event.repo, event.number)
     text = (
-        f"Released the lock on {', '.join(f'`{p}`' for p in released)}. Another change to these "
-        "projects can now be planned; this one will take the lock again when it is re-planned."
+        f"Released the lock on {', '.join(f'`{p}`' for p in released)}. Pull requests waiting "
+        "for these projects are planned now; this one takes the lock again when re-planned."
         if released
         else "This pull request holds no locks."
     )

@@ -1,4 +1,8 @@
-"""Project locks: a pull request holds the projects it touches until it merges or closes."""
+"""Project locks: a pull request holds the projects it touches until it merges or closes.
+
+A PR that finds a project held waits for it; when the holder lets go, the waiters are
+returned so the caller can plan them again without anyone pushing.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.jobs.queue import now
-from app.store.tables import Lock
+from app.store.tables import Lock, LockWait
 
 
 def acquire(
@@ -27,7 +31,12 @@ def acquire(
         for project in projects
         if project in held and held[project].number != number
     }
+    _forget_waits(session, forge, repo, number)
     if conflicts:
+        for project in conflicts:
+            session.add(
+                LockWait(forge=forge, repo=repo, project=project, number=number, since=now())
+            )
         return conflicts
     for project, lock in held.items():
         if lock.number == number and project not in projects:
@@ -40,11 +49,32 @@ def acquire(
     return {}
 
 
-def release(session: Session, forge: str, repo: str, number: int) -> list[str]:
-    """Let go of every project PR ``number`` holds; returns their names."""
-    gone = session.scalars(
-        delete(Lock)
-        .where(Lock.forge == forge, Lock.repo == repo, Lock.number == number)
-        .returning(Lock.project)
+def release(session: Session, forge: str, repo: str, number: int) -> tuple[list[str], set[int]]:
+    """Let go of every project PR ``number`` holds (and stop it waiting for others).
+
+    Returns the projects let go and the pull requests that were waiting for them.
+    """
+    gone = sorted(
+        session.scalars(
+            delete(Lock)
+            .where(Lock.forge == forge, Lock.repo == repo, Lock.number == number)
+            .returning(Lock.project)
+        )
     )
-    return sorted(gone)
+    _forget_waits(session, forge, repo, number)
+    waiting = set(
+        session.scalars(
+            select(LockWait.number).where(
+                LockWait.forge == forge, LockWait.repo == repo, LockWait.project.in_(gone)
+            )
+        )
+    )
+    return gone, waiting
+
+
+def _forget_waits(session: Session, forge: str, repo: str, number: int) -> None:
+    session.execute(
+        delete(LockWait).where(
+            LockWait.forge == forge, LockWait.repo == repo, LockWait.number == number
+        )
+    )

@@ -86,6 +86,18 @@ class Lock(Base):
     acquired_at: Mapped[datetime]
 
 
+class LockWait(Base):
+    """A pull request that found a project locked; it is planned again when the lock goes."""
+
+    __tablename__ = "lock_waits"
+
+    forge: Mapped[str] = mapped_column(String(16), primary_key=True)
+    repo: Mapped[str] = mapped_column(String(255), primary_key=True)
+    project: Mapped[str] = mapped_column(String(255), primary_key=True)
+    number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    since: Mapped[datetime]
+
+
 class ApprovalSeen(Base):
     """An approval as the forge reported it, with the commit it was given on."""
 

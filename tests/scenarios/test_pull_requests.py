@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.store.tables import Delivery, Job, Lock, PlanRecord
+from app.store.tables import Delivery, Job, Lock, LockWait, PlanRecord
 from tests.fakes.base import FailurePlan, ForgeFake
 from tests.scenarios.harness import Stackgate, example_files
 
@@ -125,12 +125,12 @@ def test_a_second_pr_on_a_locked_project_is_told_who_holds_it(
     (comment,) = plan_comments(fake, repo, second)
     assert f"#{first}" in comment and "payments" in comment
     assert states(fake, repo, second)["stackgate/plan"] == RED[fake.name]
-    # The holder merges: its lock goes, and the second PR plans on its next push.
+    # The holder merges: its lock goes and the waiting PR is planned without anyone pushing.
     stackgate.deliver(fake.close(repo, first, merged=True))
-    assert stackgate.rows(Lock) == []
-    stackgate.deliver(fake.push(repo, second, edit("web and", "web; app and")))
     assert "to create" in plan_comments(fake, repo, second)[0]
+    assert states(fake, repo, second)["stackgate/plan"] == GREEN[fake.name]
     assert [(lock.project, lock.number) for lock in stackgate.rows(Lock)] == [("payments", second)]
+    assert stackgate.rows(LockWait) == []
 
 
 def test_merge_records_the_plan_and_says_apply_is_pending(fake, repo, stackgate: Stackgate) -> None:
