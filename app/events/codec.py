@@ -35,4 +35,6 @@ def job_kind(event: Event) -> str:
         return "close" if event.change in (Change.CLOSED, Change.MERGED) else "plan"
     if isinstance(event, ReviewEvent):
         return "review"
-    return "plan" if event.verb == "plan" else "command"
+    # Commands supersede nothing: who sent them is checked only when they run, and a refused
+    # command must not cancel work that someone entitled queued.
+    return "command"

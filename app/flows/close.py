@@ -17,6 +17,8 @@ def close(
     with services.sessions.begin() as session:
         released = let_go(session, forge_name, repo, number)
         record = plans.current_plan(session, forge_name, repo, number)
+        if record is None and merged:  # a retry: the first attempt already settled it
+            record = plans.current_plan(session, forge_name, repo, number, plans.MERGED)
         plans.retire(session, forge_name, repo, number, plans.MERGED if merged else plans.DISCARDED)
         action = "merged" if merged else "closed"
         audit.audit(session, forge_name, repo, number, actor, action, ", ".join(released))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from app.events.model import CommandEvent
+from app.flows.gate import PLAN
 from app.flows.letgo import let_go
 from app.flows.review import review
 from app.flows.services import Services
-from app.forges.base import Reaction
+from app.forges.base import Reaction, StatusState
 from app.report.review_markdown import HELP, refusal, unknown_command
-from app.store import audit
+from app.store import audit, plans
 
 
 def command(services: Services, event: CommandEvent) -> None:
@@ -36,15 +37,32 @@ def command(services: Services, event: CommandEvent) -> None:
 
 
 def _unlock(services: Services, event: CommandEvent) -> None:
+    forge = services.forge(event.forge)
     with services.sessions.begin() as session:
         released = let_go(session, event.forge, event.repo, event.number)
-    text = (
-        f"Released the lock on {', '.join(f'`{p}`' for p in released)}. Pull requests waiting "
-        "for these projects are planned now; this one takes the lock again when re-planned."
-        if released
-        else "This pull request holds no locks."
+        if released:
+            # Without its locks the plan no longer holds: it must not stay green beside the
+            # plan of whoever takes the projects next.
+            plans.retire(session, event.forge, event.repo, event.number, plans.STALE)
+    if not released:
+        forge.comment(event.repo, event.number, "This pull request holds no locks.")
+        return
+    head = forge.pull_request(event.repo, event.number).head_sha
+    forge.set_status(
+        event.repo,
+        head,
+        PLAN,
+        StatusState.FAILURE,
+        "Unlocked: comment /stackgate plan to plan again",
+        services.settings.public_url,
     )
-    services.forge(event.forge).comment(event.repo, event.number, text)
+    names = ", ".join(f"`{project}`" for project in released)
+    forge.comment(
+        event.repo,
+        event.number,
+        f"Released the lock on {names}. Pull requests waiting for these projects are planned "
+        "now; comment `/stackgate plan` here to plan this one again (it then waits its turn).",
+    )
 
 
 def _apply(services: Services, event: CommandEvent) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
+
 from app.cloudstack.errors import ApiError, CloudStackError, Unreachable
 from app.events.codec import decode
 from app.events.model import Change, CommandEvent, PullRequestEvent, ReviewEvent
@@ -16,11 +18,11 @@ from app.jobs.queue import Work
 from app.jobs.worker import Handler, Outcome, Reporter
 from app.report.review_markdown import failed_comment
 
-WHAT = {
-    "plan": "plan this change",
-    "review": "check the approvals",
-    "close": "settle the close",
-    "command": "run the command",
+WHAT = {  # job kind → what failed, and what the person can do about it
+    "plan": ("plan this change", "Comment `/stackgate plan` to try again."),
+    "review": ("check the approvals", "Comment `/stackgate plan` to try again."),
+    "close": ("settle the close", "Comment `/stackgate unlock` to release its projects."),
+    "command": ("run the command", "Comment it again to retry."),
 }
 
 
@@ -47,6 +49,8 @@ def classify(error: BaseException) -> Outcome:
         return Outcome(error.transient, f"The forge answered: {error}", error.retry_after)
     if isinstance(error, Unreachable) or (isinstance(error, ApiError) and error.http_status >= 500):
         return Outcome(True, f"CloudStack did not answer: {error}")
+    if isinstance(error, IntegrityError):  # two workers took the same lock at the same moment
+        return Outcome(True, "Another plan took a project lock at the same moment.")
     if isinstance(error, CloudStackError):
         return Outcome(False, f"CloudStack refused: {error}")
     # A bug: people get the job number, the log gets the traceback, nobody gets the internals.
@@ -56,12 +60,14 @@ def classify(error: BaseException) -> Outcome:
 def reporter(services: Services) -> Reporter:
     def report(work: Work, message: str) -> None:
         forge = services.forge(work.forge)
-        pull = forge.pull_request(work.repo, work.number)
-        what = WHAT.get(work.kind, "finish")
-        forge.upsert_comment(work.repo, work.number, [failed_comment(what, message, work.id)])
+        what, advice = WHAT.get(work.kind, WHAT["command"])
+        body = failed_comment(what, message, work.id, work.attempts, advice)
+        forge.upsert_comment(work.repo, work.number, [body])
+        if work.kind != "plan":  # the plan status belongs to plans only
+            return
         forge.set_status(
             work.repo,
-            pull.head_sha,
+            forge.pull_request(work.repo, work.number).head_sha,
             PLAN,
             StatusState.ERROR,
             "stackgate could not finish; see the comment",

@@ -1,7 +1,8 @@
 """Three statuses from one plan, one decision and the approvals: pure, so tests use literals.
 
-An approval counts only for the head commit it was given on, never the author's own, and a
-``@group`` requirement is met by approvals from that group's members.
+An approval counts only for the head commit it was given on, never the author's own, only
+from someone who may push to the repo, and a ``@group`` requirement is met by approvals from
+that group's members.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from app.policy.model import Decision, Requirement
 
 PLAN, POLICY, APPROVAL = "stackgate/plan", "stackgate/policy", "stackgate/approval"
 Members = Callable[[str], set[str]]  # "@group" → its members' logins
+MayApprove = Callable[[str], bool]  # whether a login has write access
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,13 @@ class Gate:
         return all(check.state is StatusState.SUCCESS for check in self.checks)
 
 
-def approvers(pull: PullRequest, approvals: tuple[Approval, ...]) -> set[str]:
-    """Who approved this head commit (stale approvals and the author's own do not count)."""
-    return {a.user for a in approvals if a.commit == pull.head_sha and a.user != pull.author}
+def approvers(
+    pull: PullRequest, approvals: tuple[Approval, ...], may_approve: MayApprove
+) -> set[str]:
+    """Who approved this head commit (stale approvals, the author's own and those of people
+    without write access do not count)."""
+    fresh = {a.user for a in approvals if a.commit == pull.head_sha and a.user != pull.author}
+    return {user for user in fresh if may_approve(user)}
 
 
 def missing_approvals(
@@ -57,7 +63,9 @@ def missing_approvals(
     return missing
 
 
-def gate(plan: Plan, decision: Decision, pull: PullRequest, members: Members) -> Gate:
+def gate(
+    plan: Plan, decision: Decision, pull: PullRequest, members: Members, may_approve: MayApprove
+) -> Gate:
     plan_check = (
         Check(PLAN, StatusState.FAILURE, "The plan has errors; see the comment")
         if plan.has_errors
@@ -71,7 +79,8 @@ def gate(plan: Plan, decision: Decision, pull: PullRequest, members: Members) ->
     else:
         warned = f" ({len(decision.warn)} warning(s))" if decision.warn else ""
         policy_check = Check(POLICY, StatusState.SUCCESS, "All policies pass" + warned)
-    missing = missing_approvals(decision.approvals, approvers(pull, pull.approvals), members)
+    approved = approvers(pull, pull.approvals, may_approve)
+    missing = missing_approvals(decision.approvals, approved, members)
     if pull.draft:
         approval_check = Check(APPROVAL, StatusState.PENDING, "Draft: planned, not ready to merge")
     elif missing:

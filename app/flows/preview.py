@@ -40,6 +40,6 @@ def preview(
         decision = engine.evaluate(policies, build_input(plan, desired, pull))
     finally:
         engine.close()
-    verdict = gate(plan, decision, pull, lambda _group: set())
+    verdict = gate(plan, decision, pull, members=lambda _group: set(), may_approve=bool)
     parts = render_comment(plan, verdict.needed, GITLAB_LIMIT, extra=[policy_section(decision)])
     return parts, verdict

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.events.model import PullRequest
 from app.flows.gate import PLAN, Gate, blocked, gate
+from app.flows.letgo import replan
 from app.flows.planning import plan_projects, repo_name, touched_projects
 from app.flows.services import Services
 from app.forges.base import Forge, StatusState
@@ -30,7 +31,8 @@ def review(services: Services, forge_name: str, repo: str, number: int, actor: s
     desired, before = load_desired_state(head), load_desired_state(base)
     touched = touched_projects(forge.changed_paths(repo, number), desired, before)
     with services.sessions.begin() as session:
-        holders = locks.acquire(session, forge_name, repo, number, touched)
+        holders, freed = locks.acquire(session, forge_name, repo, number, touched)
+        replan(session, forge_name, repo, freed)
         if holders:
             audit.audit(session, forge_name, repo, number, actor, "locked-out", str(holders))
     if holders:
@@ -46,7 +48,7 @@ def review(services: Services, forge_name: str, repo: str, number: int, actor: s
         before,
         prices=services.settings.prices,
     )
-    decision = judge(services, plan, desired, pull, base.policies())
+    decision = judge(services, plan, desired, before, pull, base.policies())
     publish(services, forge, pull, plan, decision, actor)
 
 
@@ -54,12 +56,14 @@ def judge(
     services: Services,
     plan: Plan,
     desired: DesiredState,
+    before: DesiredState,
     pull: PullRequest,
     base_policies: dict[str, str],
 ) -> Decision:
-    """Rules from the platform and the BASE ref only: a PR cannot weaken what judges it."""
+    """Rules from the platform and the BASE ref only, owners from the base too: a PR can
+    neither weaken what judges it nor pick who approves it."""
     policies = services.policies(base_policies)
-    return services.engine.evaluate(policies, build_input(plan, desired, pull))
+    return services.engine.evaluate(policies, build_input(plan, desired, pull, before))
 
 
 def publish(
@@ -93,7 +97,13 @@ def say(
     """The sticky comment and the three statuses for this head, approvals as they are now."""
     with services.sessions.begin() as session:
         approvals.remember(session, forge.name, pull.repo, pull.number, pull.approvals)
-    verdict = gate(plan, decision, pull, lambda group: forge.group_members(pull.repo, group))
+    verdict = gate(
+        plan,
+        decision,
+        pull,
+        members=lambda group: forge.group_members(pull.repo, group),
+        may_approve=lambda user: forge.can_write(pull.repo, user),
+    )
     extra = [policy_section(decision)]
     extra += [draft_note()] if pull.draft else []
     extra += [fork_note()] if pull.fork else []

@@ -113,14 +113,17 @@ def claim(sessions: sessionmaker[Session], worker: str) -> Work | None:
         return Work(job.id, job.kind, job.forge, job.repo, job.number, job.event, job.attempts)
 
 
-def finish(sessions: sessionmaker[Session], job_id: int) -> None:
-    _settle(sessions, job_id, state=DONE, finished_at=now())
+def finish(sessions: sessionmaker[Session], job_id: int, worker: str) -> None:
+    _settle(sessions, job_id, worker, state=DONE, finished_at=now())
 
 
-def retry_later(sessions: sessionmaker[Session], job_id: int, delay: float, error: str) -> None:
+def retry_later(
+    sessions: sessionmaker[Session], job_id: int, worker: str, delay: float, error: str
+) -> None:
     _settle(
         sessions,
         job_id,
+        worker,
         state=QUEUED,
         run_after=now() + timedelta(seconds=delay),
         last_error=error,
@@ -128,8 +131,8 @@ def retry_later(sessions: sessionmaker[Session], job_id: int, delay: float, erro
     )
 
 
-def give_up(sessions: sessionmaker[Session], job_id: int, error: str) -> None:
-    _settle(sessions, job_id, state=FAILED, last_error=error, finished_at=now())
+def give_up(sessions: sessionmaker[Session], job_id: int, worker: str, error: str) -> None:
+    _settle(sessions, job_id, worker, state=FAILED, last_error=error, finished_at=now())
 
 
 def requeue_abandoned(sessions: sessionmaker[Session], older_than: timedelta) -> int:
@@ -143,6 +146,12 @@ def requeue_abandoned(sessions: sessionmaker[Session], older_than: timedelta) ->
         return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def _settle(sessions: sessionmaker[Session], job_id: int, **values: Any) -> None:
+def _settle(sessions: sessionmaker[Session], job_id: int, owner: str, **values: Any) -> None:
+    """Settle a job only while ``owner`` still runs it: one presumed dead and requeued
+    meanwhile belongs to whoever claimed it next."""
     with sessions.begin() as session:
-        session.execute(update(Job).where(Job.id == job_id).values(**values))
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.worker == owner, Job.state == RUNNING)
+            .values(**values)
+        )

@@ -10,6 +10,7 @@ import logging
 import random
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,6 +21,9 @@ from app.jobs import queue
 from app.jobs.queue import Work
 
 log = logging.getLogger(__name__)
+# A job running this long is presumed orphaned by a dead worker and queued again; plans take
+# seconds, so this only ever catches the dead.
+ABANDONED = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,6 @@ class Worker:
         ]
 
     def start(self) -> None:
-        queue.requeue_abandoned(self.sessions, timedelta(minutes=15))
         for thread in self.threads:
             thread.start()
 
@@ -91,12 +94,16 @@ class Worker:
         except Exception as error:  # every failure is settled; none may kill the worker
             self._settle_failure(work, error)
         else:
-            queue.finish(self.sessions, work.id)
+            queue.finish(self.sessions, work.id, self.name)
         return True
 
     def _loop(self) -> None:
+        next_sweep = 0.0
         while not self.stopping.is_set():
             try:
+                if time.monotonic() >= next_sweep:  # every worker sweeps now and then
+                    queue.requeue_abandoned(self.sessions, ABANDONED)
+                    next_sweep = time.monotonic() + 60
                 ran = self.run_once()
             except Exception:  # the store itself failed: wait and try again
                 log.exception("worker could not reach the store")
@@ -116,11 +123,11 @@ class Worker:
                 delay,
                 outcome.message,
             )
-            queue.retry_later(self.sessions, work.id, delay, outcome.message)
+            queue.retry_later(self.sessions, work.id, self.name, delay, outcome.message)
             return
         if not outcome.transient:
             log.error("job %s failed: %s", work.id, outcome.message, exc_info=error)
-        queue.give_up(self.sessions, work.id, outcome.message)
+        queue.give_up(self.sessions, work.id, self.name, outcome.message)
         try:
             self.on_failure(work, outcome.message)
         except Exception:  # the forge may be what is down; the job row keeps the reason

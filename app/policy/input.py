@@ -106,12 +106,17 @@ def _pull_request(pr: PullRequest) -> PullRequestDoc:
     )
 
 
-def _projects(plan: Plan, desired: DesiredState) -> dict[str, ProjectDoc]:
+def _projects(
+    plan: Plan, desired: DesiredState, base: DesiredState | None
+) -> dict[str, ProjectDoc]:
     documents = {}
     for name in plan.projects:
         project = desired.projects.get(name)
         if project is None:
             continue
+        # Who owns a project is decided by the base: a PR cannot name its own approvers.
+        before = base.projects.get(name) if base is not None else None
+        owners = before.owners if before is not None else project.owners
         resources: dict[str, dict[str, dict[str, Any]]] = {}
         for item in desired_items(project, desired.sources, None):
             resources.setdefault(item.kind, {})[item.name] = {**item.fields, "labels": item.labels}
@@ -119,7 +124,7 @@ def _projects(plan: Plan, desired: DesiredState) -> dict[str, ProjectDoc]:
             key: str(raw) for key, raw in project.limits.model_dump(exclude_none=True).items()
         }
         documents[name] = ProjectDoc(
-            owners=list(project.owners),
+            owners=list(owners),
             limits=limits,
             labels=dict(project.labels),
             protected=project.protected,
@@ -131,8 +136,12 @@ def _projects(plan: Plan, desired: DesiredState) -> dict[str, ProjectDoc]:
 
 
 def build_input(
-    plan: Plan, desired: DesiredState, pull_request: PullRequest | None = None
+    plan: Plan,
+    desired: DesiredState,
+    pull_request: PullRequest | None = None,
+    base: DesiredState | None = None,
 ) -> dict[str, Any]:
+    """The policy input; with ``base``, owners of projects that exist there come from it."""
     quotas: dict[str, dict[str, QuotaDoc]] = {}
     for line in plan.quotas:
         quotas.setdefault(line.project, {})[line.resource] = QuotaDoc(
@@ -146,7 +155,7 @@ def build_input(
     document = PolicyInput(
         pull_request=_pull_request(pull_request) if pull_request else None,
         changes=[ChangeDoc.model_validate(change_dict(change)) for change in plan.changes],
-        projects=_projects(plan, desired),
+        projects=_projects(plan, desired, base),
         quotas=quotas,
     )
     return document.model_dump(mode="json")

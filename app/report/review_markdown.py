@@ -76,11 +76,12 @@ def locked_comment(repo: str, holders: dict[str, int], noun: str) -> str:
     )
 
 
-def failed_comment(what: str, message: str, job: int) -> str:
+def failed_comment(what: str, message: str, job: int, attempts: int, advice: str) -> str:
+    tried = f"It tried {attempts} times" if attempts > 1 else "This is not something a retry fixes"
     return (
         f"{COMMENT_MARKER} -->\n### ⚠️ stackgate could not {what}\n\n{message}\n\n"
-        f"It tried several times (job {job}). Comment `/stackgate plan` to try again; if this "
-        "keeps happening, the platform team can find the job in the service log.\n"
+        f"{tried} (job {job}). {advice} If this keeps happening, the platform team can find "
+        "the job in the service log.\n"
     )
 
 

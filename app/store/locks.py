@@ -17,11 +17,10 @@ from app.store.tables import Lock, LockWait
 
 def acquire(
     session: Session, forge: str, repo: str, number: int, projects: Collection[str]
-) -> dict[str, int]:
-    """Take ``projects`` for PR ``number``; returns the ones other PRs hold (then takes none).
-
-    Projects this PR held but no longer touches are let go, so a narrowed PR frees them.
-    """
+) -> tuple[dict[str, int], set[int]]:
+    """Take ``projects`` for PR ``number``. Returns the ones other PRs hold (then nothing is
+    taken), and the PRs that waited for projects this PR held but no longer touches (a
+    narrowed PR lets those go)."""
     held = {
         lock.project: lock
         for lock in session.scalars(select(Lock).where(Lock.forge == forge, Lock.repo == repo))
@@ -37,16 +36,16 @@ def acquire(
             session.add(
                 LockWait(forge=forge, repo=repo, project=project, number=number, since=now())
             )
-        return conflicts
-    for project, lock in held.items():
-        if lock.number == number and project not in projects:
-            session.delete(lock)
+        return conflicts, set()
+    dropped = [p for p, lock in held.items() if lock.number == number and p not in projects]
+    for project in dropped:
+        session.delete(held[project])
     for project in projects:
         if project not in held:
             session.add(
                 Lock(forge=forge, repo=repo, project=project, number=number, acquired_at=now())
             )
-    return {}
+    return {}, _waiting(session, forge, repo, dropped)
 
 
 def release(session: Session, forge: str, repo: str, number: int) -> tuple[list[str], set[int]]:
@@ -62,14 +61,16 @@ def release(session: Session, forge: str, repo: str, number: int) -> tuple[list[
         )
     )
     _forget_waits(session, forge, repo, number)
-    waiting = set(
-        session.scalars(
-            select(LockWait.number).where(
-                LockWait.forge == forge, LockWait.repo == repo, LockWait.project.in_(gone)
-            )
-        )
+    return gone, _waiting(session, forge, repo, gone)
+
+
+def _waiting(session: Session, forge: str, repo: str, projects: list[str]) -> set[int]:
+    if not projects:
+        return set()
+    found = select(LockWait.number).where(
+        LockWait.forge == forge, LockWait.repo == repo, LockWait.project.in_(projects)
     )
-    return gone, waiting
+    return set(session.scalars(found))
 
 
 def _forget_waits(session: Session, forge: str, repo: str, number: int) -> None:

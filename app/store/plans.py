@@ -40,14 +40,17 @@ def save_plan(
     return record
 
 
-def current_plan(session: Session, forge: str, repo: str, number: int) -> PlanRecord | None:
+def current_plan(
+    session: Session, forge: str, repo: str, number: int, state: str = CURRENT
+) -> PlanRecord | None:
+    """The PR's newest plan in ``state`` (by default the one its statuses describe)."""
     return session.scalars(
         select(PlanRecord)
         .where(
             PlanRecord.forge == forge,
             PlanRecord.repo == repo,
             PlanRecord.number == number,
-            PlanRecord.state == CURRENT,
+            PlanRecord.state == state,
         )
         .order_by(PlanRecord.id.desc())
     ).first()

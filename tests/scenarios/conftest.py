@@ -30,7 +30,7 @@ def repo(fake: ForgeFake) -> str:
     """A fresh copy of the example infrastructure repo, with its people and teams."""
     name = f"acme/infra-{next(_repos)}"
     fake.create_repo(name, example_files())
-    for user in ("alice", "pat", "maintainer"):
+    for user in ("alice", "pat", "lee", "maintainer"):
         fake.grant(name, user, write=True)
     fake.grant(name, "mallory", write=False)
     fake.add_group(name, "platform", ["pat"])

@@ -165,6 +165,9 @@ def test_commands_need_write_access(fake, repo, stackgate: Stackgate) -> None:
     stackgate.deliver(delivery)
     assert stackgate.rows(Lock) == []
     assert fake.reactions(repo, comment_id) == ["eyes"]
+    # Without its lock the plan no longer stands: it must not stay green.
+    assert [p.state for p in stackgate.rows(PlanRecord)] == ["stale"]
+    assert states(fake, repo, number)["stackgate/plan"] == RED[fake.name]
 
 
 def test_help_and_plan_commands(fake, repo, stackgate: Stackgate) -> None:
@@ -267,3 +270,51 @@ def test_a_rate_limit_is_waited_out_and_retried(fake, repo, stackgate: Stackgate
     assert (job.state, job.attempts) == ("done", 2)
     assert (job.last_error or "").startswith("The forge answered")
     assert len(plan_comments(fake, repo, number)) == 1
+
+
+def test_a_pr_cannot_name_its_own_approvers(fake, repo, stackgate: Stackgate) -> None:
+    # mallory has no write access: making herself the owner must not let her approve.
+    changes = edit(*LABEL) | edit('owners: [alice, "@payments-leads"]', "owners: [mallory]")
+    number, delivery = fake.open_pr(repo, "bob", changes)
+    stackgate.deliver(delivery)
+    stackgate.deliver(fake.approve(repo, number, "mallory"))
+    stackgate.deliver(fake.approve(repo, number, "pat"))
+    comment = plan_comments(fake, repo, number)[0]
+    assert "1 approval from @payments-leads, alice" in comment
+    assert states(fake, repo, number)["stackgate/approval"] == RED[fake.name]
+
+
+def test_approvals_from_people_without_write_access_do_not_count(
+    fake, repo, stackgate: Stackgate
+) -> None:
+    fake.grant(repo, "outsider", write=False)
+    number, delivery = fake.open_pr(repo, "bob", edit(*LABEL))
+    stackgate.deliver(delivery)
+    stackgate.deliver(fake.approve(repo, number, "outsider"))
+    assert "1 approval from @payments-leads, alice" in plan_comments(fake, repo, number)[0]
+
+
+def test_a_refused_command_cancels_nothing(fake, repo, stackgate: Stackgate) -> None:
+    number, delivery = fake.open_pr(repo, "bob", edit(*LABEL))
+    stackgate.deliver(delivery)
+    pushed = fake.push(repo, number, edit("web and", "web & app and"))
+    assert stackgate.send(pushed).status_code == 202  # queued, not yet run
+    stackgate.deliver(fake.comment(repo, number, "mallory", "/stackgate plan")[1])
+    assert states(fake, repo, number)["stackgate/plan"] == GREEN[fake.name]
+    assert {job.state for job in stackgate.rows(Job)} == {"done"}
+
+
+def test_a_merge_whose_comment_failed_says_the_same_when_retried(
+    fake, repo, stackgate: Stackgate
+) -> None:
+    number, delivery = fake.open_pr(repo, "bob", edit(*LABEL))
+    stackgate.deliver(delivery)
+    merged = fake.close(repo, number, merged=True)
+    fake.fail_next(
+        FailurePlan(
+            count=1, status=502, path_contains="/notes" if fake.name == "gitlab" else "/comments"
+        )
+    )
+    stackgate.deliver(merged)
+    told = [c.body for c in fake.comments(repo, number) if c.body.startswith("Merged.")]
+    assert len(told) == 1 and "is recorded" in told[0]

@@ -15,7 +15,8 @@ def _held(sessions) -> dict[str, int]:
 
 def _take(sessions, number: int, projects: set[str]) -> dict[str, int]:
     with sessions.begin() as session:
-        return locks.acquire(session, "github", "acme/infra", number, projects)
+        conflicts, _freed = locks.acquire(session, "github", "acme/infra", number, projects)
+        return conflicts
 
 
 def test_a_held_project_is_refused_and_nothing_is_taken(sessions) -> None:
@@ -33,8 +34,8 @@ def test_a_narrowed_pr_lets_go_of_what_it_no_longer_touches(sessions) -> None:
 def test_the_same_project_in_another_repo_or_forge_is_another_lock(sessions) -> None:
     _take(sessions, 1, {"payments"})
     with sessions.begin() as session:
-        assert locks.acquire(session, "gitlab", "acme/infra", 1, {"payments"}) == {}
-        assert locks.acquire(session, "github", "acme/other", 2, {"payments"}) == {}
+        assert locks.acquire(session, "gitlab", "acme/infra", 1, {"payments"}) == ({}, set())
+        assert locks.acquire(session, "github", "acme/other", 2, {"payments"}) == ({}, set())
 
 
 def test_release_names_the_waiters_and_forgets_the_releasers_waits(sessions) -> None:
@@ -53,3 +54,10 @@ def test_release_names_the_waiters_and_forgets_the_releasers_waits(sessions) -> 
         assert locks.release(session, "github", "acme/infra", 3) == ([], set())
     with sessions() as session:
         assert list(session.scalars(select(LockWait))) == []
+
+
+def test_a_narrowed_pr_names_the_waiters_of_what_it_let_go(sessions) -> None:
+    _take(sessions, 1, {"payments", "search"})
+    _take(sessions, 2, {"search"})
+    with sessions.begin() as session:
+        assert locks.acquire(session, "github", "acme/infra", 1, {"payments"}) == ({}, {2})

@@ -32,7 +32,7 @@ def test_jobs_of_one_pull_request_run_one_at_a_time_in_order(sessions) -> None:
     nxt = queue.claim(sessions, "w2")
     assert nxt is not None and nxt.id == other
     assert queue.claim(sessions, "w3") is None
-    queue.finish(sessions, first)
+    queue.finish(sessions, first, "w1")
     last = queue.claim(sessions, "w1")
     assert last is not None and last.id == second and last.attempts == 1
 
@@ -65,7 +65,7 @@ def test_retry_later_waits_and_keeps_later_jobs_of_the_pr_waiting(sessions) -> N
     _add(sessions, "command")
     work = queue.claim(sessions, "w")
     assert work is not None
-    queue.retry_later(sessions, first, 60, "forge down")
+    queue.retry_later(sessions, first, "w", 60, "forge down")
     assert queue.claim(sessions, "w") is None  # not due yet, and the next one is behind it
     with sessions.begin() as session:
         session.execute(
@@ -81,7 +81,7 @@ def test_give_up_settles_the_job_and_frees_the_pr(sessions) -> None:
     first = _add(sessions, "command")
     second = _add(sessions, "command")
     queue.claim(sessions, "w")
-    queue.give_up(sessions, first, "no")
+    queue.give_up(sessions, first, "w", "no")
     assert _states(sessions)[first] == "failed"
     nxt = queue.claim(sessions, "w")
     assert nxt is not None and nxt.id == second
@@ -108,7 +108,7 @@ def test_concurrent_workers_never_claim_a_job_twice(sessions) -> None:
         while (job := queue.claim(sessions, name)) is not None:
             with lock:
                 claimed.append(job.id)
-            queue.finish(sessions, job.id)
+            queue.finish(sessions, job.id, name)
 
     threads = [threading.Thread(target=work, args=(f"w{n}",)) for n in range(8)]
     for thread in threads:
@@ -116,3 +116,18 @@ def test_concurrent_workers_never_claim_a_job_twice(sessions) -> None:
     for thread in threads:
         thread.join()
     assert sorted(claimed) == made
+
+
+def test_a_worker_presumed_dead_cannot_settle_a_job_someone_else_claimed(sessions) -> None:
+    job = _add(sessions, "plan")
+    queue.claim(sessions, "slow")
+    with sessions.begin() as session:
+        session.execute(
+            update(Job).where(Job.id == job).values(claimed_at=queue.now() - timedelta(hours=1))
+        )
+    queue.requeue_abandoned(sessions, timedelta(minutes=15))
+    assert queue.claim(sessions, "fresh") is not None
+    queue.finish(sessions, job, "slow")  # the slow one wakes up: too late
+    assert _states(sessions)[job] == "running"
+    queue.finish(sessions, job, "fresh")
+    assert _states(sessions)[job] == "done"

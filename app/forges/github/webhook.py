@@ -24,6 +24,7 @@ _PR_CHANGES = {
     "reopened": Change.OPENED,
     "synchronize": Change.UPDATED,
     "ready_for_review": Change.READY,
+    "converted_to_draft": Change.UPDATED,  # back to draft: the approval gate goes pending
 }
 _REVIEW_ACTIONS = frozenset({"submitted", "dismissed", "edited"})
 
@@ -75,6 +76,8 @@ def _pull_request(payload: dict[str, Any]) -> Event | Ignored:
         change = Change.MERGED if pr.get("merged") else Change.CLOSED
     elif action in _PR_CHANGES:
         change = _PR_CHANGES[action]
+    elif action == "edited" and "base" in (payload.get("changes") or {}):
+        change = Change.UPDATED  # a new base: judged again by the new base's policies
     else:
         return Ignored(reason=f"pull_request action {action} is not acted on")
     repo, sender = _where(payload)

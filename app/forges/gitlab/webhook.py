@@ -85,7 +85,7 @@ def _merge_request(payload: dict[str, Any]) -> Event | Ignored:
     if action == "update":
         change = _update_change(payload, attrs)
         if change is None:
-            return Ignored("merge request update without new commits or leaving draft")
+            return Ignored("merge request update without new commits, draft change or new base")
     if change is None:
         return Ignored(f"merge request action {action!r} is not one stackgate acts on")
     head = _get(payload, str, "object_attributes", "last_commit", "id")
@@ -93,7 +93,7 @@ def _merge_request(payload: dict[str, Any]) -> Event | Ignored:
 
 
 def _update_change(payload: dict[str, Any], attrs: dict[str, Any]) -> Change | None:
-    """New commits (GitLab sets ``oldrev`` only for code changes) or leaving draft."""
+    """New commits (GitLab sets ``oldrev`` only for code changes), a draft flip, a new base."""
     if attrs.get("oldrev"):
         return Change.UPDATED
     changes = payload.get("changes")
@@ -103,6 +103,10 @@ def _update_change(payload: dict[str, Any], attrs: dict[str, Any]) -> Change | N
         flip = changes.get(field)
         if isinstance(flip, dict) and flip.get("previous") is True and flip.get("current") is False:
             return Change.READY
+        if isinstance(flip, dict) and flip.get("previous") is False and flip.get("current") is True:
+            return Change.UPDATED  # back to draft: the approval gate goes pending
+    if "target_branch" in changes:  # a new base: judged again by the new base's policies
+        return Change.UPDATED
     return None
 
 

@@ -154,3 +154,16 @@ def test_ignored_with_a_reason(kind: str, payload: dict[str, Any], reason: str) 
 )
 def test_parse_command(body: str, expected: tuple[str, tuple[str, ...]] | None) -> None:
     assert parse_command(body) == expected
+
+
+def test_derived_back_to_draft_and_new_base_are_planned_again() -> None:
+    payload = recorded("pull_request.ready_for_review")
+    payload["action"] = "converted_to_draft"
+    back = parse({"x-github-event": "pull_request"}, payload)
+    assert isinstance(back, PullRequestEvent) and back.change is Change.UPDATED
+    payload["action"] = "edited"
+    payload["changes"] = {"base": {"ref": {"from": "develop"}, "sha": {"from": "0" * 40}}}
+    rebased = parse({"x-github-event": "pull_request"}, payload)
+    assert isinstance(rebased, PullRequestEvent) and rebased.change is Change.UPDATED
+    payload["changes"] = {"title": {"from": "old title"}}
+    assert isinstance(parse({"x-github-event": "pull_request"}, payload), Ignored)

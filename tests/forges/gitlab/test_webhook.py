@@ -153,7 +153,11 @@ def label_edit() -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("headers", "payload", "reason"),
     [
-        (MR_HOOK, label_edit(), "merge request update without new commits or leaving draft"),
+        (
+            MR_HOOK,
+            label_edit(),
+            "merge request update without new commits, draft change or new base",
+        ),
         (MR_HOOK, mr_variant(action="unknown"), "merge request action 'unknown' is not one"),
         (NOTE_HOOK, note_variant(system=True), "system note"),
         (NOTE_HOOK, note_variant(action="update"), "edited comment"),
@@ -189,3 +193,17 @@ def test_malformed_payloads_are_ignored(
     assert isinstance(event, Ignored)
     assert event.reason.startswith("malformed ")
     assert missing in event.reason
+
+
+def test_back_to_draft_and_a_new_target_are_planned_again(fake: GitLabFake) -> None:
+    _number, opened = fake.open_pr(REPO, "alice", {"projects/db.yaml": b"c\n"})
+    payload = json.loads(opened.body)
+    payload["object_attributes"]["action"] = "update"
+    payload["object_attributes"].pop("oldrev", None)
+    payload["changes"] = {"draft": {"previous": False, "current": True}}
+    headers = {key.lower(): value for key, value in opened.headers.items()}
+    back = parse(headers, payload)
+    assert isinstance(back, PullRequestEvent) and back.change is Change.UPDATED
+    payload["changes"] = {"target_branch": {"previous": "main", "current": "release"}}
+    retargeted = parse(headers, payload)
+    assert isinstance(retargeted, PullRequestEvent) and retargeted.change is Change.UPDATED
