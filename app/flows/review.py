@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.events.model import PullRequest
 from app.flows.gate import PLAN, Gate, blocked, gate
 from app.flows.letgo import replan
@@ -12,7 +14,8 @@ from app.forges.source import ForgeSource
 from app.plan.model import Plan
 from app.plan.serialize import plan_hash, to_dict
 from app.policy.input import build_input
-from app.policy.model import Decision
+from app.policy.model import DATA_ROOT, Decision, PolicySet, Requirement
+from app.policy.sources import REPO_POLICIES
 from app.report.plan_markdown import render_comment
 from app.report.review_markdown import draft_note, fork_note, locked_comment, policy_section
 from app.spec.loader import load_desired_state
@@ -29,7 +32,8 @@ def review(services: Services, forge_name: str, repo: str, number: int, actor: s
     head = ForgeSource(forge, repo, pull.plan_ref)
     base = ForgeSource(forge, repo, pull.base_sha or pull.base_ref)
     desired, before = load_desired_state(head), load_desired_state(base)
-    touched = touched_projects(forge.changed_paths(repo, number), desired, before)
+    changed = forge.changed_paths(repo, number)
+    touched = touched_projects(changed, desired, before)
     with services.sessions.begin() as session:
         holders, freed = locks.acquire(session, forge_name, repo, number, touched)
         replan(session, forge_name, repo, freed)
@@ -49,6 +53,8 @@ def review(services: Services, forge_name: str, repo: str, number: int, actor: s
         prices=services.settings.prices,
     )
     decision = judge(services, plan, desired, before, pull, base.policies())
+    if any(path.startswith(REPO_POLICIES) for path in changed):
+        decision = _platform_must_approve(decision, services.policies({}))
     publish(services, forge, pull, plan, decision, actor)
 
 
@@ -64,6 +70,15 @@ def judge(
     neither weaken what judges it nor pick who approves it."""
     policies = services.policies(base_policies)
     return services.engine.evaluate(policies, build_input(plan, desired, pull, before))
+
+
+def _platform_must_approve(decision: Decision, policies: PolicySet) -> Decision:
+    """A PR that edits the repo's policies cannot weaken its own judges, but it would weaken
+    every later PR's: the platform team signs off on it, whatever the policies say."""
+    config = policies.data.get(DATA_ROOT, {})
+    group = str(config.get("platform_group", "@platform"))
+    needed = Requirement("changes to the repo's policies need the platform team", 1, (group,))
+    return replace(decision, approvals=tuple(sorted({*decision.approvals, needed})))
 
 
 def publish(
@@ -107,7 +122,8 @@ def say(
     extra = [policy_section(decision)]
     extra += [draft_note()] if pull.draft else []
     extra += [fork_note()] if pull.fork else []
-    parts = render_comment(plan, verdict.needed, forge.comment_limit, extra=extra)
+    title = f"stackgate plan at `{pull.head_sha[:8]}`"
+    parts = render_comment(plan, verdict.needed, forge.comment_limit, title, extra)
     forge.upsert_comment(pull.repo, pull.number, parts)
     _statuses(services, forge, pull, verdict)
 

@@ -318,3 +318,17 @@ def test_a_merge_whose_comment_failed_says_the_same_when_retried(
     stackgate.deliver(merged)
     told = [c.body for c in fake.comments(repo, number) if c.body.startswith("Merged.")]
     assert len(told) == 1 and "is recorded" in told[0]
+
+
+def test_editing_the_repos_policies_needs_the_platform_team(
+    fake, repo, stackgate: Stackgate
+) -> None:
+    relaxed = b'package stackgate\n\nwarn contains {"msg": "relaxed"} if false\n'
+    number, delivery = fake.open_pr(repo, "bob", {"policies/relaxed.rego": relaxed})
+    stackgate.deliver(delivery)
+    comment = plan_comments(fake, repo, number)[0]
+    assert "changes to the repo's policies need the platform team" in comment
+    assert f"at `{fake.head_sha(repo, number)[:8]}`" in comment
+    assert states(fake, repo, number)["stackgate/approval"] == RED[fake.name]
+    stackgate.deliver(fake.approve(repo, number, "pat"))  # pat is in @platform
+    assert states(fake, repo, number)["stackgate/approval"] == GREEN[fake.name]

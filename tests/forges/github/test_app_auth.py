@@ -8,8 +8,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from app.config import Settings
 from app.forges.base import COMMENT_MARKER, ForgeError, StatusState
 from app.forges.github.client import GitHubForge
+from app.service import forges
 from tests.fakes.github import GitHubFake
 
 APP_ID = 4242
@@ -74,3 +76,21 @@ def test_the_wrong_app_id_is_refused(fake: GitHubFake, keys: tuple[str, str]) ->
     forge = GitHubForge(api_url=fake.api_url, app_id=APP_ID + 1, private_key=keys[0])
     with pytest.raises(ForgeError, match="401"):
         forge.changed_paths("acme/infra", 1)
+
+
+def test_the_service_settings_build_an_app_client_from_a_key_file(
+    fake: GitHubFake, keys: tuple[str, str], tmp_path
+) -> None:
+    key_file = tmp_path / "app.pem"
+    key_file.write_text(keys[0])
+    settings = Settings.model_validate(
+        {
+            "github_webhook_secret": "s",
+            "github_app_id": APP_ID,
+            "github_app_private_key_file": str(key_file),
+            "github_api_url": fake.api_url,
+        }
+    )
+    forge = forges(settings)["github"]
+    number, _ = fake.open_pr("acme/infra", "carol", {"b.txt": b"b"})
+    assert forge.pull_request("acme/infra", number).author == "carol"
