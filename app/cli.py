@@ -24,8 +24,9 @@ from app.config import Settings
 from app.flows.planning import plan_projects, repo_name, touched_projects
 from app.flows.preview import preview
 from app.forges.local import git
+from app.plan.drift import drift_of
 from app.plan.model import Plan
-from app.plan.serialize import to_json
+from app.plan.serialize import plan_hash, to_json
 from app.policy.engines import PolicyEngine, engine_for
 from app.policy.input import INPUT_SCHEMA_FILE, build_input, render_input_schema
 from app.policy.model import PolicySet
@@ -33,10 +34,13 @@ from app.policy.sources import platform_policy_set
 from app.policy.testing import run_tests
 from app.report.desired import desired_state_trees
 from app.report.diagnostics import diagnostic_text, summary_line, validation_json
+from app.report.drift import drift_items, drift_json, render_drift
 from app.report.plan_markdown import GITLAB_LIMIT, render_comment
 from app.report.plan_terminal import render_terminal
 from app.spec import DesiredState, load_desired_state, load_repo
 from app.spec.schema import SCHEMA_FILES, SchemaKind, render_schema
+from app.store.database import open_store
+from app.store.drift import record_drift
 
 PIPE_WIDTH = 120
 EXAMPLE_REPO = Path(__file__).resolve().parent.parent / "examples" / "infra"
@@ -158,6 +162,38 @@ def _plan(path: Path, desired: DesiredState, base: str | None) -> tuple[Plan, li
         return plan_projects(desired, clouds, repo, scope, prices=settings.prices), list(
             clouds.notices
         )
+
+
+@cli.command()
+def reconcile(
+    path: RepoPath = Path("."),
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.text,
+    record: Annotated[
+        bool, typer.Option(help="Keep the report in the store (STACKGATE_DATABASE_URL).")
+    ] = True,
+) -> None:
+    """Compare the whole repo with the cloud and report drift; exit 0 none, 2 drift, 1 errors."""
+    desired = load_repo(path)
+    result, notices = _plan(path, desired, None)
+    found = drift_of(result)
+    problems = sum(1 for d in result.diagnostics if d.is_error)
+    commit = git.head_commit(path)
+    if record:
+        with open_store(_settings().database_url).begin() as session:
+            items = drift_items(found)
+            record_drift(session, result.repo, commit, plan_hash(result), items, problems)
+    if output is OutputFormat.json:
+        typer.echo(json.dumps(drift_json(result.repo, commit, found, problems), indent=2))
+    else:
+        console = _console()
+        for notice in notices:
+            console.print(notice, style="yellow")
+        for diagnostic in result.diagnostics:
+            console.print(diagnostic_text(diagnostic))
+        console.print(render_drift(result.repo, found, problems), soft_wrap=False)
+    raise typer.Exit(FAILED if problems else CHANGES if found else NO_CHANGES)
 
 
 class SchemaChoice(StrEnum):

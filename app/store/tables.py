@@ -127,3 +127,18 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(255))
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class DriftReport(Base):
+    """One reconcile run: where the cloud and the default branch disagreed, if anywhere."""
+
+    __tablename__ = "drift_reports"
+    __table_args__ = (Index("ix_drift_repo", "repo", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repo: Mapped[str] = mapped_column(String(255))
+    commit: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    plan_hash: Mapped[str] = mapped_column(String(80))
+    items: Mapped[dict[str, Any]]  # {"drift": [{project, address, kind, detail}, ...]}
+    problems: Mapped[int] = mapped_column(Integer, default=0)  # plan errors: drift unknown there

@@ -27,6 +27,14 @@ def top_level(path: Path) -> Path:
     return Path(_git(path, "rev-parse", "--show-toplevel").strip())
 
 
+def head_commit(root: Path) -> str:
+    """The checked-out commit, or "" outside git (drift reports say which commit they judged)."""
+    try:
+        return _git(root, "rev-parse", "HEAD").strip()
+    except GitError:
+        return ""
+
+
 def changed_paths(root: Path, base: str) -> set[str]:
     """Paths under ``root`` changed since the merge base with ``base``: commits, edits, new."""
     merge_base = _git(root, "merge-base", base, "HEAD").strip()

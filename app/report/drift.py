@@ -1,0 +1,69 @@
+"""Drift for people: a terminal listing by project, and the JSON a scheduler or store keeps."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from app.plan.drift import Drift, DriftKind
+from app.report.plan_text import details
+
+_STYLE = {DriftKind.MISSING: "yellow", DriftKind.CHANGED: "cyan", DriftKind.LEFTOVER: "red"}
+_SAYS = {
+    DriftKind.MISSING: "in the repo, not in the cloud: ",
+    DriftKind.CHANGED: "cloud → repo: ",
+    DriftKind.LEFTOVER: "in the cloud, gone from the repo: ",
+}
+
+
+def detail(item: Drift) -> str:
+    return _SAYS[item.kind] + details(item.change)
+
+
+def drift_items(drift: Sequence[Drift]) -> list[dict[str, str]]:
+    return [
+        {
+            "project": item.change.project,
+            "address": item.change.address,
+            "kind": item.kind.value,
+            "detail": detail(item),
+        }
+        for item in drift
+    ]
+
+
+def render_drift(repo: str, drift: Sequence[Drift], problems: int) -> RenderableType:
+    if not drift and not problems:
+        return Text(f"✓ {repo}: the cloud matches the default branch", style="green")
+    lines: list[RenderableType] = []
+    project = None
+    for item in drift:
+        if item.change.project != project:
+            project = item.change.project
+            lines.append(Text(project, style="bold"))
+        line = Text("  ")
+        line.append(f"{item.kind.value:9}", style=_STYLE[item.kind])
+        line.append(f"{item.change.kind}/{item.change.name}  ")
+        line.append(detail(item), style="dim")
+        lines.append(line)
+    summary = ", ".join(f"{n} {kind}" for kind, n in _counts(drift).items())
+    tail = f"; {problems} problem(s) kept some projects from being judged" if problems else ""
+    lines.append(Text(f"✗ {repo}: drift — {summary}{tail}", style="bold red"))
+    return Group(*lines)
+
+
+def drift_json(repo: str, commit: str, drift: Sequence[Drift], problems: int) -> dict[str, Any]:
+    return {
+        "repo": repo,
+        "commit": commit,
+        "problems": problems,
+        "counts": _counts(drift),
+        "drift": drift_items(drift),
+    }
+
+
+def _counts(drift: Sequence[Drift]) -> dict[str, int]:
+    return {kind.value: sum(1 for item in drift if item.kind is kind) for kind in DriftKind}
