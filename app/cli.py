@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import sys
@@ -16,6 +17,9 @@ import uvicorn
 from pydantic import ValidationError
 from rich.console import Console
 
+from app.apply.context import CloudUnreadable
+from app.apply.executor import Executor, unsupported
+from app.apply.journal import Journal, Run
 from app.cloudstack.clouds import Clouds
 from app.cloudstack.sandbox.launch import build_api
 from app.cloudstack.sandbox.seed import DEFAULT_SEED
@@ -32,6 +36,7 @@ from app.policy.input import INPUT_SCHEMA_FILE, build_input, render_input_schema
 from app.policy.model import PolicySet
 from app.policy.sources import platform_policy_set
 from app.policy.testing import run_tests
+from app.report.apply_text import render_apply
 from app.report.desired import desired_state_trees
 from app.report.diagnostics import diagnostic_text, summary_line, validation_json
 from app.report.drift import drift_items, drift_json, render_drift
@@ -162,6 +167,70 @@ def _plan(path: Path, desired: DesiredState, base: str | None) -> tuple[Plan, li
         return plan_projects(desired, clouds, repo, scope, prices=settings.prices), list(
             clouds.notices
         )
+
+
+@cli.command()
+def apply(
+    path: RepoPath = Path("."),
+    auto_approve: Annotated[
+        bool, typer.Option("--auto-approve", help="Apply without asking (CI jobs).")
+    ] = False,
+) -> None:
+    """Apply the repo to the cloud, resuming an unfinished apply first; exit 0 when all done."""
+    settings, console = _settings(), _console()
+    desired = load_repo(path)
+    if not desired.ok:
+        _print_validation(desired, str(path), console)
+        raise typer.Exit(FAILED)
+    journal = Journal(open_store(settings.database_url))
+    repo = repo_name(desired, git.repo_id(path) or path.resolve().name)
+    commit = git.head_commit(path)
+    with Clouds(settings) as clouds:
+        run = journal.unfinished(repo)
+        if run is not None:
+            done = sum(1 for step in run.steps if step.state == "done")
+            console.print(f"Resuming apply {run.id}: {done} of {len(run.steps)} steps done.")
+        else:
+            run = _start_apply(journal, clouds, desired, repo, commit, auto_approve, console)
+        try:
+            finished = Executor(clouds, journal, settings.apply_concurrency).apply(
+                run, desired, commit
+            )
+        except CloudUnreadable as problem:
+            console.print(f"Nothing applied: {problem}", style="red")
+            raise typer.Exit(FAILED) from None
+    console.print(render_apply(finished), soft_wrap=False)
+    raise typer.Exit(0 if all(step.state == "done" for step in finished.steps) else FAILED)
+
+
+def _start_apply(
+    journal: Journal,
+    clouds: Clouds,
+    desired: DesiredState,
+    repo: str,
+    commit: str,
+    auto_approve: bool,
+    console: Console,
+) -> Run:
+    plan = plan_projects(desired, clouds, repo, None, prices=Settings().prices)
+    for notice in clouds.notices:
+        console.print(notice, style="yellow")
+    console.print(render_terminal(plan), soft_wrap=False)
+    if plan.has_errors:
+        raise typer.Exit(FAILED)
+    if not plan.has_changes:
+        console.print("Nothing to apply: the cloud matches the repo.")
+        raise typer.Exit(0)
+    missing = unsupported(plan.changes)
+    if missing:
+        console.print("apply cannot make these changes yet; nothing was applied:", style="red")
+        for change in missing:
+            console.print(f"  {change.action.value} {change.address}")
+        raise typer.Exit(FAILED)
+    if not auto_approve and not typer.confirm("Apply these changes?"):
+        console.print("Nothing applied.")
+        raise typer.Exit(FAILED)
+    return journal.start(plan, commit, getpass.getuser())
 
 
 @cli.command()

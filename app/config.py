@@ -96,6 +96,9 @@ class Settings(BaseSettings):
         "", description="Where people reach this service; statuses link to it when set"
     )
     worker_threads: int = Field(4, ge=0, description="In-process workers; 0 = separate workers")
+    apply_concurrency: int = Field(
+        8, ge=1, description="CloudStack calls an apply runs at once, per cloud"
+    )
     github_webhook_secret: SecretStr | None = None
     github_token: SecretStr | None = None
     github_app_id: int | None = None

@@ -22,15 +22,18 @@ KIND_ORDER = (
 )
 
 
-def _rank(change: Change) -> tuple[int, int, str, str]:
+def wave(change: Change) -> tuple[int, int]:
+    """Changes in the same wave never depend on each other: they may run at the same time."""
     position = KIND_ORDER.index(change.kind)
     if change.kind == "limits":
-        phase = 0
-    elif change.action is Action.DELETE:
-        phase, position = 1, len(KIND_ORDER) - position
-    else:
-        phase = 2
-    return phase, position, change.project, change.name
+        return 0, position
+    if change.action is Action.DELETE:
+        return 1, len(KIND_ORDER) - position
+    return 2, position
+
+
+def _rank(change: Change) -> tuple[int, int, str, str]:
+    return (*wave(change), change.project, change.name)
 
 
 def apply_order(changes: Iterable[Change]) -> tuple[Change, ...]:

@@ -142,3 +142,40 @@ class DriftReport(Base):
     plan_hash: Mapped[str] = mapped_column(String(80))
     items: Mapped[dict[str, Any]]  # {"drift": [{project, address, kind, detail}, ...]}
     problems: Mapped[int] = mapped_column(Integer, default=0)  # plan errors: drift unknown there
+
+
+class ApplyRun(Base):
+    """One apply of one plan; unfinished runs are resumed, never started over."""
+
+    __tablename__ = "apply_runs"
+    __table_args__ = (Index("ix_apply_runs_repo", "repo", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repo: Mapped[str] = mapped_column(String(255))
+    forge: Mapped[str] = mapped_column(String(16), default="local")
+    number: Mapped[int] = mapped_column(Integer, default=0)  # 0: not from a pull request
+    commit: Mapped[str] = mapped_column(String(64))
+    plan_hash: Mapped[str] = mapped_column(String(80))
+    plan: Mapped[dict[str, Any]]
+    actor: Mapped[str] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(16), default="running")  # running, done, failed
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+
+class ApplyStep(Base):
+    """One change of a run: pending → started → submitted (job id) → done, failed or skipped."""
+
+    __tablename__ = "apply_steps"
+    __table_args__ = (UniqueConstraint("run_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(Integer, index=True)
+    seq: Mapped[int]  # the change's position in the plan
+    address: Mapped[str] = mapped_column(String(512))
+    action: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    job_id: Mapped[str | None] = mapped_column(String(64))
+    resource_id: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime]

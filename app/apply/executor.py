@@ -1,0 +1,149 @@
+"""Apply a plan: waves in plan order, steps of a wave at once (bounded per cloud), journaled.
+
+A step whose input failed is skipped and says why; independent steps go on. Resuming a run
+picks every step up where the journal left it: done steps are kept, submitted ones are
+awaited by job id, and ones that may have gone out are looked for before being sent again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from app.apply import journal as j
+from app.apply.context import contexts
+from app.apply.journal import Journal, Run, StepRecord
+from app.apply.operations import operation_for
+from app.apply.operations.base import Context, Submitted
+from app.cloudstack.clouds import Clouds
+from app.cloudstack.errors import CloudStackError
+from app.plan.model import Action, Change
+from app.plan.order import wave
+from app.spec.state import DesiredState
+
+REFERENCE_FIELDS = {  # field of a change's values → the kind it names
+    "networks": "network",
+    "network": "network",
+    "ssh_key": "ssh_key",
+    "ip": "public_ip",
+    "instance": "instance",
+    "attach_to": "instance",
+    "members": "instance",
+}
+
+
+def unsupported(changes: Iterable[Change]) -> list[Change]:
+    """Changes apply cannot make yet; a plan with any of them is refused before it starts."""
+    return [c for c in changes if operation_for(c.kind, c.action) is None]
+
+
+def references(change: Change) -> set[str]:
+    """Addresses this change's values name (the state it ends in, or for deletes, left)."""
+    values = (change.before if change.action is Action.DELETE else change.after) or {}
+    named: set[str] = set()
+    for name, kind in REFERENCE_FIELDS.items():
+        raw = values.get(name)
+        for item in raw if isinstance(raw, list) else [raw] if raw else []:
+            named.add(f"{change.project}/{kind}/{item}")
+    return named
+
+
+@dataclass
+class _Progress:
+    """Which addresses failed or were skipped so far, shared by the wave's threads."""
+
+    broken: set[str] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def blocker(self, change: Change) -> str | None:
+        if change.action is Action.DELETE:  # a delete waits for what used it to go first
+            return None
+        return next(iter(sorted(references(change) & self.broken)), None)
+
+
+class Executor:
+    def __init__(self, clouds: Clouds, journal: Journal, concurrency: int = 8) -> None:
+        self.clouds, self.journal, self.concurrency = clouds, journal, concurrency
+
+    def apply(self, run: Run, desired: DesiredState, commit: str) -> Run:
+        changes = run.plan.changes
+        by_project = contexts(self.clouds, run.plan, desired, commit)
+        for record in run.steps:  # what earlier attempts made is known by id
+            change = changes[record.seq]
+            if record.state == j.DONE and record.resource_id:
+                by_project[change.project].ids[f"{change.kind}/{change.name}"] = record.resource_id
+        progress = _Progress()
+        for _, members in groupby(range(len(changes)), key=lambda seq: wave(changes[seq])):
+            todo = [seq for seq in members if run.steps[seq].state != j.DONE]
+            self._wave(run, todo, by_project, progress)
+        finished = self.journal.load(run.id)
+        self.journal.close(run.id, all(step.state == j.DONE for step in finished.steps))
+        return finished
+
+    def _wave(
+        self, run: Run, todo: list[int], by_project: dict[str, Context], progress: _Progress
+    ) -> None:
+        clouds = {ctx.client.cloud for ctx in by_project.values()}
+        limits = {cloud: threading.Semaphore(self.concurrency) for cloud in clouds}
+        workers = max(1, self.concurrency * len(clouds))
+
+        def step(seq: int) -> None:
+            change = run.plan.changes[seq]
+            ctx = by_project[change.project]
+            with limits[ctx.client.cloud]:
+                self._step(run.id, run.steps[seq], change, ctx, progress)
+
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="apply") as pool:
+            list(pool.map(step, todo))
+
+    def _step(
+        self, run_id: int, record: StepRecord, change: Change, ctx: Context, progress: _Progress
+    ) -> None:
+        blocker = progress.blocker(change)
+        if blocker is not None:
+            self.journal.mark(run_id, record.seq, j.SKIPPED, error=f"{blocker} did not succeed")
+            with progress.lock:
+                progress.broken.add(change.address)
+            return
+        try:
+            resource = self._make(run_id, record, change, ctx)
+        except CloudStackError as error:
+            self.journal.mark(run_id, record.seq, j.FAILED, error=str(error))
+            with progress.lock:
+                progress.broken.add(change.address)
+            return
+        self.journal.mark(run_id, record.seq, j.DONE, resource_id=resource, error=None)
+        if resource is not None:
+            ctx.ids[f"{change.kind}/{change.name}"] = resource
+
+    def _make(self, run_id: int, record: StepRecord, change: Change, ctx: Context) -> str | None:
+        operation = operation_for(change.kind, change.action)
+        assert operation is not None, "unsupported changes are refused before a run starts"
+        if record.state == j.SUBMITTED and record.job_id:
+            submitted = Submitted(record.job_id, record.resource_id)
+            result = ctx.client.wait(change.kind, record.job_id)
+            return operation.finish(ctx, change, submitted, result)
+        if record.state in (j.STARTED, j.FAILED):  # it may have happened: look before sending
+            found = operation.find(ctx, change)
+            if change.action is Action.DELETE and found is None:
+                return None
+            if change.action is not Action.DELETE and found is not None:
+                # Finish what it left: follow-ups and tags are idempotent, and an object
+                # found untagged gets its tags only here.
+                return operation.finish(ctx, change, Submitted(resource_id=found), {})
+        self.journal.mark(run_id, record.seq, j.STARTED)
+        submitted = operation.submit(ctx, change)
+        if submitted.job_id is None:
+            return operation.finish(ctx, change, submitted, {})
+        self.journal.mark(
+            run_id,
+            record.seq,
+            j.SUBMITTED,
+            job_id=submitted.job_id,
+            resource_id=submitted.resource_id,
+        )
+        result = ctx.client.wait(change.kind, submitted.job_id)
+        return operation.finish(ctx, change, submitted, result)

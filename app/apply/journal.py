@@ -1,0 +1,125 @@
+"""The apply journal: every step written before and after its call, so a restart resumes.
+
+States of a step: pending (not tried) → started (the call may have gone out) → submitted
+(an async job id is known) → done (with the object's id), failed (with CloudStack's words)
+or skipped (something it needs failed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.jobs.queue import now
+from app.plan.model import Plan
+from app.plan.serialize import from_dict, plan_hash, to_dict
+from app.store.tables import ApplyRun, ApplyStep
+
+PENDING, STARTED, SUBMITTED = "pending", "started", "submitted"
+DONE, FAILED, SKIPPED = "done", "failed", "skipped"
+FINAL = (DONE, FAILED, SKIPPED)
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    seq: int
+    address: str
+    action: str
+    state: str
+    job_id: str | None
+    resource_id: str | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class Run:
+    id: int
+    plan: Plan
+    steps: tuple[StepRecord, ...]
+
+
+class Journal:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def start(
+        self, plan: Plan, commit: str, actor: str, forge: str = "local", number: int = 0
+    ) -> Run:
+        body = to_dict(plan)
+        with self.sessions.begin() as session:
+            run = ApplyRun(
+                repo=plan.repo,
+                forge=forge,
+                number=number,
+                commit=commit,
+                plan_hash=plan_hash(plan, body),
+                plan=body,
+                actor=actor,
+                state="running",
+                started_at=now(),
+            )
+            session.add(run)
+            session.flush()
+            for seq, change in enumerate(plan.changes):
+                session.add(
+                    ApplyStep(
+                        run_id=run.id,
+                        seq=seq,
+                        address=change.address,
+                        action=change.action.value,
+                        state=PENDING,
+                        updated_at=now(),
+                    )
+                )
+            run_id = run.id
+        return self.load(run_id)
+
+    def unfinished(self, repo: str, forge: str = "local", number: int = 0) -> Run | None:
+        """The run to resume for this repo (or PR): one a crash left running, or one that
+        failed with a step whose outcome is unknown (it may have happened). A run that failed
+        cleanly is not resumed: the next apply plans what is left from the cloud as it is."""
+        uncertain = select(ApplyStep.run_id).where(ApplyStep.state.in_((STARTED, SUBMITTED)))
+        with self.sessions() as session:
+            found = session.scalars(
+                select(ApplyRun.id)
+                .where(
+                    ApplyRun.repo == repo,
+                    ApplyRun.forge == forge,
+                    ApplyRun.number == number,
+                    (ApplyRun.state == "running")
+                    | ((ApplyRun.state == "failed") & ApplyRun.id.in_(uncertain)),
+                )
+                .order_by(ApplyRun.id.desc())
+            ).first()
+        return self.load(found) if found is not None else None
+
+    def load(self, run_id: int) -> Run:
+        with self.sessions() as session:
+            run = session.get_one(ApplyRun, run_id)
+            rows = session.scalars(
+                select(ApplyStep).where(ApplyStep.run_id == run_id).order_by(ApplyStep.seq)
+            )
+            steps = tuple(
+                StepRecord(r.seq, r.address, r.action, r.state, r.job_id, r.resource_id, r.error)
+                for r in rows
+            )
+            return Run(run.id, from_dict(run.plan), steps)
+
+    def mark(self, run_id: int, seq: int, state: str, **values: Any) -> None:
+        with self.sessions.begin() as session:
+            session.execute(
+                update(ApplyStep)
+                .where(ApplyStep.run_id == run_id, ApplyStep.seq == seq)
+                .values(state=state, updated_at=now(), **values)
+            )
+
+    def close(self, run_id: int, ok: bool) -> None:
+        with self.sessions.begin() as session:
+            session.execute(
+                update(ApplyRun)
+                .where(ApplyRun.id == run_id)
+                .values(state="done" if ok else "failed", finished_at=now())
+            )

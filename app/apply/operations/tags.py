@@ -1,0 +1,77 @@
+"""The tags that make an object stackgate's, written exactly as the inventory reads them back.
+
+createTags refuses a key the object already has, so tags are compared with the object's
+current ones first: a finish that runs again after a restart writes nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from app.apply.operations.base import Context
+from app.cloudstack.errors import ApiError
+from app.cloudstack.inventory import TAG_COMMIT, TAG_KEY, TAG_PROTECTED, TAG_REPO
+from app.plan.model import Change
+
+
+def wanted_tags(
+    ctx: Context, change: Change, extra: Mapping[str, str | None] | None = None
+) -> dict[str, str]:
+    """Labels, then stackgate's own tags; empty values are left out (CloudStack refuses them)."""
+    after = change.after or {}
+    tags: dict[str, str | None] = {
+        **after.get("labels", {}),
+        TAG_REPO: ctx.repo,
+        TAG_KEY: f"{change.kind}/{change.name}",
+        TAG_COMMIT: ctx.commit,
+        TAG_PROTECTED: "true" if after.get("protected") else None,
+        **(extra or {}),
+    }
+    return {key: value for key, value in tags.items() if value}
+
+
+def sync_tags(
+    ctx: Context,
+    resource_type: str,
+    resource_id: str,
+    current: Mapping[str, str],
+    wanted: Mapping[str, str],
+    exclusive: bool = True,
+) -> None:
+    """Make ``current`` into ``wanted``: changed values are deleted and written again; with
+    ``exclusive`` (an object stackgate owns, whose every other tag is a label) tags not
+    wanted go too. Both calls are async; they are awaited here, inside ``finish``."""
+    stale = {
+        key: value
+        for key, value in current.items()
+        if wanted.get(key) != value and (exclusive or key in wanted)
+    }
+    missing = {key: value for key, value in wanted.items() if current.get(key) != value}
+    target = {"resourcetype": resource_type, "resourceids": resource_id}
+    if stale:
+        ctx.client.run("deleteTags", **target, tags=_pairs(stale))
+    if not missing:
+        return
+    try:
+        ctx.client.run("createTags", **target, tags=_pairs(missing))
+    except ApiError:
+        # A process that died mid-finish may have left a createTags job running; it wrote
+        # some of these keys meanwhile. Read what is there now and write only the rest.
+        now = _listed(ctx, resource_type, resource_id)
+        rest = {key: value for key, value in wanted.items() if now.get(key) != value}
+        if any(key in now for key in rest):
+            raise
+        if rest:
+            ctx.client.run("createTags", **target, tags=_pairs(rest))
+
+
+def _listed(ctx: Context, resource_type: str, resource_id: str) -> dict[str, str]:
+    scope = {} if resource_type == "Project" else {"projectid": ctx.project_id}
+    rows = ctx.client.list(
+        "listTags", resourcetype=resource_type, resourceid=resource_id, listall=True, **scope
+    )
+    return {str(row["key"]): str(row["value"]) for row in rows}
+
+
+def _pairs(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    return [{"key": key, "value": value} for key, value in sorted(tags.items())]

@@ -1,0 +1,34 @@
+"""An apply's outcome for a terminal: one line per step, then the verdict."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from app.apply.journal import DONE, FAILED, SKIPPED, Run
+
+_MARK = {DONE: ("✓", "green"), FAILED: ("✗", "red"), SKIPPED: ("-", "yellow")}
+
+
+def render_apply(run: Run) -> RenderableType:
+    lines: list[RenderableType] = []
+    for step in run.steps:
+        mark, style = _MARK.get(step.state, ("…", "dim"))
+        line = Text(f"{mark} ", style=style)
+        line.append(f"{step.action:7} {step.address}")
+        if step.state == DONE and step.resource_id:
+            line.append(f"  id {step.resource_id}", style="dim")
+        elif step.error:
+            line.append(f"  {step.error}", style=style)
+        lines.append(line)
+    counts = {state: sum(1 for s in run.steps if s.state == state) for state in _MARK}
+    ok = counts[DONE] == len(run.steps)
+    verdict = (
+        f"Applied {counts[DONE]} change(s)."
+        if ok
+        else f"Applied {counts[DONE]} of {len(run.steps)}; {counts[FAILED]} failed, "
+        f"{counts[SKIPPED]} skipped. Fix the cause and run `stackgate apply` again: it plans "
+        "what is left from the cloud as it is, and never repeats what is done."
+    )
+    lines.append(Text(verdict, style="bold green" if ok else "bold red"))
+    return Group(*lines)
