@@ -199,7 +199,7 @@ def apply(
         except CloudUnreadable as problem:
             console.print(f"Nothing applied: {problem}", style="red")
             raise typer.Exit(FAILED) from None
-    console.print(render_apply(finished), soft_wrap=False)
+    console.print(render_apply(finished), soft_wrap=True)  # whole lines: errors are quoted
     raise typer.Exit(0 if all(step.state == "done" for step in finished.steps) else FAILED)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 
 from app.apply import journal as j
@@ -19,7 +19,7 @@ from app.apply.journal import Journal, Run, StepRecord
 from app.apply.operations import operation_for
 from app.apply.operations.base import Context, Submitted
 from app.cloudstack.clouds import Clouds
-from app.cloudstack.errors import CloudStackError
+from app.cloudstack.errors import CloudStackError, JobFailed
 from app.plan.model import Action, Change
 from app.plan.order import wave
 from app.spec.state import DesiredState
@@ -111,13 +111,35 @@ class Executor:
         try:
             resource = self._make(run_id, record, change, ctx)
         except CloudStackError as error:
-            self.journal.mark(run_id, record.seq, j.FAILED, error=str(error))
+            note = self._clear_leftover(change, ctx) if isinstance(error, JobFailed) else ""
+            self.journal.mark(run_id, record.seq, j.FAILED, error=str(error) + note)
             with progress.lock:
                 progress.broken.add(change.address)
             return
         self.journal.mark(run_id, record.seq, j.DONE, resource_id=resource, error=None)
         if resource is not None:
             ctx.ids[f"{change.kind}/{change.name}"] = resource
+
+    @staticmethod
+    def _clear_leftover(change: Change, ctx: Context) -> str:
+        """A create whose job failed may leave a half-made object (a VM in Error state) that
+        blocks the name: remove it, so that the next apply can make it cleanly."""
+        operation = operation_for(change.kind, change.action)
+        remove = operation_for(change.kind, Action.DELETE)
+        if change.action is not Action.CREATE or operation is None or remove is None:
+            return ""
+        leftover: str | None = None
+        try:
+            leftover = operation.find(ctx, change)
+            if leftover is None:
+                return ""
+            doomed = replace(change, action=Action.DELETE, live_id=leftover, before=change.after)
+            submitted = remove.submit(ctx, doomed)
+            if submitted.job_id:
+                ctx.client.wait(change.kind, submitted.job_id)
+        except CloudStackError as error:
+            return f" (what it left, {leftover or 'if anything'}, could not be removed: {error})"
+        return f" (what it left, {leftover}, was removed)"
 
     def _make(self, run_id: int, record: StepRecord, change: Change, ctx: Context) -> str | None:
         operation = operation_for(change.kind, change.action)

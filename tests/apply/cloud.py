@@ -1,0 +1,73 @@
+"""A sandbox in its own process and the stackgate command run against it, for apply tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "infra"
+KEY, SECRET = "apply-key", "apply-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def env_for(sandbox: str, tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "STACKGATE_CLOUDSTACK_URL": f"{sandbox}/client/api",
+        "STACKGATE_CLOUDSTACK_API_KEY": KEY,
+        "STACKGATE_CLOUDSTACK_SECRET_KEY": SECRET,
+        "STACKGATE_DATABASE_URL": f"sqlite:///{tmp_path / 'stackgate.db'}",
+    }
+
+
+def stackgate(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args], env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def knobs(sandbox: str, **settings: object) -> None:
+    httpx.post(f"{sandbox}/sandbox/knobs", json=settings, timeout=10).raise_for_status()
+
+
+def converged(env: dict[str, str]) -> None:
+    planned = stackgate(env, "plan", str(EXAMPLE), "--format", "json")
+    assert planned.returncode == 0, planned.stdout[-3000:] + planned.stderr[-3000:]
+    assert json.loads(planned.stdout)["changes"] == []
+
+
+@contextmanager
+def sandbox_process(state: Path) -> Iterator[str]:
+    """A sandbox in its own process: killing an apply must not kill the cloud."""
+    port = free_port()
+    command = [sys.executable, "-m", "app", "sandbox", "--port", str(port), "--api-key", KEY,
+               "--secret-key", SECRET, "--state", str(state)]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(f"{base}/client/api", timeout=1)
+            break
+        except httpx.HTTPError:
+            assert time.monotonic() < deadline, "the sandbox did not start"
+            time.sleep(0.1)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
