@@ -2,7 +2,7 @@
 
 import sys
 
-from bench import inventory, loader, plan, policy, webhooks
+from bench import apply, inventory, loader, plan, policy, webhooks
 
 BENCHMARKS = {
     "loader": loader.main,
@@ -10,6 +10,7 @@ BENCHMARKS = {
     "plan": plan.main,
     "policy": policy.main,
     "webhooks": webhooks.main,
+    "apply": apply.main,
 }
 
 if __name__ == "__main__":
