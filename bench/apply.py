@@ -34,7 +34,8 @@ def write_repo(root: Path, instances: int) -> None:
     network = "{offering: DefaultIsolatedNetworkOfferingWithSourceNatService, cidr: 10.0.0.0/22}"
     lines = [
         "zone: zone-a",
-        f"limits: {{instances: {instances}, cpu: {instances}, memory: {instances * 2}GiB}}",
+        f"limits: {{instances: {instances}, cpu: {instances}, memory: {instances * 2}GiB, "
+        f"volumes: {instances + 10}, primary_storage: {instances * 20}GiB}}",
         f"networks:\n  app: {network}",
         "instances:",
     ]
@@ -64,7 +65,8 @@ def timed_apply(root: Path, concurrency: int) -> float:
             start = time.perf_counter()
             done = Executor(clouds, journal, concurrency).apply(run, desired, "bench")
             seconds = time.perf_counter() - start
-        assert all(step.state == "done" for step in done.steps), "the bench apply failed"
+        failed = [f"{s.address}: {s.error}" for s in done.steps if s.state != "done"]
+        assert not failed, f"the bench apply failed: {failed[:3]}"
         return seconds
     finally:
         sandbox.stop()
