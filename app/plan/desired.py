@@ -20,6 +20,7 @@ from app.spec.model import (
     EgressRule,
     FirewallRule,
     Instance,
+    Item,
     LoadBalancer,
     Network,
     PortForward,
@@ -29,18 +30,6 @@ from app.spec.model import (
     Volume,
 )
 from app.spec.state import SourceMap
-
-Item = (
-    Network
-    | Instance
-    | Volume
-    | PublicIp
-    | FirewallRule
-    | EgressRule
-    | PortForward
-    | LoadBalancer
-    | SshKey
-)
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,14 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from app.policy.decide import decide
 from app.policy.locate import find_call, find_conflict, line_of, unlocated
 from app.policy.model import (
-    PACKAGE,
     Decision,
     PolicyError,
     PolicyFailure,
     PolicyFile,
     PolicySet,
-    decision_from,
 )
 
 _COMPILE_ERROR = re.compile(r"\(error \d+:([^|]*)\|(\d+)\|\d+\s+\(errormsg \d+:([^)]*)\)")
@@ -145,17 +144,7 @@ class EmbeddedEngine:
         return _value(answer, modules)
 
     def evaluate(self, policies: PolicySet, input_doc: dict[str, Any]) -> Decision:
-        try:
-            document = self.query(policies, input_doc, f"data.{PACKAGE}")
-            return decision_from(document, self.name, policies.notes)
-        except PolicyFailure as failure:
-            return Decision(errors=(failure.error,), notes=policies.notes, engine=self.name)
-        except ValueError as problem:
-            return Decision(
-                errors=(unlocated(policies.modules, str(problem)),),
-                notes=policies.notes,
-                engine=self.name,
-            )
+        return decide(self.query, self.name, policies, input_doc)
 
 
 def _value(answer: dict[str, Any], modules: list[PolicyFile]) -> Any:

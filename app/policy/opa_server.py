@@ -16,15 +16,14 @@ import requests
 from opa_client import OpaClient
 from opa_client.errors import RegoParseError
 
+from app.policy.decide import decide
 from app.policy.locate import unlocated
 from app.policy.model import (
-    PACKAGE,
     Decision,
     PolicyError,
     PolicyFailure,
     PolicyFile,
     PolicySet,
-    decision_from,
 )
 
 MAX_ROUNDS = 10  # modules that call functions of modules not yet loaded are pushed again
@@ -114,17 +113,7 @@ class OpaEngine:
         return answer.get("result")
 
     def evaluate(self, policies: PolicySet, input_doc: dict[str, Any]) -> Decision:
-        try:
-            document = self.query(policies, input_doc, f"data.{PACKAGE}")
-            return decision_from(document, self.name, policies.notes)
-        except PolicyFailure as failure:
-            return Decision(errors=(failure.error,), notes=policies.notes, engine=self.name)
-        except ValueError as problem:
-            return Decision(
-                errors=(unlocated(policies.modules, str(problem)),),
-                notes=policies.notes,
-                engine=self.name,
-            )
+        return decide(self.query, self.name, policies, input_doc)
 
 
 def _waiting(errors: dict[str, PolicyError]) -> bool:

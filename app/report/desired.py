@@ -11,6 +11,7 @@ from app.spec.model import (
     EgressRule,
     FirewallRule,
     Instance,
+    Item,
     LoadBalancer,
     Network,
     PortForward,
@@ -20,18 +21,6 @@ from app.spec.model import (
     Volume,
 )
 from app.spec.state import DesiredState
-
-Item = (
-    Network
-    | Instance
-    | Volume
-    | PublicIp
-    | FirewallRule
-    | EgressRule
-    | PortForward
-    | LoadBalancer
-    | SshKey
-)
 
 
 def describe(item: Item) -> str:

@@ -244,3 +244,17 @@ class RepoSettings(Strict):
     clouds: list[Name] | None = Field(None, description="Clouds projects may use; any if unset")
     defaults: Defaults = Field(default_factory=Defaults)
     max_file_size: Size = Field(Size(1), description="Project files above this are refused")
+
+
+# Any one resource of a project, whatever its kind.
+Item = (
+    Network
+    | Instance
+    | Volume
+    | PublicIp
+    | FirewallRule
+    | EgressRule
+    | PortForward
+    | LoadBalancer
+    | SshKey
+)
