@@ -200,7 +200,7 @@ def apply(
             console.print(f"Nothing applied: {problem}", style="red")
             raise typer.Exit(FAILED) from None
     console.print(render_apply(finished), soft_wrap=True)  # whole lines: errors are quoted
-    raise typer.Exit(0 if all(step.state == "done" for step in finished.steps) else FAILED)
+    raise typer.Exit(0 if finished.succeeded else FAILED)
 
 
 def _start_apply(

@@ -19,36 +19,16 @@ from app.apply.journal import Journal, Run, StepRecord
 from app.apply.operations import operation_for
 from app.apply.operations.base import Context, Submitted
 from app.cloudstack.clouds import Clouds
-from app.cloudstack.errors import CloudStackError, JobFailed
+from app.cloudstack.errors import CloudStackError, JobFailed, JobTimedOut, OutcomeUnknown
 from app.plan.model import Action, Change
 from app.plan.order import wave
+from app.plan.references import references
 from app.spec.state import DesiredState
-
-REFERENCE_FIELDS = {  # field of a change's values → the kind it names
-    "networks": "network",
-    "network": "network",
-    "ssh_key": "ssh_key",
-    "ip": "public_ip",
-    "instance": "instance",
-    "attach_to": "instance",
-    "members": "instance",
-}
 
 
 def unsupported(changes: Iterable[Change]) -> list[Change]:
     """Changes apply cannot make yet; a plan with any of them is refused before it starts."""
     return [c for c in changes if operation_for(c.kind, c.action) is None]
-
-
-def references(change: Change) -> set[str]:
-    """Addresses this change's values name (the state it ends in, or for deletes, left)."""
-    values = (change.before if change.action is Action.DELETE else change.after) or {}
-    named: set[str] = set()
-    for name, kind in REFERENCE_FIELDS.items():
-        raw = values.get(name)
-        for item in raw if isinstance(raw, list) else [raw] if raw else []:
-            named.add(f"{change.project}/{kind}/{item}")
-    return named
 
 
 @dataclass
@@ -79,9 +59,8 @@ class Executor:
         for _, members in groupby(range(len(changes)), key=lambda seq: wave(changes[seq])):
             todo = [seq for seq in members if run.steps[seq].state != j.DONE]
             self._wave(run, todo, by_project, progress)
-        finished = self.journal.load(run.id)
-        self.journal.close(run.id, all(step.state == j.DONE for step in finished.steps))
-        return finished
+        self.journal.close(run.id, self.journal.load(run.id).succeeded)
+        return self.journal.load(run.id)
 
     def _wave(
         self, run: Run, todo: list[int], by_project: dict[str, Context], progress: _Progress
@@ -111,8 +90,15 @@ class Executor:
         try:
             resource = self._make(run_id, record, change, ctx)
         except CloudStackError as error:
-            note = self._clear_leftover(change, ctx) if isinstance(error, JobFailed) else ""
-            self.journal.mark(run_id, record.seq, j.FAILED, error=str(error) + note)
+            if isinstance(error, JobTimedOut | OutcomeUnknown):
+                # It may still happen, or have happened: the step stays uncertain, so the next
+                # attempt waits for the job, or looks for the object, and never resends blind.
+                state = j.SUBMITTED if isinstance(error, JobTimedOut) else j.STARTED
+                text = str(error)
+            else:
+                note = self._clear_leftover(change, ctx) if isinstance(error, JobFailed) else ""
+                state, text = j.FAILED, str(error) + note
+            self.journal.mark(run_id, record.seq, state, error=text)
             with progress.lock:
                 progress.broken.add(change.address)
             return

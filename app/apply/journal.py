@@ -39,6 +39,12 @@ class Run:
     id: int
     plan: Plan
     steps: tuple[StepRecord, ...]
+    state: str = "running"  # running, done, failed
+    reported: bool = False  # the pull request was told how it ended
+
+    @property
+    def succeeded(self) -> bool:
+        return all(step.state == DONE for step in self.steps)
 
 
 class Journal:
@@ -106,7 +112,17 @@ class Journal:
                 StepRecord(r.seq, r.address, r.action, r.state, r.job_id, r.resource_id, r.error)
                 for r in rows
             )
-            return Run(run.id, from_dict(run.plan), steps)
+            return Run(run.id, from_dict(run.plan), steps, run.state, run.reported_at is not None)
+
+    def latest(self, repo: str, forge: str, number: int) -> Run | None:
+        """The newest run for this pull request, finished or not."""
+        with self.sessions() as session:
+            found = session.scalars(
+                select(ApplyRun.id)
+                .where(ApplyRun.repo == repo, ApplyRun.forge == forge, ApplyRun.number == number)
+                .order_by(ApplyRun.id.desc())
+            ).first()
+        return self.load(found) if found is not None else None
 
     def mark(self, run_id: int, seq: int, state: str, **values: Any) -> None:
         with self.sessions.begin() as session:
@@ -115,6 +131,10 @@ class Journal:
                 .where(ApplyStep.run_id == run_id, ApplyStep.seq == seq)
                 .values(state=state, updated_at=now(), **values)
             )
+
+    def reported(self, session: Session, run_id: int) -> None:
+        """In the caller's transaction, beside the locks and audit that go with telling."""
+        session.execute(update(ApplyRun).where(ApplyRun.id == run_id).values(reported_at=now()))
 
     def close(self, run_id: int, ok: bool) -> None:
         with self.sessions.begin() as session:

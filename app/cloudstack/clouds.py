@@ -69,6 +69,11 @@ class Clouds:
             name, self._sandbox.url, SecretStr(state.api_key), SecretStr(state.secret_key)
         )
 
+    @property
+    def sandbox(self) -> RunningSandbox | None:
+        """The built-in sandbox, once a client started it (tests turn its knobs)."""
+        return self._sandbox
+
     def api_calls(self) -> int:
         return sum(sum(client.calls.values()) for client in self._clients.values())
 

@@ -27,6 +27,8 @@ class PullRequest:
     approvals: tuple[Approval, ...] = ()
     base_sha: str = ""
     merge_sha: str = ""  # the host's test merge of head into base; "" when it has none
+    merged_sha: str = ""  # once merged: the commit the base branch points at; "" before
+    merged_by: str = ""
     fork: bool = False  # the head lives in another repository
     state: str = "open"  # open, closed, merged
     title: str = ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.events.model import CommandEvent
 from app.flows.gate import PLAN
+from app.flows.land import land
 from app.flows.letgo import let_go
 from app.flows.review import review
 from app.flows.services import Services
@@ -66,13 +67,4 @@ def _unlock(services: Services, event: CommandEvent) -> None:
 
 
 def _apply(services: Services, event: CommandEvent) -> None:
-    forge = services.forge(event.forge)
-    pull = forge.pull_request(event.repo, event.number)
-    text = (
-        "Applying to CloudStack is pending: this stackgate version records merged plans but "
-        "does not apply them yet, so there is nothing to retry."
-        if pull.state == "merged"
-        else "stackgate applies a change when it is merged; `/stackgate apply` is for retrying "
-        "a failed apply after the merge."
-    )
-    forge.comment(event.repo, event.number, text)
+    land(services, event.forge, event.repo, event.number, event.sender, retried_by=event.sender)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
+from app.apply.context import CloudUnreadable
 from app.cloudstack.errors import ApiError, CloudStackError, Unreachable
 from app.events.codec import decode
 from app.events.model import Change, CommandEvent, PullRequestEvent, ReviewEvent
@@ -21,7 +22,11 @@ from app.report.review_markdown import failed_comment
 WHAT = {  # job kind → what failed, and what the person can do about it
     "plan": ("plan this change", "Comment `/stackgate plan` to try again."),
     "review": ("check the approvals", "Comment `/stackgate plan` to try again."),
-    "close": ("settle the close", "Comment `/stackgate unlock` to release its projects."),
+    "close": (
+        "settle the close or apply the merge",
+        "Once merged, comment `/stackgate apply` to finish (it resumes, never repeats); if "
+        "closed, `/stackgate unlock` releases its projects.",
+    ),
     "command": ("run the command", "Comment it again to retry."),
 }
 
@@ -49,6 +54,8 @@ def classify(error: BaseException) -> Outcome:
         return Outcome(error.transient, f"The forge answered: {error}", error.retry_after)
     if isinstance(error, Unreachable) or (isinstance(error, ApiError) and error.http_status >= 500):
         return Outcome(True, f"CloudStack did not answer: {error}")
+    if isinstance(error, CloudUnreadable):
+        return Outcome(True, f"CloudStack could not be read, so nothing was applied: {error}")
     if isinstance(error, IntegrityError):  # two workers took the same lock at the same moment
         return Outcome(True, "Another plan took a project lock at the same moment.")
     if isinstance(error, CloudStackError):

@@ -54,7 +54,7 @@ def review(services: Services, forge_name: str, repo: str, number: int, actor: s
     )
     decision = judge(services, plan, desired, before, pull, base.policies())
     if any(path.startswith(REPO_POLICIES) for path in changed):
-        decision = _platform_must_approve(decision, services.policies({}))
+        decision = platform_must_approve(decision, services.policies({}))
     publish(services, forge, pull, plan, decision, actor)
 
 
@@ -72,7 +72,7 @@ def judge(
     return services.engine.evaluate(policies, build_input(plan, desired, pull, before))
 
 
-def _platform_must_approve(decision: Decision, policies: PolicySet) -> Decision:
+def platform_must_approve(decision: Decision, policies: PolicySet) -> Decision:
     """A PR that edits the repo's policies cannot weaken its own judges, but it would weaken
     every later PR's: the platform team signs off on it, whatever the policies say."""
     config = policies.data.get(DATA_ROOT, {})

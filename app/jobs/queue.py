@@ -117,6 +117,11 @@ def finish(sessions: sessionmaker[Session], job_id: int, worker: str) -> None:
     _settle(sessions, job_id, worker, state=DONE, finished_at=now())
 
 
+def heartbeat(sessions: sessionmaker[Session], job_id: int, worker: str) -> None:
+    """Say ``worker`` still runs the job, so a long apply is not taken for orphaned."""
+    _settle(sessions, job_id, worker, claimed_at=now())
+
+
 def retry_later(
     sessions: sessionmaker[Session], job_id: int, worker: str, delay: float, error: str
 ) -> None:
@@ -136,7 +141,8 @@ def give_up(sessions: sessionmaker[Session], job_id: int, worker: str, error: st
 
 
 def requeue_abandoned(sessions: sessionmaker[Session], older_than: timedelta) -> int:
-    """Jobs left running by a worker that died: queue them again (their flows are idempotent)."""
+    """Jobs left running by a worker that died, whose heartbeat (``claimed_at``) stopped:
+    queue them again (their flows are idempotent; an apply resumes from its journal)."""
     with sessions.begin() as session:
         result = session.execute(
             update(Job)

@@ -21,9 +21,10 @@ from app.jobs import queue
 from app.jobs.queue import Work
 
 log = logging.getLogger(__name__)
-# A job running this long is presumed orphaned by a dead worker and queued again; plans take
-# seconds, so this only ever catches the dead.
-ABANDONED = timedelta(minutes=15)
+# A running job's worker beats every HEARTBEAT; a job whose beat stopped for ABANDONED is
+# presumed orphaned by a dead worker and queued again, however long it has been running.
+HEARTBEAT = 30.0
+ABANDONED = timedelta(minutes=3)
 
 
 @dataclass(frozen=True)
@@ -89,13 +90,25 @@ class Worker:
         work = queue.claim(self.sessions, self.name)
         if work is None:
             return False
+        done = threading.Event()
+        beat = threading.Thread(target=self._beat, args=(work.id, done), daemon=True)
+        beat.start()
         try:
             self.handle(work)
         except Exception as error:  # every failure is settled; none may kill the worker
             self._settle_failure(work, error)
         else:
             queue.finish(self.sessions, work.id, self.name)
+        finally:
+            done.set()
         return True
+
+    def _beat(self, job_id: int, done: threading.Event) -> None:
+        while not done.wait(HEARTBEAT):
+            try:
+                queue.heartbeat(self.sessions, job_id, self.name)
+            except Exception:  # a missed beat is survivable; three minutes of them are not
+                log.warning("could not record the heartbeat of job %s", job_id, exc_info=True)
 
     def _loop(self) -> None:
         next_sweep = 0.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 from app.cloudstack.model import Catalog, LiveObject, LiveState, ProjectUsage
 from app.plan.cascade import Key, cascade
@@ -16,6 +16,7 @@ from app.plan.limits import limit_changes
 from app.plan.model import Change, Plan, QuotaLine
 from app.plan.order import apply_order
 from app.plan.quota import Pending, quota_diagnostics, quota_lines
+from app.plan.references import references
 from app.spec.diagnostics import Code, Diagnostic, Location, error, warning
 from app.spec.loader import implied_project
 from app.spec.model import Project
@@ -146,21 +147,25 @@ class _Planner:
         self.diagnostics += quota_diagnostics(lines, limits_at, limits_changed)
 
 
-def live_fingerprint(live: LiveState, projects: Collection[str]) -> str:
-    """A hash of every live object read for the planned projects: apply compares it."""
+def live_fingerprint(live: LiveState, changes: Iterable[Change]) -> str:
+    """A hash of the live objects the changes act on or name: the guard compares it at merge.
+
+    Objects the plan leaves alone are out of it, so that unrelated work in a project between
+    plan and merge does not stop an apply; ids are in it, so that an object deleted and made
+    again under the same name is noticed.
+    """
+    wanted = {address for change in changes for address in {change.address, *references(change)}}
     rows = sorted(
         (
-            name,
-            obj.kind,
-            obj.name,
+            address,
             obj.id,
             json.dumps(dict(obj.fields), sort_keys=True, default=str),
             json.dumps(dict(obj.labels), sort_keys=True),
             obj.protected,
         )
-        for name in projects
-        if name in live.projects
-        for obj in (*live.projects[name].objects.values(), *live.projects[name].duplicates)
+        for name, project in live.projects.items()
+        for obj in (*project.objects.values(), *project.duplicates)
+        if (address := f"{name}/{obj.kind}/{obj.name}") in wanted
     )
     return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
 
@@ -186,7 +191,7 @@ def compute_plan(
         quotas=tuple(planner.quotas),
         costs=tuple(cost_lines(planner.quotas, prices)),
         diagnostics=tuple(sorted(set(planner.diagnostics), key=Diagnostic.sort_key)),
-        live_fingerprint=live_fingerprint(live, names),
+        live_fingerprint=live_fingerprint(live, planner.changes.values()),
         api_calls=live.api_calls,
         read_seconds=round(live.seconds, 3),
     )

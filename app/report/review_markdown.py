@@ -14,7 +14,7 @@ Comment one of these on the pull request (you need write access to the repositor
 | command | does |
 |---|---|
 | `/stackgate plan` | plan again against the cloud as it is now |
-| `/stackgate apply` | apply again after a failed apply (only once merged) |
+| `/stackgate apply` | once merged: finish a refused or failed apply (plans and gates again) |
 | `/stackgate unlock` | release the projects this pull request holds |
 | `/stackgate help` | show this help |
 """

@@ -68,3 +68,20 @@ def retire(session: Session, forge: str, repo: str, number: int, state: str) -> 
         )
         .values(state=state)
     )
+
+
+def plan_for_head(
+    session: Session, forge: str, repo: str, number: int, head_sha: str
+) -> PlanRecord | None:
+    """The newest plan made for ``head_sha`` and not discarded: what reviewers approved."""
+    return session.scalars(
+        select(PlanRecord)
+        .where(
+            PlanRecord.forge == forge,
+            PlanRecord.repo == repo,
+            PlanRecord.number == number,
+            PlanRecord.head_sha == head_sha,
+            PlanRecord.state.in_((CURRENT, MERGED)),
+        )
+        .order_by(PlanRecord.id.desc())
+    ).first()

@@ -161,6 +161,7 @@ class ApplyRun(Base):
     state: Mapped[str] = mapped_column(String(16), default="running")  # running, done, failed
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+    reported_at: Mapped[datetime | None]  # when the PR was told; a retried job tells it once
 
 
 class ApplyStep(Base):

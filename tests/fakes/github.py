@@ -108,17 +108,16 @@ class GitHubFake:
             found.comments[made.id] = made
             return made.id, hooks.comment(self.api.shapes, found, pull, made)
 
-    def close(self, repo: str, number: int, *, merged: bool) -> Delivery:
+    def close(self, repo: str, number: int, *, merged: bool, by: str | None = None) -> Delivery:
         with self.api.lock:
             found, pull = self._pull(repo, number)
             pull.state = "closed"
+            who = by or found.full_name.split("/")[0]
             if merged:
                 pull.merge_sha = found.test_merge(pull)
                 found.branches[pull.base_ref] = pull.merge_sha
-                pull.merged = True
-            return hooks.pull_request(
-                self.api.shapes, found, pull, "closed", found.full_name.split("/")[0]
-            )
+                pull.merged, pull.merged_by = True, who
+            return hooks.pull_request(self.api.shapes, found, pull, "closed", who)
 
     def mark_ready(self, repo: str, number: int) -> Delivery:
         with self.api.lock:

@@ -80,6 +80,7 @@ class Shapes(GitShapes):
             labels=[{"name": label, "color": "ededed", "default": False} for label in pull.labels],
             draft=pull.draft,
             merged=pull.merged,
+            merged_by=self.user(pull.merged_by) if pull.merged_by else None,
             mergeable=True if pull.state == "open" else None,
             merge_commit_sha=pull.merge_sha or None,
             head=self._end(repo, f"pr-{pull.number}", pull.head_sha, pull.author, head_repo),

@@ -60,6 +60,7 @@ class Pull:
     merge_sha: str = ""
     state: str = "open"
     merged: bool = False
+    merged_by: str = ""
     labels: list[str] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
 

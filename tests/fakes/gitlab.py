@@ -115,20 +115,20 @@ class GitLabFake:
             mr.notes.append(note)
             return note.id, hooks.note_hook(self.world, mr, note)
 
-    def close(self, repo: str, number: int, *, merged: bool) -> Delivery:
+    def close(self, repo: str, number: int, *, merged: bool, by: str | None = None) -> Delivery:
         with self.world.lock:
             mr = self._mr(repo, number)
             mr.state = "merged" if merged else "closed"
+            who = self.world.user(by) if by else mr.author
             if merged:
+                mr.merged_by = who
                 target = mr.project
                 old, head = target.branches[mr.target_branch], self.world.commits[mr.head]
                 snapshot = dict.fromkeys(self.world.commits[old].files) | head.files
                 message = f"Merge branch '{mr.source_branch}' into '{mr.target_branch}'"
                 made = self.world.commit(old, snapshot, message, head.links)
                 target.branches[mr.target_branch] = mr.merge_commit = made.sha
-            return hooks.merge_request_hook(
-                self.world, mr, mr.author, "merge" if merged else "close"
-            )
+            return hooks.merge_request_hook(self.world, mr, who, "merge" if merged else "close")
 
     def mark_ready(self, repo: str, number: int) -> Delivery:
         with self.world.lock:

@@ -70,6 +70,8 @@ def merge_request(mr: MergeRequest) -> dict[str, Any]:
         "detailed_merge_status": "draft_status" if mr.draft else "mergeable",
         "sha": mr.head,
         "merge_commit_sha": mr.merge_commit,
+        "merge_user": user(mr.merged_by) if mr.merged_by else None,
+        "merged_by": user(mr.merged_by) if mr.merged_by else None,
         "squash_commit_sha": None,
         "user_notes_count": sum(not n.system for n in mr.notes),
         "discussion_locked": None,

@@ -84,6 +84,7 @@ class MergeRequest:
     approvers: list[User] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     merge_commit: str | None = None
+    merged_by: User | None = None
 
     @property
     def head(self) -> str:

@@ -125,22 +125,15 @@ def test_a_second_pr_on_a_locked_project_is_told_who_holds_it(
     (comment,) = plan_comments(fake, repo, second)
     assert f"#{first}" in comment and "payments" in comment
     assert states(fake, repo, second)["stackgate/plan"] == RED[fake.name]
-    # The holder merges: its lock goes and the waiting PR is planned without anyone pushing.
+    # The holder is approved, merged and applied: its lock goes and the waiting PR is planned
+    # without anyone pushing.
+    for who in ("lee", "pat"):
+        stackgate.deliver(fake.approve(repo, first, who))
     stackgate.deliver(fake.close(repo, first, merged=True))
     assert "to create" in plan_comments(fake, repo, second)[0]
     assert states(fake, repo, second)["stackgate/plan"] == GREEN[fake.name]
     assert [(lock.project, lock.number) for lock in stackgate.rows(Lock)] == [("payments", second)]
     assert stackgate.rows(LockWait) == []
-
-
-def test_merge_records_the_plan_and_says_apply_is_pending(fake, repo, stackgate: Stackgate) -> None:
-    number, delivery = fake.open_pr(repo, "bob", edit(*LABEL))
-    stackgate.deliver(delivery)
-    stackgate.deliver(fake.close(repo, number, merged=True))
-    assert [p.state for p in stackgate.rows(PlanRecord)] == ["merged"]
-    assert any(
-        "applying it to CloudStack is pending" in c.body for c in fake.comments(repo, number)
-    )
 
 
 def test_closing_unmerged_discards_the_plan_and_frees_the_projects(
@@ -302,22 +295,6 @@ def test_a_refused_command_cancels_nothing(fake, repo, stackgate: Stackgate) -> 
     stackgate.deliver(fake.comment(repo, number, "mallory", "/stackgate plan")[1])
     assert states(fake, repo, number)["stackgate/plan"] == GREEN[fake.name]
     assert {job.state for job in stackgate.rows(Job)} == {"done"}
-
-
-def test_a_merge_whose_comment_failed_says_the_same_when_retried(
-    fake, repo, stackgate: Stackgate
-) -> None:
-    number, delivery = fake.open_pr(repo, "bob", edit(*LABEL))
-    stackgate.deliver(delivery)
-    merged = fake.close(repo, number, merged=True)
-    fake.fail_next(
-        FailurePlan(
-            count=1, status=502, path_contains="/notes" if fake.name == "gitlab" else "/comments"
-        )
-    )
-    stackgate.deliver(merged)
-    told = [c.body for c in fake.comments(repo, number) if c.body.startswith("Merged.")]
-    assert len(told) == 1 and "is recorded" in told[0]
 
 
 def test_editing_the_repos_policies_needs_the_platform_team(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.jobs import queue
+from app.jobs import queue, worker
 from app.store.tables import Job
 
 
@@ -130,4 +131,39 @@ def test_a_worker_presumed_dead_cannot_settle_a_job_someone_else_claimed(session
     queue.finish(sessions, job, "slow")  # the slow one wakes up: too late
     assert _states(sessions)[job] == "running"
     queue.finish(sessions, job, "fresh")
+    assert _states(sessions)[job] == "done"
+
+
+def test_a_heartbeat_keeps_a_long_job_from_being_taken_for_orphaned(sessions) -> None:
+    job = _add(sessions, "close")
+    queue.claim(sessions, "busy")
+    with sessions.begin() as session:  # claimed an hour ago: an apply still going
+        session.execute(
+            update(Job).where(Job.id == job).values(claimed_at=queue.now() - timedelta(hours=1))
+        )
+    queue.heartbeat(sessions, job, "someone-else")  # only the owner's beat counts
+    queue.heartbeat(sessions, job, "busy")
+    assert queue.requeue_abandoned(sessions, timedelta(minutes=3)) == 0
+    assert _states(sessions)[job] == "running"
+
+
+def test_a_worker_beats_while_its_job_runs(sessions, monkeypatch) -> None:
+    monkeypatch.setattr(worker, "HEARTBEAT", 0.05)
+    job = _add(sessions, "close")
+    beats: list[object] = []
+
+    def slow(work: queue.Work) -> None:  # an apply that takes a while
+        with sessions() as session:
+            first = session.get_one(Job, work.id).claimed_at
+        time.sleep(0.4)
+        with sessions() as session:
+            beats.extend([first, session.get_one(Job, work.id).claimed_at])
+
+    def unused(error: BaseException) -> worker.Outcome:
+        raise AssertionError(f"the job failed: {error}")
+
+    runner = worker.Worker(sessions, slow, unused, lambda _work, _message: None, threads=0)
+    assert runner.run_once()
+    first, last = beats
+    assert last > first  # type: ignore[operator]
     assert _states(sessions)[job] == "done"

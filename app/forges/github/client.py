@@ -56,6 +56,8 @@ class GitHubForge:
                 base_sha=pr.base.sha,
                 # before merging it is the test merge; only trust it once GitHub says mergeable
                 merge_sha=(pr.merge_commit_sha or "") if is_open and pr.mergeable is True else "",
+                merged_sha=(pr.merge_commit_sha or "") if pr.merged else "",
+                merged_by=pr.merged_by.login if pr.merged and pr.merged_by else "",
                 fork=head_repo is None or head_repo.full_name != pr.base.repo.full_name,
                 state="merged" if pr.merged else pr.state,
                 title=pr.title or "",

@@ -55,6 +55,8 @@ class GitLabForge:
             # GitLab's merge ref (refs/merge-requests/:iid/merge) is refreshed in the
             # background and may trail the head, so plans use the head itself
             merge_sha="",
+            merged_sha=_merged_sha(mr),
+            merged_by=_merged_by(mr),
             fork=mr.source_project_id != mr.target_project_id,
             state=_STATES.get(mr.state, mr.state),
             title=mr.title,
@@ -181,3 +183,19 @@ class GitLabForge:
         if self._bot_id is None:
             self._bot_id = int(CurrentUserManager(self._gl).get().id)
         return self._bot_id
+
+
+def _merged_sha(mr: ProjectMergeRequest) -> str:
+    """The commit a merge left on the target: the merge commit, the squash commit, or with a
+    fast-forward merge the head itself."""
+    if mr.state != "merged":
+        return ""
+    return str(mr.merge_commit_sha or mr.squash_commit_sha or mr.sha)
+
+
+def _merged_by(mr: ProjectMergeRequest) -> str:
+    """Who merged (``merge_user`` since GitLab 14.7, ``merged_by`` before it)."""
+    if mr.state != "merged":
+        return ""
+    who = mr.attributes.get("merge_user") or mr.attributes.get("merged_by") or {}
+    return str(who.get("username", ""))

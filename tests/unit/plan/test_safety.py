@@ -197,3 +197,18 @@ def test_the_plan_records_what_reading_cost_and_a_fingerprint_of_what_was_read()
     assert len(first.live_fingerprint) == 64
     assert first.live_fingerprint == same.live_fingerprint != moved.live_fingerprint
     assert actions(moved) == [("update", "volume", "data")]
+
+
+def test_the_fingerprint_covers_what_the_changes_touch_and_name_and_nothing_else() -> None:
+    grown = edit("size: 20GiB,", "size: 30GiB,")  # the volume changes; it names web-1
+    first = plan_of(grown, base_objects())
+    assert actions(first) == [("update", "volume", "data")]
+    # The network's state is no part of the repo and the change does not name it.
+    quiet = plan_of(grown, swap(base_objects(), network(state="Allocated")))
+    assert (actions(quiet), quiet.live_fingerprint) == (actions(first), first.live_fingerprint)
+    # The VM the volume is attached to, stopped, or made again under the same name: the
+    # changes read the same, the fingerprint tells them apart.
+    stopped = plan_of(grown, swap(base_objects(), instance(state="Stopped")))
+    again = plan_of(grown, swap(base_objects(), instance(id="a-new-vm")))
+    assert actions(stopped) == actions(again) == actions(first)
+    assert len({first.live_fingerprint, stopped.live_fingerprint, again.live_fingerprint}) == 3

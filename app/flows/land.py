@@ -1,0 +1,232 @@
+"""Merged: apply what was approved, once, and tell the pull request exactly what happened.
+
+The close job of a merged pull request lands here, and so does `/stackgate apply` after a
+refused or failed apply. A run already in the journal is resumed, never started over; a run
+already told is not told twice; a new run starts only after the guard (at merge) or the whole
+gate again (on `/stackgate apply`) holds. The projects stay locked until the cloud matches.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+
+from app.apply.executor import Executor, unsupported
+from app.apply.guard import guard
+from app.apply.journal import Journal, Run
+from app.events.model import Approval, PullRequest
+from app.flows.gate import MayApprove, approvers, gate
+from app.flows.letgo import let_go
+from app.flows.planning import plan_projects, repo_name, touched_projects
+from app.flows.review import judge, platform_must_approve
+from app.flows.services import Services
+from app.forges.base import Forge, ForgeError, StatusState
+from app.forges.source import ForgeSource
+from app.plan.model import Plan
+from app.plan.serialize import from_dict, plan_hash
+from app.policy.model import Decision
+from app.policy.sources import REPO_POLICIES
+from app.report.apply_markdown import applied, refused
+from app.spec.loader import load_desired_state
+from app.spec.state import DesiredState
+from app.store import audit, plans
+
+APPLY = "stackgate/apply"
+
+
+@dataclass(frozen=True)
+class Landing:
+    """A merged pull request and what its merge commit says."""
+
+    services: Services
+    forge: Forge
+    pull: PullRequest
+    desired: DesiredState
+    tag_repo: str  # how the cloud's tags name the repo
+
+    @property
+    def noun(self) -> str:
+        return self.services.pr_noun(self.forge.name)
+
+
+def land(
+    services: Services,
+    forge_name: str,
+    repo: str,
+    number: int,
+    actor: str,
+    retried_by: str | None = None,
+) -> None:
+    """Apply a merged PR (``retried_by``: the writer who commented `/stackgate apply`)."""
+    forge = services.forge(forge_name)
+    pull = forge.pull_request(repo, number)
+    if not pull.merged_sha:
+        if retried_by is not None:
+            forge.comment(repo, number, _NOT_MERGED)
+            return
+        # The merge event came before the API shows the merge: worth another try shortly.
+        raise ForgeError(f"{repo}#{number} is not shown as merged yet", transient=True)
+    desired = load_desired_state(ForgeSource(forge, repo, pull.merged_sha))
+    here = Landing(
+        services, forge, pull, desired, repo_name(desired, services.repo_id(forge_name, repo))
+    )
+    journal = Journal(services.sessions)
+    run = journal.unfinished(here.tag_repo, forge_name, number)
+    if run is None:
+        last = journal.latest(here.tag_repo, forge_name, number)
+        if last is not None and retried_by is None:  # a redelivered or retried merge job
+            run = last
+        else:
+            run = _begin(here, journal, actor, retried_by)
+            if run is None:
+                return
+    if run.state == "running":
+        forge.set_status(repo, pull.merged_sha, APPLY, StatusState.PENDING, "Applying…", _url(here))
+        executor = Executor(services.clouds, journal, services.settings.apply_concurrency)
+        run = executor.apply(run, desired, pull.merged_sha)
+    if not run.reported:
+        _report(here, journal, run, actor)
+
+
+def _begin(here: Landing, journal: Journal, actor: str, retried_by: str | None) -> Run | None:
+    """A new run of the approved plan (guarded), or of a fresh plan (gated again); None when
+    refused, which the PR has been told."""
+    services, forge, pull = here.services, here.forge, here.pull
+    with services.sessions() as session:
+        record = plans.plan_for_head(session, forge.name, pull.repo, pull.number, pull.head_sha)
+    base = ForgeSource(forge, pull.repo, pull.base_sha or pull.base_ref)
+    before = load_desired_state(base)
+    if record is not None:
+        projects: set[str] | tuple[str, ...] = from_dict(record.plan).projects
+    else:
+        projects = touched_projects(
+            forge.changed_paths(pull.repo, pull.number), here.desired, before
+        )
+    fresh = plan_projects(
+        here.desired,
+        services.clouds,
+        here.tag_repo,
+        projects,
+        before,
+        prices=services.settings.prices,
+    )
+    if retried_by is None:
+        if record is None:
+            problems = [
+                f"no plan was made for the final head `{pull.head_sha[:12]}`, so none was approved"
+            ]
+            plan = fresh
+        else:
+            plan = from_dict(record.plan)
+            decision = Decision.from_dict(record.decision)
+            problems = [
+                *_gate_problems(here, plan, decision, pull),
+                *guard(plan, fresh).differences,
+            ]
+    else:
+        decision = judge(services, fresh, here.desired, before, pull, base.policies())
+        if any(
+            path.startswith(REPO_POLICIES) for path in forge.changed_paths(pull.repo, pull.number)
+        ):
+            decision = platform_must_approve(decision, services.policies({}))
+        # The writer asking for the apply approves it now, unless they wrote the change.
+        nod = replace(pull, approvals=(*pull.approvals, Approval(retried_by, pull.head_sha)))
+        plan = fresh
+        problems = _gate_problems(here, plan, decision, nod)
+    problems += [
+        f"`{c.address}`: stackgate cannot {c.action.value} this kind of object yet"
+        for c in unsupported(plan.changes)
+    ]
+    if problems:
+        _refuse(here, problems, actor, retried_by is not None)
+        return None
+    return journal.start(plan, pull.merged_sha, retried_by or actor, forge.name, pull.number)
+
+
+def _gate_problems(here: Landing, plan: Plan, decision: Decision, pull: PullRequest) -> list[str]:
+    verdict = gate(
+        plan,
+        decision,
+        pull,
+        members=lambda group: here.forge.group_members(pull.repo, group),
+        may_approve=_writer(here),
+    )
+    return [f"the gate is not met: {need}" for need in verdict.needed]
+
+
+def _refuse(here: Landing, problems: list[str], actor: str, retried: bool) -> None:
+    pull = here.pull
+    here.forge.comment(
+        pull.repo, pull.number, refused(problems, pull.merged_sha, here.noun, retried)
+    )
+    here.forge.set_status(
+        pull.repo,
+        pull.merged_sha,
+        APPLY,
+        StatusState.FAILURE,
+        "Not applied: see the pull request",
+        _url(here),
+    )
+    with here.services.sessions.begin() as session:
+        audit.audit(
+            session,
+            here.forge.name,
+            pull.repo,
+            pull.number,
+            actor,
+            "apply-refused",
+            json.dumps({"commit": pull.merged_sha, "problems": problems}),
+        )
+
+
+def _report(here: Landing, journal: Journal, run: Run, actor: str) -> None:
+    """Say how the run ended; release the projects only when the cloud matches."""
+    pull, forge = here.pull, here.forge
+    forge.comment(pull.repo, pull.number, applied(run, pull.merged_sha, here.noun))
+    done = sum(1 for step in run.steps if step.state == "done")
+    text = (
+        f"Applied {done} change(s)"
+        if run.succeeded
+        else f"Applied {done} of {len(run.steps)}: see the pull request"
+    )
+    state = StatusState.SUCCESS if run.succeeded else StatusState.FAILURE
+    forge.set_status(pull.repo, pull.merged_sha, APPLY, state, text, _url(here))
+    with here.services.sessions.begin() as session:
+        released = let_go(session, forge.name, pull.repo, pull.number) if run.succeeded else []
+        record = {
+            "run": run.id,
+            "commit": pull.merged_sha,
+            "plan_hash": plan_hash(run.plan),
+            "author": pull.author,
+            "approvers": sorted(approvers(pull, pull.approvals, _writer(here))),
+            "merged_by": pull.merged_by,
+            "by": actor,
+            "released": released,
+            "steps": [
+                {
+                    "address": s.address,
+                    "action": s.action,
+                    "state": s.state,
+                    "id": s.resource_id,
+                    "error": s.error,
+                }
+                for s in run.steps
+            ],
+        }
+        action = "applied" if run.succeeded else "apply-failed"
+        audit.audit(session, forge.name, pull.repo, pull.number, actor, action, json.dumps(record))
+        journal.reported(session, run.id)
+
+
+def _writer(here: Landing) -> MayApprove:
+    return lambda user: here.forge.can_write(here.pull.repo, user)
+
+
+def _url(here: Landing) -> str:
+    return here.services.settings.public_url
+
+
+_NOT_MERGED = (
+    "stackgate applies a change when it is merged; `/stackgate apply` is for finishing an "
+    "apply after the merge."
+)

@@ -1,0 +1,79 @@
+"""What a merged pull request is told: what was applied, what failed in CloudStack's words, what
+was skipped and why, and how to finish; or why nothing was applied."""
+
+from __future__ import annotations
+
+from app.apply.journal import DONE, FAILED, SKIPPED, Run, StepRecord
+from app.plan.serialize import plan_hash
+
+MAX_ROWS = 250  # keeps the comment under the forge's size limit; failures are always listed
+_MARK = {DONE: "✅", FAILED: "❌", SKIPPED: "⏭️"}
+_VERB = {"create": "created", "update": "updated", "delete": "deleted"}
+RETRY = (
+    "someone with write access comments `/stackgate apply`: stackgate plans again at the merge "
+    "commit against the cloud as it is, runs the policies and approvals again, and applies. "
+    "What is already done is never done twice."
+)
+GIVE_UP = (
+    "The projects stay locked to this {noun} until then; to give up instead, comment "
+    "`/stackgate unlock` and fix forward in a new {noun}."
+)
+
+
+def applied(run: Run, commit: str, noun: str) -> str:
+    counts = {state: sum(1 for s in run.steps if s.state == state) for state in _MARK}
+    short = commit[:12]
+    if run.succeeded:
+        head = f"### ✅ Applied to CloudStack at `{short}`"
+        verdict = f"All {len(run.steps)} change(s) applied. The projects are unlocked."
+        if not run.steps:
+            verdict = "Nothing to apply: the cloud already matched the repo. Projects unlocked."
+    else:
+        head = f"### ❌ The apply at `{short}` did not finish"
+        verdict = (
+            f"**{counts[DONE]} of {len(run.steps)} change(s) applied; {counts[FAILED]} failed, "
+            f"{counts[SKIPPED]} skipped.** Fix the cause; then {RETRY} " + GIVE_UP.format(noun=noun)
+        )
+    rows = _rows(run.steps)
+    table = "| | change | result |\n|---|---|---|\n" + "\n".join(rows) + "\n" if rows else ""
+    return f"{head}\n\nPlan `{plan_hash(run.plan)[:19]}`.\n\n{table}\n{verdict}\n"
+
+
+def refused(reasons: tuple[str, ...] | list[str], commit: str, noun: str, retried: bool) -> str:
+    why = "\n".join(f"- {reason}" for reason in reasons)
+    title = "`/stackgate apply` did not apply" if retried else "stackgate did not apply this merge"
+    return (
+        f"### 🛑 {title} (`{commit[:12]}`)\n\n{why}\n\nNothing was changed in CloudStack. "
+        f"To apply what the merge commit says now, {RETRY} " + GIVE_UP.format(noun=noun) + "\n"
+    )
+
+
+def _rows(steps: tuple[StepRecord, ...]) -> list[str]:
+    shown = [s for s in steps if s.state != DONE] + [s for s in steps if s.state == DONE]
+    rows = [_row(step) for step in shown[:MAX_ROWS]]
+    if len(shown) > MAX_ROWS:
+        rows.append(f"| | … and {len(shown) - MAX_ROWS} more applied | |")
+    return rows
+
+
+def _row(step: StepRecord) -> str:
+    mark = _MARK.get(step.state, "⏳")
+    change = f"{step.action} `{step.address}`"
+    if step.state == DONE:
+        result = f"{_VERB.get(step.action, 'done')}" + (
+            f", id `{step.resource_id}`" if step.resource_id else ""
+        )
+    elif step.state == FAILED:
+        result = _cell(step.error or "failed")
+    elif step.state == SKIPPED:
+        result = f"skipped: {_cell(step.error or 'what it needs did not succeed')}"
+    elif step.error:  # its job outlived our wait, or its answer was lost: it may happen yet
+        result = f"{_cell(step.error)}; `/stackgate apply` finishes it without sending it twice"
+    else:
+        result = "not finished"
+    return f"| {mark} | {change} | {result} |"
+
+
+def _cell(text: str) -> str:
+    """An error as CloudStack wrote it, kept inside its table cell."""
+    return " ".join(text.split()).replace("|", "\\|").replace("`", "'")
