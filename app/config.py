@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     cloudstack_secret_key: SecretStr | None = None
     cloudstack_secret_key_file: Path | None = None
     cloudstack_verify_tls: bool = True
+    cloudstack_job_timeout: float = Field(
+        900.0, gt=0, description="Seconds to wait for one async job of the default cloud"
+    )
     clouds: dict[str, CloudSettings] = Field(
         default_factory=dict, description="Named clouds: STACKGATE_CLOUDS__DC1__URL=... or JSON"
     )
@@ -99,6 +102,32 @@ class Settings(BaseSettings):
     apply_concurrency: int = Field(
         8, ge=1, description="CloudStack calls an apply runs at once, per cloud"
     )
+    reconcile_interval: float = Field(
+        0.0,
+        ge=0,
+        description="Seconds between reconciles of each repo's default branch; 0: never",
+    )
+    reconcile_repos: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Repos to reconcile, as forge:owner/name, ','-separated; "
+        "default: every repo stackgate has planned",
+    )
+    reconcile_issues: bool = Field(
+        False, description="Report drift as an issue on the forge (closed when it is gone)"
+    )
+
+    @field_validator("reconcile_repos", mode="before")
+    @classmethod
+    def _repo_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for entry in value:
+                forge, _, repo = str(entry).partition(":")
+                if forge not in ("github", "gitlab") or "/" not in repo:
+                    raise ValueError(f"'{entry}' is not forge:owner/name (github: or gitlab:)")
+        return value
+
     github_webhook_secret: SecretStr | None = None
     github_token: SecretStr | None = None
     github_app_id: int | None = None
@@ -151,6 +180,7 @@ class Settings(BaseSettings):
             secret_key=self.cloudstack_secret_key,
             secret_key_file=self.cloudstack_secret_key_file,
             verify_tls=self.cloudstack_verify_tls,
+            job_timeout=self.cloudstack_job_timeout,
         )
 
     @property

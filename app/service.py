@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.cloudstack.clouds import Clouds
 from app.config import Settings
 from app.flows.dispatch import classify, handler, reporter
+from app.flows.reconcile import schedule
 from app.flows.services import Services
 from app.forges.base import Forge
 from app.forges.github.client import GitHubForge
@@ -61,4 +62,5 @@ def build_worker(
         threads=threads,
         poll=poll,
         retry=retry,
+        tick=lambda: schedule(services),
     )

@@ -12,12 +12,14 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from itertools import groupby
+from typing import Any
 
 from app.apply import journal as j
 from app.apply.context import contexts
 from app.apply.journal import Journal, Run, StepRecord
-from app.apply.operations import operation_for
-from app.apply.operations.base import Context, Submitted
+from app.apply.operations import operation_for, supported
+from app.apply.operations.base import Context, Operation, Submitted
+from app.apply.operations.create import Create
 from app.cloudstack.clouds import Clouds
 from app.cloudstack.errors import CloudStackError, JobFailed, JobTimedOut, OutcomeUnknown
 from app.plan.model import Action, Change
@@ -28,7 +30,7 @@ from app.spec.state import DesiredState
 
 def unsupported(changes: Iterable[Change]) -> list[Change]:
     """Changes apply cannot make yet; a plan with any of them is refused before it starts."""
-    return [c for c in changes if operation_for(c.kind, c.action) is None]
+    return [change for change in changes if not supported(change)]
 
 
 @dataclass
@@ -41,7 +43,8 @@ class _Progress:
     def blocker(self, change: Change) -> str | None:
         if change.action is Action.DELETE:  # a delete waits for what used it to go first
             return None
-        return next(iter(sorted(references(change) & self.broken)), None)
+        # Its own address too: the create half of a replace whose delete failed.
+        return next(iter(sorted((references(change) | {change.address}) & self.broken)), None)
 
 
 class Executor:
@@ -89,6 +92,13 @@ class Executor:
             return
         try:
             resource = self._make(run_id, record, change, ctx)
+        except _Unfinished as unfinished:
+            # The call went through; what follows it (attach, members, tags) did not. The
+            # step stays uncertain: the next attempt finds the object and finishes it.
+            self.journal.mark(run_id, record.seq, j.STARTED, error=str(unfinished.error))
+            with progress.lock:
+                progress.broken.add(change.address)
+            return
         except CloudStackError as error:
             if isinstance(error, JobTimedOut | OutcomeUnknown):
                 # It may still happen, or have happened: the step stays uncertain, so the next
@@ -96,7 +106,7 @@ class Executor:
                 state = j.SUBMITTED if isinstance(error, JobTimedOut) else j.STARTED
                 text = str(error)
             else:
-                note = self._clear_leftover(change, ctx) if isinstance(error, JobFailed) else ""
+                note = self._clear_leftover(change, ctx, error)
                 state, text = j.FAILED, str(error) + note
             self.journal.mark(run_id, record.seq, state, error=text)
             with progress.lock:
@@ -107,12 +117,14 @@ class Executor:
             ctx.ids[f"{change.kind}/{change.name}"] = resource
 
     @staticmethod
-    def _clear_leftover(change: Change, ctx: Context) -> str:
-        """A create whose job failed may leave a half-made object (a VM in Error state) that
-        blocks the name: remove it, so that the next apply can make it cleanly."""
+    def _clear_leftover(change: Change, ctx: Context, error: CloudStackError) -> str:
+        """A create whose own job failed may leave a half-made object (a VM in Error state)
+        that blocks the name: remove it, so that the next apply can make it cleanly. A
+        failed follow-up (attach, tags) leaves a whole object: the next apply finishes it."""
         operation = operation_for(change.kind, change.action)
         remove = operation_for(change.kind, Action.DELETE)
-        if change.action is not Action.CREATE or operation is None or remove is None:
+        own_job = isinstance(error, JobFailed) and error.command == change.kind  # see _make
+        if not own_job or not isinstance(operation, Create) or remove is None:
             return ""
         leftover: str | None = None
         try:
@@ -133,7 +145,7 @@ class Executor:
         if record.state == j.SUBMITTED and record.job_id:
             submitted = Submitted(record.job_id, record.resource_id)
             result = ctx.client.wait(change.kind, record.job_id)
-            return operation.finish(ctx, change, submitted, result)
+            return _finish(operation, ctx, change, submitted, result)
         if record.state in (j.STARTED, j.FAILED):  # it may have happened: look before sending
             found = operation.find(ctx, change)
             if change.action is Action.DELETE and found is None:
@@ -141,11 +153,11 @@ class Executor:
             if change.action is not Action.DELETE and found is not None:
                 # Finish what it left: follow-ups and tags are idempotent, and an object
                 # found untagged gets its tags only here.
-                return operation.finish(ctx, change, Submitted(resource_id=found), {})
+                return _finish(operation, ctx, change, Submitted(resource_id=found), {})
         self.journal.mark(run_id, record.seq, j.STARTED)
         submitted = operation.submit(ctx, change)
         if submitted.job_id is None:
-            return operation.finish(ctx, change, submitted, {})
+            return _finish(operation, ctx, change, submitted, {})
         self.journal.mark(
             run_id,
             record.seq,
@@ -153,5 +165,24 @@ class Executor:
             job_id=submitted.job_id,
             resource_id=submitted.resource_id,
         )
+        # Awaited under the change's kind: a JobFailed saying so is the step's own call, not a
+        # follow-up's (tags, attach), which is how _clear_leftover tells them apart.
         result = ctx.client.wait(change.kind, submitted.job_id)
-        return operation.finish(ctx, change, submitted, result)
+        return _finish(operation, ctx, change, submitted, result)
+
+
+class _Unfinished(Exception):
+    """The step's own call succeeded but finishing it failed."""
+
+    def __init__(self, error: CloudStackError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _finish(
+    operation: Operation, ctx: Context, change: Change, sent: Submitted, result: dict[str, Any]
+) -> str | None:
+    try:
+        return operation.finish(ctx, change, sent, result)
+    except CloudStackError as error:
+        raise _Unfinished(error) from error

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.apply.steps import steps_of
 from app.jobs.queue import now
 from app.plan.model import Plan
 from app.plan.serialize import from_dict, plan_hash, to_dict
@@ -39,6 +40,7 @@ class Run:
     id: int
     plan: Plan
     steps: tuple[StepRecord, ...]
+    plan_hash: str = ""  # of the plan as approved (``plan`` is it as run: replaces split)
     state: str = "running"  # running, done, failed
     reported: bool = False  # the pull request was told how it ended
 
@@ -54,22 +56,22 @@ class Journal:
     def start(
         self, plan: Plan, commit: str, actor: str, forge: str = "local", number: int = 0
     ) -> Run:
-        body = to_dict(plan)
+        steps = steps_of(plan)  # what runs; the hash is of the plan as it was approved
         with self.sessions.begin() as session:
             run = ApplyRun(
                 repo=plan.repo,
                 forge=forge,
                 number=number,
                 commit=commit,
-                plan_hash=plan_hash(plan, body),
-                plan=body,
+                plan_hash=plan_hash(plan),
+                plan=to_dict(steps),
                 actor=actor,
                 state="running",
                 started_at=now(),
             )
             session.add(run)
             session.flush()
-            for seq, change in enumerate(plan.changes):
+            for seq, change in enumerate(steps.changes):
                 session.add(
                     ApplyStep(
                         run_id=run.id,
@@ -112,7 +114,8 @@ class Journal:
                 StepRecord(r.seq, r.address, r.action, r.state, r.job_id, r.resource_id, r.error)
                 for r in rows
             )
-            return Run(run.id, from_dict(run.plan), steps, run.state, run.reported_at is not None)
+            reported = run.reported_at is not None
+            return Run(run.id, from_dict(run.plan), steps, run.plan_hash, run.state, reported)
 
     def latest(self, repo: str, forge: str, number: int) -> Run | None:
         """The newest run for this pull request, finished or not."""

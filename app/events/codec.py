@@ -5,21 +5,31 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from app.events.model import Change, CommandEvent, Event, PullRequestEvent, ReviewEvent
+from app.events.model import (
+    Change,
+    CommandEvent,
+    PullRequestEvent,
+    Queued,
+    ReconcileEvent,
+    ReviewEvent,
+)
 
-_TYPES: dict[str, type[PullRequestEvent] | type[ReviewEvent] | type[CommandEvent]] = {
+_TYPES: dict[
+    str, type[PullRequestEvent] | type[ReviewEvent] | type[CommandEvent] | type[ReconcileEvent]
+] = {
     "pull_request": PullRequestEvent,
     "review": ReviewEvent,
     "command": CommandEvent,
+    "reconcile": ReconcileEvent,
 }
 
 
-def encode(event: Event) -> dict[str, Any]:
+def encode(event: Queued) -> dict[str, Any]:
     kind = next(name for name, cls in _TYPES.items() if isinstance(event, cls))
     return {"type": kind, **asdict(event)}
 
 
-def decode(document: dict[str, Any]) -> Event:
+def decode(document: dict[str, Any]) -> Queued:
     body = dict(document)
     cls = _TYPES[body.pop("type")]
     if cls is PullRequestEvent:
@@ -29,12 +39,14 @@ def decode(document: dict[str, Any]) -> Event:
     return cls(**body)
 
 
-def job_kind(event: Event) -> str:
+def job_kind(event: Queued) -> str:
     """The queue's word for the work: what it supersedes and what supersedes it."""
     if isinstance(event, PullRequestEvent):
         return "close" if event.change in (Change.CLOSED, Change.MERGED) else "plan"
     if isinstance(event, ReviewEvent):
         return "review"
+    if isinstance(event, ReconcileEvent):
+        return "reconcile"
     # Commands supersede nothing: who sent them is checked only when they run, and a refused
     # command must not cancel work that someone entitled queued.
     return "command"

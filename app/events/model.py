@@ -82,7 +82,16 @@ class CommandEvent:
     args: tuple[str, ...] = ()
 
 
-Event = PullRequestEvent | ReviewEvent | CommandEvent
+@dataclass(frozen=True)
+class ReconcileEvent:
+    """Time to hold the cloud against the repo's default branch (the scheduler's, no PR)."""
+
+    forge: str
+    repo: str
+
+
+Event = PullRequestEvent | ReviewEvent | CommandEvent  # what forges deliver
+Queued = Event | ReconcileEvent  # what a job carries
 
 
 @dataclass(frozen=True)

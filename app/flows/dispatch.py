@@ -7,11 +7,12 @@ from sqlalchemy.exc import IntegrityError
 from app.apply.context import CloudUnreadable
 from app.cloudstack.errors import ApiError, CloudStackError, Unreachable
 from app.events.codec import decode
-from app.events.model import Change, CommandEvent, PullRequestEvent, ReviewEvent
+from app.events.model import Change, CommandEvent, PullRequestEvent, ReconcileEvent, ReviewEvent
 from app.flows.approval import reconsider
 from app.flows.close import close
 from app.flows.command import command
 from app.flows.gate import PLAN
+from app.flows.reconcile import reconcile
 from app.flows.review import review
 from app.flows.services import Services
 from app.forges.base import ForgeError, StatusState
@@ -44,6 +45,8 @@ def handler(services: Services) -> Handler:
             reconsider(services, event.forge, event.repo, event.number, event.sender)
         elif isinstance(event, CommandEvent):
             command(services, event)
+        elif isinstance(event, ReconcileEvent):
+            reconcile(services, event.forge, event.repo)
 
     return run
 
@@ -66,6 +69,8 @@ def classify(error: BaseException) -> Outcome:
 
 def reporter(services: Services) -> Reporter:
     def report(work: Work, message: str) -> None:
+        if not work.number:  # a reconcile: no pull request to tell; the job row and log say it
+            return
         forge = services.forge(work.forge)
         what, advice = WHAT.get(work.kind, WHAT["command"])
         body = failed_comment(what, message, work.id, work.attempts, advice)

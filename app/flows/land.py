@@ -23,7 +23,7 @@ from app.flows.services import Services
 from app.forges.base import Forge, ForgeError, StatusState
 from app.forges.source import ForgeSource
 from app.plan.model import Plan
-from app.plan.serialize import from_dict, plan_hash
+from app.plan.serialize import from_dict
 from app.policy.model import Decision
 from app.policy.sources import REPO_POLICIES
 from app.report.apply_markdown import applied, refused
@@ -196,7 +196,7 @@ def _report(here: Landing, journal: Journal, run: Run, actor: str) -> None:
         record = {
             "run": run.id,
             "commit": pull.merged_sha,
-            "plan_hash": plan_hash(run.plan),
+            "plan_hash": run.plan_hash,
             "author": pull.author,
             "approvers": sorted(approvers(pull, pull.approvals, _writer(here))),
             "merged_by": pull.merged_by,

@@ -34,6 +34,12 @@ class TreeFile:
     symlink: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Branch:
+    name: str
+    sha: str
+
+
 class ForgeError(RuntimeError):
     """The forge failed. ``transient`` says whether trying again later may help (5xx, 429)."""
 
@@ -90,3 +96,12 @@ class Forge(Protocol):
         ...
 
     def react(self, repo: str, number: int, comment_id: int, reaction: Reaction) -> None: ...
+
+    def default_branch(self, repo: str) -> Branch:
+        """The branch the repo's merges land on, and its tip: what reconcile holds to."""
+        ...
+
+    def report_issue(self, repo: str, title: str, body: str | None) -> None:
+        """Keep one open issue of the bot's with this title saying ``body``: open it, edit
+        it, or with None close it. Reconcile reports drift this way."""
+        ...

@@ -64,9 +64,11 @@ class Worker:
         threads: int = 4,
         poll: float = 0.5,
         retry: RetryPolicy | None = None,
+        tick: Callable[[], object] | None = None,
     ) -> None:
         self.sessions, self.handle, self.classify = sessions, handle, classify
         self.on_failure, self.poll, self.retry = on_failure, poll, retry or RetryPolicy()
+        self.tick = tick  # run with every sweep: the reconcile scheduler
         self.name = f"{socket.gethostname()}:{id(self):x}"
         self.wake = threading.Event()
         self.stopping = threading.Event()
@@ -116,6 +118,8 @@ class Worker:
             try:
                 if time.monotonic() >= next_sweep:  # every worker sweeps now and then
                     queue.requeue_abandoned(self.sessions, ABANDONED)
+                    if self.tick is not None:
+                        self.tick()
                     next_sweep = time.monotonic() + 60
                 ran = self.run_once()
             except Exception:  # the store itself failed: wait and try again

@@ -4,7 +4,7 @@ was skipped and why, and how to finish; or why nothing was applied."""
 from __future__ import annotations
 
 from app.apply.journal import DONE, FAILED, SKIPPED, Run, StepRecord
-from app.plan.serialize import plan_hash
+from app.report.plan_markdown import cell
 
 MAX_ROWS = 250  # keeps the comment under the forge's size limit; failures are always listed
 _MARK = {DONE: "✅", FAILED: "❌", SKIPPED: "⏭️"}
@@ -36,7 +36,7 @@ def applied(run: Run, commit: str, noun: str) -> str:
         )
     rows = _rows(run.steps)
     table = "| | change | result |\n|---|---|---|\n" + "\n".join(rows) + "\n" if rows else ""
-    return f"{head}\n\nPlan `{plan_hash(run.plan)[:19]}`.\n\n{table}\n{verdict}\n"
+    return f"{head}\n\nPlan `{run.plan_hash[:19]}`.\n\n{table}\n{verdict}\n"
 
 
 def refused(reasons: tuple[str, ...] | list[str], commit: str, noun: str, retried: bool) -> str:
@@ -64,16 +64,11 @@ def _row(step: StepRecord) -> str:
             f", id `{step.resource_id}`" if step.resource_id else ""
         )
     elif step.state == FAILED:
-        result = _cell(step.error or "failed")
+        result = cell(step.error or "failed")
     elif step.state == SKIPPED:
-        result = f"skipped: {_cell(step.error or 'what it needs did not succeed')}"
+        result = f"skipped: {cell(step.error or 'what it needs did not succeed')}"
     elif step.error:  # its job outlived our wait, or its answer was lost: it may happen yet
-        result = f"{_cell(step.error)}; `/stackgate apply` finishes it without sending it twice"
+        result = f"{cell(step.error)}; `/stackgate apply` finishes it without sending it twice"
     else:
         result = "not finished"
     return f"| {mark} | {change} | {result} |"
-
-
-def _cell(text: str) -> str:
-    """An error as CloudStack wrote it, kept inside its table cell."""
-    return " ".join(text.split()).replace("|", "\\|").replace("`", "'")

@@ -8,7 +8,10 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.text import Text
 
+from app.apply.journal import Run
+from app.forges.base import Branch
 from app.plan.drift import Drift, DriftKind
+from app.report.plan_markdown import cell
 from app.report.plan_text import details
 
 _STYLE = {DriftKind.MISSING: "yellow", DriftKind.CHANGED: "cyan", DriftKind.LEFTOVER: "red"}
@@ -53,6 +56,42 @@ def render_drift(repo: str, drift: Sequence[Drift], problems: int) -> Renderable
     tail = f"; {problems} problem(s) kept some projects from being judged" if problems else ""
     lines.append(Text(f"✗ {repo}: drift — {summary}{tail}", style="bold red"))
     return Group(*lines)
+
+
+def drift_issue(
+    repo: str,
+    tip: Branch,
+    drift: Sequence[Drift],
+    problems: int,
+    healed: Run | None,
+    note: str = "",
+) -> str:
+    """The body of the forge issue that stays open while the cloud and the branch disagree."""
+    lines = [
+        f"Reconcile planned `{tip.name}` at `{tip.sha[:12]}` of `{repo}` against the cloud "
+        "and found these differences. Merge a change that makes the repo say what the cloud "
+        "should be, or put the cloud back (`reconcile: heal` in a project file does that "
+        "automatically). This issue closes itself when they agree again.",
+        "",
+        "| project | object | drift | detail |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {d.change.project} | `{d.change.kind}/{d.change.name}` | {d.kind.value} "
+        f"| {cell(detail(d))} |"
+        for d in drift
+    ]
+    if problems:
+        lines += ["", f"{problems} problem(s) in the repo kept some projects from being judged."]
+    if healed is not None:
+        done = sum(1 for s in healed.steps if s.state == "done")
+        lines += ["", f"Healed {done} of {len(healed.steps)} change(s) (apply run {healed.id})."]
+        lines += [
+            f"- {s.action} `{s.address}`: {s.error}" for s in healed.steps if s.state != "done"
+        ]
+    if note:
+        lines += ["", note]
+    return "\n".join(lines) + "\n"
 
 
 def drift_json(repo: str, commit: str, drift: Sequence[Drift], problems: int) -> dict[str, Any]:

@@ -24,13 +24,14 @@ _CONTINUED = "\n\n_Continued in the next comment._\n"
 _STATUS = {"ok": "", "near": "⚠️ near", "over": "❌ over"}
 
 
-def _cell(text: str) -> str:
+def cell(text: str) -> str:
+    """Text that stays inside its table cell."""
     return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _diagnostic(d: Diagnostic) -> str:
     hint = f" — {d.hint}" if d.hint else ""
-    return f"- `{d.location}` **{d.severity.value} {d.code.value}** {_cell(d.message)}{_cell(hint)}"
+    return f"- `{d.location}` **{d.severity.value} {d.code.value}** {cell(d.message)}{cell(hint)}"
 
 
 def _problems(plan: Plan) -> str:
@@ -99,7 +100,7 @@ def _row(change: Change) -> str:
     where = f"`{change.file}:{change.line}`" if change.file and change.line else ""
     verb = f"{SYMBOL[change.action]} {VERB[change.action]}"
     kind = change.kind.replace("_", " ")
-    return f"| {verb} | {kind} | `{_cell(change.name)}` | {_cell(details(change))} | {where} |"
+    return f"| {verb} | {kind} | `{cell(change.name)}` | {cell(details(change))} | {where} |"
 
 
 def _counts(changes: list[Change]) -> str:

@@ -15,6 +15,12 @@ from app.jobs.queue import now
 from app.store.tables import Lock, LockWait
 
 
+def held(session: Session, forge: str, repo: str) -> dict[str, int]:
+    """Which projects of the repo are held now, and by which pull request."""
+    rows = session.scalars(select(Lock).where(Lock.forge == forge, Lock.repo == repo))
+    return {lock.project: lock.number for lock in rows}
+
+
 def acquire(
     session: Session, forge: str, repo: str, number: int, projects: Collection[str]
 ) -> tuple[dict[str, int], set[int]]:

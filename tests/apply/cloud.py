@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from cs import CloudStack
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "infra"
 KEY, SECRET = "apply-key", "apply-secret"
@@ -44,8 +45,8 @@ def knobs(sandbox: str, **settings: object) -> None:
     httpx.post(f"{sandbox}/sandbox/knobs", json=settings, timeout=10).raise_for_status()
 
 
-def converged(env: dict[str, str]) -> None:
-    planned = stackgate(env, "plan", str(EXAMPLE), "--format", "json")
+def converged(env: dict[str, str], repo: Path = EXAMPLE) -> None:
+    planned = stackgate(env, "plan", str(repo), "--format", "json")
     assert planned.returncode == 0, planned.stdout[-3000:] + planned.stderr[-3000:]
     assert json.loads(planned.stdout)["changes"] == []
 
@@ -71,3 +72,31 @@ def sandbox_process(state: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+CENSUS = {  # plan kind → what CloudStack lists it as
+    "instance": "virtualmachine",
+    "network": "network",
+    "volume": "volume",
+    "public_ip": "publicipaddress",
+}
+
+
+def planned_census(env: dict[str, str]) -> dict[str, int]:
+    planned = json.loads(stackgate(env, "plan", str(EXAMPLE), "--format", "json").stdout)
+    creates = [c["kind"] for c in planned["changes"] if c["action"] == "create"]
+    return {listed: creates.count(kind) for kind, listed in CENSUS.items()}
+
+
+def census(sandbox: str) -> dict[str, int]:
+    """Objects in the whole cloud, tagged or not (source NAT addresses and root disks aside)."""
+    client = CloudStack(endpoint=f"{sandbox}/client/api", key=KEY, secret=SECRET)
+    counted = {
+        "virtualmachine": client.listVirtualMachines(projectid=-1, listall=True),
+        "network": client.listNetworks(projectid=-1, listall=True),
+        "volume": client.listVolumes(projectid=-1, listall=True, type="DATADISK"),
+        "publicipaddress": client.listPublicIpAddresses(projectid=-1, listall=True),
+    }
+    found = {kind: answer.get(kind, []) for kind, answer in counted.items()}
+    found["publicipaddress"] = [ip for ip in found["publicipaddress"] if not ip.get("issourcenat")]
+    return {kind: len(rows) for kind, rows in found.items()}

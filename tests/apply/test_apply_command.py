@@ -3,43 +3,23 @@ and survive being killed at random points — never creating anything twice."""
 
 from __future__ import annotations
 
-import json
 import random
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from cs import CloudStack
+from tests.apply.cloud import (
+    EXAMPLE,
+    census,
+    converged,
+    env_for,
+    knobs,
+    planned_census,
+    stackgate,
+)
 
-from tests.apply.cloud import EXAMPLE, KEY, SECRET, converged, env_for, knobs, stackgate
-
-CENSUS = {  # plan kind → what CloudStack lists it as
-    "instance": "virtualmachine",
-    "network": "network",
-    "volume": "volume",
-    "public_ip": "publicipaddress",
-}
-
-
-def _planned_census(env: dict[str, str]) -> dict[str, int]:
-    planned = json.loads(stackgate(env, "plan", str(EXAMPLE), "--format", "json").stdout)
-    creates = [c["kind"] for c in planned["changes"] if c["action"] == "create"]
-    return {listed: creates.count(kind) for kind, listed in CENSUS.items()}
-
-
-def _census(sandbox: str) -> dict[str, int]:
-    """Objects in the whole cloud, tagged or not (source NAT addresses and root disks aside)."""
-    client = CloudStack(endpoint=f"{sandbox}/client/api", key=KEY, secret=SECRET)
-    counted = {
-        "virtualmachine": client.listVirtualMachines(projectid=-1, listall=True),
-        "network": client.listNetworks(projectid=-1, listall=True),
-        "volume": client.listVolumes(projectid=-1, listall=True, type="DATADISK"),
-        "publicipaddress": client.listPublicIpAddresses(projectid=-1, listall=True),
-    }
-    found = {kind: answer.get(kind, []) for kind, answer in counted.items()}
-    found["publicipaddress"] = [ip for ip in found["publicipaddress"] if not ip.get("issourcenat")]
-    return {kind: len(rows) for kind, rows in found.items()}
+NEW_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f a@h"
 
 
 def test_apply_converges_and_a_second_apply_has_nothing_to_do(sandbox: str, tmp_path: Path) -> None:
@@ -90,7 +70,7 @@ def test_killed_at_random_points_the_apply_resumes_without_duplicates(
     sandbox: str, tmp_path: Path
 ) -> None:
     env = env_for(sandbox, tmp_path)
-    expected = _planned_census(env)
+    expected = planned_census(env)
     knobs(sandbox, job_seconds=1.5)  # long enough jobs that kills land mid-job
     chance = random.Random(20261121)
     kills = finished = 0
@@ -109,7 +89,7 @@ def test_killed_at_random_points_the_apply_resumes_without_duplicates(
     final = stackgate(env, "apply", str(EXAMPLE), "--auto-approve")
     assert final.returncode == 0, final.stdout[-3000:]
     converged(env)  # a tagged duplicate would show as a change to delete
-    assert _census(sandbox) == expected  # an untagged one would show here
+    assert census(sandbox) == expected  # an untagged one would show here
 
 
 def test_a_plan_with_changes_apply_cannot_make_is_refused_whole(
@@ -120,9 +100,12 @@ def test_a_plan_with_changes_apply_cannot_make_is_refused_whole(
     repo = tmp_path / "infra"
     shutil.copytree(EXAMPLE, repo)
     payments = repo / "projects" / "payments.yaml"
-    payments.write_text(payments.read_text().replace("10.1.0.0/24", "10.1.8.0/24"))
+    text = payments.read_text()
+    old_key = text.split("public_key: ")[1].split("\n")[0]
+    payments.write_text(text.replace(old_key, NEW_KEY))  # the VMs would need their key reset
     refused = stackgate(env, "apply", str(repo), "--auto-approve")
     assert refused.returncode == 1
     assert "apply cannot make these changes yet; nothing was applied" in refused.stdout
-    assert "replace payments/network/app-net" in refused.stdout
+    assert "update-stop payments/instance/web-1" in refused.stdout
     assert "Applied" not in refused.stdout
+    converged(env)  # the cloud is as the first apply left it

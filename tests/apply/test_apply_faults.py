@@ -8,7 +8,15 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.apply.cloud import EXAMPLE, converged, env_for, knobs, stackgate
+from tests.apply.cloud import (
+    EXAMPLE,
+    census,
+    converged,
+    env_for,
+    knobs,
+    planned_census,
+    stackgate,
+)
 
 
 def test_an_outage_is_ridden_out_by_safe_retries(sandbox: str, tmp_path: Path) -> None:
@@ -85,3 +93,38 @@ def test_git_revert_of_an_applied_change_plans_its_undoing(sandbox: str, tmp_pat
     ]
     assert stackgate(env, "apply", str(repo), "--auto-approve").returncode == 0
     converged(env)
+
+
+def test_a_failed_follow_up_leaves_the_object_for_the_rerun_to_finish(
+    sandbox: str, tmp_path: Path
+) -> None:
+    env = env_for(sandbox, tmp_path)
+    expected = planned_census(env)
+    refusal = "Please specify a VM that is either running or stopped."
+    failure = {"command": "attachVolume", "count": 1, "errorcode": 431, "errortext": refusal}
+    knobs(sandbox, fail_next=[{**failure, "in_job": True}])
+    first = stackgate(env, "apply", str(EXAMPLE), "--auto-approve")
+    assert first.returncode == 1 and refusal in first.stdout
+    assert "was removed" not in first.stdout  # the volume is whole; it is not yet attached
+    second = stackgate(env, "apply", str(EXAMPLE), "--auto-approve")
+    assert second.returncode == 0, second.stdout[-3000:]
+    assert second.stdout.startswith("Resuming apply 1:")  # found and finished, not made again
+    converged(env)
+    assert census(sandbox) == expected
+
+
+def test_a_job_that_outlives_the_timeout_is_awaited_next_time_not_resent(
+    sandbox: str, tmp_path: Path
+) -> None:
+    env = env_for(sandbox, tmp_path)
+    expected = planned_census(env)
+    knobs(sandbox, job_seconds=2.0)
+    impatient = {**env, "STACKGATE_CLOUDSTACK_JOB_TIMEOUT": "0.5"}
+    first = stackgate(impatient, "apply", str(EXAMPLE), "--auto-approve")
+    assert first.returncode == 1
+    assert "still running after" in first.stdout and "Traceback" not in first.stderr
+    second = stackgate(env, "apply", str(EXAMPLE), "--auto-approve")
+    assert second.returncode == 0, second.stdout[-3000:]
+    assert second.stdout.startswith("Resuming apply 1:")
+    converged(env)
+    assert census(sandbox) == expected

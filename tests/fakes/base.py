@@ -34,6 +34,15 @@ class SeenStatus:
     description: str
 
 
+@dataclass(frozen=True)
+class SeenIssue:
+    number: int
+    author: str
+    title: str
+    body: str
+    open: bool
+
+
 @dataclass
 class FailurePlan:
     """Make the next ``count`` API calls answer ``status`` (optionally only matching ``path``)."""
@@ -86,6 +95,10 @@ class ForgeFake(Protocol):
 
     def head_sha(self, repo: str, number: int) -> str: ...
 
+    def tip(self, repo: str) -> str:
+        """The commit the default branch points at."""
+        ...
+
     def comments(self, repo: str, number: int) -> list[SeenComment]: ...
 
     def statuses(self, repo: str, sha: str) -> dict[str, SeenStatus]:
@@ -93,6 +106,10 @@ class ForgeFake(Protocol):
         ...
 
     def reactions(self, repo: str, comment_id: int) -> list[str]: ...
+
+    def issues(self, repo: str) -> list[SeenIssue]:
+        """Issues that are not pull requests, oldest first."""
+        ...
 
     def unsupported_delivery(self) -> Delivery:
         """A real delivery stackgate does not act on (e.g. a push or a star)."""

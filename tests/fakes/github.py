@@ -6,7 +6,7 @@ import secrets
 
 from app.background import BackgroundServer, serve_in_background
 from tests.fakes import github_hooks as hooks
-from tests.fakes.base import Delivery, FailurePlan, SeenComment, SeenStatus
+from tests.fakes.base import Delivery, FailurePlan, SeenComment, SeenIssue, SeenStatus
 from tests.fakes.github_api import FakeApi
 from tests.fakes.github_app import App, AppGate
 from tests.fakes.github_routes import install
@@ -68,7 +68,7 @@ class GitHubFake:
             found = self.api.repos[repo]
             base = found.branches[found.default_branch]
             head = found.apply(found.commits[base], changes).sha
-            number = max(found.pulls, default=0) + 1
+            number = found.next_number()
             pull = Pull(number, author, title, draft, fork, found.default_branch, base, head)
             found.pulls[number] = pull
             pull.merge_sha = found.test_merge(pull)
@@ -146,6 +146,11 @@ class GitHubFake:
 
     # -- what a test checks ---------------------------------------------------------------------
 
+    def tip(self, repo: str) -> str:
+        with self.api.lock:
+            found = self.api.repos[repo]
+            return found.branches[found.default_branch]
+
     def head_sha(self, repo: str, number: int) -> str:
         with self.api.lock:
             return self._pull(repo, number)[1].head_sha
@@ -159,6 +164,13 @@ class GitHubFake:
         with self.api.lock:
             listed = self.api.repos[repo].statuses.get(sha, [])
             return {s.context: SeenStatus(s.context, s.state, s.description) for s in listed}
+
+    def issues(self, repo: str) -> list[SeenIssue]:
+        with self.api.lock:
+            listed = sorted(self.api.repos[repo].issues.values(), key=lambda i: i.number)
+            return [
+                SeenIssue(i.number, i.author, i.title, i.body, i.state == "open") for i in listed
+            ]
 
     def reactions(self, repo: str, comment_id: int) -> list[str]:
         with self.api.lock:

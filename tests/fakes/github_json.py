@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakes.github_git import GitShapes
-from tests.fakes.github_state import Comment, Pull, Repo, Review, Status
+from tests.fakes.github_state import Comment, Issue, Pull, Repo, Review, Status
 
 PAYLOADS = Path(__file__).resolve().parent.parent / "payloads" / "github"
 RECORDED_REPO = "Codertocat/Hello-World"
@@ -104,6 +104,34 @@ class Shapes(GitShapes):
             "user": self.user(owner),
             "repo": self.repo(repo, full_name),
         }
+
+    def issue(self, repo: Repo, issue: Issue | None, pull: Pull | None = None) -> dict[str, Any]:
+        """An issue as the REST API answers it (a PR listed among issues has pull_request)."""
+        api = f"{self.base}/repos/{repo.full_name}"
+        shaped: dict[str, Any] = self.payload("issue_comment.created", repo.full_name)["issue"]
+        number = issue.number if issue else pull.number if pull else 0
+        shaped.update(
+            url=f"{api}/issues/{number}",
+            comments_url=f"{api}/issues/{number}/comments",
+            events_url=f"{api}/issues/{number}/events",
+            labels_url=f"{api}/issues/{number}/labels{{/name}}",
+            html_url=f"https://github.com/{repo.full_name}/issues/{number}",
+            id=number + repo.id * 1000,
+            number=number,
+            labels=[],
+        )
+        if issue is not None:
+            shaped.update(
+                title=issue.title,
+                body=issue.body,
+                state=issue.state,
+                user=self.user(issue.author),
+            )
+            shaped.pop("pull_request", None)
+        elif pull is not None:
+            shaped.update(title=pull.title, body="", state=pull.state, user=self.user(pull.author))
+            shaped["pull_request"] = {"url": f"{api}/pulls/{number}"}
+        return shaped
 
     def comment(self, repo: Repo, comment: Comment) -> dict[str, Any]:
         api = f"{self.base}/repos/{repo.full_name}"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tests.fakes.github_api import Call, FakeApi, Page, Refused
-from tests.fakes.github_state import Comment, Status, diff_entries, next_id
+from tests.fakes.github_state import Comment, Issue, Status, diff_entries, next_id
 
 STATUS_STATES = frozenset({"error", "failure", "pending", "success"})
 REACTIONS = frozenset({"+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"})
@@ -162,6 +162,59 @@ def install(api: FakeApi) -> None:
             raise Refused(404, "Not Found")
         return 200, Page([shapes.user(login) for login in members])
 
+    def issue_of(call: Call) -> Issue:
+        found = call.repo(api).issues.get(call.number())
+        if found is None:
+            raise Refused(404, "Not Found")
+        return found
+
+    def list_issues(call: Call) -> tuple[int, Any]:
+        found, query = call.repo(api), call.request.query_params
+        state, creator = query.get("state", "open"), query.get("creator")
+        shaped = [
+            (number, shapes.issue(found, issue))
+            for number, issue in found.issues.items()
+            if state in ("all", issue.state) and creator in (None, issue.author)
+        ]
+        shaped += [  # GitHub lists pull requests among issues
+            (number, shapes.issue(found, None, pull))
+            for number, pull in found.pulls.items()
+            if state in ("all", pull.state) and creator in (None, pull.author)
+        ]
+        return 200, Page([issue for _, issue in sorted(shaped, key=lambda pair: -pair[0])])
+
+    def create_issue(call: Call) -> tuple[int, Any]:
+        found = call.repo(api)
+        title = str(call.body.get("title") or "")
+        if not title:
+            raise Refused(422, "Validation Failed", errors=[_invalid("title", "is missing")])
+        made = Issue(found.next_number(), call.login, title, str(call.body.get("body") or ""))
+        found.issues[made.number] = made
+        return 201, shapes.issue(found, made)
+
+    def get_issue(call: Call) -> tuple[int, Any]:
+        return 200, shapes.issue(call.repo(api), issue_of(call))
+
+    def edit_issue(call: Call) -> tuple[int, Any]:
+        issue = issue_of(call)
+        for key in ("title", "body", "state"):
+            if key in call.body:
+                setattr(issue, key, str(call.body[key]))
+        return 200, shapes.issue(call.repo(api), issue)
+
+    def git_ref(call: Call) -> tuple[int, Any]:
+        found, ref = call.repo(api), call.params["ref"]
+        sha = found.branches.get(ref.removeprefix("heads/")) if ref.startswith("heads/") else None
+        if sha is None:
+            raise Refused(404, "Not Found")
+        url = f"{shapes.base}/repos/{found.full_name}"
+        return 200, {
+            "ref": f"refs/{ref}",
+            "node_id": f"REF_{found.id}_{ref}",
+            "url": f"{url}/git/refs/{ref}",
+            "object": {"sha": sha, "type": "commit", "url": f"{url}/git/commits/{sha}"},
+        }
+
     def rate_limit(_: Call) -> tuple[int, Any]:
         core = {"limit": 5000, "remaining": 4999, "reset": int(time.time()) + 3600, "used": 1}
         return 200, {"resources": {"core": core}, "rate": core}
@@ -173,6 +226,10 @@ def install(api: FakeApi) -> None:
         ("GET", f"{repo_path}/pulls/{{number:int}}", pull),
         ("GET", f"{repo_path}/pulls/{{number:int}}/files", files),
         ("GET", f"{repo_path}/pulls/{{number:int}}/reviews", reviews),
+        ("GET", f"{repo_path}/issues", list_issues),
+        ("POST", f"{repo_path}/issues", create_issue),
+        ("GET", f"{repo_path}/issues/{{number:int}}", get_issue),
+        ("PATCH", f"{repo_path}/issues/{{number:int}}", edit_issue),
         ("GET", f"{repo_path}/issues/{{number:int}}/comments", comments),
         ("POST", f"{repo_path}/issues/{{number:int}}/comments", create_comment),
         ("GET", f"{repo_path}/issues/comments/{{comment_id:int}}", get_comment),
@@ -181,6 +238,7 @@ def install(api: FakeApi) -> None:
         ("POST", f"{repo_path}/issues/comments/{{comment_id:int}}/reactions", react),
         ("POST", f"{repo_path}/statuses/{{sha}}", create_status),
         ("GET", f"{repo_path}/git/trees/{{ref:path}}", tree),
+        ("GET", f"{repo_path}/git/ref/{{ref:path}}", git_ref),
         ("GET", f"{repo_path}/git/blobs/{{sha}}", blob),
         ("GET", f"{repo_path}/contents/{{path:path}}", contents),
         ("GET", f"{repo_path}/collaborators/{{user}}/permission", permission),

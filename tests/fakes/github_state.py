@@ -39,6 +39,17 @@ class Comment:
 
 
 @dataclass
+class Issue:
+    """An issue that is not a pull request (PRs are issues too on GitHub, and share numbers)."""
+
+    number: int
+    author: str
+    title: str
+    body: str
+    state: str = "open"  # open, closed
+
+
+@dataclass
 class Status:
     id: int
     context: str
@@ -73,10 +84,15 @@ class Repo:
     commits: dict[str, Commit] = field(default_factory=dict)
     branches: dict[str, str] = field(default_factory=dict)
     pulls: dict[int, Pull] = field(default_factory=dict)
+    issues: dict[int, Issue] = field(default_factory=dict)
     comments: dict[int, Comment] = field(default_factory=dict)
     statuses: dict[str, list[Status]] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)  # login → admin/maintain/write/read
     blobs: dict[str, bytes] = field(default_factory=dict)  # sha → bytes, for git/blobs
+
+    def next_number(self) -> int:
+        """Pull requests and issues count up together, as on GitHub."""
+        return max([*self.pulls, *self.issues], default=0) + 1
 
     def resolve(self, ref: str) -> Commit | None:
         """A commit by sha or branch name."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from app.background import BackgroundServer, serve_in_background
 from tests.fakes import gitlab_hooks as hooks
-from tests.fakes.base import Delivery, FailurePlan, SeenComment, SeenStatus
+from tests.fakes.base import Delivery, FailurePlan, SeenComment, SeenIssue, SeenStatus
 from tests.fakes.gitlab_api import GitLabApi
 from tests.fakes.gitlab_routes import ROUTES
 from tests.fakes.gitlab_state import MergeRequest, Note, User, Version, World
@@ -153,6 +153,11 @@ class GitLabFake:
         with self.world.lock:
             self.api.failures.append(plan)
 
+    def tip(self, repo: str) -> str:
+        with self.world.lock:
+            found = self.world.project_named(repo)
+            return found.branches[found.default_branch]
+
     def head_sha(self, repo: str, number: int) -> str:
         with self.world.lock:
             return self._mr(repo, number).head
@@ -173,6 +178,14 @@ class GitLabFake:
             mrs = [mr for (pid, _), mr in self.world.mrs.items() if pid == project.id]
             notes = [n for mr in mrs for n in mr.notes if n.id == comment_id]
             return [award.name for note in notes for award in note.awards]
+
+    def issues(self, repo: str) -> list[SeenIssue]:
+        with self.world.lock:
+            listed = self.world.project_named(repo).issues
+            return [
+                SeenIssue(i.iid, i.author.username, i.title, i.description, i.state == "opened")
+                for i in sorted(listed, key=lambda i: i.iid)
+            ]
 
     def unsupported_delivery(self) -> Delivery:
         return hooks.push_hook()

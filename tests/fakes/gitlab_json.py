@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fakes.gitlab_state import Commit, MergeRequest, Note, Project, User, Version
+from tests.fakes.gitlab_state import Commit, Issue, MergeRequest, Note, Project, User, Version
 
 WEB = "http://gitlab.example.com"  # where web links point; never followed by python-gitlab
 
@@ -87,6 +87,47 @@ def merge_request(mr: MergeRequest) -> dict[str, Any]:
         "web_url": f"{WEB}/{target}/-/merge_requests/{mr.iid}",
         "diff_refs": {"base_sha": mr.base, "head_sha": mr.head, "start_sha": mr.base},
         "first_contribution": False,
+    }
+
+
+def issue(project: Project, found: Issue) -> dict[str, Any]:
+    """The fields the Issues API documents for a project issue."""
+    web = f"{WEB}/{project.path}/-/issues/{found.iid}"
+    return {
+        "id": found.id,
+        "iid": found.iid,
+        "project_id": project.id,
+        "title": found.title,
+        "description": found.description,
+        "state": found.state,
+        "created_at": found.created_at,
+        "updated_at": found.updated_at or found.created_at,
+        "closed_at": found.updated_at if found.state == "closed" else None,
+        "closed_by": None,
+        "labels": [],
+        "milestone": None,
+        "assignees": [],
+        "author": user(found.author),
+        "type": "ISSUE",
+        "issue_type": "issue",
+        "assignee": None,
+        "user_notes_count": 0,
+        "merge_requests_count": 0,
+        "upvotes": 0,
+        "downvotes": 0,
+        "due_date": None,
+        "confidential": False,
+        "discussion_locked": None,
+        "web_url": web,
+        "references": {
+            "short": f"#{found.iid}",
+            "relative": f"#{found.iid}",
+            "full": f"{project.path}#{found.iid}",
+        },
+        "_links": {
+            "self": f"{WEB}/api/v4/projects/{project.id}/issues/{found.iid}",
+            "project": f"{WEB}/api/v4/projects/{project.id}",
+        },
     }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from tests.fakes import gitlab_json as js
 from tests.fakes import gitlab_repo_routes as repo
 from tests.fakes.gitlab_api import ApiError, Call, Created, Reply, Routes
-from tests.fakes.gitlab_state import Award, Commit, MergeRequest, Note
+from tests.fakes.gitlab_state import Award, Commit, Issue, MergeRequest, Note
 
 
 def _mr(call: Call) -> MergeRequest:
@@ -128,6 +128,51 @@ def _award(given: Award, note: Note) -> dict[str, Any]:
     }
 
 
+def list_issues(call: Call) -> Reply:
+    project = repo.project_of(call)
+    state = call.query.get("state", "all")
+    author = call.query.get("author_id")
+    search = call.query.get("search", "")
+    return [
+        js.issue(project, found)
+        for found in sorted(project.issues, key=lambda i: -i.id)
+        if state in ("all", found.state)
+        and author in (None, str(found.author.id))
+        and (search in found.title or search in found.description)
+    ]
+
+
+def create_issue(call: Call) -> Reply:
+    project = repo.project_of(call)
+    if not call.body.get("title"):
+        raise ApiError(400, "title is missing", "error")
+    made = Issue(
+        call.world.next_id(),
+        len(project.issues) + 1,
+        call.me,
+        call.body["title"],
+        call.body.get("description") or "",
+        call.world.now(),
+    )
+    project.issues.append(made)
+    return Created(js.issue(project, made))
+
+
+def edit_issue(call: Call) -> Reply:
+    project = repo.project_of(call)
+    found = next((i for i in project.issues if i.iid == int(call.args[1])), None)
+    if found is None:
+        raise ApiError(404, "404 Not found")
+    for key in ("title", "description"):
+        if key in call.body:
+            setattr(found, key, call.body[key])
+    event = call.body.get("state_event")
+    if event in ("close", "reopen"):
+        found.state = "closed" if event == "close" else "opened"
+    found.updated_at = call.world.now()
+    return js.issue(project, found)
+
+
 P = r"/projects/([^/]+)"
 MR = P + r"/merge_requests/(\d+)"
 NOTE = MR + r"/notes/(\d+)"
@@ -146,6 +191,9 @@ ROUTES: Routes = [
     ("DELETE", NOTE, delete_note),
     ("GET", NOTE + "/award_emoji", awards),
     ("POST", NOTE + "/award_emoji", award),
+    ("GET", P + "/issues", list_issues),
+    ("POST", P + "/issues", create_issue),
+    ("PUT", P + r"/issues/(\d+)", edit_issue),
     ("GET", P + "/repository/tree", repo.tree),
     ("GET", P + r"/repository/files/([^/]+)/raw", repo.raw_file),
     ("GET", P + r"/repository/files/([^/]+)", repo.file_json),

@@ -36,6 +36,19 @@ class Project:
     members: dict[int, int] = field(default_factory=dict)  # user id → access level
     statuses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # sha → oldest first
     forked_from: Project | None = None
+    issues: list[Issue] = field(default_factory=list)
+
+
+@dataclass
+class Issue:
+    id: int
+    iid: int  # issues count apart from merge requests, per project
+    author: User
+    title: str
+    description: str
+    created_at: str
+    state: str = "opened"  # opened, closed
+    updated_at: str = ""
 
 
 @dataclass(frozen=True)

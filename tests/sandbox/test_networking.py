@@ -295,3 +295,24 @@ def test_an_invalid_public_key_is_431(api: CloudStackHttp, project: dict[str, An
         "registerSSHKeyPair", name="bad", publickey="not a key", projectid=project["id"]
     )
     assert (status, body["cserrorcode"], body["errortext"]) == (431, 4350, "Public key is invalid")
+
+
+def test_a_rules_tags_belong_to_its_project(
+    api: CloudStackHttp, address: dict[str, Any], project: dict[str, Any]
+) -> None:
+    """A rule's answer names no project, but its tags do (resource_tags keeps the owner), so
+    listTags by project finds them: how apply reads back what a cut-off createTags wrote."""
+    rule = api.result("createFirewallRule", ipaddressid=address["id"], protocol="icmp")
+    api.done(
+        "createTags",
+        resourcetype="FirewallRule",
+        resourceids=rule["id"],
+        **{"tags[0].key": "team", "tags[0].value": "payments"},
+    )
+    tag = api.one("listTags", resourceid=rule["id"], projectid=project["id"])
+    assert (tag["key"], tag["resourcetype"], tag["projectid"]) == (
+        "team",
+        "FirewallRule",
+        project["id"],
+    )
+    assert tag["project"] == project["name"]

@@ -39,9 +39,9 @@ def example_files() -> dict[str, bytes]:
     }
 
 
-def forge_settings(fake: ForgeFake, database: Path) -> Settings:
+def forge_settings(fake: ForgeFake, database: Path, **extra: object) -> Settings:
     token: str = fake.token  # type: ignore[attr-defined]
-    values = {"database_url": f"sqlite:///{database}", "worker_threads": 0}
+    values = {"database_url": f"sqlite:///{database}", "worker_threads": 0, **extra}
     if fake.name == "github":
         values |= {
             "github_webhook_secret": SECRET,
@@ -95,8 +95,8 @@ class Stackgate:
 
 
 @contextmanager
-def running(fake: ForgeFake, tmp: Path) -> Iterator[Stackgate]:
-    settings = forge_settings(fake, tmp / "stackgate.db")
+def running(fake: ForgeFake, tmp: Path, **extra: object) -> Iterator[Stackgate]:
+    settings = forge_settings(fake, tmp / "stackgate.db", **extra)
     services = build_services(settings)
     # Retries come at once in tests; the backoff itself is unit-tested.
     worker = build_worker(services, threads=0, retry=RetryPolicy(attempts=3, base=0.0, cap=0.0))

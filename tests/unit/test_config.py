@@ -71,3 +71,12 @@ def test_a_cloud_without_keys_is_refused_at_start(monkeypatch: pytest.MonkeyPatc
             STACKGATE_CLOUDS__DC1__URL="https://x/client/api",
             STACKGATE_CLOUDS__DC1__API_KEY="a",
         )
+
+
+def test_reconcile_repos_are_forge_and_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    listed = "github:acme/infra, gitlab:group/sub/infra"
+    settings = _settings(monkeypatch, STACKGATE_RECONCILE_REPOS=listed)
+    assert settings.reconcile_repos == ["github:acme/infra", "gitlab:group/sub/infra"]
+    assert (settings.reconcile_interval, settings.reconcile_issues) == (0.0, False)
+    with pytest.raises(ValidationError, match="'bitbucket:acme/infra' is not forge:owner/name"):
+        _settings(monkeypatch, STACKGATE_RECONCILE_REPOS="bitbucket:acme/infra")

@@ -1,7 +1,8 @@
 """Which operation applies a change: one per (kind, action) that apply supports.
 
-Replaces, stop-start updates and the updates not listed here are not supported yet
-(``operation_for`` answers None), so a plan holding one is refused before it starts.
+A replace runs as a delete and a create (see app/apply/steps.py). An update may change only
+the fields its kind lists in ``UPDATABLE``; a plan with any other change is refused before
+anything runs (``supported``), rather than half applied.
 """
 
 from __future__ import annotations
@@ -17,7 +18,17 @@ from app.apply.operations import (
     volumes,
 )
 from app.apply.operations.base import Operation
-from app.plan.model import Action
+from app.apply.operations.common import KINDS, Retag
+from app.plan.model import Action, Change
+
+TAGS_ONLY = frozenset({"labels", "protected"})
+UPDATABLE: dict[str, frozenset[str]] = {  # kind → the fields its update can change
+    "network": TAGS_ONLY | {"description", "offering"},
+    "instance": TAGS_ONLY | {"offering", "cpu", "memory_mib", "root_disk_gib", "user_data_sha"},
+    "volume": TAGS_ONLY | {"size_gib", "attach_to"},
+    "load_balancer": TAGS_ONLY | {"algorithm", "members"},
+    **dict.fromkeys(("public_ip", "firewall", "egress", "port_forward"), TAGS_ONLY),
+}
 
 OPERATIONS: dict[tuple[str, Action], Operation] = {
     **limits.OPERATIONS,
@@ -28,8 +39,23 @@ OPERATIONS: dict[tuple[str, Action], Operation] = {
     **volumes.OPERATIONS,
     **rules.OPERATIONS,
     **balancers.OPERATIONS,
+    **{
+        (kind, Action.UPDATE): Retag(KINDS[kind])
+        for kind in ("public_ip", "firewall", "egress", "port_forward")
+    },
 }
 
 
 def operation_for(kind: str, action: Action) -> Operation | None:
     return OPERATIONS.get((kind, action))
+
+
+def supported(change: Change) -> bool:
+    """Whether apply can make this change (limits take any update)."""
+    if change.action is Action.REPLACE:
+        return all(operation_for(change.kind, a) for a in (Action.DELETE, Action.CREATE))
+    if operation_for(change.kind, change.action) is None:
+        return False
+    if change.action not in (Action.UPDATE, Action.UPDATE_STOP) or change.kind == "limits":
+        return True
+    return {field.field for field in change.changed} <= UPDATABLE.get(change.kind, frozenset())

@@ -14,10 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from app.apply.operations.base import Context, Submitted
-from app.apply.operations.common import KINDS, Delete, Operations, after, live_id, ref, row
+from app.apply.operations.common import KINDS, Delete, Operations, after, live_id, ref, retag
 from app.apply.operations.create import Create
-from app.apply.operations.tags import sync_tags, wanted_tags
-from app.cloudstack.catalog import tag_map
+from app.apply.operations.tags import wanted_tags
 from app.cloudstack.inventory import TAG_MEMBERS
 from app.plan.model import Action, Change
 
@@ -81,8 +80,7 @@ class UpdateBalancer:
     ) -> str | None:
         balancer = live_id(ctx, change, "updateLoadBalancerRule")
         _set_members(ctx, change, balancer)
-        current = tag_map(row(ctx, BALANCERS, balancer) or {})
-        sync_tags(ctx, BALANCERS.resource_type, balancer, current, _tags(ctx, change))
+        retag(ctx, BALANCERS, change, balancer, _tags(ctx, change))
         return balancer
 
     def find(self, _ctx: Context, _change: Change) -> str | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.apply.operations.base import Context, Operation, Submitted
+from app.apply.operations.tags import sync_tags, wanted_tags
 from app.cloudstack.catalog import tag_map
 from app.cloudstack.errors import CloudStackError
 from app.cloudstack.inventory import TAG_KEY, TAG_REPO
@@ -107,6 +108,14 @@ def row(ctx: Context, kind: Kind, object_id: str) -> dict[str, Any] | None:
     return next((r for r in rows if str(r.get("id")) == object_id), None)
 
 
+def live_row(ctx: Context, kind: Kind, change: Change, command: str) -> dict[str, Any]:
+    """The live object an update or delete acts on, as CloudStack lists it now."""
+    found = row(ctx, kind, live_id(ctx, change, command))
+    if found is None:
+        raise Unresolved(ctx.client.cloud, command, f"{change.address} is gone from the cloud")
+    return found
+
+
 def find_tagged(ctx: Context, kind: Kind, change: Change) -> str | None:
     """The object carrying this change's key and repo tags. Tag filters match ANY pair, so
     one pair is sent and the repo checked here. Only tagged (finished) objects count: the
@@ -164,3 +173,35 @@ class Delete:
     def find(self, ctx: Context, change: Change) -> str | None:
         found = row(ctx, self.kind, live_id(ctx, change, self.kind.list_command))
         return str(found["id"]) if found else None
+
+
+def retag(
+    ctx: Context,
+    kind: Kind,
+    change: Change,
+    object_id: str,
+    wanted: Mapping[str, str] | None = None,
+) -> None:
+    """Bring a live object's tags to what the change says: labels, protection, ours."""
+    current = tag_map(row(ctx, kind, object_id) or {})
+    sync_tags(ctx, kind.resource_type, object_id, current, wanted or wanted_tags(ctx, change))
+
+
+@dataclass(frozen=True)
+class Retag:
+    """An update of labels or protection only: the object's tags, nothing else."""
+
+    kind: Kind
+
+    def submit(self, ctx: Context, change: Change) -> Submitted:
+        return Submitted(resource_id=live_id(ctx, change, "createTags"))
+
+    def finish(
+        self, ctx: Context, change: Change, _submitted: Submitted, _result: dict[str, Any]
+    ) -> str | None:
+        object_id = live_id(ctx, change, "createTags")
+        retag(ctx, self.kind, change, object_id)
+        return object_id
+
+    def find(self, _ctx: Context, _change: Change) -> str | None:
+        return None  # tags are compared before they are written: running it again is harmless

@@ -6,6 +6,14 @@ default NIC), keypair, rootdisksize (GiB), name, displayname, projectid and user
 inventory reads an instance's root disk size from the ROOT volume carrying the repo tag.
 Real CloudStack lets a user expunge only with allow.user.expunge.recover.vm (or as admin);
 the sandbox always does. Data disks are detached by the destroy, in both.
+
+In place (UpdateInstance): a running VM is scaled with scaleVirtualMachine when the plan
+says it can be; an update-stop stops it (stopVirtualMachine, in ``submit``, journaled by
+job id), changes the offering (changeServiceForVirtualMachine), grows the ROOT disk
+(resizeVolume), and starts it again if it was running. User data goes through
+updateVirtualMachine; labels and protection through the tags of the VM and its ROOT disk.
+Each call looks first, so a resumed update repeats nothing. A new SSH key would need
+resetSSHKeyForVirtualMachine, which apply does not send yet: such a plan is refused.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from app.apply.operations.base import Context
+from app.apply.operations.base import Context, Submitted
 from app.apply.operations.common import (
     KINDS,
     Delete,
@@ -21,12 +29,14 @@ from app.apply.operations.common import (
     Unresolved,
     after,
     catalog_id,
+    live_row,
     ref,
+    retag,
     zone_id,
 )
 from app.apply.operations.create import Create
 from app.apply.operations.tags import sync_tags, wanted_tags
-from app.cloudstack.catalog import tag_map
+from app.cloudstack.catalog import GIB, tag_map
 from app.cloudstack.inventory import TAG_USERDATA
 from app.plan.model import Action, Change
 
@@ -71,16 +81,74 @@ class DeployInstance(Create):
 
     def follow_up(self, ctx: Context, change: Change, obj: dict[str, Any]) -> None:
         """The ROOT volume gets the instance's tags (labels, for cost reports, included)."""
-        roots = ctx.client.list(
-            "listVolumes", type="ROOT", virtualmachineid=obj["id"], projectid=ctx.project_id
-        )
+        wanted = wanted_tags(ctx, change)
+        for root in _roots(ctx, str(obj["id"])):
+            sync_tags(ctx, "Volume", str(root["id"]), tag_map(root), wanted)
+
+
+def _roots(ctx: Context, vm: str) -> list[dict[str, Any]]:
+    return ctx.client.list(
+        "listVolumes", type="ROOT", virtualmachineid=vm, projectid=ctx.project_id
+    )
+
+
+class UpdateInstance:
+    def submit(self, ctx: Context, change: Change) -> Submitted:
+        vm = live_row(ctx, KINDS["instance"], change, "updateVirtualMachine")
+        if change.action is Action.UPDATE_STOP and vm["state"] == "Running":
+            answer = ctx.client.request("stopVirtualMachine", id=vm["id"])
+            return Submitted(str(answer["jobid"]), str(vm["id"]))
+        if vm["state"] == "Running" and _new_offering(vm, change):
+            offering = _offering(ctx, change, "scaleVirtualMachine")
+            answer = ctx.client.request(
+                "scaleVirtualMachine", id=vm["id"], serviceofferingid=offering
+            )
+            return Submitted(str(answer["jobid"]), str(vm["id"]))
+        return Submitted(resource_id=str(vm["id"]))
+
+    def finish(
+        self, ctx: Context, change: Change, _submitted: Submitted, _result: dict[str, Any]
+    ) -> str | None:
+        vm = live_row(ctx, KINDS["instance"], change, "updateVirtualMachine")
+        vm_id = str(vm["id"])
+        if _new_offering(vm, change):  # stopped by now (a running one was scaled in submit)
+            offering = _offering(ctx, change, "changeServiceForVirtualMachine")
+            ctx.client.request(
+                "changeServiceForVirtualMachine", id=vm_id, serviceofferingid=offering
+            )
+        size = after(change).get("root_disk_gib")
+        roots = _roots(ctx, vm_id)
+        for root in roots:
+            if size and int(root.get("size", 0)) < size * GIB:
+                ctx.client.run("resizeVolume", id=root["id"], size=size)
+        if any(field.field == "user_data_sha" for field in change.changed):
+            ctx.client.request("updateVirtualMachine", id=vm_id, userdata=_user_data(ctx, change))
+        retag(ctx, KINDS["instance"], change, vm_id, DeployInstance().tags(ctx, change))
         wanted = wanted_tags(ctx, change)
         for root in roots:
             sync_tags(ctx, "Volume", str(root["id"]), tag_map(root), wanted)
+        was_running = (change.before or {}).get("state") == "Running"
+        if change.action is Action.UPDATE_STOP and was_running and vm["state"] == "Stopped":
+            ctx.client.run("startVirtualMachine", id=vm_id)
+        return vm_id
+
+    def find(self, _ctx: Context, _change: Change) -> str | None:
+        return None  # each call looks at the VM first: running it again is harmless
+
+
+def _new_offering(vm: dict[str, Any], change: Change) -> bool:
+    return bool(vm.get("serviceofferingname") != after(change).get("offering"))
+
+
+def _offering(ctx: Context, change: Change, command: str) -> str:
+    offerings = ctx.catalog.service_offerings
+    return catalog_id(ctx, offerings, after(change)["offering"], command)
 
 
 OPERATIONS: Operations = {
     ("instance", Action.CREATE): DeployInstance(),
+    ("instance", Action.UPDATE): UpdateInstance(),
+    ("instance", Action.UPDATE_STOP): UpdateInstance(),
     ("instance", Action.DELETE): Delete(
         KINDS["instance"], "destroyVirtualMachine", {"expunge": "true"}
     ),

@@ -21,12 +21,10 @@ from app.apply.operations.common import (
     after,
     catalog_id,
     live_id,
-    row,
+    retag,
     zone_id,
 )
 from app.apply.operations.create import Create
-from app.apply.operations.tags import sync_tags, wanted_tags
-from app.cloudstack.catalog import tag_map
 from app.plan.model import Action, Change
 
 
@@ -76,8 +74,7 @@ class UpdateNetwork:
         self, ctx: Context, change: Change, _submitted: Submitted, _result: dict[str, Any]
     ) -> str | None:
         network = live_id(ctx, change, "updateNetwork")
-        current = row(ctx, KINDS["network"], network) or {}
-        sync_tags(ctx, "Network", network, tag_map(current), wanted_tags(ctx, change))
+        retag(ctx, KINDS["network"], change, network)
         return network
 
     def find(self, _ctx: Context, _change: Change) -> str | None:

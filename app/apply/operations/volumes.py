@@ -1,9 +1,12 @@
-"""Data volumes: createVolume (async create) + attachVolume; detachVolume + deleteVolume.
+"""Data volumes: createVolume (async create) + attachVolume; resizeVolume and re-attaching in
+place; detachVolume + deleteVolume.
 
 createVolume: name, diskofferingid, zoneid, projectid and, for a custom-size offering only,
 size (GiB). Attaching is a separate attachVolume (id, virtualmachineid) in ``finish``,
 skipped when the volume is already on that instance. A delete detaches first (async, in
-``submit``), then deleteVolume (sync) in ``finish``, which looks before each call.
+``submit``), then deleteVolume (sync) in ``finish``, which looks before each call. An
+update grows the volume (resizeVolume, async, only while it is smaller), then attaches it
+to the instance the repo names (after that instance was replaced, or moved), then tags.
 """
 
 from __future__ import annotations
@@ -18,11 +21,14 @@ from app.apply.operations.common import (
     Unresolved,
     after,
     live_id,
+    live_row,
     ref,
+    retag,
     row,
     zone_id,
 )
 from app.apply.operations.create import Create
+from app.cloudstack.catalog import GIB
 from app.plan.model import Action, Change
 
 VOLUMES = KINDS["volume"]
@@ -47,12 +53,41 @@ class CreateVolume(Create):
         }
 
     def follow_up(self, ctx: Context, change: Change, obj: dict[str, Any]) -> None:
-        target = after(change).get("attach_to")
-        if not target:
-            return
-        vm = ref(ctx, "instance", target, "attachVolume")
-        if obj.get("virtualmachineid") != vm:
-            ctx.client.run("attachVolume", id=obj["id"], virtualmachineid=vm)
+        _attach(ctx, change, obj)
+
+
+def _attach(ctx: Context, change: Change, volume: dict[str, Any]) -> None:
+    """On the instance the repo names, and only there (detached from any other first)."""
+    target = after(change).get("attach_to")
+    vm = ref(ctx, "instance", target, "attachVolume") if target else None
+    attached = volume.get("virtualmachineid")
+    if attached == vm:
+        return
+    if attached:
+        ctx.client.run("detachVolume", id=volume["id"])
+    if vm:
+        ctx.client.run("attachVolume", id=volume["id"], virtualmachineid=vm)
+
+
+class UpdateVolume:
+    def submit(self, ctx: Context, change: Change) -> Submitted:
+        volume = live_row(ctx, VOLUMES, change, "resizeVolume")
+        size = after(change).get("size_gib")
+        if not size or int(volume.get("size", 0)) >= size * GIB:
+            return Submitted(resource_id=str(volume["id"]))
+        answer = ctx.client.request("resizeVolume", id=volume["id"], size=size)
+        return Submitted(str(answer["jobid"]), str(volume["id"]))
+
+    def finish(
+        self, ctx: Context, change: Change, _submitted: Submitted, _result: dict[str, Any]
+    ) -> str | None:
+        volume = live_row(ctx, VOLUMES, change, "attachVolume")
+        _attach(ctx, change, volume)
+        retag(ctx, VOLUMES, change, str(volume["id"]))
+        return str(volume["id"])
+
+    def find(self, _ctx: Context, _change: Change) -> str | None:
+        return None  # each call looks at the volume first: running it again is harmless
 
 
 class DeleteVolume(Delete):
@@ -79,5 +114,6 @@ class DeleteVolume(Delete):
 
 OPERATIONS: Operations = {
     ("volume", Action.CREATE): CreateVolume(),
+    ("volume", Action.UPDATE): UpdateVolume(),
     ("volume", Action.DELETE): DeleteVolume(VOLUMES, "deleteVolume"),
 }

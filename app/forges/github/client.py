@@ -14,7 +14,14 @@ from github.PullRequestReview import PullRequestReview
 from github.Repository import Repository
 
 from app.events.model import Approval, PullRequest
-from app.forges.base import COMMENT_MARKER, ForgeError, Reaction, StatusState, TreeFile
+from app.forges.base import (
+    COMMENT_MARKER,
+    Branch,
+    ForgeError,
+    Reaction,
+    StatusState,
+    TreeFile,
+)
 from app.forges.github.errors import translated, unless_missing
 from app.forges.github.sessions import Sessions
 
@@ -156,6 +163,32 @@ class GitHubForge:
         with self._call(f"reacting to comment {comment_id} on {repo}#{number}"):
             comment = self._repo(repo).get_issue(number).get_comment(comment_id)
             comment.create_reaction(reaction.value)
+
+    def default_branch(self, repo: str) -> Branch:
+        with self._call(f"reading the default branch of {repo}"):
+            github_repo = self._repo(repo)
+            name = github_repo.default_branch
+            return Branch(name, github_repo.get_git_ref(f"heads/{name}").object.sha)
+
+    def report_issue(self, repo: str, title: str, body: str | None) -> None:
+        with self._call(f"reporting '{title}' on {repo}"):
+            github_repo = self._repo(repo)
+            bot = self._sessions.bot(repo)
+            # PyGithub takes a login here (it checks for str or NamedUser); its hint says only
+            # NamedUser, and fetching one would cost a call.
+            listed = github_repo.get_issues(state="open", creator=bot)  # type: ignore[arg-type]
+            mine = [
+                issue for issue in listed if issue.pull_request is None and issue.title == title
+            ]
+            if body is None:
+                for issue in mine:
+                    issue.edit(state="closed")
+                return
+            body = body[: self.comment_limit]
+            if not mine:
+                github_repo.create_issue(title=title, body=body)
+            elif mine[0].body != body:
+                mine[0].edit(body=body)
 
     def _repo(self, repo: str) -> Repository:
         return self._sessions.client(repo).get_repo(repo)

@@ -9,7 +9,7 @@ from gitlab.exceptions import GitlabError
 from gitlab.v4.objects import CurrentUserManager, Project, ProjectMergeRequest
 
 from app.events.model import Approval, PullRequest
-from app.forges.base import COMMENT_MARKER, Reaction, StatusState, TreeFile
+from app.forges.base import COMMENT_MARKER, Branch, Reaction, StatusState, TreeFile
 from app.forges.gitlab.approvals import approvals_of
 from app.forges.gitlab.errors import RetryAfter, is_http, translated
 from app.forges.gitlab.session import connect
@@ -168,6 +168,27 @@ class GitLabForge:
             except GitlabError as exc:
                 if not is_http(exc, 404, "has already been taken"):  # we reacted before
                     raise
+
+    def default_branch(self, repo: str) -> Branch:
+        with self._calls():
+            name = str(self._gl.projects.get(repo).default_branch)
+            return Branch(name, str(self._project(repo).commits.get(name).id))
+
+    def report_issue(self, repo: str, title: str, body: str | None) -> None:
+        with self._calls():
+            issues = self._project(repo).issues
+            listed = issues.list(state="opened", author_id=self._bot(), search=title, get_all=True)
+            mine = [issue for issue in listed if issue.title == title]
+            if body is None:
+                for issue in mine:
+                    issue.state_event = "close"
+                    issue.save()
+                return
+            if not mine:
+                issues.create({"title": title, "description": body})
+            elif mine[0].description != body:
+                mine[0].description = body
+                mine[0].save()
 
     def _calls(self) -> AbstractContextManager[None]:
         return translated(self._token, self._retry_after)

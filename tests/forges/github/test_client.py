@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from app.events.model import Approval, Change, CommandEvent, Event, Ignored, PullRequestEvent
-from app.forges.base import COMMENT_MARKER, ForgeError, Reaction, StatusState, TreeFile
+from app.forges.base import COMMENT_MARKER, Branch, ForgeError, Reaction, StatusState, TreeFile
 from app.forges.github.client import GitHubForge
 from app.forges.github.webhook import parse
 from tests.fakes.base import Delivery, FailurePlan
@@ -268,3 +268,36 @@ def test_constructor_wants_one_kind_of_credentials() -> None:
     for kwargs in ({}, {"app_id": 1}, {"token": "t", "app_id": 1, "private_key": "k"}):
         with pytest.raises(ValueError, match="either a token"):
             GitHubForge(**kwargs)
+
+
+def test_a_merged_pull_request_says_its_commit_and_who_merged(
+    fake: GitHubFake, forge: GitHubForge, repo: str
+) -> None:
+    number, _ = fake.open_pr(repo, "alice", {"projects/web/vms.yaml": b"vms: [a]\n"})
+    assert forge.pull_request(repo, number).merged_sha == ""
+    fake.close(repo, number, merged=True, by="lee")
+    pull = forge.pull_request(repo, number)
+    assert pull.merged_sha == fake.api.repos[repo].branches["main"]
+    assert (pull.merged_by, pull.state) == ("lee", "merged")
+
+
+def test_one_issue_per_title_opened_edited_and_closed(
+    fake: GitHubFake, forge: GitHubForge, repo: str
+) -> None:
+    fake.open_pr(repo, "alice", {"projects/web/vms.yaml": b"vms: [a]\n"})  # listed as an issue
+    assert forge.default_branch(repo) == Branch("main", fake.tip(repo))
+    forge.report_issue(repo, "stackgate: drift", "first")
+    forge.report_issue(repo, "stackgate: drift", "first")  # the same: nothing new
+    forge.report_issue(repo, "stackgate: drift", "second")
+    (issue,) = fake.issues(repo)
+    assert (issue.number, issue.title, issue.body, issue.open, issue.author) == (
+        2,
+        "stackgate: drift",
+        "second",
+        True,
+        fake.bot,
+    )
+    forge.report_issue(repo, "stackgate: drift", None)
+    assert [i.open for i in fake.issues(repo)] == [False]
+    forge.report_issue(repo, "stackgate: drift", "again")  # a new one, the old stays closed
+    assert [(i.body, i.open) for i in fake.issues(repo)] == [("second", False), ("again", True)]

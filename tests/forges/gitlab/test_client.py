@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.events.model import Approval
-from app.forges.base import COMMENT_MARKER, Reaction, StatusState, TreeFile
+from app.forges.base import COMMENT_MARKER, Branch, Reaction, StatusState, TreeFile
 from app.forges.gitlab.client import GitLabForge
 from tests.fakes.gitlab import GitLabFake
 
@@ -154,3 +154,34 @@ def test_react(fake: GitLabFake, forge: GitLabForge, repo: str) -> None:
     forge.react(repo, number, note_id, Reaction.SEEN)  # GitLab: 404 "already been taken"
     forge.react(repo, number, note_id, Reaction.REFUSED)
     assert fake.reactions(repo, note_id) == ["eyes", "confused"]
+
+
+def test_a_merged_request_says_its_commit_and_who_merged(
+    fake: GitLabFake, forge: GitLabForge, repo: str
+) -> None:
+    number, _ = fake.open_pr(repo, "alice", {"projects/web.yaml": b"x"})
+    assert forge.pull_request(repo, number).merged_sha == ""
+    fake.close(repo, number, merged=True, by="lee")
+    pull = forge.pull_request(repo, number)
+    assert pull.merged_sha == fake.world.project_named(repo).branches["main"]
+    assert (pull.merged_by, pull.state) == ("lee", "merged")
+
+
+def test_one_issue_per_title_opened_edited_and_closed(
+    fake: GitLabFake, forge: GitLabForge, repo: str
+) -> None:
+    assert forge.default_branch(repo) == Branch("main", fake.tip(repo))
+    forge.report_issue(repo, "stackgate: drift", "first")
+    forge.report_issue(repo, "stackgate: drift", "first")  # the same: nothing new
+    forge.report_issue(repo, "stackgate: drift", "second")
+    (issue,) = fake.issues(repo)
+    assert (issue.title, issue.body, issue.open, issue.author) == (
+        "stackgate: drift",
+        "second",
+        True,
+        fake.bot,
+    )
+    forge.report_issue(repo, "stackgate: drift", None)
+    assert [i.open for i in fake.issues(repo)] == [False]
+    forge.report_issue(repo, "stackgate: drift", "again")  # a new one, the old stays closed
+    assert [(i.body, i.open) for i in fake.issues(repo)] == [("second", False), ("again", True)]

@@ -80,9 +80,17 @@ def tag_object(ctx: Ctx, kind: str, row: Row, key: str, value: str, full: bool =
         "domainid": ctx.state.account.domain_id,
         "domain": ctx.state.account.domain,
     }
-    if row.get("projectid"):
-        tag.update(projectid=row["projectid"], project=row["project"])
+    owner = project_of(row)
+    if owner:
+        project = ctx.state.table("projects").get(owner)
+        tag.update(projectid=owner, project=project["name"] if project else row.get("project"))
     return tag
+
+
+def project_of(row: Row) -> str:
+    """The project owning a tagged object: rules keep it unlisted (their answers carry no
+    project), but their tags are the project's, as in CloudStack's resource_tags."""
+    return str(row.get("projectid") or row.get("_project") or "")
 
 
 @command("createTags")
@@ -150,8 +158,7 @@ def list_tags(ctx: Ctx) -> dict[str, Any]:
         if wanted_type in (None, kind)
         for table in tables
         for row in ctx.state.table(table)
-        if (not resource or row["id"] == resource)
-        and (not project or row.get("projectid") == project)
+        if (not resource or row["id"] == resource) and (not project or project_of(row) == project)
         for tag in row.get("tags", [])
         if (not key or tag["key"] == key) and (not value or tag["value"] == value)
     ]

@@ -1,0 +1,125 @@
+"""Reconcile on a schedule, on each forge: drift recorded and kept in one issue that closes
+when the drift is gone; `reconcile: heal` projects put back unless a PR holds them."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.flows.reconcile import ISSUE_TITLE, schedule
+from app.store.tables import ApplyRun, AuditEvent, DriftReport, Job
+from tests.fakes.base import ForgeFake
+from tests.scenarios.harness import Stackgate, example_files, running
+from tests.scenarios.test_merges import APPLIED, told
+from tests.scenarios.test_pull_requests import LABEL, PAYMENTS, edit
+
+EGRESS = "app-net:tcp:443:0.0.0.0/0"
+_repos = itertools.count(1)
+HEAL = ("owners: [alice", "reconcile: heal\nowners: [alice")
+
+
+@pytest.fixture
+def repo(fake: ForgeFake) -> str:
+    """The example repo with payments alone, so the cloud can match it after one merge."""
+    name = f"acme/infra-{next(_repos)}"
+    files = {
+        path: data for path, data in example_files().items() if path in ("stackgate.yaml", PAYMENTS)
+    }
+    fake.create_repo(name, files)
+    for user in ("alice", "pat", "lee", "maintainer"):
+        fake.grant(name, user, write=True)
+    fake.add_group(name, "platform", ["pat"])
+    fake.add_group(name, "payments-leads", ["lee"])
+    return name
+
+
+@pytest.fixture
+def stackgate(fake: ForgeFake, tmp_path: Path) -> Iterator[Stackgate]:
+    with running(fake, tmp_path, reconcile_interval=3600, reconcile_issues=True) as service:
+        yield service
+
+
+def merged(stackgate: Stackgate, repo: str, *pairs: tuple[str, str]) -> int:
+    """A payments change, approved, merged and applied."""
+    text = (edit(*LABEL)[PAYMENTS] or b"").decode()
+    for old, new in pairs:
+        text = text.replace(old, new, 1)
+    fake = stackgate.fake
+    number, delivery = fake.open_pr(repo, "bob", {PAYMENTS: text.encode()})
+    stackgate.deliver(delivery)
+    for who in ("lee", "pat"):
+        stackgate.deliver(fake.approve(repo, number, who))
+    stackgate.deliver(fake.close(repo, number, merged=True))
+    assert len(told(fake, repo, number, APPLIED)) == 1
+    return number
+
+
+def drop_egress(stackgate: Stackgate) -> None:
+    """Someone deletes a managed egress rule by hand."""
+    client = stackgate.services.clouds.client("default")
+    (project,) = client.list("listProjects", name="payments")
+    rules = client.list("listEgressFirewallRules", projectid=project["id"])
+    (rule,) = [r for r in rules if str(r.get("startport")) == "443"]
+    client.run("deleteEgressFirewallRule", id=rule["id"])
+
+
+def run_reconcile(stackgate: Stackgate) -> int:
+    queued = schedule(stackgate.services)
+    stackgate.drain()
+    return queued
+
+
+def test_drift_is_reported_in_one_issue_that_closes_when_it_is_gone(
+    fake, repo, stackgate: Stackgate
+) -> None:
+    merged(stackgate, repo)
+    assert run_reconcile(stackgate) == 1
+    assert fake.issues(repo) == []  # no drift, no issue
+    assert run_reconcile(stackgate) == 0  # not due again within the interval
+    drop_egress(stackgate)
+    with stackgate.services.sessions.begin() as session:  # an hour later
+        session.query(Job).filter(Job.kind == "reconcile").delete()
+    assert run_reconcile(stackgate) == 1
+    report = stackgate.rows(DriftReport)[-1]
+    assert [(i["address"], i["kind"]) for i in report.items["drift"]] == [
+        (f"payments/egress/{EGRESS}", "missing")
+    ]
+    assert report.commit == fake.tip(repo)
+    (issue,) = fake.issues(repo)
+    assert issue.title == ISSUE_TITLE and issue.open and issue.author == fake.bot
+    assert f"`egress/{EGRESS}` | missing" in issue.body
+    # The team decides the rule should go: a PR says so, merges, applies nothing.
+    merged(stackgate, repo, ("  - {network: app-net, protocol: tcp, ports: 443", "  #"))
+    with stackgate.services.sessions.begin() as session:
+        session.query(Job).filter(Job.kind == "reconcile").delete()
+    assert run_reconcile(stackgate) == 1
+    assert [i.open for i in fake.issues(repo)] == [False]
+    assert stackgate.rows(DriftReport)[-1].items == {"drift": []}
+
+
+def test_a_healing_project_is_put_back_unless_a_pr_holds_it(
+    fake, repo, stackgate: Stackgate
+) -> None:
+    merged(stackgate, repo, HEAL)
+    drop_egress(stackgate)
+    # A PR on payments is open: the heal waits for it rather than fight it.
+    waiting, delivery = fake.open_pr(repo, "carol", edit("web and", "web, app and"))
+    stackgate.deliver(delivery)
+    assert run_reconcile(stackgate) == 1
+    (issue,) = fake.issues(repo)
+    assert f"not healed: held by open pull requests: payments (#{waiting})" in issue.body
+    stackgate.deliver(fake.close(repo, waiting, merged=False))
+    with stackgate.services.sessions.begin() as session:
+        session.query(Job).filter(Job.kind == "reconcile").delete()
+    assert run_reconcile(stackgate) == 1
+    heal = stackgate.rows(ApplyRun)[-1]
+    assert (heal.number, heal.actor, heal.state) == (0, "stackgate", "done")
+    (audit,) = [a for a in stackgate.rows(AuditEvent) if a.action == "healed"]
+    steps = json.loads(audit.detail)["steps"]
+    assert [(s["address"], s["state"]) for s in steps] == [(f"payments/egress/{EGRESS}", "done")]
+    assert [i.open for i in fake.issues(repo)] == [False]  # healed: nothing left to say
+    assert stackgate.rows(DriftReport)[-1].items["drift"][0]["kind"] == "missing"
