@@ -99,6 +99,12 @@ class Settings(BaseSettings):
         "", description="Where people reach this service; statuses link to it when set"
     )
     worker_threads: int = Field(4, ge=0, description="In-process workers; 0 = separate workers")
+    job_lease: float = Field(
+        180.0,
+        ge=1,
+        description="Seconds a running job may go without its worker's heartbeat before "
+        "another worker takes it over (its worker is presumed dead)",
+    )
     apply_concurrency: int = Field(
         8, ge=1, description="CloudStack calls an apply runs at once, per cloud"
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from app.cloudstack.clouds import Clouds
 from app.config import Settings
 from app.flows.dispatch import classify, handler, reporter
@@ -63,4 +65,5 @@ def build_worker(
         poll=poll,
         retry=retry,
         tick=lambda: schedule(services),
+        lease=timedelta(seconds=services.settings.job_lease),
     )

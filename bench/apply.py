@@ -2,8 +2,9 @@
 wall time against the ideal (job time x ceil(N / concurrency)) and against the same executor
 run serially (concurrency 1), both measured in this run on fresh sandboxes.
 
-Each instance costs three jobs in a row (deploy, tag the VM, tag its root disk), so even a
-perfect executor needs three job times per wave; the ideal counts only the deploy.
+Each instance costs two jobs in a row (deploy, then the VM's and its root disk's tags side by
+side), so even a perfect executor needs two job times per wave; the ideal counts only the
+deploy.
 """
 
 from __future__ import annotations

@@ -21,10 +21,9 @@ from app.jobs import queue
 from app.jobs.queue import Work
 
 log = logging.getLogger(__name__)
-# A running job's worker beats every HEARTBEAT; a job whose beat stopped for ABANDONED is
-# presumed orphaned by a dead worker and queued again, however long it has been running.
-HEARTBEAT = 30.0
-ABANDONED = timedelta(minutes=3)
+# A running job's worker beats every sixth of the lease; a job whose beat stopped for the
+# whole lease is presumed orphaned by a dead worker and queued again, however long it runs.
+LEASE = timedelta(minutes=3)
 
 
 @dataclass(frozen=True)
@@ -65,10 +64,14 @@ class Worker:
         poll: float = 0.5,
         retry: RetryPolicy | None = None,
         tick: Callable[[], object] | None = None,
+        lease: timedelta = LEASE,
     ) -> None:
         self.sessions, self.handle, self.classify = sessions, handle, classify
         self.on_failure, self.poll, self.retry = on_failure, poll, retry or RetryPolicy()
         self.tick = tick  # run with every sweep: the reconcile scheduler
+        self.lease = lease
+        self.beat_every = lease.total_seconds() / 6
+        self.sweep_every = min(60.0, lease.total_seconds() / 3)
         self.name = f"{socket.gethostname()}:{id(self):x}"
         self.wake = threading.Event()
         self.stopping = threading.Event()
@@ -106,7 +109,7 @@ class Worker:
         return True
 
     def _beat(self, job_id: int, done: threading.Event) -> None:
-        while not done.wait(HEARTBEAT):
+        while not done.wait(self.beat_every):
             try:
                 queue.heartbeat(self.sessions, job_id, self.name)
             except Exception:  # a missed beat is survivable; three minutes of them are not
@@ -117,10 +120,10 @@ class Worker:
         while not self.stopping.is_set():
             try:
                 if time.monotonic() >= next_sweep:  # every worker sweeps now and then
-                    queue.requeue_abandoned(self.sessions, ABANDONED)
+                    queue.requeue_abandoned(self.sessions, self.lease)
                     if self.tick is not None:
                         self.tick()
-                    next_sweep = time.monotonic() + 60
+                    next_sweep = time.monotonic() + self.sweep_every
                 ran = self.run_once()
             except Exception:  # the store itself failed: wait and try again
                 log.exception("worker could not reach the store")

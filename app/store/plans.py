@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from app.jobs.queue import now
@@ -44,16 +44,7 @@ def current_plan(
     session: Session, forge: str, repo: str, number: int, state: str = CURRENT
 ) -> PlanRecord | None:
     """The PR's newest plan in ``state`` (by default the one its statuses describe)."""
-    return session.scalars(
-        select(PlanRecord)
-        .where(
-            PlanRecord.forge == forge,
-            PlanRecord.repo == repo,
-            PlanRecord.number == number,
-            PlanRecord.state == state,
-        )
-        .order_by(PlanRecord.id.desc())
-    ).first()
+    return _newest(session, forge, repo, number, PlanRecord.state == state)
 
 
 def retire(session: Session, forge: str, repo: str, number: int, state: str) -> None:
@@ -74,14 +65,20 @@ def plan_for_head(
     session: Session, forge: str, repo: str, number: int, head_sha: str
 ) -> PlanRecord | None:
     """The newest plan made for ``head_sha`` and not discarded: what reviewers approved."""
+    fresh = PlanRecord.state.in_((CURRENT, MERGED))
+    return _newest(session, forge, repo, number, PlanRecord.head_sha == head_sha, fresh)
+
+
+def _newest(
+    session: Session, forge: str, repo: str, number: int, *where: ColumnElement[bool]
+) -> PlanRecord | None:
     return session.scalars(
         select(PlanRecord)
         .where(
             PlanRecord.forge == forge,
             PlanRecord.repo == repo,
             PlanRecord.number == number,
-            PlanRecord.head_sha == head_sha,
-            PlanRecord.state.in_((CURRENT, MERGED)),
+            *where,
         )
         .order_by(PlanRecord.id.desc())
     ).first()

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 from cs import CloudStack
@@ -84,7 +85,12 @@ CENSUS = {  # plan kind → what CloudStack lists it as
 
 def planned_census(env: dict[str, str]) -> dict[str, int]:
     planned = json.loads(stackgate(env, "plan", str(EXAMPLE), "--format", "json").stdout)
-    creates = [c["kind"] for c in planned["changes"] if c["action"] == "create"]
+    return census_of(planned)
+
+
+def census_of(plan: dict[str, Any]) -> dict[str, int]:
+    """What a plan (its JSON form) creates, counted as ``census`` counts the cloud."""
+    creates = [c["kind"] for c in plan["changes"] if c["action"] == "create"]
     return {listed: creates.count(kind) for kind, listed in CENSUS.items()}
 
 

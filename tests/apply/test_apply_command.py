@@ -3,14 +3,19 @@ and survive being killed at random points — never creating anything twice."""
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from cs import CloudStack
+
 from tests.apply.cloud import (
     EXAMPLE,
+    KEY,
+    SECRET,
     census,
     converged,
     env_for,
@@ -109,3 +114,22 @@ def test_a_plan_with_changes_apply_cannot_make_is_refused_whole(
     assert "update-stop payments/instance/web-1" in refused.stdout
     assert "Applied" not in refused.stdout
     converged(env)  # the cloud is as the first apply left it
+
+
+def test_a_vm_changed_out_of_band_is_exactly_the_drift_reconcile_reports(
+    sandbox: str, tmp_path: Path
+) -> None:
+    env = env_for(sandbox, tmp_path)
+    assert stackgate(env, "apply", str(EXAMPLE), "--auto-approve").returncode == 0
+    client = CloudStack(endpoint=f"{sandbox}/client/api", key=KEY, secret=SECRET)
+    vms = client.listVirtualMachines(projectid=-1, listall=True)["virtualmachine"]
+    (web,) = [vm for vm in vms if vm["name"] == "web-1"]
+    offerings = client.listServiceOfferings(name="large")["serviceoffering"]
+    client.stopVirtualMachine(id=web["id"], fetch_result=True)
+    client.changeServiceForVirtualMachine(id=web["id"], serviceofferingid=offerings[0]["id"])
+    client.startVirtualMachine(id=web["id"], fetch_result=True)
+    found = stackgate(env, "reconcile", str(EXAMPLE), "--format", "json")
+    assert found.returncode == 2, found.stdout[-2000:]
+    drift = json.loads(found.stdout)["drift"]
+    assert [(d["address"], d["kind"]) for d in drift] == [("payments/instance/web-1", "changed")]
+    assert "offering: large → medium" in drift[0]["detail"]

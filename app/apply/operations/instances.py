@@ -19,6 +19,7 @@ resetSSHKeyForVirtualMachine, which apply does not send yet: such a plan is refu
 from __future__ import annotations
 
 import base64
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from app.apply.operations.base import Context, Submitted
@@ -29,6 +30,7 @@ from app.apply.operations.common import (
     Unresolved,
     after,
     catalog_id,
+    created_id,
     live_row,
     ref,
     retag,
@@ -79,11 +81,23 @@ class DeployInstance(Create):
     def tags(self, ctx: Context, change: Change) -> dict[str, str]:
         return wanted_tags(ctx, change, {TAG_USERDATA: after(change).get("user_data_sha")})
 
-    def follow_up(self, ctx: Context, change: Change, obj: dict[str, Any]) -> None:
-        """The ROOT volume gets the instance's tags (labels, for cost reports, included)."""
-        wanted = wanted_tags(ctx, change)
-        for root in _roots(ctx, str(obj["id"])):
-            sync_tags(ctx, "Volume", str(root["id"]), tag_map(root), wanted)
+    def finish(
+        self, ctx: Context, change: Change, submitted: Submitted, result: dict[str, Any]
+    ) -> str | None:
+        """The ROOT volume gets the instance's tags (labels, for cost reports, included),
+        beside the VM's own: two tag jobs at once rather than one after the other."""
+        vm = created_id(ctx, self.kind, submitted, result, self.command)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="root-tags") as side:
+            roots = side.submit(_tag_roots, ctx, change, _roots(ctx, vm))
+            made = super().finish(ctx, change, submitted, result)
+            roots.result()
+        return made
+
+
+def _tag_roots(ctx: Context, change: Change, roots: list[dict[str, Any]]) -> None:
+    wanted = wanted_tags(ctx, change)
+    for root in roots:
+        sync_tags(ctx, "Volume", str(root["id"]), tag_map(root), wanted)
 
 
 def _roots(ctx: Context, vm: str) -> list[dict[str, Any]]:
@@ -124,9 +138,7 @@ class UpdateInstance:
         if any(field.field == "user_data_sha" for field in change.changed):
             ctx.client.request("updateVirtualMachine", id=vm_id, userdata=_user_data(ctx, change))
         retag(ctx, KINDS["instance"], change, vm_id, DeployInstance().tags(ctx, change))
-        wanted = wanted_tags(ctx, change)
-        for root in roots:
-            sync_tags(ctx, "Volume", str(root["id"]), tag_map(root), wanted)
+        _tag_roots(ctx, change, roots)
         was_running = (change.before or {}).get("state") == "Running"
         if change.action is Action.UPDATE_STOP and was_running and vm["state"] == "Stopped":
             ctx.client.run("startVirtualMachine", id=vm_id)

@@ -12,12 +12,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from app.events.model import Approval, Change, CommandEvent, Event, Ignored, PullRequestEvent
-from app.forges.base import COMMENT_MARKER, Branch, ForgeError, Reaction, StatusState, TreeFile
+from app.forges.base import COMMENT_MARKER, ForgeError, Reaction, StatusState, TreeFile
 from app.forges.github.client import GitHubForge
 from app.forges.github.webhook import parse
 from tests.fakes.base import Delivery, FailurePlan
 from tests.fakes.github import GitHubFake
 from tests.fakes.github_git import CONTENTS_LIMIT
+from tests.forges.contract import check_one_issue_per_title
 
 FILES = {
     "stackgate.yaml": b"repo: acme/infra\n",
@@ -285,19 +286,5 @@ def test_one_issue_per_title_opened_edited_and_closed(
     fake: GitHubFake, forge: GitHubForge, repo: str
 ) -> None:
     fake.open_pr(repo, "alice", {"projects/web/vms.yaml": b"vms: [a]\n"})  # listed as an issue
-    assert forge.default_branch(repo) == Branch("main", fake.tip(repo))
-    forge.report_issue(repo, "stackgate: drift", "first")
-    forge.report_issue(repo, "stackgate: drift", "first")  # the same: nothing new
-    forge.report_issue(repo, "stackgate: drift", "second")
-    (issue,) = fake.issues(repo)
-    assert (issue.number, issue.title, issue.body, issue.open, issue.author) == (
-        2,
-        "stackgate: drift",
-        "second",
-        True,
-        fake.bot,
-    )
-    forge.report_issue(repo, "stackgate: drift", None)
-    assert [i.open for i in fake.issues(repo)] == [False]
-    forge.report_issue(repo, "stackgate: drift", "again")  # a new one, the old stays closed
-    assert [(i.body, i.open) for i in fake.issues(repo)] == [("second", False), ("again", True)]
+    check_one_issue_per_title(forge, fake, repo)
+    assert [issue.number for issue in fake.issues(repo)] == [2, 3]  # numbered after the PR

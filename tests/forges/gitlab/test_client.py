@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from app.events.model import Approval
-from app.forges.base import COMMENT_MARKER, Branch, Reaction, StatusState, TreeFile
+from app.forges.base import COMMENT_MARKER, Reaction, StatusState, TreeFile
 from app.forges.gitlab.client import GitLabForge
 from tests.fakes.gitlab import GitLabFake
+from tests.forges.contract import check_one_issue_per_title
 
 PLAN = "stackgate/plan"
 
@@ -170,18 +171,4 @@ def test_a_merged_request_says_its_commit_and_who_merged(
 def test_one_issue_per_title_opened_edited_and_closed(
     fake: GitLabFake, forge: GitLabForge, repo: str
 ) -> None:
-    assert forge.default_branch(repo) == Branch("main", fake.tip(repo))
-    forge.report_issue(repo, "stackgate: drift", "first")
-    forge.report_issue(repo, "stackgate: drift", "first")  # the same: nothing new
-    forge.report_issue(repo, "stackgate: drift", "second")
-    (issue,) = fake.issues(repo)
-    assert (issue.title, issue.body, issue.open, issue.author) == (
-        "stackgate: drift",
-        "second",
-        True,
-        fake.bot,
-    )
-    forge.report_issue(repo, "stackgate: drift", None)
-    assert [i.open for i in fake.issues(repo)] == [False]
-    forge.report_issue(repo, "stackgate: drift", "again")  # a new one, the old stays closed
-    assert [(i.body, i.open) for i in fake.issues(repo)] == [("second", False), ("again", True)]
+    check_one_issue_per_title(forge, fake, repo)

@@ -1,0 +1,22 @@
+"""What both forge clients must do alike, checked against either fake."""
+
+from __future__ import annotations
+
+from app.forges.base import Branch, Forge
+from tests.fakes.base import ForgeFake
+
+TITLE = "stackgate: drift"
+
+
+def check_one_issue_per_title(forge: Forge, fake: ForgeFake, repo: str) -> None:
+    """Opened, left alone when unchanged, edited, closed; a later report opens a new one."""
+    assert forge.default_branch(repo) == Branch("main", fake.tip(repo))
+    forge.report_issue(repo, TITLE, "first")
+    forge.report_issue(repo, TITLE, "first")  # the same: nothing new
+    forge.report_issue(repo, TITLE, "second")
+    (issue,) = fake.issues(repo)
+    assert (issue.title, issue.body, issue.open, issue.author) == (TITLE, "second", True, fake.bot)
+    forge.report_issue(repo, TITLE, None)
+    assert [i.open for i in fake.issues(repo)] == [False]
+    forge.report_issue(repo, TITLE, "again")
+    assert [(i.body, i.open) for i in fake.issues(repo)] == [("second", False), ("again", True)]

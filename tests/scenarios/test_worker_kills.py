@@ -1,0 +1,119 @@
+"""The merge of a 55-change PR applied by `stackgate worker` processes killed at random points
+20 times, each time restarted: the apply finishes once, as one journaled run, and the cloud
+holds exactly what was planned — nothing twice, nothing lost."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.store.tables import ApplyRun, ApplyStep, Job, PlanRecord
+from tests.apply.cloud import KEY, SECRET, census, census_of, knobs, sandbox_process
+from tests.fakes.github import GitHubFake
+from tests.scenarios.harness import Stackgate, example_files, running
+from tests.scenarios.test_merges import APPLIED, told
+
+REPO = "acme/infra"
+APPROVERS = ("lee", "pat", "dave", "sam")  # payments, platform, analytics, search
+
+
+@pytest.fixture
+def fake() -> Iterator[GitHubFake]:
+    made = GitHubFake()
+    made.start()
+    yield made
+    made.stop()
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[str]:
+    with sandbox_process(tmp_path / "cloud.json") as base:
+        yield base
+
+
+def _worker_env(stackgate: Stackgate, sandbox: str) -> dict[str, str]:
+    settings = stackgate.services.settings
+    token = settings.github_token
+    secret = settings.github_webhook_secret
+    assert token is not None and secret is not None
+    return {
+        **os.environ,
+        "STACKGATE_DATABASE_URL": settings.database_url,
+        "STACKGATE_GITHUB_API_URL": settings.github_api_url,
+        "STACKGATE_GITHUB_TOKEN": token.get_secret_value(),
+        "STACKGATE_GITHUB_WEBHOOK_SECRET": secret.get_secret_value(),
+        "STACKGATE_CLOUDSTACK_URL": f"{sandbox}/client/api",
+        "STACKGATE_CLOUDSTACK_API_KEY": KEY,
+        "STACKGATE_CLOUDSTACK_SECRET_KEY": SECRET,
+        "STACKGATE_JOB_LEASE": "2",  # a dead worker's job is taken over after 2 s
+    }
+
+
+def test_killed_workers_finish_a_merge_once_and_exactly(
+    fake: GitHubFake, sandbox: str, tmp_path: Path
+) -> None:
+    fake.create_repo(REPO, example_files())
+    for user in ("alice", "maintainer", *APPROVERS):
+        fake.grant(REPO, user, write=True)
+    for group, members in (("platform", ["pat"]), ("payments-leads", ["lee"])):
+        fake.add_group(REPO, group, members)
+    fake.add_group(REPO, "data-platform", ["dave"])
+    fake.add_group(REPO, "search-team", ["sam"])
+    cloud = {
+        "cloudstack_url": f"{sandbox}/client/api",
+        "cloudstack_api_key": KEY,
+        "cloudstack_secret_key": SECRET,
+    }
+    with running(fake, tmp_path, **cloud) as stackgate:
+        # Touching stackgate.yaml puts every project in the plan: the whole example.
+        touched = example_files()["stackgate.yaml"] + b"# every project\n"
+        number, delivery = fake.open_pr(REPO, "bob", {"stackgate.yaml": touched})
+        stackgate.deliver(delivery)
+        for who in APPROVERS:
+            stackgate.deliver(fake.approve(REPO, number, who))
+        knobs(sandbox, job_seconds=3.0)  # long enough jobs that kills land mid-job
+        assert stackgate.send(fake.close(REPO, number, merged=True)).status_code == 202
+        env = _worker_env(stackgate, sandbox)
+        chance = random.Random(20261121)
+        kills = 0
+        log = tmp_path / "workers.log"
+        with log.open("wb") as output:
+            while kills < 20:
+                worker = subprocess.Popen(
+                    [sys.executable, "-m", "app", "worker", "--threads", "1"],
+                    env=env, stdout=output, stderr=subprocess.STDOUT,
+                )  # fmt: skip
+                time.sleep(chance.uniform(3.0, 5.5))
+                worker.kill()
+                worker.wait()
+                kills += 1
+                if stackgate.rows(Job)[-1].state == "done":
+                    break
+            assert kills == 20, f"the apply finished after {kills} kills; make its jobs longer"
+            final = subprocess.Popen(
+                [sys.executable, "-m", "app", "worker", "--threads", "1"],
+                env=env, stdout=output, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+            try:
+                deadline = time.monotonic() + 240
+                while stackgate.rows(Job)[-1].state != "done":
+                    assert time.monotonic() < deadline, "the apply did not finish"
+                    time.sleep(0.5)
+            finally:
+                final.terminate()
+                final.wait(timeout=30)
+        (run,) = stackgate.rows(ApplyRun)  # resumed every time, never started over
+        steps = stackgate.rows(ApplyStep)
+        assert run.state == "done" and len(steps) == 55
+        assert {step.state for step in steps} == {"done"}
+        assert len(told(fake, REPO, number, APPLIED)) == 1
+        (plan,) = stackgate.rows(PlanRecord)
+        assert census(sandbox) == census_of(plan.plan)
+        assert "Traceback" not in log.read_text()
