@@ -10,7 +10,7 @@ from dataclasses import replace
 from enum import StrEnum
 from importlib.metadata import version
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -21,6 +21,7 @@ from app.apply.context import CloudUnreadable
 from app.apply.executor import Executor, unsupported
 from app.apply.journal import Journal, Run
 from app.cloudstack.clouds import Clouds
+from app.cloudstack.errors import CloudStackError
 from app.cloudstack.sandbox.launch import build_api
 from app.cloudstack.sandbox.seed import DEFAULT_SEED
 from app.cloudstack.sandbox.server import API_PATH, create_sandbox_app
@@ -346,10 +347,10 @@ def sandbox(
     uvicorn.run(create_sandbox_app(api), host=host, port=port, log_level="warning")
 
 
-def _settings() -> Settings:
+def _settings(**given: Any) -> Settings:
     """Settings, or a clear message and exit 2 when they are incomplete (never a traceback)."""
     try:
-        return Settings()
+        return Settings(**given)
     except ValidationError as problem:
         for error in problem.errors():
             where = ".".join(map(str, error["loc"])) or "settings"
@@ -363,19 +364,33 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Answer GitHub and GitLab webhooks: POST /webhooks/github, /webhooks/gitlab."""
+    from app.logs import configure
     from app.main import create_app  # the service's dependencies load only when serving
 
-    uvicorn.run(create_app(_settings()), host=host, port=port, log_level="info")
+    settings = _settings()
+    configure(settings.log_format, settings.log_level)
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
 
 
 @cli.command()
 def worker(
     threads: Annotated[int, typer.Option(help="Jobs to run at once.", min=1)] = 4,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve this process's /metrics on this port.")
+    ] = None,
 ) -> None:
     """Run queued jobs apart from the web service (share STACKGATE_DATABASE_URL with it)."""
+    from prometheus_client import start_http_server
+
+    from app.logs import configure
+    from app.metrics import REGISTRY
     from app.service import build_services, build_worker
 
-    services = build_services(_settings())
+    settings = _settings()
+    configure(settings.log_format, settings.log_level)
+    if metrics_port is not None:  # plan times and CloudStack calls happen in workers
+        start_http_server(metrics_port, registry=REGISTRY)
+    services = build_services(settings)
     running = build_worker(services, threads)
     running.start()
     _console().print(f"stackgate worker: {threads} thread(s); Ctrl-C stops")
@@ -386,6 +401,47 @@ def worker(
     finally:
         services.engine.close()
         services.clouds.close()
+
+
+@cli.command()
+def ci() -> None:
+    """In a GitHub Actions or GitLab CI job: plan, comment and set statuses for its pull
+    request, or apply it once merged, without a server; exit 1 when the pipeline should fail."""
+    from app.events.ci import NotCi, detect
+    from app.flows.ci import run_step
+    from app.forges.base import ForgeError
+    from app.forges.gitlab.client import GitLabForge
+    from app.logs import configure
+    from app.service import build_services, ci_forge
+
+    console = _console()
+    try:
+        run = detect(os.environ)
+    except NotCi as problem:
+        console.print(f"stackgate ci: {problem}", style="red")
+        raise typer.Exit(FAILED) from None
+    # The job's forge and token come from the CI environment; the service's are not wanted.
+    unset = ("github_token", "github_webhook_secret", "gitlab_token", "gitlab_webhook_token")
+    settings = _settings(**dict.fromkeys(unset))
+    configure(settings.log_format, settings.log_level)
+    forge = ci_forge(run)
+    services = build_services(settings, {run.forge: forge})
+    try:
+        number = run.number
+        if number is None and isinstance(forge, GitLabForge):
+            number = forge.merge_request_of(run.repo, run.commit)
+        if number is None:
+            console.print(f"stackgate ci: {run.commit[:12]} merged no merge request; nothing to do")
+            raise typer.Exit(0)
+        passed, said = run_step(services, run, number)
+    except (ForgeError, CloudStackError) as problem:  # said in the host's or CloudStack's words
+        console.print(f"stackgate ci: {problem}", style="red")
+        raise typer.Exit(FAILED) from None
+    finally:
+        services.engine.close()
+        services.clouds.close()
+    console.print(f"stackgate ci: {said}", style="green" if passed else "red")
+    raise typer.Exit(0 if passed else FAILED)
 
 
 def _print_validation(state: DesiredState, root: str, console: Console | None = None) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -99,6 +99,10 @@ class Settings(BaseSettings):
         "", description="Where people reach this service; statuses link to it when set"
     )
     worker_threads: int = Field(4, ge=0, description="In-process workers; 0 = separate workers")
+    log_format: Literal["json", "text"] = Field(
+        "json", description="Service and worker logs: one JSON object per line, or plain text"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     job_lease: float = Field(
         180.0,
         ge=1,

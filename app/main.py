@@ -1,4 +1,4 @@
-"""create_app(): the FastAPI app — webhook routes, health, and the in-process worker."""
+"""create_app(): the FastAPI app — webhook routes, health, metrics and the in-process worker."""
 
 from __future__ import annotations
 
@@ -7,14 +7,17 @@ from contextlib import asynccontextmanager
 from importlib.metadata import version
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from app.config import Settings
 from app.flows.services import Services
 from app.jobs.worker import Worker
+from app.metrics import REGISTRY
 from app.service import build_services, build_worker, intakes
+from app.store.metrics import StoreCollector
 from app.webhooks.routes import webhook_router
 
 
@@ -59,5 +62,13 @@ def create_app(
         if worker is not None and not all(t.is_alive() for t in worker.threads):
             return JSONResponse({"status": "worker stopped"}, 503)
         return JSONResponse({"status": "ready", "forges": sorted(services.forges)})
+
+    store = CollectorRegistry(auto_describe=True)
+    store.register(StoreCollector(services.sessions))
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        body = generate_latest(REGISTRY) + generate_latest(store)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     return app

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from app.cloudstack.clouds import Clouds
 from app.config import Settings
+from app.events.ci import CiRun
 from app.flows.dispatch import classify, handler, reporter
 from app.flows.reconcile import schedule
 from app.flows.services import Services
@@ -32,6 +33,14 @@ def forges(settings: Settings) -> dict[str, Forge]:
             settings.gitlab_url, token=settings.gitlab_token.get_secret_value()
         )
     return found
+
+
+def ci_forge(run: CiRun) -> GitHubForge | GitLabForge:
+    """The forge a CI job talks to, with the job's own token."""
+    token = run.token.get_secret_value()
+    if run.forge == "github":
+        return GitHubForge(run.api_url, token=token)
+    return GitLabForge(run.api_url, token=token)
 
 
 def intakes(settings: Settings) -> list[Intake]:

@@ -7,6 +7,7 @@ awaited by job id, and ones that may have gone out are looked for before being s
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -78,8 +79,9 @@ class Executor:
             with limits[ctx.client.cloud]:
                 self._step(run.id, run.steps[seq], change, ctx, progress)
 
+        context = contextvars.copy_context()  # the job's log context, in every step's thread
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="apply") as pool:
-            list(pool.map(step, todo))
+            list(pool.map(lambda seq: context.copy().run(step, seq), todo))
 
     def _step(
         self, run_id: int, record: StepRecord, change: Change, ctx: Context, progress: _Progress

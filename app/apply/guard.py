@@ -12,6 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.plan.model import Change, Plan
+from app.plan.serialize import changes_digest
+
+_LIVE_MOVED = (
+    "the objects this change acts on or names were changed in CloudStack since the plan "
+    "(the same changes, different live objects: an id, a state or a tag moved)"
+)
 
 
 @dataclass(frozen=True)
@@ -25,11 +31,7 @@ class Verdict:
 
 def guard(approved: Plan, fresh: Plan) -> Verdict:
     """Does ``fresh`` (at the merge commit, live now) still say exactly what ``approved`` said?"""
-    said: list[str] = [
-        f"the plan at the merge commit has an error: {d.message} ({d.location})"
-        for d in fresh.diagnostics
-        if d.is_error
-    ]
+    said = _errors(fresh)
     was = {change.address: change for change in approved.changes}
     now = {change.address: change for change in fresh.changes}
     for address, change in was.items():
@@ -42,11 +44,30 @@ def guard(approved: Plan, fresh: Plan) -> Verdict:
             why = f" ({change.reason})" if change.reason else ""
             said.append(f"`{address}` now needs {change.action.value}{why}: nobody approved that")
     if not said and approved.live_fingerprint != fresh.live_fingerprint:
-        said.append(
-            "the objects this change acts on or names were changed in CloudStack since the plan "
-            "(the same changes, different live objects: an id, a state or a tag moved)"
-        )
+        said.append(_LIVE_MOVED)
     return Verdict(tuple(said))
+
+
+def guard_digests(changes: str, live: str, fresh: Plan) -> Verdict:
+    """The guard when only the approved plan's digests are known (a CI job without the
+    reviewing job's store reads them from the plan comment's stamp)."""
+    said = _errors(fresh)
+    if changes_digest(fresh) != changes:
+        said.append(
+            "the changes at the merge commit are not the ones planned for the approved head: "
+            "the plan comment shows what was approved, `/stackgate plan` shows what would run"
+        )
+    elif live != fresh.live_fingerprint:
+        said.append(_LIVE_MOVED)
+    return Verdict(tuple(said))
+
+
+def _errors(fresh: Plan) -> list[str]:
+    return [
+        f"the plan at the merge commit has an error: {d.message} ({d.location})"
+        for d in fresh.diagnostics
+        if d.is_error
+    ]
 
 
 def _moved(approved: Change, fresh: Change) -> str | None:

@@ -40,6 +40,7 @@ from app.cloudstack.errors import (
     Unreachable,
 )
 from app.cloudstack.signing import sign
+from app.metrics import CLOUDSTACK_CALLS
 
 log = logging.getLogger("stackgate.cloudstack")
 
@@ -248,6 +249,7 @@ class CloudStackClient:
         elapsed = time.monotonic() - started
         self.seconds += elapsed
         self.outcomes[(command, outcome)] += 1
+        CLOUDSTACK_CALLS.labels(self.cloud, command, outcome).inc()
         log.debug(
             "cloudstack %s %s %s %s %.3fs", self.cloud, command, redact(params), outcome, elapsed
         )

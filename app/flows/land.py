@@ -9,10 +9,11 @@ gate again (on `/stackgate apply`) holds. The projects stay locked until the clo
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, replace
 
 from app.apply.executor import Executor, unsupported
-from app.apply.guard import guard
+from app.apply.guard import guard, guard_digests
 from app.apply.journal import Journal, Run
 from app.events.model import Approval, PullRequest
 from app.flows.gate import MayApprove, approvers, gate
@@ -27,11 +28,13 @@ from app.plan.serialize import from_dict
 from app.policy.model import Decision
 from app.policy.sources import REPO_POLICIES
 from app.report.apply_markdown import applied, refused
+from app.report.stamp import Stamp
 from app.spec.loader import load_desired_state
 from app.spec.state import DesiredState
 from app.store import audit, plans
 
 APPLY = "stackgate/apply"
+log = logging.getLogger("stackgate.apply")
 
 
 @dataclass(frozen=True)
@@ -110,29 +113,23 @@ def _begin(here: Landing, journal: Journal, actor: str, retried_by: str | None) 
         before,
         prices=services.settings.prices,
     )
-    if retried_by is None:
-        if record is None:
-            problems = [
-                f"no plan was made for the final head `{pull.head_sha[:12]}`, so none was approved"
-            ]
-            plan = fresh
-        else:
-            plan = from_dict(record.plan)
-            decision = Decision.from_dict(record.decision)
-            problems = [
-                *_gate_problems(here, plan, decision, pull),
-                *guard(plan, fresh).differences,
-            ]
-    else:
-        decision = judge(services, fresh, here.desired, before, pull, base.policies())
-        if any(
-            path.startswith(REPO_POLICIES) for path in forge.changed_paths(pull.repo, pull.number)
-        ):
-            decision = platform_must_approve(decision, services.policies({}))
+    if retried_by is not None:
         # The writer asking for the apply approves it now, unless they wrote the change.
         nod = replace(pull, approvals=(*pull.approvals, Approval(retried_by, pull.head_sha)))
-        plan = fresh
+        plan, decision = fresh, _judge_again(here, fresh, before, base)
         problems = _gate_problems(here, plan, decision, nod)
+    elif record is not None:
+        plan, decision = from_dict(record.plan), Decision.from_dict(record.decision)
+        problems = [*_gate_problems(here, plan, decision, pull), *guard(plan, fresh).differences]
+    else:  # no store shared with the review (CI mode): the plan comment's stamp stands in
+        plan = fresh
+        stamp = Stamp.find(forge.sticky_comment(pull.repo, pull.number) or "")
+        if stamp is None or stamp.head != pull.head_sha:
+            problems = [f"no plan was made for the final head `{pull.head_sha[:12]}`"]
+        else:
+            decision = _judge_again(here, fresh, before, base)
+            verdict = guard_digests(stamp.changes, stamp.live, fresh)
+            problems = [*_gate_problems(here, plan, decision, pull), *verdict.differences]
     problems += [
         f"`{c.address}`: stackgate cannot {c.action.value} this kind of object yet"
         for c in unsupported(plan.changes)
@@ -141,6 +138,15 @@ def _begin(here: Landing, journal: Journal, actor: str, retried_by: str | None) 
         _refuse(here, problems, actor, retried_by is not None)
         return None
     return journal.start(plan, pull.merged_sha, retried_by or actor, forge.name, pull.number)
+
+
+def _judge_again(here: Landing, fresh: Plan, before: DesiredState, base: ForgeSource) -> Decision:
+    """The policies of the PR's base on a plan made now, as the review would judge it."""
+    decision = judge(here.services, fresh, here.desired, before, here.pull, base.policies())
+    changed = here.forge.changed_paths(here.pull.repo, here.pull.number)
+    if any(path.startswith(REPO_POLICIES) for path in changed):
+        decision = platform_must_approve(decision, here.services.policies({}))
+    return decision
 
 
 def _gate_problems(here: Landing, plan: Plan, decision: Decision, pull: PullRequest) -> list[str]:
@@ -156,6 +162,7 @@ def _gate_problems(here: Landing, plan: Plan, decision: Decision, pull: PullRequ
 
 def _refuse(here: Landing, problems: list[str], actor: str, retried: bool) -> None:
     pull = here.pull
+    log.warning("apply refused: %s", "; ".join(problems))
     here.forge.comment(
         pull.repo, pull.number, refused(problems, pull.merged_sha, here.noun, retried)
     )
@@ -182,8 +189,9 @@ def _refuse(here: Landing, problems: list[str], actor: str, retried: bool) -> No
 def _report(here: Landing, journal: Journal, run: Run, actor: str) -> None:
     """Say how the run ended; release the projects only when the cloud matches."""
     pull, forge = here.pull, here.forge
-    forge.comment(pull.repo, pull.number, applied(run, pull.merged_sha, here.noun))
     done = sum(1 for step in run.steps if step.state == "done")
+    log.info("apply run %s: %s of %s step(s) done", run.id, done, len(run.steps))
+    forge.comment(pull.repo, pull.number, applied(run, pull.merged_sha, here.noun))
     text = (
         f"Applied {done} change(s)"
         if run.succeeded

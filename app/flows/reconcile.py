@@ -9,6 +9,7 @@ are put back as the branch says, unless a pull request holds them: the PR's appl
 from __future__ import annotations
 
 import json
+import logging
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -34,7 +35,10 @@ from app.store.drift import record_drift
 from app.store.tables import Job, PlanRecord
 
 ISSUE_TITLE = "stackgate: the cloud has drifted from the default branch"
-HEALER = "stackgate"  # the actor of heal runs; their journal number is 0 (no pull request)
+HEALER = "stackgate"
+log = logging.getLogger(
+    "stackgate.reconcile"
+)  # the actor of heal runs; their journal number is 0 (no pull request)
 
 
 def schedule(services: Services) -> int:
@@ -78,6 +82,7 @@ def reconcile(services: Services, forge_name: str, repo: str) -> None:
     problems = sum(1 for d in plan.diagnostics if d.is_error)
     with services.sessions.begin() as session:
         record_drift(session, tag_repo, tip.sha, plan_hash(plan), drift_items(found), problems)
+    log.info("reconciled %s at %s: %s drift item(s)", repo, tip.sha[:12], len(found))
     healed, note = _heal(services, forge_name, repo, tip, desired, tag_repo, found)
     if not services.settings.reconcile_issues:
         return

@@ -11,6 +11,7 @@ from app.flows.planning import plan_projects, repo_name, touched_projects
 from app.flows.services import Services
 from app.forges.base import Forge, StatusState
 from app.forges.source import ForgeSource
+from app.metrics import PLAN_SECONDS
 from app.plan.model import Plan
 from app.plan.serialize import plan_hash, to_dict
 from app.policy.input import build_input
@@ -18,6 +19,7 @@ from app.policy.model import DATA_ROOT, Decision, PolicySet, Requirement
 from app.policy.sources import REPO_POLICIES
 from app.report.plan_markdown import render_comment
 from app.report.review_markdown import draft_note, fork_note, locked_comment, policy_section
+from app.report.stamp import Stamp
 from app.spec.loader import load_desired_state
 from app.spec.state import DesiredState
 from app.store import approvals, audit, locks, plans
@@ -44,14 +46,15 @@ def review(services: Services, forge_name: str, repo: str, number: int, actor: s
         forge.upsert_comment(repo, number, [locked_comment(repo, holders, noun)])
         _statuses(services, forge, pull, blocked(holders, noun))
         return
-    plan = plan_projects(
-        desired,
-        services.clouds,
-        repo_name(desired, services.repo_id(forge_name, repo)),
-        touched,
-        before,
-        prices=services.settings.prices,
-    )
+    with PLAN_SECONDS.labels(forge_name).time():
+        plan = plan_projects(
+            desired,
+            services.clouds,
+            repo_name(desired, services.repo_id(forge_name, repo)),
+            touched,
+            before,
+            prices=services.settings.prices,
+        )
     decision = judge(services, plan, desired, before, pull, base.policies())
     if any(path.startswith(REPO_POLICIES) for path in changed):
         decision = platform_must_approve(decision, services.policies({}))
@@ -124,6 +127,7 @@ def say(
     extra += [fork_note()] if pull.fork else []
     title = f"stackgate plan at `{pull.head_sha[:8]}`"
     parts = render_comment(plan, verdict.needed, forge.comment_limit, title, extra)
+    parts[0] += Stamp.of(plan, pull.head_sha).render()  # for a merge with no shared store
     forge.upsert_comment(pull.repo, pull.number, parts)
     _statuses(services, forge, pull, verdict)
 

@@ -74,6 +74,10 @@ class Forge(Protocol):
         """Make the bot's marked comments read ``parts``: edit in place, add, drop extras."""
         ...
 
+    def sticky_comment(self, repo: str, number: int) -> str | None:
+        """The first part of the bot's marked comment, as it reads now; None when absent."""
+        ...
+
     def comment(self, repo: str, number: int, body: str) -> None:
         """A one-off comment (a refusal, a help text)."""
         ...

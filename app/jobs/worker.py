@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.jobs import queue
 from app.jobs.queue import Work
+from app.logs import about
 
 log = logging.getLogger(__name__)
 # A running job's worker beats every sixth of the lease; a job whose beat stopped for the
@@ -98,14 +99,18 @@ class Worker:
         done = threading.Event()
         beat = threading.Thread(target=self._beat, args=(work.id, done), daemon=True)
         beat.start()
-        try:
-            self.handle(work)
-        except Exception as error:  # every failure is settled; none may kill the worker
-            self._settle_failure(work, error)
-        else:
-            queue.finish(self.sessions, work.id, self.name)
-        finally:
-            done.set()
+        context = {"repo": work.repo, "pr": work.number, "attempt": work.attempts}
+        with about(job=work.id, kind=work.kind, forge=work.forge, **context):
+            started = time.monotonic()
+            try:
+                self.handle(work)
+            except Exception as error:  # every failure is settled; none may kill the worker
+                self._settle_failure(work, error)
+            else:
+                queue.finish(self.sessions, work.id, self.name)
+                log.info("job done in %.2fs", time.monotonic() - started)
+            finally:
+                done.set()
         return True
 
     def _beat(self, job_id: int, done: threading.Event) -> None:

@@ -86,6 +86,14 @@ def plan_hash(plan: Plan, body: dict[str, Any] | None = None) -> str:
     ).hexdigest()
 
 
+def changes_digest(plan: Plan) -> str:
+    """sha256 of what the changes do (action, address, before, after, live id), not where
+    the repo says it: two plans with one digest make the cloud the same."""
+    essence = [[c.action.value, c.address, c.before, c.after, c.live_id] for c in plan.changes]
+    text = json.dumps(essence, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def to_json(plan: Plan) -> str:
     return json.dumps(to_dict(plan), indent=2, sort_keys=True) + "\n"
 

@@ -12,11 +12,20 @@ from app.events.model import Event, Ignored
 from app.jobs.queue import enqueue, now
 from app.store.tables import Delivery
 
+ALREADY_RECEIVED = "delivery already received"
+
 
 @dataclass(frozen=True)
 class Receipt:
     status: int  # 202 queued, 200 ignored or already seen
     body: dict[str, object]
+
+    @property
+    def outcome(self) -> str:
+        """queued, ignored or duplicate: the metric's word for it."""
+        if self.status == 202:
+            return "queued"
+        return "duplicate" if self.body.get("ignored") == ALREADY_RECEIVED else "ignored"
 
 
 def record(
@@ -57,4 +66,4 @@ def record(
 
 
 def _duplicate(delivery_id: str) -> Receipt:
-    return Receipt(200, {"ignored": "delivery already received", "delivery": delivery_id})
+    return Receipt(200, {"ignored": ALREADY_RECEIVED, "delivery": delivery_id})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,11 @@ from starlette.concurrency import run_in_threadpool
 from app.events.model import Event, Ignored
 from app.forges.github import webhook as github
 from app.forges.gitlab import webhook as gitlab
+from app.logs import about
+from app.metrics import DELIVERIES
 from app.webhooks.intake import record
+
+log = logging.getLogger("stackgate.edge")
 
 Headers = Mapping[str, str]
 
@@ -73,22 +78,32 @@ def _endpoint(
         body = await request.body()
         headers = {key.lower(): value for key, value in request.headers.items()}
         if not intake.verify(body, headers):
+            # Unverified senders choose their headers: they get no label of their own.
+            DELIVERIES.labels(intake.forge, "unverified", "refused").inc()
             return JSONResponse({"error": "signature or token does not match"}, 401)
+        event_name = headers.get(intake.event_header, "unknown")[:64]
         try:
             payload = json.loads(body)
         except ValueError:
-            return JSONResponse({"error": "the body is not JSON"}, 400)
+            return _malformed(intake.forge, event_name, "the body is not JSON")
         if not isinstance(payload, dict):
-            return JSONResponse({"error": "the body is not a JSON object"}, 400)
+            return _malformed(intake.forge, event_name, "the body is not a JSON object")
         parsed = intake.parse(headers, payload)
         # A delivery without an id still deduplicates: the same bytes are the same delivery.
         delivery = intake.delivery_id(headers) or "sha256:" + hashlib.sha256(body).hexdigest()
-        event_name = headers.get(intake.event_header, "unknown")
         receipt = await run_in_threadpool(
             record, sessions, intake.forge, delivery, event_name, parsed
         )
+        DELIVERIES.labels(intake.forge, event_name, receipt.outcome).inc()
+        with about(delivery=delivery, forge=intake.forge, event=event_name):
+            log.info("delivery %s", receipt.outcome, extra={"job": receipt.body.get("queued")})
         if receipt.status == 202:
             wake()
         return JSONResponse(receipt.body, receipt.status)
 
     return receive
+
+
+def _malformed(forge: str, event: str, problem: str) -> JSONResponse:
+    DELIVERIES.labels(forge, event, "malformed").inc()
+    return JSONResponse({"error": problem}, 400)

@@ -24,7 +24,7 @@ class GitHubFake:
         self.api = FakeApi()
         self.api.tokens[self.token] = bot
         install(self.api)
-        self._apps = AppGate(self.api)
+        self.apps = AppGate(self.api)  # the App side: tests shorten its token lifetime
         self.api_url = ""
         self._server: BackgroundServer | None = None
 
@@ -41,7 +41,7 @@ class GitHubFake:
     def enable_app(self, app_id: int, public_key_pem: str, slug: str = "stackgate") -> None:
         """Accept JWTs signed by this key as App ``app_id``, installed on every owner."""
         with self.api.lock:
-            self._apps.app = App(app_id, slug, public_key_pem)
+            self.apps.app = App(app_id, slug, public_key_pem)
 
     # -- driving it like a person ---------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -70,6 +71,7 @@ class FakeApi:
         self.lock = threading.RLock()
         self.repos: dict[str, Repo] = {}
         self.tokens: dict[str, str] = {}  # token → login
+        self.expiries: dict[str, float] = {}  # token → time.time() it stops working
         self.failures: list[FailurePlan] = []
         self.requests: list[tuple[str, str]] = []  # (method, path+query) as received
         self.teams: dict[str, list[str]] = {}  # "org/slug" → member logins
@@ -123,6 +125,8 @@ class FakeApi:
     def _token_login(self, request: Request) -> str:
         scheme, _, credential = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() not in ("token", "bearer") or credential not in self.tokens:
+            raise Refused(401, "Bad credentials")
+        if time.time() >= self.expiries.get(credential, math.inf):  # an installation token's hour
             raise Refused(401, "Bad credentials")
         return self.tokens[credential]
 

@@ -30,6 +30,8 @@ class AppGate:
     def __init__(self, api: FakeApi) -> None:
         self.api = api
         self.app: App | None = None
+        self.token_lifetime = timedelta(hours=1)  # GitHub's; tests shorten it
+        self.issued: list[tuple[str, datetime]] = []  # installation tokens: (token, expiry)
         repo_path = "/repos/{owner}/{name}"
         api.route("GET", f"{repo_path}/installation", self._installation, auth=self._jwt)
         tokens = "/app/installations/{installation_id:int}/access_tokens"
@@ -70,7 +72,9 @@ class AppGate:
             raise Refused(404, "Not Found")
         token = f"ghs_{secrets.token_urlsafe(27)}"
         self.api.tokens[token] = f"{self.app.slug}[bot]"
-        expires = datetime.now(UTC) + timedelta(hours=1)
+        expires = (datetime.now(UTC) + self.token_lifetime).replace(microsecond=0)
+        self.api.expiries[token] = expires.timestamp()
+        self.issued.append((token, expires))
         return 201, {
             "token": token,
             "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -38,7 +38,10 @@ def install(api: FakeApi) -> None:
         return 200, shapes.repo(call.repo(api))
 
     def pull(call: Call) -> tuple[int, Any]:
-        return 200, shapes.pull(call.repo(api), pull_of(call))
+        found, pr = call.repo(api), pull_of(call)
+        if pr.state == "open":  # GitHub redoes its test merge when the base branch moves
+            pr.merge_sha = found.test_merge(pr)
+        return 200, shapes.pull(found, pr)
 
     def files(call: Call) -> tuple[int, Any]:
         found, pr = call.repo(api), pull_of(call)

@@ -173,6 +173,16 @@ def edit_issue(call: Call) -> Reply:
     return js.issue(project, found)
 
 
+def commit_merge_requests(call: Call) -> Reply:
+    """Merge requests that brought the commit in: merged into it, or with it as their head."""
+    project, sha = repo.project_of(call), call.args[1]
+    return [
+        js.merge_request(mr)
+        for (pid, _), mr in sorted(call.world.mrs.items())
+        if pid == project.id and sha in (mr.merge_commit, mr.head)
+    ]
+
+
 P = r"/projects/([^/]+)"
 MR = P + r"/merge_requests/(\d+)"
 NOTE = MR + r"/notes/(\d+)"
@@ -198,6 +208,7 @@ ROUTES: Routes = [
     ("GET", P + r"/repository/files/([^/]+)/raw", repo.raw_file),
     ("GET", P + r"/repository/files/([^/]+)", repo.file_json),
     ("GET", P + r"/repository/commits/([^/]+)", repo.get_commit),
+    ("GET", P + r"/repository/commits/([^/]+)/merge_requests", commit_merge_requests),
     ("GET", P + r"/repository/commits/([^/]+)/statuses", repo.list_statuses),
     ("POST", P + r"/statuses/([^/]+)", repo.post_status),
     ("GET", P + r"/members/all/(\d+)", repo.member),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.apply.cloud import sandbox_process
 from tests.fakes.base import ForgeFake
 from tests.fakes.github import GitHubFake
 from tests.fakes.gitlab import GitLabFake
@@ -42,3 +43,19 @@ def repo(fake: ForgeFake) -> str:
 def stackgate(fake: ForgeFake, tmp_path: Path) -> Iterator[Stackgate]:
     with running(fake, tmp_path) as service:
         yield service
+
+
+@pytest.fixture
+def github() -> Iterator[GitHubFake]:
+    """A GitHub fake of the test's own, for scenarios run on GitHub only."""
+    made = GitHubFake()
+    made.start()
+    yield made
+    made.stop()
+
+
+@pytest.fixture
+def cloud(tmp_path: Path) -> Iterator[str]:
+    """A sandbox in its own process, for scenarios whose stackgate runs in processes too."""
+    with sandbox_process(tmp_path / "cloud.json") as base:
+        yield base

@@ -15,6 +15,7 @@ from app.store.tables import ApplyRun, AuditEvent, DriftReport, Job
 from tests.fakes.base import ForgeFake
 from tests.scenarios.harness import Stackgate, example_files, running
 from tests.scenarios.test_merges import APPLIED, told
+from tests.scenarios.test_metrics import scrape, value
 from tests.scenarios.test_pull_requests import LABEL, PAYMENTS, edit
 
 EGRESS = "app-net:tcp:443:0.0.0.0/0"
@@ -92,6 +93,9 @@ def test_drift_is_reported_in_one_issue_that_closes_when_it_is_gone(
     (issue,) = fake.issues(repo)
     assert issue.title == ISSUE_TITLE and issue.open and issue.author == fake.bot
     assert f"`egress/{EGRESS}` | missing" in issue.body
+    _, samples = scrape(stackgate)
+    drifted = {"repo": report.repo, "kind": "missing"}
+    assert value(samples, "stackgate_drift_items", **drifted) == 1
     # The team decides the rule should go: a PR says so, merges, applies nothing.
     merged(stackgate, repo, ("  - {network: app-net, protocol: tcp, ports: 443", "  #"))
     with stackgate.services.sessions.begin() as session:

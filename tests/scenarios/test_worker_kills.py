@@ -9,33 +9,16 @@ import random
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from app.store.tables import ApplyRun, ApplyStep, Job, PlanRecord
-from tests.apply.cloud import KEY, SECRET, census, census_of, knobs, sandbox_process
+from tests.apply.cloud import KEY, SECRET, census, census_of, knobs
 from tests.fakes.github import GitHubFake
 from tests.scenarios.harness import Stackgate, example_files, running
 from tests.scenarios.test_merges import APPLIED, told
 
 REPO = "acme/infra"
 APPROVERS = ("lee", "pat", "dave", "sam")  # payments, platform, analytics, search
-
-
-@pytest.fixture
-def fake() -> Iterator[GitHubFake]:
-    made = GitHubFake()
-    made.start()
-    yield made
-    made.stop()
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[str]:
-    with sandbox_process(tmp_path / "cloud.json") as base:
-        yield base
 
 
 def _worker_env(stackgate: Stackgate, sandbox: str) -> dict[str, str]:
@@ -57,30 +40,30 @@ def _worker_env(stackgate: Stackgate, sandbox: str) -> dict[str, str]:
 
 
 def test_killed_workers_finish_a_merge_once_and_exactly(
-    fake: GitHubFake, sandbox: str, tmp_path: Path
+    github: GitHubFake, cloud: str, tmp_path: Path
 ) -> None:
-    fake.create_repo(REPO, example_files())
+    github.create_repo(REPO, example_files())
     for user in ("alice", "maintainer", *APPROVERS):
-        fake.grant(REPO, user, write=True)
+        github.grant(REPO, user, write=True)
     for group, members in (("platform", ["pat"]), ("payments-leads", ["lee"])):
-        fake.add_group(REPO, group, members)
-    fake.add_group(REPO, "data-platform", ["dave"])
-    fake.add_group(REPO, "search-team", ["sam"])
-    cloud = {
-        "cloudstack_url": f"{sandbox}/client/api",
+        github.add_group(REPO, group, members)
+    github.add_group(REPO, "data-platform", ["dave"])
+    github.add_group(REPO, "search-team", ["sam"])
+    keys = {
+        "cloudstack_url": f"{cloud}/client/api",
         "cloudstack_api_key": KEY,
         "cloudstack_secret_key": SECRET,
     }
-    with running(fake, tmp_path, **cloud) as stackgate:
+    with running(github, tmp_path, **keys) as stackgate:
         # Touching stackgate.yaml puts every project in the plan: the whole example.
         touched = example_files()["stackgate.yaml"] + b"# every project\n"
-        number, delivery = fake.open_pr(REPO, "bob", {"stackgate.yaml": touched})
+        number, delivery = github.open_pr(REPO, "bob", {"stackgate.yaml": touched})
         stackgate.deliver(delivery)
         for who in APPROVERS:
-            stackgate.deliver(fake.approve(REPO, number, who))
-        knobs(sandbox, job_seconds=3.0)  # long enough jobs that kills land mid-job
-        assert stackgate.send(fake.close(REPO, number, merged=True)).status_code == 202
-        env = _worker_env(stackgate, sandbox)
+            stackgate.deliver(github.approve(REPO, number, who))
+        knobs(cloud, job_seconds=5.0)  # long enough jobs that kills land mid-job
+        assert stackgate.send(github.close(REPO, number, merged=True)).status_code == 202
+        env = _worker_env(stackgate, cloud)
         chance = random.Random(20261121)
         kills = 0
         log = tmp_path / "workers.log"
@@ -113,7 +96,7 @@ def test_killed_workers_finish_a_merge_once_and_exactly(
         steps = stackgate.rows(ApplyStep)
         assert run.state == "done" and len(steps) == 55
         assert {step.state for step in steps} == {"done"}
-        assert len(told(fake, REPO, number, APPLIED)) == 1
+        assert len(told(github, REPO, number, APPLIED)) == 1
         (plan,) = stackgate.rows(PlanRecord)
-        assert census(sandbox) == census_of(plan.plan)
+        assert census(cloud) == census_of(plan.plan)
         assert "Traceback" not in log.read_text()

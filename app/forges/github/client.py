@@ -9,6 +9,8 @@ from urllib.parse import quote
 
 from github.ContentFile import ContentFile
 from github.GithubObject import NotSet
+from github.Issue import Issue
+from github.IssueComment import IssueComment
 from github.PullRequest import PullRequest as GitHubPull
 from github.PullRequestReview import PullRequestReview
 from github.Repository import Repository
@@ -103,15 +105,8 @@ class GitHubForge:
 
     def upsert_comment(self, repo: str, number: int, parts: list[str]) -> None:
         with self._call(f"updating the plan comment on {repo}#{number}"):
-            bot = self._sessions.bot(repo)
             issue = self._repo(repo).get_issue(number)
-            mine = [
-                comment
-                for comment in issue.get_comments()
-                if comment.user is not None
-                and comment.user.login == bot
-                and (comment.body or "").startswith(COMMENT_MARKER)
-            ]
+            mine = self._sticky(repo, issue)
             for old, part in zip(mine, parts, strict=False):
                 if old.body != part:
                     old.edit(part)
@@ -119,6 +114,21 @@ class GitHubForge:
                 issue.create_comment(part)
             for extra in mine[len(parts) :]:
                 extra.delete()
+
+    def sticky_comment(self, repo: str, number: int) -> str | None:
+        with self._call(f"reading the plan comment on {repo}#{number}"):
+            mine = self._sticky(repo, self._repo(repo).get_issue(number))
+            return (mine[0].body or "") if mine else None
+
+    def _sticky(self, repo: str, issue: Issue) -> list[IssueComment]:
+        bot = self._sessions.bot(repo)
+        return [
+            comment
+            for comment in issue.get_comments()
+            if comment.user is not None
+            and comment.user.login == bot
+            and (comment.body or "").startswith(COMMENT_MARKER)
+        ]
 
     def comment(self, repo: str, number: int, body: str) -> None:
         with self._call(f"commenting on {repo}#{number}"):

@@ -6,7 +6,12 @@ from contextlib import AbstractContextManager
 from itertools import zip_longest
 
 from gitlab.exceptions import GitlabError
-from gitlab.v4.objects import CurrentUserManager, Project, ProjectMergeRequest
+from gitlab.v4.objects import (
+    CurrentUserManager,
+    Project,
+    ProjectMergeRequest,
+    ProjectMergeRequestNote,
+)
 
 from app.events.model import Approval, PullRequest
 from app.forges.base import COMMENT_MARKER, Branch, Reaction, StatusState, TreeFile
@@ -90,15 +95,7 @@ class GitLabForge:
     def upsert_comment(self, repo: str, number: int, parts: list[str]) -> None:
         with self._calls():
             mr = self._mr(repo, number)
-            bot = self._bot()
-            ours = sorted(
-                (
-                    note
-                    for note in mr.notes.list(get_all=True)
-                    if note.author["id"] == bot and note.body.startswith(COMMENT_MARKER)
-                ),
-                key=lambda note: note.id,
-            )
+            ours = self._sticky(mr)
             for note, part in zip_longest(ours, parts):
                 if part is None:
                     note.delete()
@@ -107,6 +104,22 @@ class GitLabForge:
                 elif note.body != part:
                     note.body = part
                     note.save()
+
+    def sticky_comment(self, repo: str, number: int) -> str | None:
+        with self._calls():
+            ours = self._sticky(self._mr(repo, number))
+        return str(ours[0].body) if ours else None
+
+    def _sticky(self, mr: ProjectMergeRequest) -> list[ProjectMergeRequestNote]:
+        bot = self._bot()
+        return sorted(
+            (
+                note
+                for note in mr.notes.list(get_all=True)
+                if note.author["id"] == bot and note.body.startswith(COMMENT_MARKER)
+            ),
+            key=lambda note: note.id,
+        )
 
     def comment(self, repo: str, number: int, body: str) -> None:
         with self._calls():
@@ -189,6 +202,14 @@ class GitLabForge:
             elif mine[0].description != body:
                 mine[0].description = body
                 mine[0].save()
+
+    def merge_request_of(self, repo: str, sha: str) -> int | None:
+        """The merged merge request whose merge left ``sha`` on its target (CI on the
+        default branch knows only the commit)."""
+        with self._calls():
+            found = self._project(repo).commits.get(sha, lazy=True).merge_requests()
+        merged = [mr for mr in found if mr.get("state") == "merged"]
+        return int(merged[0]["iid"]) if merged else None
 
     def _calls(self) -> AbstractContextManager[None]:
         return translated(self._token, self._retry_after)

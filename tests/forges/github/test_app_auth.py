@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -94,3 +97,32 @@ def test_the_service_settings_build_an_app_client_from_a_key_file(
     forge = forges(settings)["github"]
     number, _ = fake.open_pr("acme/infra", "carol", {"b.txt": b"b"})
     assert forge.pull_request("acme/infra", number).author == "carol"
+
+
+def test_the_installation_token_is_refreshed_before_it_expires(
+    fake: GitHubFake, keys: tuple[str, str]
+) -> None:
+    """GitHub's tokens last an hour; here 22 s, so that PyGithub's 20 s margin is near."""
+    fake.apps.token_lifetime = timedelta(seconds=22)
+    fake.apps.issued.clear()
+    try:
+        forge = GitHubForge(api_url=fake.api_url, app_id=APP_ID, private_key=keys[0])
+        number, _ = fake.open_pr("acme/infra", "alice", {"b.txt": b"b"})
+        assert forge.pull_request("acme/infra", number).author == "alice"
+        time.sleep(2.5)  # inside the margin now: the next call must bring a new token
+        assert forge.pull_request("acme/infra", number).number == number
+        (first, first_expiry), (second, _) = fake.apps.issued
+        assert first != second and datetime.now(UTC) < first_expiry  # before, not after
+    finally:
+        fake.apps.token_lifetime = timedelta(hours=1)
+
+
+def test_an_expired_token_is_refused_by_the_fake_as_by_github(fake: GitHubFake) -> None:
+    token = "ghs_expired"
+    with fake.api.lock:
+        fake.api.tokens[token] = "stackgate[bot]"
+        fake.api.expiries[token] = time.time() - 1
+    answer = httpx.get(
+        f"{fake.api_url}/repos/acme/infra", headers={"Authorization": f"token {token}"}
+    )
+    assert (answer.status_code, answer.json()["message"]) == (401, "Bad credentials")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app.apply.guard import guard
+from app.apply.guard import guard, guard_digests
+from app.plan.serialize import changes_digest
 from tests.unit.plan.cloud import (
     BASE,
     FILE,
@@ -74,3 +75,15 @@ def test_an_error_at_the_merge_commit_refuses_with_its_place() -> None:
     said = guard(approved, fresh).differences
     assert said[0].startswith("the plan at the merge commit has an error: volume 'data': a volume")
     assert said[0].endswith(f"cannot shrink (20GiB to 10GiB) ({FILE}:8:3)")
+
+
+def test_digests_from_the_comment_stand_in_for_the_stored_plan() -> None:
+    approved = plan_of(GROWN, base_objects())
+    digest, live = changes_digest(approved), approved.live_fingerprint
+    assert guard_digests(digest, live, plan_of(GROWN, base_objects())).holds
+    moved = plan_of(GROWN, swap(base_objects(), instance(id="another-vm")))
+    (said,) = guard_digests(digest, live, moved).differences
+    assert said.startswith("the objects this change acts on or names were changed")
+    other = plan_of(GROWN, without(base_objects(), "volume"))
+    (said,) = guard_digests(digest, live, other).differences
+    assert said.startswith("the changes at the merge commit are not the ones planned")

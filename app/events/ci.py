@@ -1,0 +1,101 @@
+"""A CI job as an event: what GitHub Actions or GitLab CI says this run is for.
+
+GitHub Actions: ``GITHUB_EVENT_NAME`` pull_request (or pull_request_target), the event's
+JSON at ``GITHUB_EVENT_PATH``, ``GITHUB_REPOSITORY``, ``GITHUB_API_URL``, ``GITHUB_TOKEN``.
+Opened, pushed, reopened or ready: review; closed and merged: land; closed: close.
+
+GitLab CI: a merge request pipeline (``CI_MERGE_REQUEST_IID``) reviews it; a pipeline on
+the default branch (``CI_COMMIT_BRANCH`` = ``CI_DEFAULT_BRANCH``) lands the merge request
+that commit merged. ``CI_PROJECT_PATH``, ``CI_SERVER_URL``; the token is
+``STACKGATE_GITLAB_TOKEN`` (a job token may not comment or set statuses).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import SecretStr
+
+
+class Step(StrEnum):
+    REVIEW = "review"  # plan, judge, comment, statuses
+    LAND = "land"  # a merged PR: guard, apply, result
+    CLOSE = "close"  # closed unmerged: let its projects go
+
+
+class NotCi(ValueError):
+    """Not in a CI job stackgate understands, or one missing what it needs: says which."""
+
+
+@dataclass(frozen=True)
+class CiRun:
+    forge: str  # github, gitlab
+    api_url: str
+    token: SecretStr
+    repo: str
+    step: Step
+    sender: str
+    number: int | None = None  # None: GitLab's default branch, found from the commit
+    commit: str = ""  # the commit the pipeline runs for (GitLab default-branch pipelines)
+
+
+def detect(env: Mapping[str, str]) -> CiRun:
+    if env.get("GITHUB_ACTIONS") == "true":
+        return _github(env)
+    if env.get("GITLAB_CI") == "true":
+        return _gitlab(env)
+    raise NotCi("not a GitHub Actions or GitLab CI job (GITHUB_ACTIONS / GITLAB_CI unset)")
+
+
+def _github(env: Mapping[str, str]) -> CiRun:
+    event = env.get("GITHUB_EVENT_NAME", "")
+    if event not in ("pull_request", "pull_request_target"):
+        raise NotCi(f"stackgate ci runs on pull_request events, not {event or 'an unnamed one'}")
+    token = env.get("STACKGATE_GITHUB_TOKEN") or env.get("GITHUB_TOKEN")
+    if not token:
+        raise NotCi("GITHUB_TOKEN is not set: pass it to the step (env: GITHUB_TOKEN: …)")
+    payload = json.loads(Path(_need(env, "GITHUB_EVENT_PATH")).read_text(encoding="utf-8"))
+    action, pull = payload.get("action"), payload.get("pull_request") or {}
+    if action == "closed":
+        step = Step.LAND if pull.get("merged") else Step.CLOSE
+    elif action in ("opened", "synchronize", "reopened", "ready_for_review", "edited"):
+        step = Step.REVIEW
+    else:
+        raise NotCi(f"nothing to do for a pull request that was {action}")
+    return CiRun(
+        "github",
+        env.get("GITHUB_API_URL", "https://api.github.com"),
+        SecretStr(token),
+        _need(env, "GITHUB_REPOSITORY"),
+        step,
+        str((payload.get("sender") or {}).get("login", "")),
+        int(payload["number"]),
+    )
+
+
+def _gitlab(env: Mapping[str, str]) -> CiRun:
+    token = env.get("STACKGATE_GITLAB_TOKEN")
+    if not token:
+        raise NotCi(
+            "STACKGATE_GITLAB_TOKEN is not set: a project access token with the api scope "
+            "(CI_JOB_TOKEN may not comment on merge requests or set commit statuses)"
+        )
+    common = (env.get("CI_SERVER_URL", "https://gitlab.com"), SecretStr(token))
+    repo, sender = _need(env, "CI_PROJECT_PATH"), env.get("GITLAB_USER_LOGIN", "")
+    if env.get("CI_MERGE_REQUEST_IID"):
+        return CiRun("gitlab", *common, repo, Step.REVIEW, sender, int(env["CI_MERGE_REQUEST_IID"]))
+    branch, default = env.get("CI_COMMIT_BRANCH"), env.get("CI_DEFAULT_BRANCH")
+    if branch and branch == default:
+        return CiRun("gitlab", *common, repo, Step.LAND, sender, commit=_need(env, "CI_COMMIT_SHA"))
+    raise NotCi("stackgate ci runs in merge request pipelines and on the default branch")
+
+
+def _need(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name)
+    if not value:
+        raise NotCi(f"{name} is not set")
+    return value

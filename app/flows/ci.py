@@ -1,0 +1,61 @@
+"""`stackgate ci`: a CI job does one step of a pull request's life, without a server, then
+says whether the pipeline should pass.
+
+A review passes when the plan has no errors and no policy denies it (approvals are for the
+`stackgate/approval` status and the merge button, not for failing a pipeline); a land passes
+when the apply finished. Without a shared ``STACKGATE_DATABASE_URL`` each job has its own
+store: project locks then hold only within one job.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.events.ci import CiRun, Step
+from app.flows.close import close
+from app.flows.land import land
+from app.flows.review import review
+from app.flows.services import Services
+from app.plan.serialize import from_dict
+from app.policy.model import Decision
+from app.store import plans
+from app.store.tables import ApplyRun
+
+
+def run_step(services: Services, run: CiRun, number: int) -> tuple[bool, str]:
+    """Do the step; whether the pipeline passes, and one line saying why."""
+    if run.step is Step.REVIEW:
+        review(services, run.forge, run.repo, number, run.sender)
+        return _reviewed(services, run, number)
+    if run.step is Step.LAND:
+        land(services, run.forge, run.repo, number, run.sender)
+        return _landed(services, run, number)
+    close(services, run.forge, run.repo, number, run.sender, merged=False)
+    return True, f"#{number} closed: its projects are free"
+
+
+def _reviewed(services: Services, run: CiRun, number: int) -> tuple[bool, str]:
+    with services.sessions() as session:
+        record = plans.current_plan(session, run.forge, run.repo, number)
+    if record is None:
+        return False, f"#{number} was not planned: another pull request holds its projects"
+    plan = from_dict(record.plan)
+    if plan.has_errors:
+        return False, f"#{number}: the plan has errors (see the comment)"
+    if not Decision.from_dict(record.decision).passed:
+        return False, f"#{number}: a policy denies the plan (see the comment)"
+    return True, f"#{number}: {plan.summary}"
+
+
+def _landed(services: Services, run: CiRun, number: int) -> tuple[bool, str]:
+    with services.sessions() as session:
+        applied = session.scalars(
+            select(ApplyRun)
+            .where(ApplyRun.forge == run.forge, ApplyRun.number == number)
+            .order_by(ApplyRun.id.desc())
+        ).first()
+    if applied is None:
+        return False, f"#{number} was not applied (see the comment)"
+    if applied.state != "done":
+        return False, f"#{number}: the apply {applied.state} (see the comment)"
+    return True, f"#{number} applied"

@@ -1,0 +1,117 @@
+"""`stackgate ci` as GitHub Actions and GitLab CI would run it: a review job and, after the
+merge, a land job with a store of its own — the plan comment's stamp carries the approval
+across — both through the real client libraries against the forge fakes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.fakes.base import Delivery, ForgeFake
+from tests.scenarios.test_merges import APPLIED, REFUSED, told
+from tests.scenarios.test_pull_requests import LABEL, edit, plan_comments
+
+
+def _clean_env() -> dict[str, str]:
+    """This process's environment without any CI's or stackgate's own variables."""
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("STACKGATE_", "GITHUB_", "GITLAB_", "CI_", "CI"))
+    }
+
+
+def _ci(
+    fake: ForgeFake, repo: str, tmp_path: Path, job: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    token: str = fake.token  # type: ignore[attr-defined]
+    common = {
+        "STACKGATE_DATABASE_URL": f"sqlite:///{tmp_path / job}.db",  # every job its own store
+        "STACKGATE_SANDBOX_STATE": str(tmp_path / "cloud.json"),  # one cloud for all jobs
+        "STACKGATE_LOG_LEVEL": "WARNING",
+    }
+    if fake.name == "github":
+        common |= {
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_EVENT_NAME": "pull_request",
+            "GITHUB_REPOSITORY": repo,
+            "GITHUB_API_URL": fake.api_url,
+            "GITHUB_TOKEN": token,
+        }
+    else:
+        common |= {
+            "GITLAB_CI": "true",
+            "CI_PROJECT_PATH": repo,
+            "CI_SERVER_URL": fake.api_url,
+            "STACKGATE_GITLAB_TOKEN": token,
+            "GITLAB_USER_LOGIN": "bob",
+        }
+    return subprocess.run(
+        [sys.executable, "-m", "app", "ci"],
+        env={**_clean_env(), **common, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _event(tmp_path: Path, job: str, delivery: Delivery) -> dict[str, str]:
+    """GitHub Actions hands the job the webhook payload of its event, as a file."""
+    path = tmp_path / f"{job}.json"
+    path.write_bytes(delivery.body)
+    return {"GITHUB_EVENT_PATH": str(path)}
+
+
+def _review(fake: ForgeFake, repo: str, tmp_path: Path, number: int, opened: Delivery) -> str:
+    env = (
+        _event(tmp_path, "review", opened)
+        if fake.name == "github"
+        else {"CI_MERGE_REQUEST_IID": str(number)}
+    )
+    done = _ci(fake, repo, tmp_path, "review", **env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def _land(
+    fake: ForgeFake, repo: str, tmp_path: Path, merged: Delivery
+) -> subprocess.CompletedProcess[str]:
+    if fake.name == "github":
+        env = _event(tmp_path, "land", merged)
+    else:
+        tip = fake.tip(repo)
+        env = {"CI_COMMIT_BRANCH": "main", "CI_DEFAULT_BRANCH": "main", "CI_COMMIT_SHA": tip}
+    return _ci(fake, repo, tmp_path, "land", **env)
+
+
+def test_a_review_job_then_a_land_job_apply_the_change(fake, repo, tmp_path: Path) -> None:
+    number, opened = fake.open_pr(repo, "bob", edit(*LABEL))
+    said = _review(fake, repo, tmp_path, number, opened)
+    assert f"#{number}: Plan: 16 to create, 6 to update" in said
+    (comment,) = plan_comments(fake, repo, number)
+    assert "<!-- stackgate:stamp head=" in comment
+    assert set(fake.statuses(repo, fake.head_sha(repo, number))) == {
+        "stackgate/plan",
+        "stackgate/policy",
+        "stackgate/approval",
+    }
+    for who in ("lee", "pat"):
+        fake.approve(repo, number, who)
+    landed = _land(fake, repo, tmp_path, fake.close(repo, number, merged=True))
+    assert landed.returncode == 0, landed.stdout + landed.stderr
+    assert f"#{number} applied" in landed.stdout
+    (result,) = told(fake, repo, number, APPLIED)
+    assert "All 22 change(s) applied" in result
+
+
+def test_a_land_job_holds_the_merge_to_the_gate(fake, repo, tmp_path: Path) -> None:
+    number, opened = fake.open_pr(repo, "bob", edit(*LABEL))
+    _review(fake, repo, tmp_path, number, opened)
+    fake.approve(repo, number, "lee")  # the platform team never approved the new limits
+    landed = _land(fake, repo, tmp_path, fake.close(repo, number, merged=True))
+    assert landed.returncode == 1 and f"#{number} was not applied" in landed.stdout
+    (refusal,) = told(fake, repo, number, REFUSED)
+    assert "1 approval from @platform" in refusal
+    assert "Traceback" not in landed.stdout + landed.stderr
