@@ -6,6 +6,8 @@ INSTALLED := $(VENV)/.installed
 
 OPA_VERSION := v1.22.0
 OPA := .tools/bin/opa
+HELM_VERSION := v3.16.3
+HELM := .tools/bin/helm
 
 .PHONY: demo test bench schemas postgres
 
@@ -23,13 +25,17 @@ demo: $(INSTALLED)
 $(OPA):
 	GOBIN=$(CURDIR)/.tools/bin go install github.com/open-policy-agent/opa@$(OPA_VERSION)
 
+# A real helm to lint and render the chart in deploy/ (pinned; about two minutes to build).
+$(HELM):
+	GOBIN=$(CURDIR)/.tools/bin go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
 # PostgreSQL for the store tests and the webhook benchmark, from Debian packages if missing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
 	  ($(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q postgresql)
 
-test: $(INSTALLED) $(OPA) postgres
+test: $(INSTALLED) $(OPA) $(HELM) postgres
 	$(OPA) fmt --fail --list policies
 	$(OPA) check policies
 	$(BIN)/ruff check .
