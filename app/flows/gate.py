@@ -14,6 +14,7 @@ from app.events.model import Approval, PullRequest
 from app.forges.base import StatusState
 from app.plan.model import Plan
 from app.policy.model import Decision, Requirement
+from app.report.review_markdown import holder
 
 PLAN, POLICY, APPROVAL = "stackgate/plan", "stackgate/policy", "stackgate/approval"
 Members = Callable[[str], set[str]]  # "@group" → its members' logins
@@ -100,12 +101,12 @@ def gate(
 def blocked(holders: dict[str, int], noun: str) -> Gate:
     """The gate of a PR that touches projects other PRs hold."""
     first = min(holders.items())
-    text = f"Project {first[0]} is locked by {noun} #{first[1]}"
+    text = f"Project {first[0]} is locked by {holder(first[1], noun)}"
     return Gate(
         (
             Check(PLAN, StatusState.FAILURE, text),
             Check(POLICY, StatusState.PENDING, "Waiting for the lock"),
             Check(APPROVAL, StatusState.PENDING, "Waiting for the lock"),
         ),
-        tuple(f"project `{p}` is locked by {noun} #{n}" for p, n in sorted(holders.items())),
+        tuple(f"project `{p}` is locked by {holder(n, noun)}" for p, n in sorted(holders.items())),
     )

@@ -63,9 +63,14 @@ def fork_note() -> str:
     )
 
 
+def holder(number: int, noun: str) -> str:
+    """Who holds a project: a pull request, or (number 0) reconcile putting it back."""
+    return "stackgate's reconcile, healing it" if number == 0 else f"{noun} #{number}"
+
+
 def locked_comment(repo: str, holders: dict[str, int], noun: str) -> str:
     rows = "\n".join(
-        f"- project `{project}` is locked by {noun} #{number}"
+        f"- project `{project}` is locked by {holder(number, noun)}"
         for project, number in sorted(holders.items())
     )
     return (
