@@ -19,14 +19,13 @@ from app.events.model import Approval, PullRequest
 from app.flows.gate import MayApprove, approvers, gate
 from app.flows.letgo import let_go
 from app.flows.planning import plan_projects, repo_name, touched_projects
-from app.flows.review import judge, platform_must_approve
+from app.flows.review import judge
 from app.flows.services import Services
 from app.forges.base import Forge, ForgeError, StatusState
 from app.forges.source import ForgeSource
 from app.plan.model import Plan
 from app.plan.serialize import from_dict
 from app.policy.model import Decision
-from app.policy.sources import REPO_POLICIES
 from app.report.apply_markdown import applied, refused
 from app.report.stamp import Stamp
 from app.spec.loader import load_desired_state
@@ -99,12 +98,12 @@ def _begin(here: Landing, journal: Journal, actor: str, retried_by: str | None) 
         record = plans.plan_for_head(session, forge.name, pull.repo, pull.number, pull.head_sha)
     base = ForgeSource(forge, pull.repo, pull.base_sha or pull.base_ref)
     before = load_desired_state(base)
+    # The PR's paths, read once, where the projects or the policies must be worked out anew.
+    changed = forge.changed_paths(pull.repo, pull.number) if record is None or retried_by else set()
     if record is not None:
         projects: set[str] | tuple[str, ...] = from_dict(record.plan).projects
     else:
-        projects = touched_projects(
-            forge.changed_paths(pull.repo, pull.number), here.desired, before
-        )
+        projects = touched_projects(changed, here.desired, before)
     fresh = plan_projects(
         here.desired,
         services.clouds,
@@ -116,7 +115,8 @@ def _begin(here: Landing, journal: Journal, actor: str, retried_by: str | None) 
     if retried_by is not None:
         # The writer asking for the apply approves it now, unless they wrote the change.
         nod = replace(pull, approvals=(*pull.approvals, Approval(retried_by, pull.head_sha)))
-        plan, decision = fresh, _judge_again(here, fresh, before, base)
+        plan = fresh
+        decision = judge(services, fresh, here.desired, before, pull, base.policies(), changed)
         problems = _gate_problems(here, plan, decision, nod)
     elif record is not None:
         plan, decision = from_dict(record.plan), Decision.from_dict(record.decision)
@@ -127,7 +127,7 @@ def _begin(here: Landing, journal: Journal, actor: str, retried_by: str | None) 
         if stamp is None or stamp.head != pull.head_sha:
             problems = [f"no plan was made for the final head `{pull.head_sha[:12]}`"]
         else:
-            decision = _judge_again(here, fresh, before, base)
+            decision = judge(services, fresh, here.desired, before, pull, base.policies(), changed)
             verdict = guard_digests(stamp.changes, stamp.live, fresh)
             problems = [*_gate_problems(here, plan, decision, pull), *verdict.differences]
     problems += [
@@ -138,15 +138,6 @@ def _begin(here: Landing, journal: Journal, actor: str, retried_by: str | None) 
         _refuse(here, problems, actor, retried_by is not None)
         return None
     return journal.start(plan, pull.merged_sha, retried_by or actor, forge.name, pull.number)
-
-
-def _judge_again(here: Landing, fresh: Plan, before: DesiredState, base: ForgeSource) -> Decision:
-    """The policies of the PR's base on a plan made now, as the review would judge it."""
-    decision = judge(here.services, fresh, here.desired, before, here.pull, base.policies())
-    changed = here.forge.changed_paths(here.pull.repo, here.pull.number)
-    if any(path.startswith(REPO_POLICIES) for path in changed):
-        decision = platform_must_approve(decision, here.services.policies({}))
-    return decision
 
 
 def _gate_problems(here: Landing, plan: Plan, decision: Decision, pull: PullRequest) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 
 from app.events.model import PullRequest
@@ -55,9 +56,7 @@ def review(services: Services, forge_name: str, repo: str, number: int, actor: s
             before,
             prices=services.settings.prices,
         )
-    decision = judge(services, plan, desired, before, pull, base.policies())
-    if any(path.startswith(REPO_POLICIES) for path in changed):
-        decision = platform_must_approve(decision, services.policies({}))
+    decision = judge(services, plan, desired, before, pull, base.policies(), changed)
     publish(services, forge, pull, plan, decision, actor)
 
 
@@ -68,14 +67,18 @@ def judge(
     before: DesiredState,
     pull: PullRequest,
     base_policies: dict[str, str],
+    changed: Collection[str],
 ) -> Decision:
     """Rules from the platform and the BASE ref only, owners from the base too: a PR can
-    neither weaken what judges it nor pick who approves it."""
+    neither weaken what judges it nor pick who approves it. ``changed``: the PR's paths."""
     policies = services.policies(base_policies)
-    return services.engine.evaluate(policies, build_input(plan, desired, pull, before))
+    decision = services.engine.evaluate(policies, build_input(plan, desired, pull, before))
+    if any(path.startswith(REPO_POLICIES) for path in changed):
+        decision = _platform_must_approve(decision, services.policies({}))
+    return decision
 
 
-def platform_must_approve(decision: Decision, policies: PolicySet) -> Decision:
+def _platform_must_approve(decision: Decision, policies: PolicySet) -> Decision:
     """A PR that edits the repo's policies cannot weaken its own judges, but it would weaken
     every later PR's: the platform team signs off on it, whatever the policies say."""
     config = policies.data.get(DATA_ROOT, {})
