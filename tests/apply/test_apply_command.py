@@ -58,7 +58,13 @@ def test_a_failed_step_skips_its_dependents_and_a_rerun_finishes(
     knobs(
         sandbox,
         fail_next=[
-            {"command": "createNetwork", "count": 1, "errorcode": 533, "errortext": refusal}
+            {
+                "command": "createNetwork",
+                "count": 1,
+                "errorcode": 533,
+                "errortext": refusal,
+                "matching": {"name": "etl-net"},  # one network whatever the thread order
+            }
         ],
     )
     first = stackgate(env, "apply", str(EXAMPLE), "--auto-approve")

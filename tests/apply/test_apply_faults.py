@@ -36,6 +36,7 @@ def test_a_failed_async_job_is_reported_in_cloudstacks_words(sandbox: str, tmp_p
         "errorcode": 530,
         "errortext": refusal,
         "in_job": True,
+        "matching": {"name": "db-1"},  # a VM with a volume waiting on it, whatever the order
     }
     knobs(sandbox, fail_next=[failure])
     first = stackgate(env, "apply", str(EXAMPLE), "--auto-approve")

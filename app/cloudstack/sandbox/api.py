@@ -78,7 +78,9 @@ class Ctx:
         ``instance`` is the job's instance (type, row); ``created`` the object an async-create
         command made, when it is not the instance (createProject has no instance type).
         """
-        failure = self.knobs.take_failure(self.request.command, in_job=True)
+        failure = self.knobs.take_failure(
+            self.request.command, in_job=True, params=self.request.params
+        )
         work = run if failure is None else _raiser(failure)
         target = (instance[0], instance[1]["id"]) if instance else None
         job = self.state.submit(self.request.spec["cmd_class"], work, target)
@@ -112,7 +114,9 @@ class Api:
                     raw, self.state.api_key, self.state.secret_key, datetime.now(UTC)
                 )
                 self.calls[request.command] += 1
-                injected = self.knobs.take_failure(request.command, in_job=False)
+                injected = self.knobs.take_failure(
+                    request.command, in_job=False, params=request.params
+                )
                 if injected:
                     raise injected
                 body = self._run(request)

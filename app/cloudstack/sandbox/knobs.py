@@ -13,6 +13,7 @@ class Failure:
     remaining: int
     error: ApiError
     in_job: bool  # fail the async job instead of the request
+    matching: dict[str, str]  # only requests with these parameter values; empty matches all
 
 
 @dataclass
@@ -34,12 +35,17 @@ class Knobs:
         errortext: str,
         in_job: bool = False,
         cserrorcode: int | None = 9999,
+        matching: dict[str, str] | None = None,
     ) -> None:
-        self.failures[command] = Failure(count, ApiError(errorcode, errortext, cserrorcode), in_job)
+        error = ApiError(errorcode, errortext, cserrorcode)
+        wanted = {name.lower(): value for name, value in (matching or {}).items()}
+        self.failures[command] = Failure(count, error, in_job, wanted)
 
-    def take_failure(self, command: str, in_job: bool) -> ApiError | None:
+    def take_failure(self, command: str, in_job: bool, params: dict[str, str]) -> ApiError | None:
         failure = self.failures.get(command)
         if failure is None or failure.in_job != in_job or failure.remaining <= 0:
+            return None
+        if any(params.get(name) != value for name, value in failure.matching.items()):
             return None
         failure.remaining -= 1
         return failure.error
