@@ -9,7 +9,7 @@ OPA := .tools/bin/opa
 HELM_VERSION := v3.16.3
 HELM := .tools/bin/helm
 
-.PHONY: demo test bench schemas postgres
+.PHONY: demo test bench schemas postgres chromium
 
 # One virtualenv for everything, rebuilt when the dependencies change.
 $(INSTALLED): pyproject.toml
@@ -35,7 +35,13 @@ postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
 	  ($(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q postgresql)
 
-test: $(INSTALLED) $(OPA) $(HELM) postgres
+# Chromium for the dashboard's browser test, from Debian packages if missing: Playwright
+# drives this one and never downloads its own.
+chromium:
+	@test -x /usr/bin/chromium || \
+	  ($(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium)
+
+test: $(INSTALLED) $(OPA) $(HELM) postgres chromium
 	$(OPA) fmt --fail --list policies
 	$(OPA) check policies
 	$(BIN)/ruff check .

@@ -98,6 +98,11 @@ class Settings(BaseSettings):
     public_url: str = Field(
         "", description="Where people reach this service; statuses link to it when set"
     )
+    dashboard_token: SecretStr | None = Field(
+        None,
+        description="Required to see the dashboard (bearer token, or any user with it as the "
+        "Basic password); unset: the dashboard is open",
+    )
     worker_threads: int = Field(4, ge=0, description="In-process workers; 0 = separate workers")
     log_format: Literal["json", "text"] = Field(
         "json", description="Service and worker logs: one JSON object per line, or plain text"

@@ -1,4 +1,4 @@
-"""create_app(): the FastAPI app — webhook routes, health, metrics and the in-process worker."""
+"""create_app(): the FastAPI app — webhook routes, dashboard, health, metrics, in-process worker."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from app.config import Settings
+from app.dashboard.routes import dashboard_router
 from app.flows.services import Services
 from app.jobs.worker import Worker
 from app.metrics import REGISTRY
@@ -47,6 +48,7 @@ def create_app(
     app = FastAPI(title="stackgate", version=version("stackgate"), lifespan=lifespan, docs_url=None)
     wake = worker.wake.set if worker is not None else lambda: None
     app.include_router(webhook_router(services.sessions, intakes(settings), wake))
+    app.include_router(dashboard_router(services.sessions, settings))
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
