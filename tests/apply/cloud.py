@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 from cs import CloudStack
 
+from tests.leaks import printed
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "infra"
 KEY, SECRET = "apply-key", "apply-secret"
 
@@ -37,9 +39,10 @@ def env_for(sandbox: str, tmp_path: Path) -> dict[str, str]:
 
 
 def stackgate(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "app", *args], env=env, capture_output=True, text=True, timeout=300
     )
+    return printed(done, f"stackgate {args[0]}")
 
 
 def knobs(sandbox: str, **settings: object) -> None:

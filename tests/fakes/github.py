@@ -11,6 +11,7 @@ from tests.fakes.github_api import FakeApi
 from tests.fakes.github_app import App, AppGate
 from tests.fakes.github_routes import install
 from tests.fakes.github_state import Comment, Pull, Repo, Review, next_id
+from tests.leaks import SCANNER
 
 
 class GitHubFake:
@@ -21,6 +22,7 @@ class GitHubFake:
     def __init__(self, bot: str = "stackgate-bot") -> None:
         self.bot = bot
         self.token = f"ghp_{secrets.token_urlsafe(27)}"
+        SCANNER.secret("GitHub token", self.token)
         self.api = FakeApi()
         self.api.tokens[self.token] = bot
         install(self.api)

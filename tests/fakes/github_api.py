@@ -19,6 +19,7 @@ from starlette.routing import Route
 from tests.fakes.base import FailurePlan
 from tests.fakes.github_json import Shapes
 from tests.fakes.github_state import Repo
+from tests.leaks import SCANNER
 
 _FAILURE_MESSAGES = {
     401: "Bad credentials",
@@ -84,6 +85,8 @@ class FakeApi:
 
         async def endpoint(request: Request) -> Response:
             raw = await request.body()
+            what = f"{request.method} {request.url.path}?{request.url.query}"
+            SCANNER.observe("forge", what + "\n" + raw.decode("utf-8", "replace"), "github")
             with self.lock:
                 return self._answer(request, raw, handler, auth or self._token_login)
 

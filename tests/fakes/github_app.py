@@ -12,6 +12,7 @@ from starlette.requests import Request
 
 from tests.fakes.github_api import Call, FakeApi, Refused
 from tests.fakes.github_state import next_id
+from tests.leaks import SCANNER
 
 
 @dataclass
@@ -71,6 +72,7 @@ class AppGate:
         if call.number("installation_id") not in self.app.installations.values():
             raise Refused(404, "Not Found")
         token = f"ghs_{secrets.token_urlsafe(27)}"
+        SCANNER.secret("GitHub installation token", token)
         self.api.tokens[token] = f"{self.app.slug}[bot]"
         expires = (datetime.now(UTC) + self.token_lifetime).replace(microsecond=0)
         self.api.expiries[token] = expires.timestamp()

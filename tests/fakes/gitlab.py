@@ -12,6 +12,7 @@ from tests.fakes.base import Delivery, FailurePlan, SeenComment, SeenIssue, Seen
 from tests.fakes.gitlab_api import GitLabApi
 from tests.fakes.gitlab_routes import ROUTES
 from tests.fakes.gitlab_state import MergeRequest, Note, User, Version, World
+from tests.leaks import SCANNER
 
 DEVELOPER, REPORTER = 30, 20
 APPROVED, UNAPPROVED = "approved this merge request", "unapproved this merge request"
@@ -23,6 +24,7 @@ class GitLabFake:
     def __init__(self, bot: str = "stackgate-bot", token: str = "glpat-fake-bot-token") -> None:
         self.world = World()
         self.bot, self.token = bot, token
+        SCANNER.secret("GitLab token", token)
         self.api = GitLabApi(self.world, {token: self.world.user(bot)}, ROUTES)
         self.api_url = ""  # known once started
         self._server: BackgroundServer | None = None

@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from tests.fakes.base import FailurePlan
 from tests.fakes.gitlab_state import User, World
+from tests.leaks import SCANNER
 
 API = "/api/v4"
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 20, 100  # GitLab's defaults
@@ -69,6 +70,9 @@ class GitLabApi:
     async def _serve(self, request: Request) -> Response:
         raw = request.scope["raw_path"].decode()
         self.calls.append((request.method, raw))
+        sent = (await request.body()).decode("utf-8", "replace")
+        query = request.scope["query_string"].decode()
+        SCANNER.observe("forge", f"{request.method} {raw}?{query}\n{sent}", "gitlab")
         failure = self._planned_failure(raw)
         if failure is not None:
             return failure

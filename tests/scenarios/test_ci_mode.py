@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from tests.fakes.base import Delivery, ForgeFake
+from tests.leaks import printed
 from tests.scenarios.test_merges import APPLIED, REFUSED, told
 from tests.scenarios.test_pull_requests import LABEL, edit, plan_comments
 
@@ -48,13 +49,14 @@ def _ci(
             "STACKGATE_GITLAB_TOKEN": token,
             "GITLAB_USER_LOGIN": "bob",
         }
-    return subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "app", "ci"],
         env={**_clean_env(), **common, **env},
         capture_output=True,
         text=True,
         timeout=300,
     )
+    return printed(done, "stackgate ci")
 
 
 def _event(tmp_path: Path, job: str, delivery: Delivery) -> dict[str, str]:

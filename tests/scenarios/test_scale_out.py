@@ -26,6 +26,7 @@ from app.store.tables import ApplyRun, Delivery, Job, Lock, PlanRecord
 from tests.apply.cloud import KEY, SECRET, census, census_of, free_port
 from tests.fakes.base import Delivery as Sent
 from tests.fakes.github import GitHubFake
+from tests.leaks import printed_to
 from tests.pgserver import postgres_server
 from tests.scenarios.harness import example_files
 from tests.scenarios.test_pull_requests import LABEL, edit
@@ -69,7 +70,7 @@ class Fleet:
     def __init__(self, env: dict[str, str], logs: Path) -> None:
         self.ports = [free_port(), free_port()]
         self.processes: list[subprocess.Popen[bytes]] = []
-        self.output = logs.open("wb")
+        self.logs, self.output = logs, logs.open("wb")
         for port in self.ports:
             self._start(env, "serve", "--port", str(port))
         for _ in range(2):
@@ -132,6 +133,7 @@ class Fleet:
         for process in self.processes:
             process.wait(timeout=30)
         self.output.close()
+        printed_to(self.logs, "scale-out fleet")
         self.sessions.kw["bind"].dispose()
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from app.store.tables import ApplyRun, ApplyStep, Job, PlanRecord
 from tests.apply.cloud import KEY, SECRET, census, census_of, knobs
 from tests.fakes.github import GitHubFake
+from tests.leaks import printed_to
 from tests.scenarios.harness import Stackgate, example_files, running
 from tests.scenarios.test_merges import APPLIED, told
 
@@ -92,6 +93,7 @@ def test_killed_workers_finish_a_merge_once_and_exactly(
             finally:
                 final.terminate()
                 final.wait(timeout=30)
+        printed_to(log, "killed workers")
         (run,) = stackgate.rows(ApplyRun)  # resumed every time, never started over
         steps = stackgate.rows(ApplyStep)
         assert run.state == "done" and len(steps) == 55

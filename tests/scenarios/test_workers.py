@@ -11,6 +11,7 @@ from pathlib import Path
 
 from app.service import build_worker
 from app.store.tables import Job
+from tests.leaks import printed_to
 from tests.scenarios.harness import Stackgate, forge_settings
 from tests.scenarios.test_pull_requests import LABEL, edit, plan_comments
 
@@ -68,4 +69,5 @@ def test_a_separate_worker_process_runs_what_the_service_queued(
         finally:
             worker.terminate()
             worker.wait(timeout=30)
+    printed_to(log, "worker process")
     assert "Traceback" not in log.read_text(), log.read_text()

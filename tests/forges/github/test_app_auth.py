@@ -16,6 +16,7 @@ from app.forges.base import COMMENT_MARKER, ForgeError, StatusState
 from app.forges.github.client import GitHubForge
 from app.service import forges
 from tests.fakes.github import GitHubFake
+from tests.leaks import SCANNER
 
 APP_ID = 4242
 
@@ -30,6 +31,7 @@ def pem_pair() -> tuple[str, str]:
     public = key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
+    SCANNER.secret("GitHub App private key", private.decode())
     return private.decode(), public.decode()
 
 
