@@ -27,7 +27,6 @@ from app.cloudstack.sandbox.seed import DEFAULT_SEED
 from app.cloudstack.sandbox.server import API_PATH, create_sandbox_app
 from app.config import Settings
 from app.flows.planning import plan_projects, repo_name, touched_projects
-from app.flows.preview import preview
 from app.forges.local import git
 from app.plan.drift import drift_of
 from app.plan.model import Plan
@@ -292,27 +291,21 @@ def schema(
 
 
 @cli.command()
-def demo(path: RepoPath = EXAMPLE_REPO) -> None:
-    """Show what stackgate does, on the example repo and the embedded defaults."""
-    console = _console()
-    shown = os.path.relpath(path)
-    console.rule(f"stackgate validate {shown}")
-    desired = load_repo(path)
-    _print_validation(desired, shown, console)
-    if not desired.ok:
-        raise typer.Exit(FAILED)
-    console.rule(f"stackgate plan {shown}")
-    result, notices = _plan(path, desired, None)
-    for notice in notices:
-        console.print(notice, style="yellow")
-    console.print(render_terminal(result), soft_wrap=False)
-    parts, verdict = preview(path, desired, result, Settings(), author="you")
-    console.rule("the top of the comment a pull request with this change gets")
-    console.print(parts[0].split("<details>")[0].rstrip(), markup=False, highlight=False)
-    console.rule("and the statuses on its head commit")
-    for check in verdict.checks:
-        console.print(f"{check.context:20} {check.state.value:8} {check.description}")
-    raise typer.Exit(FAILED if result.has_errors else 0)
+def demo(
+    port: Annotated[
+        int, typer.Option(help="Port for the service and its dashboard (any free one if taken).")
+    ] = 8000,
+    serve: Annotated[
+        bool | None,
+        typer.Option(help="Keep serving the dashboard after the story; default: on a terminal."),
+    ] = None,
+) -> None:
+    """The whole flow on embedded defaults: a change proposed, planned, approved, merged,
+    applied."""
+    from app.demo.story import tell  # the service's dependencies load only for the demo
+
+    keep = sys.stdin.isatty() and sys.stdout.isatty() if serve is None else serve
+    raise typer.Exit(tell(_console(), port, keep))
 
 
 @cli.command()

@@ -32,8 +32,8 @@ class Services:
 
     def repo_id(self, forge: str, repo: str) -> str:
         """How the cloud's tags name a repo when stackgate.yaml does not: host/path."""
-        url = self.settings.github_api_url if forge == "github" else self.settings.gitlab_url
-        host = urlparse(url).hostname or forge
+        urls = {"github": self.settings.github_api_url, "gitlab": self.settings.gitlab_url}
+        host = urlparse(urls.get(forge, "")).hostname or forge
         return f"{host.removeprefix('api.')}/{repo}"
 
     def pr_noun(self, forge: str) -> str:

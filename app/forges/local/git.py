@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -13,9 +14,10 @@ class GitError(RuntimeError):
     """git failed; the message is git's own first line."""
 
 
-def _git(root: Path, *args: str) -> str:
+def run(root: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """git's output for ``args`` in ``root``; GitError with git's own words when it fails."""
     done = subprocess.run(
-        ["git", "-C", str(root), *args], capture_output=True, text=True, check=False
+        ["git", "-C", str(root), *args], capture_output=True, text=True, check=False, env=env
     )
     if done.returncode != 0:
         first = (done.stderr.strip().splitlines() or ["git failed"])[0]
@@ -23,30 +25,46 @@ def _git(root: Path, *args: str) -> str:
     return done.stdout
 
 
+def as_user(user: str) -> dict[str, str]:
+    """The environment for git to author and commit as ``user``."""
+    email = f"{user}@localhost"
+    names = ("GIT_AUTHOR", "GIT_COMMITTER")
+    return os.environ | {f"{n}_NAME": user for n in names} | {f"{n}_EMAIL": email for n in names}
+
+
 def top_level(path: Path) -> Path:
-    return Path(_git(path, "rev-parse", "--show-toplevel").strip())
+    return Path(run(path, "rev-parse", "--show-toplevel").strip())
 
 
 def head_commit(root: Path) -> str:
     """The checked-out commit, or "" outside git (drift reports say which commit they judged)."""
     try:
-        return _git(root, "rev-parse", "HEAD").strip()
+        return run(root, "rev-parse", "HEAD").strip()
     except GitError:
         return ""
 
 
 def changed_paths(root: Path, base: str) -> set[str]:
     """Paths under ``root`` changed since the merge base with ``base``: commits, edits, new."""
-    merge_base = _git(root, "merge-base", base, "HEAD").strip()
-    listed = _git(root, "diff", "--name-only", "--no-renames", "--relative", merge_base, "--", ".")
-    listed += _git(root, "ls-files", "--others", "--exclude-standard")
+    merge_base = run(root, "merge-base", base, "HEAD").strip()
+    listed = run(root, "diff", "--name-only", "--no-renames", "--relative", merge_base, "--", ".")
+    listed += run(root, "ls-files", "--others", "--exclude-standard")
     return {line for line in listed.splitlines() if line}
 
 
 def read_at(root: Path, ref: str, path: str) -> bytes | None:
     """A file's bytes at ``ref`` (path relative to ``root``), or None if it did not exist."""
+    return _blob(root, f"{ref}:./{path}")
+
+
+def blob(root: Path, ref: str, path: str) -> bytes | None:
+    """A file's bytes at ``ref``, the path from the repository's top (bare repos too)."""
+    return _blob(root, f"{ref}:{path}")
+
+
+def _blob(root: Path, spec: str) -> bytes | None:
     done = subprocess.run(
-        ["git", "-C", str(root), "show", f"{ref}:./{path}"], capture_output=True, check=False
+        ["git", "-C", str(root), "cat-file", "blob", spec], capture_output=True, check=False
     )
     return done.stdout if done.returncode == 0 else None
 
@@ -57,7 +75,7 @@ _REMOTE = re.compile(r"^(?:[a-z+]+://)?(?:[^@/]+@)?(?P<host>[^:/]+)[:/](?P<path>
 def repo_id(root: Path) -> str | None:
     """The origin remote as host/path: ``git@github.com:acme/infra.git`` → github.com/acme/infra."""
     try:
-        url = _git(root, "config", "--get", "remote.origin.url").strip()
+        url = run(root, "config", "--get", "remote.origin.url").strip()
     except GitError:
         return None
     match = _REMOTE.match(url)
@@ -72,7 +90,7 @@ class GitTreeSource:
         self.links: dict[str, str] = {}  # symlink → the path inside the tree it points at
 
     def entries(self) -> list[Entry]:
-        listed = _git(self.root, "ls-tree", "-r", "-l", self.ref, "--", SETTINGS_FILE, PROJECTS_DIR)
+        listed = run(self.root, "ls-tree", "-r", "-l", self.ref, "--", SETTINGS_FILE, PROJECTS_DIR)
         found = []
         for line in listed.splitlines():
             meta, _, path = line.partition("\t")

@@ -72,10 +72,3 @@ def test_every_command_has_help(command: str) -> None:
     result = runner.invoke(cli, [command, "--help"])
     assert result.exit_code == 0
     assert "Usage:" in result.output
-
-
-def test_demo_validates_and_shows_the_desired_state() -> None:
-    result = runner.invoke(cli, ["demo"])
-    assert result.exit_code == 0, result.output
-    assert "valid — 3 projects" in result.output
-    assert "web-lb" in result.output and "db-1-data" in result.output

@@ -1,0 +1,1 @@
+"""`stackgate demo`: the whole flow on embedded defaults, with a local forge."""

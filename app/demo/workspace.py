@@ -1,0 +1,74 @@
+"""The demo's git side: the example repo as a bare "remote", and a checkout people push from."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.forges.local.git import as_user, run
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "infra"
+PAYMENTS = Path("projects") / "payments.yaml"
+# A third web server behind the load balancer: one create, one load-balancer update.
+SAMPLE = (
+    ("  web-2: *web\n", "  web-2: *web\n  web-3: *web\n"),
+    ("members: [web-1, web-2]", "members: [web-1, web-2, web-3]"),
+)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    origin: Path  # the bare repository the local forge serves
+    checkout: Path  # where people edit and push from
+
+    @classmethod
+    def create(cls, root: Path) -> Workspace:
+        checkout, origin = root / "infra", root / "infra.git"
+        shutil.copytree(EXAMPLE, checkout)
+        workspace = cls(origin, checkout)
+        workspace.git("init", "--quiet", "--initial-branch=main")
+        workspace.git("add", ".")
+        workspace.commit("platform-team", "The infrastructure as it runs today")
+        run(root, "clone", "--quiet", "--bare", str(checkout), str(origin))
+        workspace.git("remote", "add", "origin", str(origin))
+        return workspace
+
+    def propose_change(self, author: str) -> tuple[str, str]:
+        """Commit the sample change on a branch and push it; (branch, pull request title)."""
+        branch, title = "add-web-3", "payments: a third web server behind web-lb"
+        self.git("switch", "--quiet", "--create", branch)
+        path = self.checkout / PAYMENTS
+        text = path.read_text(encoding="utf-8")
+        for old, new in SAMPLE:
+            text = text.replace(old, new, 1)
+        path.write_text(text, encoding="utf-8")
+        self.commit(author, title, "--all")
+        self.git("push", "--quiet", "origin", branch)
+        return branch, title
+
+    def last_diff(self) -> str:
+        return self.git("show", "--format=", "--unified=1", "HEAD").rstrip()
+
+    def head(self) -> str:
+        return self.git("rev-parse", "HEAD").strip()
+
+    def commit(self, author: str, message: str, *options: str) -> None:
+        run(self.checkout, "commit", "--quiet", *options, "-m", message, env=as_user(author))
+
+    def git(self, *args: str) -> str:
+        return run(self.checkout, *args)
+
+
+def free_port(wanted: int) -> int:
+    """``wanted`` when nothing listens there, else any free port."""
+    for candidate in (wanted, 0):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            port: int = probe.getsockname()[1]
+            return port
+    raise OSError("no free port on 127.0.0.1")
