@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 from cs import CloudStack
 
 from tests.apply.cloud import (
@@ -112,14 +113,69 @@ def test_a_plan_with_changes_apply_cannot_make_is_refused_whole(
     shutil.copytree(EXAMPLE, repo)
     payments = repo / "projects" / "payments.yaml"
     text = payments.read_text()
-    old_key = text.split("public_key: ")[1].split("\n")[0]
-    payments.write_text(text.replace(old_key, NEW_KEY))  # the VMs would need their key reset
+    bastion = "    networks: [app-net]\n    ssh_key: ops-2026\n    labels: {owner: bob"
+    assert bastion in text
+    # CloudStack can give a VM another key pair, but take none away: no call makes this
+    payments.write_text(text.replace(bastion, bastion.replace("    ssh_key: ops-2026\n", "")))
+    payments.write_text(
+        payments.read_text().replace("  web-2: *web\n", "  web-2: *web\n  web-3: *web\n")
+    )
     refused = stackgate(env, "apply", str(repo), "--auto-approve")
     assert refused.returncode == 1
     assert "apply cannot make these changes yet; nothing was applied" in refused.stdout
-    assert "update-stop payments/instance/web-1" in refused.stdout
-    assert "Applied" not in refused.stdout
+    assert "update-stop payments/instance/bastion" in refused.stdout
+    assert "Applied" not in refused.stdout  # not even web-3, which apply could make
     converged(env)  # the cloud is as the first apply left it
+
+
+def test_a_rotated_key_is_set_on_every_vm_that_uses_it_and_they_run_again(
+    sandbox: str, tmp_path: Path
+) -> None:
+    env = env_for(sandbox, tmp_path)
+    assert stackgate(env, "apply", str(EXAMPLE), "--auto-approve").returncode == 0
+    repo = tmp_path / "infra"
+    shutil.copytree(EXAMPLE, repo)
+    payments = repo / "projects" / "payments.yaml"
+    text = payments.read_text()
+    old_key = text.split("public_key: ")[1].split("\n")[0]
+    payments.write_text(text.replace(old_key, NEW_KEY))
+    rotated = stackgate(env, "apply", str(repo), "--auto-approve")
+    assert rotated.returncode == 0, rotated.stdout[-3000:]
+    for vm in ("web-1", "web-2", "db-1", "bastion"):
+        assert f"✓ update-stop payments/instance/{vm}" in rotated.stdout
+    client = CloudStack(endpoint=f"{sandbox}/client/api", key=KEY, secret=SECRET)
+    (project,) = client.listProjects(name="payments")["project"]
+    vms = client.listVirtualMachines(projectid=project["id"])["virtualmachine"]
+    assert {(vm["name"], vm["state"], vm["keypairs"]) for vm in vms} == {
+        (name, "Running", "ops-2026") for name in ("web-1", "web-2", "db-1", "bastion")
+    }
+    resets = httpx.get(f"{sandbox}/sandbox/calls", timeout=10).json()
+    assert resets["resetSSHKeyForVirtualMachine"] == 4  # each VM once
+    converged(env, repo)  # the key pair's new fingerprint included
+
+
+def test_a_failed_key_reset_is_finished_by_the_next_apply(sandbox: str, tmp_path: Path) -> None:
+    env = env_for(sandbox, tmp_path)
+    assert stackgate(env, "apply", str(EXAMPLE), "--auto-approve").returncode == 0
+    repo = tmp_path / "infra"
+    shutil.copytree(EXAMPLE, repo)
+    payments = repo / "projects" / "payments.yaml"
+    text = payments.read_text()
+    payments.write_text(text.replace(text.split("public_key: ")[1].split("\n")[0], NEW_KEY))
+    refusal = "Failed to reset SSH Key for the virtual machine "  # UserVmManagerImpl's words
+    failure = {"command": "resetSSHKeyForVirtualMachine", "count": 1, "errorcode": 530}
+    knobs(sandbox, fail_next=[{**failure, "errortext": refusal, "in_job": True}])
+    first = stackgate(env, "apply", str(repo), "--auto-approve")
+    assert first.returncode == 1 and refusal in first.stdout
+    second = stackgate(env, "apply", str(repo), "--auto-approve")
+    assert second.returncode == 0, second.stdout[-3000:]
+    assert second.stdout.startswith("Resuming apply 2:")  # the stopped VM is finished, not lost
+    resets = httpx.get(f"{sandbox}/sandbox/calls", timeout=10).json()
+    assert resets["resetSSHKeyForVirtualMachine"] == 5  # four VMs, one of them twice
+    client = CloudStack(endpoint=f"{sandbox}/client/api", key=KEY, secret=SECRET)
+    vms = client.listVirtualMachines(projectid=-1, listall=True)["virtualmachine"]
+    assert {vm["state"] for vm in vms} == {"Running"}
+    converged(env, repo)
 
 
 def test_a_vm_changed_out_of_band_is_exactly_the_drift_reconcile_reports(

@@ -131,3 +131,26 @@ def test_a_replaced_network_takes_everything_on_it_down_and_back(
     payments_vms = ("bastion", "db-1", "web-1", "web-2")
     assert all(after[name]["id"] != before[name]["id"] for name in payments_vms)
     assert [nic["ipaddress"][:7] for nic in after["web-1"]["nic"]] == ["10.1.8."]
+
+
+def test_a_load_balancer_changes_its_algorithm_and_members_in_place(
+    sandbox: str, tmp_path: Path
+) -> None:
+    env = env_for(sandbox, tmp_path)
+    repo, payments = _repo(tmp_path)
+    _applied(env, repo)
+    client = CloudStack(endpoint=f"{sandbox}/client/api", key=KEY, secret=SECRET)
+    rules = {"projectid": -1, "listall": True, "name": "web-lb"}
+    (before,) = client.listLoadBalancerRules(**rules)["loadbalancerrule"]
+    _edit(
+        payments,
+        ("algorithm: leastconn", "algorithm: roundrobin"),
+        ("members: [web-1, web-2]", "members: [web-1]"),
+    )
+    assert _planned(env, repo) == [("update", "payments/load_balancer/web-lb")]
+    _applied(env, repo)
+    converged(env, repo)
+    (after,) = client.listLoadBalancerRules(**rules)["loadbalancerrule"]
+    assert (after["id"], after["algorithm"]) == (before["id"], "roundrobin")  # not remade
+    members = client.listLoadBalancerRuleInstances(id=after["id"])["loadbalancerruleinstance"]
+    assert [vm["name"] for vm in members] == ["web-1"]

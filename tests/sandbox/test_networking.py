@@ -256,6 +256,14 @@ def test_load_balancer(
     assert (member["id"], member["name"]) == (vm["id"], vm["name"])
     api.done("removeFromLoadBalancerRule", id=balancer["id"], virtualmachineids=vm["id"])
     assert api.items("listLoadBalancerRuleInstances", id=balancer["id"]) == []
+    updated = api.result("updateLoadBalancerRule", id=balancer["id"], algorithm="leastconn")
+    assert (updated["id"], updated["algorithm"], updated["name"]) == (
+        balancer["id"],
+        "leastconn",
+        "web-lb",
+    )
+    listed = api.ok("listLoadBalancerRules", id=balancer["id"], projectid=project["id"])
+    assert listed["loadbalancerrule"][0]["algorithm"] == "leastconn"
 
 
 def test_a_load_balancer_opens_the_firewall_by_default(

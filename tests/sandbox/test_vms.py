@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.sandbox.conftest import Catalog, CloudStackHttp, deploy
+from tests.sandbox.conftest import Catalog, CloudStackHttp, deploy, ssh_public_key
 
 VM_LABEL = re.compile(
     r'^VM instance \{"id": "(\d+)", "name": "(i-2-\d+-VM)", "uuid": "([0-9a-f-]{36})", '
@@ -206,3 +206,25 @@ def test_update_is_synchronous(
     answer = api.ok("updateVirtualMachine", id=vm["id"], displayname="Renamed", haenable="true")
     assert answer["virtualmachine"]["displayname"] == "Renamed"
     assert answer["virtualmachine"]["haenable"] is True
+
+
+def test_an_ssh_key_is_reset_only_on_a_stopped_vm_and_only_to_known_pairs(
+    api: CloudStackHttp, catalog: Catalog, project: dict[str, Any]
+) -> None:
+    owner = {"projectid": project["id"]}
+    for name, seed in (("old", 11), ("new", 12)):
+        api.ok("registerSSHKeyPair", name=name, publickey=ssh_public_key(seed), **owner)
+    vm = deploy(api, catalog, project, keypair="old")
+    running = api.run("resetSSHKeyForVirtualMachine", id=vm["id"], keypair="new", **owner)
+    assert (running["jobstatus"], running["jobresultcode"]) == (2, 431)  # checked in the job
+    assert running["jobresult"]["errortext"] == (
+        f"Vm {_label(vm)} should be stopped to do SSH Key reset"
+    )
+    api.result("stopVirtualMachine", id=vm["id"])
+    unknown = api.run("resetSSHKeyForVirtualMachine", id=vm["id"], keypair="nope", **owner)
+    assert unknown["jobresult"]["errortext"] == "Not all specified keypairs exist"
+    unnamed = api.run("resetSSHKeyForVirtualMachine", id=vm["id"], **owner)
+    assert unnamed["jobresult"]["errortext"] == "'keypair' or 'keypairs' must be specified"
+    reset = api.result("resetSSHKeyForVirtualMachine", id=vm["id"], keypair="new", **owner)
+    assert (reset["id"], reset["keypairs"], reset["state"]) == (vm["id"], "new", "Stopped")
+    assert _listed(api, project, vm["id"])[0]["keypairs"] == "new"

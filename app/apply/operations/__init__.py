@@ -24,7 +24,8 @@ from app.plan.model import Action, Change
 TAGS_ONLY = frozenset({"labels", "protected"})
 UPDATABLE: dict[str, frozenset[str]] = {  # kind → the fields its update can change
     "network": TAGS_ONLY | {"description", "offering"},
-    "instance": TAGS_ONLY | {"offering", "cpu", "memory_mib", "root_disk_gib", "user_data_sha"},
+    "instance": TAGS_ONLY
+    | {"offering", "cpu", "memory_mib", "root_disk_gib", "user_data_sha", "ssh_key"},
     "volume": TAGS_ONLY | {"size_gib", "attach_to"},
     "load_balancer": TAGS_ONLY | {"algorithm", "members"},
     **dict.fromkeys(("public_ip", "firewall", "egress", "port_forward"), TAGS_ONLY),
@@ -58,4 +59,11 @@ def supported(change: Change) -> bool:
         return False
     if change.action not in (Action.UPDATE, Action.UPDATE_STOP) or change.kind == "limits":
         return True
+    if change.kind == "instance" and _drops_key(change):
+        return False
     return {field.field for field in change.changed} <= UPDATABLE.get(change.kind, frozenset())
+
+
+def _drops_key(change: Change) -> bool:
+    """CloudStack can set a VM's key pairs but not take them all away."""
+    return any(f.field == "ssh_key" and not f.after for f in change.changed)

@@ -5,8 +5,7 @@ cidrlist, openfirewall=false (see rules.py). Members are set in ``finish`` with
 assignToLoadBalancerRule / removeFromLoadBalancerRule (id, virtualmachineids) against
 listLoadBalancerRuleInstances, and recorded in the ``stackgate.members`` tag, which is what
 the inventory reads. An update changes members and tags, and the algorithm with
-updateLoadBalancerRule (id, algorithm): the sandbox has no updateLoadBalancerRule, so an
-algorithm change is only exercised against a real cloud.
+updateLoadBalancerRule (id, algorithm).
 """
 
 from __future__ import annotations

@@ -10,10 +10,12 @@ the sandbox always does. Data disks are detached by the destroy, in both.
 In place (UpdateInstance): a running VM is scaled with scaleVirtualMachine when the plan
 says it can be; an update-stop stops it (stopVirtualMachine, in ``submit``, journaled by
 job id), changes the offering (changeServiceForVirtualMachine), grows the ROOT disk
-(resizeVolume), and starts it again if it was running. User data goes through
+(resizeVolume), sets its SSH key (resetSSHKeyForVirtualMachine, which CloudStack allows only
+on a stopped VM) and starts it again if it was running. User data goes through
 updateVirtualMachine; labels and protection through the tags of the VM and its ROOT disk.
-Each call looks first, so a resumed update repeats nothing. A new SSH key would need
-resetSSHKeyForVirtualMachine, which apply does not send yet: such a plan is refused.
+Each call looks first, so a resumed update repeats nothing, except the key reset: the VM
+names its key pairs but not their material, and a replaced key keeps its name, so the reset
+is sent whenever the key changed (sending it twice sets the same key twice).
 """
 
 from __future__ import annotations
@@ -135,8 +137,14 @@ class UpdateInstance:
         for root in roots:
             if size and int(root.get("size", 0)) < size * GIB:
                 ctx.client.run("resizeVolume", id=root["id"], size=size)
-        if any(field.field == "user_data_sha" for field in change.changed):
+        changed = {field.field for field in change.changed}
+        if "user_data_sha" in changed:
             ctx.client.request("updateVirtualMachine", id=vm_id, userdata=_user_data(ctx, change))
+        if "ssh_key" in changed:  # stopped by now: an SSH key change is an update-stop
+            key = after(change)["ssh_key"]
+            ctx.client.run(
+                "resetSSHKeyForVirtualMachine", id=vm_id, keypair=key, projectid=ctx.project_id
+            )
         retag(ctx, KINDS["instance"], change, vm_id, DeployInstance().tags(ctx, change))
         _tag_roots(ctx, change, roots)
         was_running = (change.before or {}).get("state") == "Running"

@@ -83,6 +83,24 @@ EXTRA_COMMANDS: dict[str, dict[str, Any]] = {
         _SUCCESS,
         "Deletes a load balancer rule.",
     ),
+    "updateLoadBalancerRule": _extra(
+        _PACKAGE + "loadbalancer.UpdateLoadBalancerRuleCmd",
+        "async",
+        "loadbalancer",
+        {
+            "id": "UUID",
+            "algorithm": "STRING",
+            "description": "STRING",
+            "name": "STRING",
+            "fordisplay": "BOOLEAN",
+            "protocol": "STRING",
+            "cidrlist": "LIST",
+            "customid": "STRING",
+        },
+        ["id"],
+        "createLoadBalancerRule",  # LoadBalancerResponse
+        "Updates load balancer",
+    ),
     "removeFromLoadBalancerRule": _extra(
         _PACKAGE + "loadbalancer.RemoveFromLoadBalancerRuleCmd",
         "async",
@@ -110,6 +128,23 @@ EXTRA_COMMANDS: dict[str, dict[str, Any]] = {
         # a part of IpForwardingRuleResponse; static NAT is not modelled, so this list is empty
         {"id": "String", "ipaddress": "String", "ipaddressid": "String", "state": "String"},
         "List the IP forwarding rules",
+    ),
+    "resetSSHKeyForVirtualMachine": _extra(
+        _PACKAGE + "vm.ResetVMSSHKeyCmd",
+        "async",
+        "virtualmachine",
+        {
+            "id": "UUID",
+            "keypair": "STRING",
+            "keypairs": "LIST",
+            "account": "STRING",
+            "domainid": "UUID",
+            "projectid": "UUID",
+        },
+        ["id"],
+        "deployVirtualMachine",  # UserVmResponse
+        'Resets the SSH Key for virtual machine. The virtual machine must be in a "Stopped" '
+        "state. [async]",
     ),
     "deleteSSHKeyPair": _extra(
         _PACKAGE + "ssh.DeleteSSHKeyPairCmd",

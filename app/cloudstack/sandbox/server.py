@@ -45,9 +45,14 @@ def create_sandbox_app(api: Api) -> Starlette:
         apply_knobs(api, settings)
         return JSONResponse({"ok": True})
 
+    async def calls(_request: Request) -> Response:
+        """How often each command was called: what a test cannot see in the cloud's state."""
+        return JSONResponse(dict(api.calls))
+
     routes = [
         Route(API_PATH, client_api, methods=["GET", "POST"]),
         Route("/sandbox/knobs", knobs, methods=["POST"]),
+        Route("/sandbox/calls", calls, methods=["GET"]),
     ]
     return Starlette(routes=routes)
 

@@ -1,4 +1,4 @@
-"""Load-balancer rules: create (async-create), members in and out, delete, list."""
+"""Load-balancer rules: create (async-create), update, members in and out, delete, list."""
 
 from __future__ import annotations
 
@@ -92,6 +92,22 @@ def assign_to_load_balancer_rule(ctx: Ctx) -> Answer:
             balancer["_members"].append(vm["id"])
 
     return ctx.submit(run)
+
+
+@command("updateLoadBalancerRule")
+def update_load_balancer_rule(ctx: Ctx) -> Answer:
+    """LoadBalancingRulesManagerImpl.updateLoadBalancerRule: name, description and algorithm
+    are set in the job. The manager checks no algorithm name there (the provider's config
+    push, not modelled, is where a bad one would fail), so neither does the sandbox."""
+    balancer = ctx.entity("load_balancers", "id")
+
+    def run() -> tuple[str, Row]:
+        for key in ("name", "description", "algorithm"):
+            if ctx.request.get(key) is not None:
+                balancer[key] = ctx.request.get(key)
+        return "loadbalancer", balancer
+
+    return ctx.submit(run, ("FirewallRule", balancer))
 
 
 @command("removeFromLoadBalancerRule")

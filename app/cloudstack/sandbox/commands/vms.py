@@ -133,18 +133,25 @@ def _check_name(ctx: Ctx, name: str, networks: list[Row]) -> None:
             )
 
 
+def _keypair_names(ctx: Ctx) -> list[str]:
+    """ResetVMSSHKeyCmd.getNames(): ``keypairs`` (4.17+), then the deprecated ``keypair``."""
+    return [*ctx.request.ids("keypairs"), *ctx.request.ids("keypair")]
+
+
+def _unknown_keypairs(ctx: Ctx, project: Row | None, names: list[str]) -> list[str]:
+    owned = {
+        k["name"] for k in ctx.state.table("keypairs").in_project(project["id"] if project else "")
+    }
+    return [name for name in names if name not in owned]
+
+
 def _keypair(ctx: Ctx, project: Row | None) -> str | None:
-    names = [
-        *ctx.request.ids("keypairs"),
-        *ctx.request.ids("keypair"),
-    ]
-    owner = project["id"] if project else ""
-    for name in names:
-        if not any(k["name"] == name for k in ctx.state.table("keypairs").in_project(owner)):
-            account = project["projectaccountname"] if project else ctx.state.account.name
-            raise invalid_parameter(
-                f"A key pair with name '{name}' was not found for account {account}"
-            )
+    names = _keypair_names(ctx)
+    for name in _unknown_keypairs(ctx, project, names):
+        account = project["projectaccountname"] if project else ctx.state.account.name
+        raise invalid_parameter(
+            f"A key pair with name '{name}' was not found for account {account}"
+        )
     return ",".join(names) or None
 
 
@@ -243,6 +250,27 @@ def start_virtual_machine(ctx: Ctx) -> Answer:
 @command("stopVirtualMachine")
 def stop_virtual_machine(ctx: Ctx) -> Answer:
     return _job(ctx, ctx.entity("vms", "id"), "Stopped")
+
+
+@command("resetSSHKeyForVirtualMachine")
+def reset_ssh_key_for_virtual_machine(ctx: Ctx) -> Answer:
+    """UserVmManagerImpl.resetVMSSHKey: its checks run in the job, in its order."""
+    vm = ctx.entity("vms", "id")
+    project, names = ctx.project(), _keypair_names(ctx)
+
+    def run() -> tuple[str, Row]:
+        if vm["state"] in ("Error", "Expunging"):
+            raise invalid_parameter("Vm with specified id is not in the right state")
+        if vm["state"] != "Stopped":
+            raise invalid_parameter(f"Vm {vm_label(vm)} should be stopped to do SSH Key reset")
+        if not names:
+            raise invalid_parameter("'keypair' or 'keypairs' must be specified")
+        if _unknown_keypairs(ctx, project, names):
+            raise invalid_parameter("Not all specified keypairs exist")
+        vm["keypairs"] = ",".join(names)
+        return "virtualmachine", vm
+
+    return ctx.submit(run, ("VirtualMachine", vm))
 
 
 @command("rebootVirtualMachine")
