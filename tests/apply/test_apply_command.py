@@ -104,14 +104,30 @@ def test_killed_at_random_points_the_apply_resumes_without_duplicates(
     assert census(sandbox) == expected  # an untagged one would show here
 
 
+def _applied_then_copied(env: dict[str, str], tmp_path: Path) -> tuple[Path, Path]:
+    """The example applied; a copy of it to change, and the copy's payments file."""
+    assert stackgate(env, "apply", str(EXAMPLE), "--auto-approve").returncode == 0
+    repo = tmp_path / "infra"
+    shutil.copytree(EXAMPLE, repo)
+    return repo, repo / "projects" / "payments.yaml"
+
+
+def _rotated(payments: Path) -> None:
+    """The payments key pair gets new material under its old name."""
+    text = payments.read_text()
+    payments.write_text(text.replace(text.split("public_key: ")[1].split("\n")[0], NEW_KEY))
+
+
+def _resets(sandbox: str) -> int:
+    calls: dict[str, int] = httpx.get(f"{sandbox}/sandbox/calls", timeout=10).json()
+    return calls.get("resetSSHKeyForVirtualMachine", 0)
+
+
 def test_a_plan_with_changes_apply_cannot_make_is_refused_whole(
     sandbox: str, tmp_path: Path
 ) -> None:
     env = env_for(sandbox, tmp_path)
-    assert stackgate(env, "apply", str(EXAMPLE), "--auto-approve").returncode == 0
-    repo = tmp_path / "infra"
-    shutil.copytree(EXAMPLE, repo)
-    payments = repo / "projects" / "payments.yaml"
+    repo, payments = _applied_then_copied(env, tmp_path)
     text = payments.read_text()
     bastion = "    networks: [app-net]\n    ssh_key: ops-2026\n    labels: {owner: bob"
     assert bastion in text
@@ -132,13 +148,8 @@ def test_a_rotated_key_is_set_on_every_vm_that_uses_it_and_they_run_again(
     sandbox: str, tmp_path: Path
 ) -> None:
     env = env_for(sandbox, tmp_path)
-    assert stackgate(env, "apply", str(EXAMPLE), "--auto-approve").returncode == 0
-    repo = tmp_path / "infra"
-    shutil.copytree(EXAMPLE, repo)
-    payments = repo / "projects" / "payments.yaml"
-    text = payments.read_text()
-    old_key = text.split("public_key: ")[1].split("\n")[0]
-    payments.write_text(text.replace(old_key, NEW_KEY))
+    repo, payments = _applied_then_copied(env, tmp_path)
+    _rotated(payments)
     rotated = stackgate(env, "apply", str(repo), "--auto-approve")
     assert rotated.returncode == 0, rotated.stdout[-3000:]
     for vm in ("web-1", "web-2", "db-1", "bastion"):
@@ -149,19 +160,14 @@ def test_a_rotated_key_is_set_on_every_vm_that_uses_it_and_they_run_again(
     assert {(vm["name"], vm["state"], vm["keypairs"]) for vm in vms} == {
         (name, "Running", "ops-2026") for name in ("web-1", "web-2", "db-1", "bastion")
     }
-    resets = httpx.get(f"{sandbox}/sandbox/calls", timeout=10).json()
-    assert resets["resetSSHKeyForVirtualMachine"] == 4  # each VM once
+    assert _resets(sandbox) == 4  # each VM once
     converged(env, repo)  # the key pair's new fingerprint included
 
 
 def test_a_failed_key_reset_is_finished_by_the_next_apply(sandbox: str, tmp_path: Path) -> None:
     env = env_for(sandbox, tmp_path)
-    assert stackgate(env, "apply", str(EXAMPLE), "--auto-approve").returncode == 0
-    repo = tmp_path / "infra"
-    shutil.copytree(EXAMPLE, repo)
-    payments = repo / "projects" / "payments.yaml"
-    text = payments.read_text()
-    payments.write_text(text.replace(text.split("public_key: ")[1].split("\n")[0], NEW_KEY))
+    repo, payments = _applied_then_copied(env, tmp_path)
+    _rotated(payments)
     refusal = "Failed to reset SSH Key for the virtual machine "  # UserVmManagerImpl's words
     failure = {"command": "resetSSHKeyForVirtualMachine", "count": 1, "errorcode": 530}
     knobs(sandbox, fail_next=[{**failure, "errortext": refusal, "in_job": True}])
@@ -170,8 +176,7 @@ def test_a_failed_key_reset_is_finished_by_the_next_apply(sandbox: str, tmp_path
     second = stackgate(env, "apply", str(repo), "--auto-approve")
     assert second.returncode == 0, second.stdout[-3000:]
     assert second.stdout.startswith("Resuming apply 2:")  # the stopped VM is finished, not lost
-    resets = httpx.get(f"{sandbox}/sandbox/calls", timeout=10).json()
-    assert resets["resetSSHKeyForVirtualMachine"] == 5  # four VMs, one of them twice
+    assert _resets(sandbox) == 5  # four VMs, one of them twice
     client = CloudStack(endpoint=f"{sandbox}/client/api", key=KEY, secret=SECRET)
     vms = client.listVirtualMachines(projectid=-1, listall=True)["virtualmachine"]
     assert {vm["state"] for vm in vms} == {"Running"}
