@@ -48,7 +48,6 @@ from app.store.database import open_store
 from app.store.drift import record_drift
 
 PIPE_WIDTH = 120
-EXAMPLE_REPO = Path(__file__).resolve().parent.parent / "examples" / "infra"
 
 cli = typer.Typer(
     name="stackgate",

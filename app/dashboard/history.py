@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.dashboard.model import Drift, DriftItem, Event, Run, Step
+from app.store.database import aware
 from app.store.tables import ApplyRun, ApplyStep, AuditEvent, DriftReport
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite hands timestamps back naive; they were written in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def recent_runs(session: Session, limit: int) -> tuple[Run, ...]:

@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.dashboard.history import aware, recent_audit, recent_drift, recent_runs
+from app.dashboard.history import recent_audit, recent_drift, recent_runs
 from app.dashboard.model import HEALER, Board, Held, Pull
 from app.jobs.queue import FAILED, QUEUED, RUNNING, now
+from app.store.database import aware
 from app.store.plans import CURRENT, DISCARDED, MERGED, STALE
 from app.store.tables import ApprovalSeen, AuditEvent, Job, Lock, LockWait, PlanRecord
 

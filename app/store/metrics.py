@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -11,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.jobs.queue import QUEUED, RUNNING, now
+from app.store.database import aware
 from app.store.tables import ApplyRun, DriftReport, Job, Lock
 
 
@@ -42,7 +42,7 @@ class StoreCollector(Collector):
         for kind, state, count, oldest in rows:
             depth.add_metric([kind, state], count)
             if state == QUEUED and oldest is not None:
-                age.add_metric([kind], (now() - _aware(oldest)).total_seconds())
+                age.add_metric([kind], (now() - aware(oldest)).total_seconds())
         failed = GaugeMetricFamily(
             "stackgate_jobs_failed", "Jobs given up on, by kind", labels=["kind"]
         )
@@ -91,10 +91,5 @@ class StoreCollector(Collector):
                 counts[item["kind"]] = counts.get(item["kind"], 0) + 1
             for kind, count in counts.items():
                 items.add_metric([report.repo, kind], count)
-            checked.add_metric([report.repo], _aware(report.at).timestamp())
+            checked.add_metric([report.repo], aware(report.at).timestamp())
         yield from (items, checked)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands timestamps back naive; they were written in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
