@@ -29,8 +29,8 @@ from app.demo.workspace import Workspace, free_port
 from app.events.model import Event, Ignored
 from app.flows.planning import plan_projects, repo_name
 from app.flows.services import Services
-from app.forges.base import COMMENT_MARKER, Forge
-from app.forges.local.forge import BOT, LocalForge
+from app.forges.base import Forge
+from app.forges.local.forge import BOT, LocalForge, is_plan_part
 from app.jobs.queue import QUEUED, RUNNING
 from app.jobs.worker import Worker
 from app.logs import configure
@@ -85,7 +85,7 @@ class Demo:
         said = [
             c.body
             for c in self.forge.pulls[number].comments
-            if c.author == BOT and c.body.startswith(COMMENT_MARKER) == sticky
+            if c.author == BOT and is_plan_part(c) == sticky
         ]
         return said[-1] if said else "(no comment)"
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -23,10 +25,9 @@ from app.events.model import (
     ReviewEvent,
 )
 from app.forges.base import COMMENT_MARKER, Branch, ForgeError, Reaction, StatusState, TreeFile
-from app.forges.local.git import GitError, as_user, blob, run
+from app.forges.local.git import GitError, as_user, blob, files_at, run
 
 BOT = "stackgate"
-SYMLINK_MODE = "120000"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,11 @@ class Comment:
     id: int
     author: str
     body: str
+
+
+def is_plan_part(comment: Comment) -> bool:
+    """Whether the comment is a part of stackgate's sticky plan comment."""
+    return comment.author == BOT and comment.body.startswith(COMMENT_MARKER)
 
 
 @dataclass(frozen=True)
@@ -161,14 +167,8 @@ class LocalForge:
 
     def tree(self, repo: str, ref: str) -> list[TreeFile]:
         self._check(repo)
-        listed = self._git("ls-tree", "-r", "-l", "-z", ref)
-        found = []
-        for line in filter(None, listed.split("\0")):
-            meta, _, path = line.partition("\t")
-            mode, kind, _sha, size = meta.split()
-            if kind == "blob":
-                found.append(TreeFile(path, int(size), symlink=mode == SYMLINK_MODE))
-        return found
+        with _forge_errors():
+            return files_at(self.root, ref)
 
     def read_file(self, repo: str, ref: str, path: str) -> bytes | None:
         self._check(repo)
@@ -178,7 +178,7 @@ class LocalForge:
         self._check(repo)
         with self._lock:
             comments = self._pull(number).comments
-            mine = [c for c in comments if c.author == BOT and c.body.startswith(COMMENT_MARKER)]
+            mine = [comment for comment in comments if is_plan_part(comment)]
             for old, part in zip(mine, parts, strict=False):
                 comments[comments.index(old)] = replace(old, body=part)
             for part in parts[len(mine) :]:
@@ -189,9 +189,8 @@ class LocalForge:
     def sticky_comment(self, repo: str, number: int) -> str | None:
         self._check(repo)
         with self._lock:
-            comments = self._pull(number).comments
-            mine = [c for c in comments if c.author == BOT and c.body.startswith(COMMENT_MARKER)]
-            return mine[0].body if mine else None
+            mine = [c.body for c in self._pull(number).comments if is_plan_part(c)]
+            return mine[0] if mine else None
 
     def comment(self, repo: str, number: int, body: str) -> None:
         self._check(repo)
@@ -257,7 +256,14 @@ class LocalForge:
         return self._git("rev-parse", "--verify", f"{ref}^{{commit}}").strip()
 
     def _git(self, *args: str) -> str:
-        try:
+        with _forge_errors():
             return run(self.root, *args)
-        except GitError as error:
-            raise ForgeError(f"git: {error}", transient=False) from None
+
+
+@contextmanager
+def _forge_errors() -> Iterator[None]:
+    """git's failures in the Forge protocol's words."""
+    try:
+        yield
+    except GitError as error:
+        raise ForgeError(f"git: {error}", transient=False) from None

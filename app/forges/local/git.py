@@ -7,7 +7,10 @@ import re
 import subprocess
 from pathlib import Path
 
+from app.forges.base import TreeFile
 from app.spec.sources import PROJECTS_DIR, SETTINGS_FILE, Entry, link_target
+
+SYMLINK_MODE = "120000"
 
 
 class GitError(RuntimeError):
@@ -52,6 +55,19 @@ def changed_paths(root: Path, base: str) -> set[str]:
     return {line for line in listed.splitlines() if line}
 
 
+def files_at(root: Path, ref: str, *paths: str) -> list[TreeFile]:
+    """The files at ``ref`` (under ``paths``, if any), with their sizes; symlinks marked.
+    Submodules and other non-files are left out."""
+    listed = run(root, "ls-tree", "-r", "-l", "-z", ref, "--", *paths)
+    found = []
+    for line in filter(None, listed.split("\0")):
+        meta, _, path = line.partition("\t")
+        mode, kind, _sha, size = meta.split()
+        if kind == "blob":
+            found.append(TreeFile(path, int(size), symlink=mode == SYMLINK_MODE))
+    return found
+
+
 def read_at(root: Path, ref: str, path: str) -> bytes | None:
     """A file's bytes at ``ref`` (path relative to ``root``), or None if it did not exist."""
     return _blob(root, f"{ref}:./{path}")
@@ -90,17 +106,14 @@ class GitTreeSource:
         self.links: dict[str, str] = {}  # symlink → the path inside the tree it points at
 
     def entries(self) -> list[Entry]:
-        listed = run(self.root, "ls-tree", "-r", "-l", self.ref, "--", SETTINGS_FILE, PROJECTS_DIR)
         found = []
-        for line in listed.splitlines():
-            meta, _, path = line.partition("\t")
-            mode, _kind, _sha, size = meta.split()
-            if mode == "120000":
-                target, escapes = link_target(path, self._blob(path))
-                self.links[path] = target
-                found.append(Entry(path, 0, escapes))
+        for item in files_at(self.root, self.ref, SETTINGS_FILE, PROJECTS_DIR):
+            if item.symlink:
+                target, escapes = link_target(item.path, self._blob(item.path))
+                self.links[item.path] = target
+                found.append(Entry(item.path, 0, escapes))
             else:
-                found.append(Entry(path, int(size)))
+                found.append(Entry(item.path, item.size))
         return sorted(found, key=lambda entry: entry.path)
 
     def _blob(self, path: str) -> str:
