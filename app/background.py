@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -37,3 +38,16 @@ def serve_in_background(
         time.sleep(0.01)
     bound = server.servers[0].sockets[0].getsockname()
     return BackgroundServer(server, thread, f"http://{host}:{bound[1]}")
+
+
+def free_port(wanted: int) -> int:
+    """``wanted`` when nothing listens there, else any free port."""
+    for candidate in (wanted, 0):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            port: int = probe.getsockname()[1]
+            return port
+    raise OSError("no free port on 127.0.0.1")

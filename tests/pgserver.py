@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from app.background import free_port
+
 
 def _bindir() -> Path:
     for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
@@ -28,12 +30,6 @@ def _bindir() -> Path:
     raise RuntimeError("PostgreSQL is not installed (make test installs it from Debian packages)")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _run(command: list[str], as_postgres: bool) -> None:
     prefix = ["runuser", "-u", "postgres", "--"] if as_postgres else []
     subprocess.run(prefix + command, check=True, capture_output=True)
@@ -42,7 +38,7 @@ def _run(command: list[str], as_postgres: bool) -> None:
 @contextmanager
 def postgres_server() -> Iterator[str]:
     """Yield a SQLAlchemy URL of a fresh, empty database; the server is gone afterwards."""
-    bindir, port = _bindir(), _free_port()
+    bindir, port = _bindir(), free_port(0)
     as_postgres = os.geteuid() == 0
     home = Path(tempfile.mkdtemp(prefix="stackgate-pg-"))
     data = home / "data"

@@ -23,9 +23,9 @@ from sqlalchemy import func, select
 
 from app.apply.executor import Executor
 from app.apply.journal import Journal
-from app.background import BackgroundServer, serve_in_background
+from app.background import BackgroundServer, free_port, serve_in_background
 from app.config import Settings
-from app.demo.workspace import Workspace, free_port
+from app.demo.workspace import Workspace
 from app.events.model import Event, Ignored
 from app.flows.planning import plan_projects, repo_name
 from app.flows.services import Services

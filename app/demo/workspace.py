@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,16 +58,3 @@ class Workspace:
 
     def git(self, *args: str) -> str:
         return run(self.checkout, *args)
-
-
-def free_port(wanted: int) -> int:
-    """``wanted`` when nothing listens there, else any free port."""
-    for candidate in (wanted, 0):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", candidate))
-            except OSError:
-                continue
-            port: int = probe.getsockname()[1]
-            return port
-    raise OSError("no free port on 127.0.0.1")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,16 +15,11 @@ from typing import Any
 import httpx
 from cs import CloudStack
 
+from app.background import free_port
 from tests.leaks import printed
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "infra"
 KEY, SECRET = "apply-key", "apply-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def env_for(sandbox: str, tmp_path: Path) -> dict[str, str]:
@@ -58,7 +52,7 @@ def converged(env: dict[str, str], repo: Path = EXAMPLE) -> None:
 @contextmanager
 def sandbox_process(state: Path) -> Iterator[str]:
     """A sandbox in its own process: killing an apply must not kill the cloud."""
-    port = free_port()
+    port = free_port(0)
     command = [sys.executable, "-m", "app", "sandbox", "--port", str(port), "--api-key", KEY,
                "--secret-key", SECRET, "--state", str(state)]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -11,6 +11,7 @@ from pathlib import Path
 import cs
 import pytest
 
+from app.background import free_port
 from app.cloudstack.signing import sign
 from tests.cloudstack.builders import PUBLIC_KEY
 
@@ -18,12 +19,6 @@ from tests.cloudstack.builders import PUBLIC_KEY
 class _Fixed(cs.CloudStack):
     def _sign(self, data: dict[str, str]) -> None:
         data["signature"] = sign(data, self.secret or "")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _wait_for(port: int) -> None:
@@ -37,7 +32,7 @@ def _wait_for(port: int) -> None:
 
 
 def test_the_sandbox_command_serves_what_it_prints(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port(0)
     state = tmp_path / "cloud.json"
     command = [sys.executable, "-m", "app", "sandbox", "--port", str(port), "--api-key", "ops-key",
                "--secret-key", "ops~secret", "--state", str(state)]  # fmt: skip

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from app.background import free_port
 from app.policy.embedded import EmbeddedEngine
 from app.policy.engines import PolicyEngine
 from app.policy.model import PolicySet
@@ -31,12 +31,6 @@ def opa_binary() -> str | None:
     return str(local) if local.exists() else shutil.which("opa")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def opa_url() -> Iterator[str]:
     binary = opa_binary()
@@ -44,7 +38,7 @@ def opa_url() -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail("OPA is not installed: `make test` installs it; CI must have it")
         pytest.skip("OPA is not installed (make test installs it)")
-    port = _free_port()
+    port = free_port(0)
     process = subprocess.Popen(
         [binary, "run", "--server", "--addr", f"127.0.0.1:{port}", "--log-level", "error"],
         stdout=subprocess.DEVNULL,

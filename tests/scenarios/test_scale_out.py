@@ -21,9 +21,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.background import free_port
 from app.store.database import open_store
 from app.store.tables import ApplyRun, Delivery, Job, Lock, PlanRecord
-from tests.apply.cloud import KEY, SECRET, census, census_of, free_port
+from tests.apply.cloud import KEY, SECRET, census, census_of
 from tests.fakes.base import Delivery as Sent
 from tests.fakes.github import GitHubFake
 from tests.leaks import printed_to
@@ -68,7 +69,7 @@ class Fleet:
     """The four processes, and the test's view of the shared database."""
 
     def __init__(self, env: dict[str, str], logs: Path) -> None:
-        self.ports = [free_port(), free_port()]
+        self.ports = [free_port(0), free_port(0)]
         self.processes: list[subprocess.Popen[bytes]] = []
         self.logs, self.output = logs, logs.open("wb")
         for port in self.ports:

@@ -147,10 +147,11 @@ def _unknown_keypairs(ctx: Ctx, project: Row | None, names: list[str]) -> list[s
 
 def _keypair(ctx: Ctx, project: Row | None) -> str | None:
     names = _keypair_names(ctx)
-    for name in _unknown_keypairs(ctx, project, names):
+    unknown = _unknown_keypairs(ctx, project, names)
+    if unknown:
         account = project["projectaccountname"] if project else ctx.state.account.name
         raise invalid_parameter(
-            f"A key pair with name '{name}' was not found for account {account}"
+            f"A key pair with name '{unknown[0]}' was not found for account {account}"
         )
     return ",".join(names) or None
 
