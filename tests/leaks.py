@@ -112,12 +112,15 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 App = Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]
 
 
-def answers_of(app: App, scanner: Scanner) -> App:
-    """The app, with every response body it sends scanned on the ``answer`` channel."""
+class ScannedAnswers:
+    """Middleware: every response body the app sends, scanned on the ``answer`` channel."""
 
-    async def scanned(scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
+    def __init__(self, app: App, scanner: Scanner = SCANNER) -> None:
+        self.app, self.scanner = app, scanner
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await app(scope, receive, send)
+            await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
 
@@ -126,12 +129,53 @@ def answers_of(app: App, scanner: Scanner) -> App:
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body"):
                     body = b"".join(chunks).decode("utf-8", "replace")
-                    scanner.observe("answer", body, scope.get("path", ""))
+                    self.scanner.observe("answer", body, scope.get("path", ""))
             await send(message)
 
-        await app(scope, receive, sending)
+        await self.app(scope, receive, sending)
 
-    return scanned
+
+def watch(scanner: Scanner) -> None:
+    """Wire the scan in; before any test module (or lower conftest) imports what it wraps."""
+    import app.main
+    from app.cloudstack.sandbox.api import Api
+    from app.config import Settings
+
+    watch_logs(scanner)
+    watch_processes(scanner)
+
+    settings_init = Settings.__init__
+    settings_validate = Settings.model_validate
+
+    def init(self: Settings, *args: Any, **kwargs: Any) -> None:
+        settings_init(self, *args, **kwargs)
+        scanner.settings(self)
+
+    def validate(obj: Any, **kwargs: Any) -> Settings:
+        made = settings_validate(obj, **kwargs)
+        scanner.settings(made)
+        return made
+
+    Settings.__init__ = init  # type: ignore[method-assign, assignment]
+    Settings.model_validate = validate  # type: ignore[method-assign]
+
+    api_init = Api.__init__
+
+    def sandbox(self: Api, *args: Any, **kwargs: Any) -> None:
+        api_init(self, *args, **kwargs)
+        scanner.secret("sandbox api key", self.state.api_key)
+        scanner.secret("sandbox secret key", self.state.secret_key)
+
+    Api.__init__ = sandbox  # type: ignore[method-assign]
+
+    create_app = app.main.create_app
+
+    def scanned_app(*args: Any, **kwargs: Any) -> Any:
+        made = create_app(*args, **kwargs)
+        made.add_middleware(ScannedAnswers, scanner=scanner)
+        return made
+
+    app.main.create_app = scanned_app
 
 
 def watch_processes(scanner: Scanner) -> None:
