@@ -20,3 +20,15 @@ def check_one_issue_per_title(forge: Forge, fake: ForgeFake, repo: str) -> None:
     assert [i.open for i in fake.issues(repo)] == [False]
     forge.report_issue(repo, TITLE, "again")
     assert [(i.body, i.open) for i in fake.issues(repo)] == [("second", False), ("again", True)]
+
+
+def check_a_merge_says_its_commit_and_who_merged(
+    forge: Forge, fake: ForgeFake, repo: str, files: dict[str, bytes | None]
+) -> None:
+    """No merge commit before the merge; after it, the base's new tip and the merger."""
+    number, _ = fake.open_pr(repo, "alice", files)
+    assert forge.pull_request(repo, number).merged_sha == ""
+    fake.close(repo, number, merged=True, by="lee")
+    pull = forge.pull_request(repo, number)
+    assert pull.merged_sha == fake.tip(repo)
+    assert (pull.merged_by, pull.state) == ("lee", "merged")

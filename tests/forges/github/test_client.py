@@ -18,7 +18,10 @@ from app.forges.github.webhook import parse
 from tests.fakes.base import Delivery, FailurePlan
 from tests.fakes.github import GitHubFake
 from tests.fakes.github_git import CONTENTS_LIMIT
-from tests.forges.contract import check_one_issue_per_title
+from tests.forges.contract import (
+    check_a_merge_says_its_commit_and_who_merged,
+    check_one_issue_per_title,
+)
 
 FILES = {
     "stackgate.yaml": b"repo: acme/infra\n",
@@ -274,12 +277,9 @@ def test_constructor_wants_one_kind_of_credentials() -> None:
 def test_a_merged_pull_request_says_its_commit_and_who_merged(
     fake: GitHubFake, forge: GitHubForge, repo: str
 ) -> None:
-    number, _ = fake.open_pr(repo, "alice", {"projects/web/vms.yaml": b"vms: [a]\n"})
-    assert forge.pull_request(repo, number).merged_sha == ""
-    fake.close(repo, number, merged=True, by="lee")
-    pull = forge.pull_request(repo, number)
-    assert pull.merged_sha == fake.api.repos[repo].branches["main"]
-    assert (pull.merged_by, pull.state) == ("lee", "merged")
+    check_a_merge_says_its_commit_and_who_merged(
+        forge, fake, repo, {"projects/web/vms.yaml": b"vms: [a]\n"}
+    )
 
 
 def test_one_issue_per_title_opened_edited_and_closed(

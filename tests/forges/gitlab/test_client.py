@@ -6,7 +6,10 @@ from app.events.model import Approval
 from app.forges.base import COMMENT_MARKER, Reaction, StatusState, TreeFile
 from app.forges.gitlab.client import GitLabForge
 from tests.fakes.gitlab import GitLabFake
-from tests.forges.contract import check_one_issue_per_title
+from tests.forges.contract import (
+    check_a_merge_says_its_commit_and_who_merged,
+    check_one_issue_per_title,
+)
 
 PLAN = "stackgate/plan"
 
@@ -160,12 +163,7 @@ def test_react(fake: GitLabFake, forge: GitLabForge, repo: str) -> None:
 def test_a_merged_request_says_its_commit_and_who_merged(
     fake: GitLabFake, forge: GitLabForge, repo: str
 ) -> None:
-    number, _ = fake.open_pr(repo, "alice", {"projects/web.yaml": b"x"})
-    assert forge.pull_request(repo, number).merged_sha == ""
-    fake.close(repo, number, merged=True, by="lee")
-    pull = forge.pull_request(repo, number)
-    assert pull.merged_sha == fake.world.project_named(repo).branches["main"]
-    assert (pull.merged_by, pull.state) == ("lee", "merged")
+    check_a_merge_says_its_commit_and_who_merged(forge, fake, repo, {"projects/web.yaml": b"x"})
 
 
 def test_one_issue_per_title_opened_edited_and_closed(
