@@ -18,6 +18,7 @@ from tests.fakes.github import GitHubFake
 from tests.scenarios.harness import SECRET, Stackgate, example_files, running
 from tests.scenarios.test_merges import APPLIED, UNFINISHED, told
 from tests.scenarios.test_pull_requests import LABEL, PAYMENTS, edit
+from tests.scenarios.test_reconcile import drop_egress
 
 TOKEN = "dashboard-token-4f9c2b7e1d"
 CLOUD_KEY, CLOUD_SECRET = "cloud-api-key-8d3e5a", "cloud-secret-key-b61f0c"
@@ -92,7 +93,7 @@ def _live(stackgate: Stackgate, cloud: RunningSandbox, repo: str) -> World:
     assert len(told(fake, repo, merged, UNFINISHED)) == 1
     stackgate.deliver(fake.comment(repo, merged, "alice", "/stackgate apply")[1])
     assert len(told(fake, repo, merged, APPLIED)) == 1
-    _drop_egress(stackgate)
+    drop_egress(stackgate)
     assert schedule(stackgate.services) == 1
     stackgate.drain()
     closed, opened = fake.open_pr(repo, "erin", edit("web and", "web, app and"))
@@ -106,12 +107,3 @@ def _live(stackgate: Stackgate, cloud: RunningSandbox, repo: str) -> World:
     waiter, opened = fake.open_pr(repo, "dave", {ANALYTICS: analytics.replace(b"etl-2", b"etl-3")})
     stackgate.deliver(opened)
     return World(stackgate, cloud, repo, merged, closed, holder, waiter)
-
-
-def _drop_egress(stackgate: Stackgate) -> None:
-    """Someone deletes a managed egress rule by hand."""
-    client = stackgate.services.clouds.client("default")
-    (project,) = client.list("listProjects", name="payments")
-    rules = client.list("listEgressFirewallRules", projectid=project["id"])
-    (rule,) = [r for r in rules if str(r.get("startport")) == "443"]
-    client.run("deleteEgressFirewallRule", id=rule["id"])
