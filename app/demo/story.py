@@ -108,17 +108,21 @@ def tell(console: Console, port: int, keep_serving: bool) -> int:
         ok = _story(demo)
         url = demo.server.base_url + "/"
         console.rule("the dashboard")
-        if not keep_serving:
+        if keep_serving:
+            console.print(f"Open {url} for pull requests, locks, applies, drift and the audit log.")
+            _serve_until_interrupted(console)
+        else:
             console.print(f"The dashboard was at {url} while the story ran; --serve keeps it up.")
-            return 0 if ok else 1
-        console.print(f"Open {url} for pull requests, locks, applies, drift and the audit log.")
-        console.print("Serving until Ctrl-C.", style="dim")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            console.print("Stopped.")
-        return 0 if ok else 1
+    return 0 if ok else 1
+
+
+def _serve_until_interrupted(console: Console) -> None:
+    console.print("Serving until Ctrl-C.", style="dim")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        console.print("Stopped.")
 
 
 def _story(demo: Demo) -> bool:
