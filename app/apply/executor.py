@@ -3,6 +3,7 @@
 A step whose input failed is skipped and says why; independent steps go on. Resuming a run
 picks every step up where the journal left it: done steps are kept, submitted ones are
 awaited by job id, and ones that may have gone out are looked for before being sent again.
+A run that would destroy anything protected is refused whole, before any call (protection.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from app.apply.journal import Journal, Run, StepRecord
 from app.apply.operations import operation_for, supported
 from app.apply.operations.base import Context, Operation, Submitted
 from app.apply.operations.create import Create
+from app.apply.protection import held_back, protected, refusal
 from app.cloudstack.clouds import Clouds
 from app.cloudstack.errors import CloudStackError, JobFailed, JobTimedOut, OutcomeUnknown
 from app.plan.model import Action, Change
@@ -54,6 +56,10 @@ class Executor:
 
     def apply(self, run: Run, desired: DesiredState, commit: str) -> Run:
         changes = run.plan.changes
+        left = [record.seq for record in run.steps if record.state != j.DONE]
+        guarded = [seq for seq in left if protected(changes[seq])]
+        if guarded:
+            return self._refuse(run, left, guarded)
         by_project = contexts(self.clouds, run.plan, desired, commit)
         for record in run.steps:  # what earlier attempts made is known by id
             change = changes[record.seq]
@@ -64,6 +70,19 @@ class Executor:
             todo = [seq for seq in members if run.steps[seq].state != j.DONE]
             self._wave(run, todo, by_project, progress)
         self.journal.close(run.id, self.journal.load(run.id).succeeded)
+        return self.journal.load(run.id)
+
+    def _refuse(self, run: Run, left: list[int], guarded: list[int]) -> Run:
+        """Nothing of a run that would destroy something protected is sent: its other steps
+        may be the first half of that destruction (the VMs on a replaced network)."""
+        changes = run.plan.changes
+        others = held_back(changes[seq] for seq in guarded)
+        for seq in left:
+            if seq in guarded:
+                self.journal.mark(run.id, seq, j.FAILED, error=refusal(changes[seq]))
+            else:
+                self.journal.mark(run.id, seq, j.SKIPPED, error=others)
+        self.journal.close(run.id, False)
         return self.journal.load(run.id)
 
     def _wave(

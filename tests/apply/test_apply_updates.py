@@ -111,6 +111,10 @@ def test_a_replaced_network_takes_everything_on_it_down_and_back(
     env = env_for(sandbox, tmp_path)
     repo, payments = _repo(tmp_path)
     _applied(env, repo)
+    # db-1 is protected, and a replaced network replaces it too: its protection goes first,
+    # in a change of its own (apply refuses to destroy anything protected).
+    _edit(payments, ("    root_disk: 80GiB\n    protected: true\n", "    root_disk: 80GiB\n"))
+    _applied(env, repo)
     before = _vms(sandbox)
     _edit(payments, ("10.1.0.0/24", "10.1.8.0/24"))
     planned = _planned(env, repo)
