@@ -3,13 +3,16 @@
 Every ``reconcile_interval`` seconds each repo gets one reconcile job: its default branch is
 planned against live state, the drift recorded, and (when ``reconcile_issues`` is on) kept in
 one issue on the forge, closed when the drift is gone. Projects that say ``reconcile: heal``
-are put back as the branch says, unless a pull request holds them: the PR's apply will.
+are put back as the branch says, unless a pull request holds them (the PR's apply will), and
+only when the policies that judge a merge let the heal through: a heal is a change to the cloud
+like any other, and is never the way round a denial.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -18,16 +21,19 @@ from sqlalchemy.orm import Session
 from app.apply.executor import Executor, unsupported
 from app.apply.journal import Journal, Run
 from app.events.codec import encode
-from app.events.model import ReconcileEvent
+from app.events.model import PullRequest, ReconcileEvent
+from app.flows.gate import missing_approvals
 from app.flows.letgo import replan
 from app.flows.planning import plan_projects, repo_name
+from app.flows.review import judge
 from app.flows.services import Services
 from app.forges.base import Branch
 from app.forges.source import ForgeSource
 from app.jobs.queue import QUEUED, RUNNING, enqueue, now
 from app.plan.drift import Drift, drift_of
+from app.plan.model import Plan
 from app.plan.serialize import plan_hash
-from app.report.drift import drift_issue, drift_items
+from app.report.drift import drift_issue, drift_items, heal_refused
 from app.spec.loader import load_desired_state
 from app.spec.state import DesiredState
 from app.store import audit, locks
@@ -83,7 +89,7 @@ def reconcile(services: Services, forge_name: str, repo: str) -> None:
     with services.sessions.begin() as session:
         record_drift(session, tag_repo, tip.sha, plan_hash(plan), drift_items(found), problems)
     log.info("reconciled %s at %s: %s drift item(s)", repo, tip.sha[:12], len(found))
-    healed, note = _heal(services, forge_name, repo, tip, desired, tag_repo, found)
+    healed, note = _heal(_Tip(services, forge_name, repo, tip, desired, tag_repo), found)
     if not services.settings.reconcile_issues:
         return
     fixed = {s.address for s in healed.steps if s.state == "done"} if healed else set()
@@ -92,19 +98,25 @@ def reconcile(services: Services, forge_name: str, repo: str) -> None:
     forge.report_issue(repo, ISSUE_TITLE, body)
 
 
-def _heal(
-    services: Services,
-    forge_name: str,
-    repo: str,
-    tip: Branch,
-    desired: DesiredState,
-    tag_repo: str,
-    found: tuple[Drift, ...],
-) -> tuple[Run | None, str]:
+@dataclass(frozen=True)
+class _Tip:
+    """A repo's default branch, as reconcile read it."""
+
+    services: Services
+    forge: str
+    repo: str
+    branch: Branch
+    desired: DesiredState
+    tag_repo: str  # how the cloud's tags name the repo
+
+
+def _heal(here: _Tip, found: tuple[Drift, ...]) -> tuple[Run | None, str]:
     """Put the drifted ``reconcile: heal`` projects back, holding their locks meanwhile;
     the run, or why there was none (for the issue)."""
+    services, forge_name, repo, tip = here.services, here.forge, here.repo, here.branch
+    desired = here.desired
     journal = Journal(services.sessions)
-    run = journal.unfinished(tag_repo, forge_name, 0)  # a heal a crash interrupted
+    run = journal.unfinished(here.tag_repo, forge_name, 0)  # a heal a crash interrupted
     wanted = {
         item.change.project
         for item in found
@@ -122,15 +134,9 @@ def _heal(
             held = ", ".join(f"{p} (#{busy[p]})" for p in sorted(wanted - set(free)))
             if not free:
                 return None, f"not healed: held by open pull requests: {held}"
-            plan = plan_projects(
-                desired, services.clouds, tag_repo, free, prices=services.settings.prices
-            )
-            cannot = [f"{c.action.value} {c.address}" for c in unsupported(plan.changes)]
-            if plan.has_errors or cannot:
-                why = "the plan has errors" if plan.has_errors else ", ".join(cannot)
-                return None, f"not healed: {why}"
-            if not plan.has_changes:
-                return None, ""
+            plan, note = _gated(here, free)
+            if plan is None:
+                return None, note
             run = journal.start(plan, tip.sha, HEALER, forge_name, 0)
         executor = Executor(services.clouds, journal, services.settings.apply_concurrency)
         run = executor.apply(run, desired, tip.sha)
@@ -143,3 +149,31 @@ def _heal(
         detail = json.dumps({"run": run.id, "commit": tip.sha, "steps": steps})
         audit.audit(session, forge_name, repo, 0, HEALER, "healed", detail)
     return run, ""
+
+
+def _gated(here: _Tip, projects: list[str]) -> tuple[Plan | None, str]:
+    """The heal's plan, if the gate a merge passes lets it through; else why not. Policies
+    (the platform's, and the repo's from the default branch) judge it as they judge a pull
+    request; the projects' owners approved it in advance by writing ``reconcile: heal``."""
+    services, desired = here.services, here.desired
+    plan = plan_projects(
+        desired, services.clouds, here.tag_repo, projects, prices=services.settings.prices
+    )
+    cannot = [f"{c.action.value} {c.address}" for c in unsupported(plan.changes)]
+    if plan.has_errors or cannot:
+        why = "the plan has errors" if plan.has_errors else ", ".join(cannot)
+        return None, f"not healed: {why}"
+    if not plan.has_changes:
+        return None, ""
+    heal = PullRequest(here.forge, here.repo, 0, HEALER, here.branch.name, here.branch.sha)
+    policies = ForgeSource(services.forge(here.forge), here.repo, here.branch.sha).policies()
+    decision = judge(services, plan, desired, desired, heal, policies, ())
+    owners = {owner for project in projects for owner in desired.projects[project].owners}
+    missing = missing_approvals(decision.approvals, owners, lambda who: {who})
+    if decision.passed and not missing:
+        return plan, ""
+    log.warning("heal of %s refused by the policies", here.repo)
+    detail = {"commit": here.branch.sha, **decision.as_dict(), "missing": missing}
+    with services.sessions.begin() as session:
+        audit.audit(session, here.forge, here.repo, 0, HEALER, "heal-refused", json.dumps(detail))
+    return None, heal_refused(decision, missing)

@@ -11,6 +11,7 @@ from rich.text import Text
 from app.apply.journal import Run
 from app.forges.base import Branch
 from app.plan.drift import Drift, DriftKind
+from app.policy.model import Decision
 from app.report.plan_markdown import cell
 from app.report.plan_text import details
 
@@ -92,6 +93,24 @@ def drift_issue(
     if note:
         lines += ["", note]
     return "\n".join(lines) + "\n"
+
+
+def heal_refused(decision: Decision, missing: Sequence[str]) -> str:
+    """Why the policies kept a heal from running, for the drift issue: what denied it, what
+    could not be evaluated, which approvals beyond the owners' it would need."""
+    if decision.deny:
+        lead = "not healed: the policies deny it"
+    elif decision.errors:
+        lead = "not healed: a policy could not be evaluated (the gate fails closed)"
+    else:
+        lead = "not healed: it needs approvals that the owners' `reconcile: heal` does not give"
+    lines = [
+        f"{lead}. Nothing was changed; a pull request can make this change if it should be made:"
+    ]
+    lines += [f"- policy **{f.rule or 'deny'}**: {cell(f.msg)}" for f in decision.deny]
+    lines += [f"- policy error: `{error}`" for error in decision.errors]
+    lines += [f"- needs {need}" for need in missing]
+    return "\n".join(lines)
 
 
 def drift_json(repo: str, commit: str, drift: Sequence[Drift], problems: int) -> dict[str, Any]:

@@ -44,13 +44,18 @@ def stackgate(fake: ForgeFake, tmp_path: Path) -> Iterator[Stackgate]:
         yield service
 
 
-def merged(stackgate: Stackgate, repo: str, *pairs: tuple[str, str]) -> int:
-    """A payments change, approved, merged and applied."""
+def payments(*pairs: tuple[str, str]) -> str:
+    """The payments file as ``merged`` writes it: the example, labelled, and edited so."""
     text = (edit(*LABEL)[PAYMENTS] or b"").decode()
     for old, new in pairs:
         text = text.replace(old, new, 1)
+    return text
+
+
+def merged(stackgate: Stackgate, repo: str, *pairs: tuple[str, str]) -> int:
+    """A payments change, approved, merged and applied."""
     fake = stackgate.fake
-    number, delivery = fake.open_pr(repo, "bob", {PAYMENTS: text.encode()})
+    number, delivery = fake.open_pr(repo, "bob", {PAYMENTS: payments(*pairs).encode()})
     stackgate.deliver(delivery)
     for who in ("lee", "pat"):
         stackgate.deliver(fake.approve(repo, number, who))
@@ -127,3 +132,38 @@ def test_a_healing_project_is_put_back_unless_a_pr_holds_it(
     assert [(s["address"], s["state"]) for s in steps] == [(f"payments/egress/{EGRESS}", "done")]
     assert [i.open for i in fake.issues(repo)] == [False]  # healed: nothing left to say
     assert stackgate.rows(DriftReport)[-1].items["drift"][0]["kind"] == "missing"
+
+
+def data_volumes(stackgate: Stackgate) -> list[str]:
+    client = stackgate.services.clouds.client("default")
+    (project,) = client.list("listProjects", name="payments")
+    return [v["name"] for v in client.list("listVolumes", projectid=project["id"], type="DATADISK")]
+
+
+def test_a_heal_is_judged_by_the_policies_and_never_destroys_a_protected_volume(
+    fake, repo, stackgate: Stackgate
+) -> None:
+    merged(stackgate, repo, HEAL)
+    assert data_volumes(stackgate) == ["db-1-data"]
+    # A PR takes the protected volume out of the repo; the policies deny it, it is merged
+    # anyway (nothing is applied) and unlocked, so the default branch no longer has it.
+    text = payments(HEAL)
+    start = text.index("volumes:\n  db-1-data:")
+    without = text[:start] + text[text.index("\n\n", start) + 2 :]
+    number, delivery = fake.open_pr(repo, "bob", {PAYMENTS: without.encode()})
+    stackgate.deliver(delivery)
+    stackgate.deliver(fake.close(repo, number, merged=True))
+    _, unlock = fake.comment(repo, number, "maintainer", "/stackgate unlock")
+    stackgate.deliver(unlock)
+    forge = stackgate.services.forge(fake.name)
+    assert forge.read_file(repo, fake.tip(repo), PAYMENTS) == without.encode()
+    assert run_reconcile(stackgate) == 1
+    assert data_volumes(stackgate) == ["db-1-data"]  # the heal deleted nothing
+    assert not [run for run in stackgate.rows(ApplyRun) if run.number == 0]
+    (issue,) = fake.issues(repo)
+    assert "`volume/db-1-data` | leftover" in issue.body
+    assert "not healed: the policies deny it" in issue.body
+    assert "destroy/protected" in issue.body
+    assert "payments/volume/db-1-data is protected" in issue.body
+    (refusal,) = [a for a in stackgate.rows(AuditEvent) if a.action == "heal-refused"]
+    assert "destroy/protected" in refusal.detail
