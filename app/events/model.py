@@ -8,10 +8,15 @@ from enum import StrEnum
 
 @dataclass(frozen=True)
 class Approval:
-    """An approval and the head commit it was given on (it counts only for that commit)."""
+    """An approval and the head commit it was given on (it counts only for that commit).
+
+    ``given`` is the forge's id of this act of approving (a review id, a note id): approving
+    again makes a new one, which is how an approval is given anew to a changed plan.
+    """
 
     user: str
     commit: str
+    given: str = ""
 
 
 @dataclass(frozen=True)

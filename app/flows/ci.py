@@ -28,7 +28,7 @@ def run_step(services: Services, run: CiRun, number: int) -> tuple[bool, str]:
         review(services, run.forge, run.repo, number, run.sender)
         return _reviewed(services, run, number)
     if run.step is Step.LAND:
-        land(services, run.forge, run.repo, number, run.sender)
+        land(services, run.forge, run.repo, number, run.sender, stamped=True)
         return _landed(services, run, number)
     close(services, run.forge, run.repo, number, run.sender, merged=False)
     return True, f"#{number} closed: its projects are free"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from app.apply.executor import Executor, unsupported
@@ -21,16 +22,18 @@ from app.flows.letgo import let_go
 from app.flows.planning import plan_projects, repo_name, touched_projects
 from app.flows.review import judge
 from app.flows.services import Services
+from app.flows.signoff import signed
 from app.forges.base import Forge, ForgeError, StatusState
 from app.forges.source import ForgeSource
 from app.plan.model import Plan
 from app.plan.serialize import from_dict
 from app.policy.model import Decision
 from app.report.apply_markdown import applied, refused
+from app.report.review_markdown import holder
 from app.report.stamp import Stamp
 from app.spec.loader import load_desired_state
 from app.spec.state import DesiredState
-from app.store import audit, plans
+from app.store import audit, locks, plans
 
 APPLY = "stackgate/apply"
 log = logging.getLogger("stackgate.apply")
@@ -58,8 +61,10 @@ def land(
     number: int,
     actor: str,
     retried_by: str | None = None,
+    stamped: bool = False,
 ) -> None:
-    """Apply a merged PR (``retried_by``: the writer who commented `/stackgate apply`)."""
+    """Apply a merged PR (``retried_by``: the writer who commented `/stackgate apply`;
+    ``stamped``: a CI job with no store shared with its review may trust the comment's stamp)."""
     forge = services.forge(forge_name)
     pull = forge.pull_request(repo, number)
     if not pull.merged_sha:
@@ -79,7 +84,7 @@ def land(
         if last is not None and retried_by is None:  # a redelivered or retried merge job
             run = last
         else:
-            run = _begin(here, journal, actor, retried_by)
+            run = _begin(here, journal, actor, retried_by, stamped)
             if run is None:
                 return
     if run.state == "running":
@@ -90,12 +95,18 @@ def land(
         _report(here, journal, run, actor)
 
 
-def _begin(here: Landing, journal: Journal, actor: str, retried_by: str | None) -> Run | None:
+def _begin(
+    here: Landing, journal: Journal, actor: str, retried_by: str | None, stamped: bool
+) -> Run | None:
     """A new run of the approved plan (guarded), or of a fresh plan (gated again); None when
     refused, which the PR has been told."""
     services, forge, pull = here.services, here.forge, here.pull
     with services.sessions() as session:
         record = plans.plan_for_head(session, forge.name, pull.repo, pull.number, pull.head_sha)
+    if record is None and retried_by is None and not stamped:
+        # Never planned at this head, or its plan was dropped (unlocked): nothing approved.
+        _refuse(here, [_NO_PLAN.format(head=pull.head_sha[:12])], actor, False, holds=False)
+        return None
     base = ForgeSource(forge, pull.repo, pull.base_sha or pull.base_ref)
     before = load_desired_state(base)
     # The PR's paths, read once, where the projects or the policies must be worked out anew.
@@ -104,6 +115,9 @@ def _begin(here: Landing, journal: Journal, actor: str, retried_by: str | None) 
         projects: set[str] | tuple[str, ...] = from_dict(record.plan).projects
     else:
         projects = touched_projects(changed, here.desired, before)
+    if retried_by is not None and (holders := _take(here, projects)):
+        _refuse(here, [_held(holders, here.noun)], actor, True, holds=False)
+        return None
     fresh = plan_projects(
         here.desired,
         services.clouds,
@@ -114,14 +128,17 @@ def _begin(here: Landing, journal: Journal, actor: str, retried_by: str | None) 
     )
     if retried_by is not None:
         # The writer asking for the apply approves it now, unless they wrote the change.
-        nod = replace(pull, approvals=(*pull.approvals, Approval(retried_by, pull.head_sha)))
         plan = fresh
+        nod = Approval(retried_by, pull.head_sha, "apply")
+        counted = _signed(here, plan)
+        counted = replace(counted, approvals=(*counted.approvals, nod))
         decision = judge(services, fresh, here.desired, before, pull, base.policies(), changed)
-        problems = _gate_problems(here, plan, decision, nod)
+        problems = _gate_problems(here, plan, decision, counted)
     elif record is not None:
         plan, decision = from_dict(record.plan), Decision.from_dict(record.decision)
-        problems = [*_gate_problems(here, plan, decision, pull), *guard(plan, fresh).differences]
-    else:  # no store shared with the review (CI mode): the plan comment's stamp stands in
+        counted = _signed(here, plan)
+        problems = [*_gate_problems(here, plan, decision, counted), *guard(plan, fresh).differences]
+    else:  # CI mode without a store shared with the review: the plan comment's stamp stands in
         plan = fresh
         stamp = Stamp.find(forge.sticky_comment(pull.repo, pull.number) or "")
         if stamp is None or stamp.head != pull.head_sha:
@@ -140,6 +157,29 @@ def _begin(here: Landing, journal: Journal, actor: str, retried_by: str | None) 
     return journal.start(plan, pull.merged_sha, retried_by or actor, forge.name, pull.number)
 
 
+def _signed(here: Landing, plan: Plan) -> PullRequest:
+    with here.services.sessions.begin() as session:
+        return signed(session, here.forge.name, here.pull, plan)
+
+
+def _take(here: Landing, projects: Iterable[str]) -> dict[str, int]:
+    """Hold ``projects`` for this PR, unless other PRs hold some (then: who, nothing taken)."""
+    pull = here.pull
+    with here.services.sessions.begin() as session:
+        held = locks.held(session, here.forge.name, pull.repo)
+        others = {p: n for p in projects if (n := held.get(p, pull.number)) != pull.number}
+        if not others:
+            locks.acquire(session, here.forge.name, pull.repo, pull.number, list(projects))
+    return others
+
+
+def _held(holders: dict[str, int], noun: str) -> str:
+    return "; ".join(
+        f"project `{p}` is held by {holder(n, noun)}: it applies first"
+        for p, n in sorted(holders.items())
+    )
+
+
 def _gate_problems(here: Landing, plan: Plan, decision: Decision, pull: PullRequest) -> list[str]:
     verdict = gate(
         plan,
@@ -151,11 +191,14 @@ def _gate_problems(here: Landing, plan: Plan, decision: Decision, pull: PullRequ
     return [f"the gate is not met: {need}" for need in verdict.needed]
 
 
-def _refuse(here: Landing, problems: list[str], actor: str, retried: bool) -> None:
+def _refuse(
+    here: Landing, problems: list[str], actor: str, retried: bool, holds: bool = True
+) -> None:
+    """Say why nothing was applied (``holds``: the PR still holds its projects' locks)."""
     pull = here.pull
     log.warning("apply refused: %s", "; ".join(problems))
     here.forge.comment(
-        pull.repo, pull.number, refused(problems, pull.merged_sha, here.noun, retried)
+        pull.repo, pull.number, refused(problems, pull.merged_sha, here.noun, retried, holds)
     )
     here.forge.set_status(
         pull.repo,
@@ -225,6 +268,10 @@ def _url(here: Landing) -> str:
     return here.services.settings.public_url
 
 
+_NO_PLAN = (
+    "there is no current plan for the final head `{head}`: it was never planned there, or its "
+    "plan was dropped when the pull request was unlocked, so nothing approved can be applied"
+)
 _NOT_MERGED = (
     "stackgate applies a change when it is merged; `/stackgate apply` is for finishing an "
     "apply after the merge."

@@ -10,6 +10,7 @@ from app.flows.gate import PLAN, Gate, blocked, gate
 from app.flows.letgo import replan
 from app.flows.planning import plan_projects, repo_name, touched_projects
 from app.flows.services import Services
+from app.flows.signoff import bind_to_shown, signed
 from app.forges.base import Forge, StatusState
 from app.forges.source import ForgeSource
 from app.metrics import PLAN_SECONDS
@@ -23,7 +24,7 @@ from app.report.review_markdown import draft_note, fork_note, locked_comment, po
 from app.report.stamp import Stamp
 from app.spec.loader import load_desired_state
 from app.spec.state import DesiredState
-from app.store import approvals, audit, locks, plans
+from app.store import audit, locks, plans
 
 
 def review(services: Services, forge_name: str, repo: str, number: int, actor: str) -> None:
@@ -38,6 +39,8 @@ def review(services: Services, forge_name: str, repo: str, number: int, actor: s
     changed = forge.changed_paths(repo, number)
     touched = touched_projects(changed, desired, before)
     with services.sessions.begin() as session:
+        # approvals given while the old plan showed were given to it, not to the new one
+        bind_to_shown(session, forge_name, pull)
         holders, freed = locks.acquire(session, forge_name, repo, number, touched)
         replan(session, forge_name, repo, freed)
         if holders:
@@ -117,7 +120,7 @@ def say(
 ) -> None:
     """The sticky comment and the three statuses for this head, approvals as they are now."""
     with services.sessions.begin() as session:
-        approvals.remember(session, forge.name, pull.repo, pull.number, pull.approvals)
+        pull = signed(session, forge.name, pull, plan)
     verdict = gate(
         plan,
         decision,

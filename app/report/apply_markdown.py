@@ -14,6 +14,10 @@ RETRY = (
     "commit against the cloud as it is, runs the policies and approvals again, and applies. "
     "What is already done is never done twice."
 )
+FREE = (
+    "This {noun} holds no project locks now: `/stackgate apply` takes them first, and while "
+    "another {noun} holds one of its projects it is refused and says which."
+)
 GIVE_UP = (
     "The projects stay locked to this {noun} until then; to give up instead, comment "
     "`/stackgate unlock` and fix forward in a new {noun}."
@@ -39,12 +43,16 @@ def applied(run: Run, commit: str, noun: str) -> str:
     return f"{head}\n\nPlan `{run.plan_hash[:19]}`.\n\n{table}\n{verdict}\n"
 
 
-def refused(reasons: tuple[str, ...] | list[str], commit: str, noun: str, retried: bool) -> str:
+def refused(
+    reasons: tuple[str, ...] | list[str], commit: str, noun: str, retried: bool, holds: bool = True
+) -> str:
+    """Why nothing was applied; ``holds``: the pull request still holds its projects."""
     why = "\n".join(f"- {reason}" for reason in reasons)
     title = "`/stackgate apply` did not apply" if retried else "stackgate did not apply this merge"
+    after = GIVE_UP.format(noun=noun) if holds else FREE.format(noun=noun)
     return (
         f"### 🛑 {title} (`{commit[:12]}`)\n\n{why}\n\nNothing was changed in CloudStack. "
-        f"To apply what the merge commit says now, {RETRY} " + GIVE_UP.format(noun=noun) + "\n"
+        f"To apply what the merge commit says now, {RETRY} " + after + "\n"
     )
 
 

@@ -99,7 +99,9 @@ class LockWait(Base):
 
 
 class ApprovalSeen(Base):
-    """An approval as the forge reported it, with the commit it was given on."""
+    """An approval as the forge reported it, with the commit it was given on and the plan it
+    was given to: the changes digest of the plan the pull request showed when stackgate first
+    saw this act of approving (``given``, the forge's id for it)."""
 
     __tablename__ = "approvals"
     __table_args__ = (UniqueConstraint("forge", "repo", "number", "user", "commit"),)
@@ -111,6 +113,8 @@ class ApprovalSeen(Base):
     user: Mapped[str] = mapped_column(String(255))
     commit: Mapped[str] = mapped_column(String(64))
     seen_at: Mapped[datetime]
+    given: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    digest: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class AuditEvent(Base):

@@ -214,7 +214,7 @@ def _approvals(pr: GitHubPull) -> tuple[Approval, ...]:
         if review.user is not None and review.state in _DECIDING_REVIEWS:
             latest[review.user.login] = review
     return tuple(
-        Approval(user, review.commit_id)
+        Approval(user, review.commit_id, str(review.id))
         for user, review in latest.items()
         if review.state == "APPROVED"
     )

@@ -29,6 +29,7 @@ class Push:
 class ApprovalNote:
     user: str
     at: datetime
+    id: str = ""
 
 
 def when(stamp: str) -> datetime:
@@ -44,16 +45,17 @@ def approvals_on_heads(
     An approver without a dated approval note, or whose approval predates every push,
     gets commit "" so it counts for no commit: an apply gate must fail closed.
     """
-    latest: dict[str, datetime] = {}
+    latest: dict[str, ApprovalNote] = {}
     for note in notes:
-        if note.user not in latest or note.at > latest[note.user]:
-            latest[note.user] = note.at
+        if note.user not in latest or note.at > latest[note.user].at:
+            latest[note.user] = note
     ordered = sorted(pushes, key=lambda push: push.at)
     found = []
     for user in approvers:
-        approved_at = latest.get(user)
-        before = [p.head for p in ordered if approved_at is not None and p.at <= approved_at]
-        found.append(Approval(user, before[-1] if before else ""))
+        given = latest.get(user)
+        before = [p.head for p in ordered if given is not None and p.at <= given.at]
+        # the note's id tells one act of approving from the next (unapprove, approve again)
+        found.append(Approval(user, before[-1] if before else "", given.id if given else ""))
     return tuple(found)
 
 
@@ -64,7 +66,7 @@ def approvals_of(mr: ProjectMergeRequest) -> tuple[Approval, ...]:
         return ()
     pushes = [Push(v.head_commit_sha, when(v.created_at)) for v in mr.diffs.list(get_all=True)]
     notes = [
-        ApprovalNote(n.author["username"], when(n.created_at))
+        ApprovalNote(n.author["username"], when(n.created_at), str(n.id))
         for n in mr.notes.list(get_all=True)
         if n.system and n.body.strip() == APPROVED_NOTE
     ]

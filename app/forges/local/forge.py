@@ -101,7 +101,8 @@ class LocalForge:
     def approve(self, number: int, user: str) -> ReviewEvent:
         with self._lock:
             pull = self._pull(number)
-            pull.approvals.append(Approval(user, self._sha(pull.branch)))
+            given = str(next(self._ids))  # approving again is a new act, as on a host
+            pull.approvals.append(Approval(user, self._sha(pull.branch), given))
         return ReviewEvent(self.name, self.repo, number, user)
 
     def say(self, number: int, user: str, body: str) -> CommandEvent | Ignored:
