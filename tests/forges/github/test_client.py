@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from app.events.model import Approval, Change, CommandEvent, Event, Ignored, PullRequestEvent
+from app.events.model import Change, CommandEvent, Event, Ignored, PullRequestEvent
 from app.forges.base import COMMENT_MARKER, ForgeError, Reaction, StatusState, TreeFile
 from app.forges.github.client import GitHubForge
 from app.forges.github.webhook import parse
@@ -174,9 +174,16 @@ def test_approvals(fake: GitHubFake, forge: GitHubForge, repo: str) -> None:
     fake.review(repo, number, "dave", "COMMENTED")
     fake.push(repo, number, {"a.txt": b"b"})
     fake.review(repo, number, "carol", "COMMENTED")  # a comment does not withdraw it
-    assert set(forge.approvals(repo, number)) == {Approval("bob", first), Approval("carol", first)}
+    found = forge.approvals(repo, number)
+    assert {(a.user, a.commit) for a in found} == {("bob", first), ("carol", first)}
     fake.review(repo, number, "bob", "CHANGES_REQUESTED")
-    assert forge.pull_request(repo, number).approvals == (Approval("carol", first),)
+    (carol,) = forge.pull_request(repo, number).approvals
+    assert (carol.user, carol.commit) == ("carol", first)
+    # Each act of approving has its own id: approving again on the same commit is a new one.
+    assert carol.given and carol.given != next(a.given for a in found if a.user == "bob")
+    fake.approve(repo, number, "carol")
+    again = forge.approvals(repo, number)
+    assert [a.user for a in again] == ["carol"] and again[0].given != carol.given
 
 
 def test_can_write(fake: GitHubFake, forge: GitHubForge, repo: str) -> None:

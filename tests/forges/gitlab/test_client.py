@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from app.events.model import Approval
 from app.forges.base import COMMENT_MARKER, Reaction, StatusState, TreeFile
 from app.forges.gitlab.client import GitLabForge
 from tests.fakes.gitlab import GitLabFake
@@ -124,12 +123,14 @@ def test_approvals_map_to_the_head_they_were_given_on(
     fake.push(repo, number, {"projects/web.yaml": b"y"})
     new = fake.head_sha(repo, number)
     fake.approve(repo, number, "carol")
-    assert forge.approvals(repo, number) == (Approval("bob", old), Approval("carol", new))
+    first = forge.approvals(repo, number)
+    assert [(a.user, a.commit) for a in first] == [("bob", old), ("carol", new)]
     fake.approve(repo, number, "bob")  # again, after the push
-    assert set(forge.pull_request(repo, number).approvals) == {
-        Approval("bob", new),
-        Approval("carol", new),
-    }
+    again = {a.user: a for a in forge.pull_request(repo, number).approvals}
+    assert {(a.user, a.commit) for a in again.values()} == {("bob", new), ("carol", new)}
+    # Each act of approving keeps the id of its note: approving again is a new one.
+    assert again["bob"].given and again["bob"].given != first[0].given
+    assert again["carol"].given == first[1].given
 
 
 def test_can_write(fake: GitLabFake, forge: GitLabForge, repo: str) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.events.model import Approval, Change, CommandEvent, Ignored
+from app.events.model import Change, CommandEvent, Ignored
 from app.forges.base import COMMENT_MARKER, Branch, ForgeError, Reaction, StatusState
 from app.forges.local.forge import BOT, LocalForge
 from app.forges.local.git import as_user, run
@@ -88,7 +88,12 @@ def test_approvals_keep_the_commit_they_were_given_on(forge: LocalForge, checkou
     (checkout / "stackgate.yaml").write_text("version: 1\n# more\n")
     second = _commit(checkout, "carol", "more")
     run(checkout, "push", "--quiet", "origin", "feature")
-    assert forge.approvals(REPO, 1) == (Approval("alice", first),)
+    (given,) = forge.approvals(REPO, 1)
+    assert (given.user, given.commit) == ("alice", first)
+    forge.approve(1, "alice")  # approving again is a new act, on the new head
+    assert {(a.commit, a.given != given.given) for a in forge.approvals(REPO, 1)} >= {
+        (second, True)
+    }
     assert forge.pull_request(REPO, 1).head_sha == second
 
 
