@@ -167,3 +167,41 @@ def test_a_heal_is_judged_by_the_policies_and_never_destroys_a_protected_volume(
     assert "payments/volume/db-1-data is protected" in issue.body
     (refusal,) = [a for a in stackgate.rows(AuditEvent) if a.action == "heal-refused"]
     assert "destroy/protected" in refusal.detail
+
+
+def test_a_heal_that_needs_more_than_the_owners_approval_is_not_applied(
+    fake, repo, stackgate: Stackgate
+) -> None:
+    """Limits are the platform team's: a heal putting them back would need its approval."""
+    merged(stackgate, repo, HEAL)
+    client = stackgate.services.clouds.client("default")
+    (project,) = client.list("listProjects", name="payments")
+    client.request("updateResourceLimit", projectid=project["id"], resourcetype=0, max=50)
+    assert run_reconcile(stackgate) == 1
+    (limit,) = client.list("listResourceLimits", projectid=project["id"], resourcetype=0)
+    assert int(limit["max"]) == 50  # not put back
+    assert not [run for run in stackgate.rows(ApplyRun) if run.number == 0]
+    (issue,) = fake.issues(repo)
+    assert "`limits/instances` | changed" in issue.body
+    assert "not healed: it needs approvals" in issue.body
+    assert "needs 1 approval from @platform: changes to the limits of project payments" in (
+        issue.body
+    )
+
+
+def test_a_heal_whose_policies_cannot_be_evaluated_is_not_applied(
+    fake, repo, stackgate: Stackgate
+) -> None:
+    merged(stackgate, repo, HEAL)
+    # A broken repo policy reaches the default branch (merged anyway), then a rule is lost.
+    broken = b"package stackgate\n\ndeny contains finding if {\n"
+    number, delivery = fake.open_pr(repo, "bob", {"policies/broken.rego": broken})
+    stackgate.deliver(delivery)
+    stackgate.deliver(fake.close(repo, number, merged=True))
+    drop_egress(stackgate)
+    assert run_reconcile(stackgate) == 1
+    assert not [run for run in stackgate.rows(ApplyRun) if run.number == 0]
+    (issue,) = fake.issues(repo)
+    assert f"`egress/{EGRESS}` | missing" in issue.body
+    assert "not healed: a policy could not be evaluated" in issue.body
+    assert "policies/broken.rego" in issue.body
