@@ -2,7 +2,8 @@
 
 GitHub Actions: ``GITHUB_EVENT_NAME`` pull_request (or pull_request_target), the event's
 JSON at ``GITHUB_EVENT_PATH``, ``GITHUB_REPOSITORY``, ``GITHUB_API_URL``, ``GITHUB_TOKEN``.
-Opened, pushed, reopened or ready: review; closed and merged: land; closed: close.
+Opened, pushed, reopened, ready, edited or (un)labeled: review; closed and merged: land;
+closed: close.
 
 GitLab CI: a merge request pipeline (``CI_MERGE_REQUEST_IID``) reviews it; a pipeline on
 the default branch (``CI_COMMIT_BRANCH`` = ``CI_DEFAULT_BRANCH``) lands the merge request
@@ -19,6 +20,12 @@ from enum import StrEnum
 from pathlib import Path
 
 from pydantic import SecretStr
+
+# A job has no stored plan to re-judge unless it shares a store, so a label change, which
+# only changes policy input, gets the whole review like the others.
+_REVIEWED = frozenset(
+    {"opened", "synchronize", "reopened", "ready_for_review", "edited", "labeled", "unlabeled"}
+)
 
 
 class Step(StrEnum):
@@ -62,7 +69,7 @@ def _github(env: Mapping[str, str]) -> CiRun:
     action, pull = payload.get("action"), payload.get("pull_request") or {}
     if action == "closed":
         step = Step.LAND if pull.get("merged") else Step.CLOSE
-    elif action in ("opened", "synchronize", "reopened", "ready_for_review", "edited"):
+    elif action in _REVIEWED:
         step = Step.REVIEW
     else:
         raise NotCi(f"nothing to do for a pull request that was {action}")

@@ -50,6 +50,7 @@ class Change(StrEnum):
     OPENED = "opened"  # also reopened
     UPDATED = "updated"  # new head commit
     READY = "ready"  # left draft
+    RELABELED = "relabeled"  # labels added or removed, nothing else: judge again, no re-plan
     CLOSED = "closed"  # closed without merging
     MERGED = "merged"
 

@@ -11,8 +11,9 @@ from app.events.model import Change, CommandEvent, PullRequestEvent, ReconcileEv
 from app.flows.approval import reconsider
 from app.flows.close import close
 from app.flows.command import command
-from app.flows.gate import PLAN
+from app.flows.gate import PLAN, POLICY
 from app.flows.reconcile import reconcile
+from app.flows.relabel import relabel
 from app.flows.review import review
 from app.flows.services import Services
 from app.forges.base import ForgeError, StatusState
@@ -23,6 +24,7 @@ from app.report.review_markdown import failed_comment
 WHAT = {  # job kind → what failed, and what the person can do about it
     "plan": ("plan this change", "Comment `/stackgate plan` to try again."),
     "review": ("check the approvals", "Comment `/stackgate plan` to try again."),
+    "relabel": ("judge the new labels", "Comment `/stackgate plan` to try again."),
     "close": (
         "settle the close or apply the merge",
         "Once merged, comment `/stackgate apply` to finish (it resumes, never repeats); if "
@@ -30,6 +32,11 @@ WHAT = {  # job kind → what failed, and what the person can do about it
     ),
     "command": ("run the command", "Comment it again to retry."),
 }
+
+# The status a failed job of this kind leaves in error, so what it was to decide never reads
+# as decided: a plan's, and a relabel's policy verdict (a removed allow-destroy must not
+# leave the old green standing).
+SAYS = {"plan": PLAN, "relabel": POLICY}
 
 
 def handler(services: Services) -> Handler:
@@ -39,6 +46,8 @@ def handler(services: Services) -> Handler:
             if event.change in (Change.CLOSED, Change.MERGED):
                 merged = event.change is Change.MERGED
                 close(services, event.forge, event.repo, event.number, event.sender, merged)
+            elif event.change is Change.RELABELED:
+                relabel(services, event.forge, event.repo, event.number, event.sender)
             else:
                 review(services, event.forge, event.repo, event.number, event.sender)
         elif isinstance(event, ReviewEvent):
@@ -75,12 +84,13 @@ def reporter(services: Services) -> Reporter:
         what, advice = WHAT.get(work.kind, WHAT["command"])
         body = failed_comment(what, message, work.id, work.attempts, advice)
         forge.upsert_comment(work.repo, work.number, [body])
-        if work.kind != "plan":  # the plan status belongs to plans only
+        context = SAYS.get(work.kind)
+        if context is None:
             return
         forge.set_status(
             work.repo,
             forge.pull_request(work.repo, work.number).head_sha,
-            PLAN,
+            context,
             StatusState.ERROR,
             "stackgate could not finish; see the comment",
             services.settings.public_url,

@@ -83,6 +83,10 @@ class ForgeFake(Protocol):
 
     def mark_ready(self, repo: str, number: int) -> Delivery: ...
 
+    def label(self, repo: str, number: int, user: str, name: str, *, on: bool = True) -> Delivery:
+        """``user`` adds the label ``name`` to the PR (``on=False``: takes it off)."""
+        ...
+
     def grant(self, repo: str, user: str, write: bool) -> None:
         """Give ``user`` write access (GitHub write, GitLab developer) or read only."""
         ...

@@ -127,6 +127,13 @@ class GitHubFake:
             pull.draft = False
             return hooks.pull_request(self.api.shapes, found, pull, "ready_for_review", pull.author)
 
+    def label(self, repo: str, number: int, user: str, name: str, *, on: bool = True) -> Delivery:
+        with self.api.lock:
+            found, pull = self._pull(repo, number)
+            kept = [n for n in pull.labels if n != name]
+            pull.labels = [*kept, name] if on else kept
+            return hooks.label(self.api.shapes, found, pull, name, user, on)
+
     def grant(self, repo: str, user: str, write: bool) -> None:
         self.set_role(repo, user, "write" if write else "read")
 

@@ -22,6 +22,15 @@ def pull_request(
     return _delivery("pull_request", shapes, repo, payload, sender)
 
 
+def label(shapes: Shapes, repo: Repo, pull: Pull, name: str, sender: str, on: bool) -> Delivery:
+    """``labeled`` or ``unlabeled``, naming the label as the recorded example does."""
+    action = "labeled" if on else "unlabeled"
+    shaped = shapes.payload(f"pull_request.{action}", repo.full_name)["label"]
+    url = f"{shapes.base}/repos/{repo.full_name}/labels/{name}"
+    shaped.update(name=name, url=url, default=False, description=None)
+    return pull_request(shapes, repo, pull, action, sender, label=shaped)
+
+
 def review(shapes: Shapes, repo: Repo, pull: Pull, made: Review) -> Delivery:
     payload = shapes.payload("pull_request_review.submitted", repo.full_name)
     payload["pull_request"] = shapes.pull(repo, pull)

@@ -140,6 +140,18 @@ class GitLabFake:
             changes = {"draft": flip, "work_in_progress": flip}
             return hooks.merge_request_hook(self.world, mr, mr.author, "update", changes=changes)
 
+    def label(self, repo: str, number: int, user: str, name: str, *, on: bool = True) -> Delivery:
+        """An update whose changes carry the labels before and after, as a label edit sends."""
+        with self.world.lock:
+            mr = self._mr(repo, number)
+            previous = list(mr.labels)
+            kept = [n for n in mr.labels if n != name]
+            mr.labels = [*kept, name] if on else kept
+            changes = hooks.label_changes(mr, previous)
+            return hooks.merge_request_hook(
+                self.world, mr, self.world.user(user), "update", changes=changes
+            )
+
     def grant(self, repo: str, user: str, write: bool) -> None:
         with self.world.lock:
             level = DEVELOPER if write else REPORTER

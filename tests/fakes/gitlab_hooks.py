@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import uuid
+import zlib
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,7 @@ def merge_request_hook(
         merge_commit_sha=mr.merge_commit,
         action=action,
         url=f"{WEB}/{mr.project.path}/-/merge_requests/{mr.iid}",
-        labels=[],
+        labels=_labels(mr.project, mr.labels),
     )
     attrs["source"].update(_project(mr.source))
     attrs["target"].update(_project(mr.project))
@@ -73,9 +74,19 @@ def merge_request_hook(
     attrs["last_commit"]["url"] = f"{WEB}/{mr.source.path}/-/commit/{head.sha}"
     if oldrev is not None:
         attrs["oldrev"] = oldrev
-    payload["labels"] = []
+    payload["labels"] = _labels(mr.project, mr.labels)
     payload["changes"] = changes or {}
     return delivery("Merge Request Hook", payload)
+
+
+def label_changes(mr: MergeRequest, previous: list[str]) -> dict[str, Any]:
+    """``changes`` of a label edit: the labels before and after, as the documented example."""
+    return {
+        "labels": {
+            "previous": _labels(mr.project, previous),
+            "current": _labels(mr.project, mr.labels),
+        }
+    }
 
 
 def note_hook(world: World, mr: MergeRequest, note: Note) -> Delivery:
@@ -131,6 +142,17 @@ def _project(p: Project) -> dict[str, Any]:
         "ssh_url": f"git@gitlab.example.com:{p.path}.git",
         "url": f"git@gitlab.example.com:{p.path}.git",
     }
+
+
+def _labels(p: Project, titles: list[str]) -> list[dict[str, Any]]:
+    """Project labels in the documented example's shape (ids stable per title)."""
+    shaped = []
+    for title in titles:
+        label = copy.deepcopy(example("merge_request_open")["labels"][0])
+        label.update(id=zlib.crc32(title.encode()), title=title, project_id=p.id)
+        label.update(group_id=None, description="")
+        shaped.append(label)
+    return shaped
 
 
 def _merge_request_fields(mr: MergeRequest) -> dict[str, Any]:

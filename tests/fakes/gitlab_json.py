@@ -61,7 +61,7 @@ def merge_request(mr: MergeRequest) -> dict[str, Any]:
         "reviewers": [],
         "source_project_id": mr.source.id,
         "target_project_id": mr.project.id,
-        "labels": [],
+        "labels": list(mr.labels),
         "draft": mr.draft,
         "work_in_progress": mr.draft,
         "milestone": None,

@@ -96,6 +96,7 @@ class MergeRequest:
     versions: list[Version] = field(default_factory=list)
     approvers: list[User] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
     merge_commit: str | None = None
     merged_by: User | None = None
 

@@ -36,6 +36,11 @@ def test_a_pull_request_event_is_reviewed_and_a_merged_one_landed(tmp_path: Path
     assert (merged.step, closed.step) == (Step.LAND, Step.CLOSE)
 
 
+@pytest.mark.parametrize("name", ["pull_request.labeled", "pull_request.unlabeled"])
+def test_a_label_added_or_removed_is_reviewed_again(tmp_path: Path, name: str) -> None:
+    assert detect(_actions(tmp_path, name)).step is Step.REVIEW  # labels are policy input
+
+
 def test_gitlab_merge_request_and_default_branch_pipelines() -> None:
     base = {
         "GITLAB_CI": "true",

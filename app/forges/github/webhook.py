@@ -25,6 +25,8 @@ _PR_CHANGES = {
     "synchronize": Change.UPDATED,
     "ready_for_review": Change.READY,
     "converted_to_draft": Change.UPDATED,  # back to draft: the approval gate goes pending
+    "labeled": Change.RELABELED,  # labels are policy input (allow-destroy)
+    "unlabeled": Change.RELABELED,
 }
 _REVIEW_ACTIONS = frozenset({"submitted", "dismissed", "edited"})
 

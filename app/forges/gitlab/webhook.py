@@ -85,7 +85,9 @@ def _merge_request(payload: dict[str, Any]) -> Event | Ignored:
     if action == "update":
         change = _update_change(payload, attrs)
         if change is None:
-            return Ignored("merge request update without new commits, draft change or new base")
+            return Ignored(
+                "merge request update without new commits, draft change, new base or labels"
+            )
     if change is None:
         return Ignored(f"merge request action {action!r} is not one stackgate acts on")
     head = _get(payload, str, "object_attributes", "last_commit", "id")
@@ -93,7 +95,9 @@ def _merge_request(payload: dict[str, Any]) -> Event | Ignored:
 
 
 def _update_change(payload: dict[str, Any], attrs: dict[str, Any]) -> Change | None:
-    """New commits (GitLab sets ``oldrev`` only for code changes), a draft flip, a new base."""
+    """New commits (GitLab sets ``oldrev`` only for code changes), a draft flip, a new base;
+    else new labels, which re-judge the stored plan (the others above re-plan, labels and all).
+    Bookkeeping GitLab adds to every edit (``updated_at``, ``updated_by_id``…) means nothing."""
     if attrs.get("oldrev"):
         return Change.UPDATED
     changes = payload.get("changes")
@@ -107,6 +111,8 @@ def _update_change(payload: dict[str, Any], attrs: dict[str, Any]) -> Change | N
             return Change.UPDATED  # back to draft: the approval gate goes pending
     if "target_branch" in changes:  # a new base: judged again by the new base's policies
         return Change.UPDATED
+    if "labels" in changes:  # policy input (allow-destroy)
+        return Change.RELABELED
     return None
 
 

@@ -63,6 +63,8 @@ def test_delivery_id() -> None:
         ("pull_request.synchronize", Change.UPDATED),
         ("pull_request.ready_for_review", Change.READY),
         ("pull_request.closed", Change.CLOSED),
+        ("pull_request.labeled", Change.RELABELED),
+        ("pull_request.unlabeled", Change.RELABELED),
     ],
 )
 def test_recorded_pull_request_events(name: str, change: Change) -> None:
@@ -118,12 +120,17 @@ def test_bare_command_means_help() -> None:
     assert isinstance(event, CommandEvent) and (event.verb, event.args) == ("help", ())
 
 
+def assigned() -> dict[str, Any]:
+    """An action stackgate has no use for (the package's assigned example is not stored)."""
+    return {**recorded("pull_request.labeled"), "action": "assigned"}
+
+
 @pytest.mark.parametrize(
     ("kind", "payload", "reason"),
     [
         ("issue_comment", recorded("issue_comment.created"), "not a pull request"),
         ("issue_comment", pr_comment("looks good"), "not a /stackgate command"),
-        ("pull_request", recorded("pull_request.labeled"), "action labeled is not acted on"),
+        ("pull_request", assigned(), "action assigned is not acted on"),
         ("ping", recorded("ping"), "ping"),
         ("push", recorded("push"), "event push is not acted on"),
         ("", {}, "event (none) is not acted on"),

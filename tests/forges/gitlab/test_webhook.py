@@ -103,6 +103,10 @@ def test_merge_request_life_cycle(fake: GitLabFake) -> None:
     assert pushed == PullRequestEvent("gitlab", REPO, number, Change.UPDATED, second, "alice")
     ready = parsed(fake.mark_ready(REPO, number))
     assert ready == PullRequestEvent("gitlab", REPO, number, Change.READY, second, "alice")
+    labeled = parsed(fake.label(REPO, number, "bob", "allow-destroy"))
+    assert labeled == PullRequestEvent("gitlab", REPO, number, Change.RELABELED, second, "bob")
+    unlabeled = parsed(fake.label(REPO, number, "bob", "allow-destroy", on=False))
+    assert unlabeled == labeled
     assert parsed(fake.approve(REPO, number, "bob")) == ReviewEvent("gitlab", REPO, number, "bob")
     merged = parsed(fake.close(REPO, number, merged=True))
     assert merged == PullRequestEvent("gitlab", REPO, number, Change.MERGED, second, "alice")
@@ -144,10 +148,24 @@ def note_variant(**attrs: Any) -> dict[str, Any]:
     return payload
 
 
-def label_edit() -> dict[str, Any]:
+def documented_update(*fields: str) -> dict[str, Any]:
+    """The documented example as an update whose ``changes`` keep only ``fields``."""
     payload = mr_variant(action="update")
-    payload["changes"] = {"labels": payload["changes"]["labels"]}
+    payload["changes"] = {key: payload["changes"][key] for key in fields}
     return payload
+
+
+@pytest.mark.parametrize(
+    ("fields", "change"),
+    [
+        (("labels",), Change.RELABELED),
+        (("labels", "updated_at", "updated_by_id"), Change.RELABELED),  # what a label edit sends
+        (("labels", "draft"), Change.READY),  # the draft flip needs the whole review
+    ],
+)
+def test_documented_label_changes(fields: tuple[str, ...], change: Change) -> None:
+    event = parse(MR_HOOK, documented_update(*fields))
+    assert isinstance(event, PullRequestEvent) and event.change is change
 
 
 @pytest.mark.parametrize(
@@ -155,8 +173,8 @@ def label_edit() -> dict[str, Any]:
     [
         (
             MR_HOOK,
-            label_edit(),
-            "merge request update without new commits, draft change or new base",
+            documented_update("updated_at", "last_edited_at"),
+            "merge request update without new commits, draft change, new base or labels",
         ),
         (MR_HOOK, mr_variant(action="unknown"), "merge request action 'unknown' is not one"),
         (NOTE_HOOK, note_variant(system=True), "system note"),
