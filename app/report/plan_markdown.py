@@ -1,8 +1,9 @@
 """The plan as a pull-request comment: short on top, details folded, split to fit the host.
 
-The first part always carries the summary, the problems, the quota table, the cost and what
-is still needed to merge; per-project details follow, folded, and whatever does not fit goes
-to follow-up parts. Output is deterministic: sorted, no times, no ids.
+The first part always carries the summary, the problems, the policies' word, the quota table,
+the cost and what is still needed to merge, each within a share of the host's limit; per-project
+details follow, folded, and whatever does not fit goes to follow-up parts. Output is
+deterministic: sorted, no times, no ids.
 """
 
 from __future__ import annotations
@@ -12,14 +13,18 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from app.plan.model import Change, Plan, QuotaLine
+from app.report.fold import cut, fitting, folded, shared
 from app.report.plan_text import SYMBOL, VERB, details, quota_cells
 from app.spec.diagnostics import Diagnostic
 
 MARKER = "<!-- stackgate:plan -->"
 GITHUB_LIMIT = 65_000
 GITLAB_LIMIT = 1_000_000
+STAMP_ROOM = 256  # the review flow adds its stamp (about 200 characters) to the first part
 MAX_PROBLEMS = 50
 MAX_DESTRUCTIVE = 20
+MAX_NEEDED = 20
+_FOLD = 120  # room for the line that says how many quota rows are folded away
 _CONTINUED = "\n\n_Continued in the next comment._\n"
 _STATUS = {"ok": "", "near": "⚠️ near", "over": "❌ over"}
 
@@ -34,14 +39,13 @@ def _diagnostic(d: Diagnostic) -> str:
     return f"- `{d.location}` **{d.severity.value} {d.code.value}** {cell(d.message)}{cell(hint)}"
 
 
-def _problems(plan: Plan) -> str:
+def _problems(plan: Plan, room: int) -> str:
     if not plan.diagnostics:
         return ""
-    shown = [_diagnostic(d) for d in plan.diagnostics[:MAX_PROBLEMS]]
-    hidden = len(plan.diagnostics) - MAX_PROBLEMS
-    if hidden > 0:
-        shown.append(f"- … and {hidden} more: run `stackgate plan` for all of them")
-    return "#### Problems\n\n" + "\n".join(shown) + "\n"
+    head = "#### Problems\n\n"
+    rest = "- … and {hidden} more ({total} in all): run `stackgate plan` for all of them"
+    lines = [_diagnostic(d) for d in plan.diagnostics]
+    return head + "\n".join(folded(lines, MAX_PROBLEMS, room - len(head), rest)) + "\n"
 
 
 def _quota_row(line: QuotaLine) -> str:
@@ -50,50 +54,62 @@ def _quota_row(line: QuotaLine) -> str:
     return f"| {line.project} | {resource} | {cells} | {_STATUS[line.status]} |"
 
 
-def _quotas(plan: Plan, budget: int) -> str:
-    """Rows that move or are tight; the tight ones first when they do not all fit."""
+def _quotas(plan: Plan, room: int) -> str:
+    """Rows that move or are tight; the tight ones first, so only rows within their limits are
+    folded away (unless the tight ones alone overflow, which the fold line then says)."""
     lines = [line for line in plan.quotas if line.change or line.pending or line.status != "ok"]
     if not lines:
         return "#### Quota impact\n\nNo change to any project's quota use.\n"
     lines.sort(key=lambda line: (line.status == "ok", line.project, line.resource))
-    rows = [
-        "| project | resource | used | change | pending | after | limit | headroom | |",
-        "|---|---|--:|--:|--:|--:|--:|--:|---|",
-    ]
-    for shown, line in enumerate(lines):
-        row = _quota_row(line)
-        if sum(len(r) + 1 for r in rows) + len(row) > budget:
-            rows.append(f"\n_… and {len(lines) - shown} more rows within their limits._")
-            break
-        rows.append(row)
-    return "#### Quota impact\n\n" + "\n".join(rows) + "\n"
+    head = (
+        "#### Quota impact\n\n"
+        "| project | resource | used | change | pending | after | limit | headroom | |\n"
+        "|---|---|--:|--:|--:|--:|--:|--:|---|\n"
+    )
+    rows = fitting([_quota_row(line) for line in lines], len(lines), room - len(head) - _FOLD)
+    tight = sum(line.status != "ok" for line in lines[len(rows) :])
+    hidden = len(lines) - len(rows)
+    if tight:
+        rows.append(
+            f"\n_… and {hidden} more rows, {tight} of them over or near their limits: "
+            "run `stackgate plan` for the whole table._"
+        )
+    elif hidden:
+        rows.append(f"\n_… and {hidden} more rows within their limits._")
+    return head + "\n".join(rows) + "\n"
 
 
-def _costs(plan: Plan) -> str:
+def _costs(plan: Plan, room: int) -> str:
     if not plan.costs:
         return ""
-    rows = ["| project | per month now | after | change |", "|---|--:|--:|--:|"]
+    head = "#### Monthly cost\n\n| project | per month now | after | change |\n|---|--:|--:|--:|\n"
+    rows = []
     for cost in plan.costs:
         sign = "+" if cost.delta > 0 else ""
         money = f"{cost.before:.2f} {cost.currency} | {cost.after:.2f} {cost.currency}"
         rows.append(f"| {cost.project} | {money} | {sign}{cost.delta:.2f} {cost.currency} |")
-    return "#### Monthly cost\n\n" + "\n".join(rows) + "\n"
+    rest = "\n_… and {hidden} more projects ({total} in all)._"
+    return head + "\n".join(folded(rows, len(rows), room - len(head), rest)) + "\n"
 
 
-def _destructive(plan: Plan) -> str:
-    risky = [c for c in plan.changes if c.destructive]
+def _destructive(plan: Plan, room: int) -> str:
+    risky = [
+        f"> - **{c.action.value}** `{c.address}`: {c.lost}" for c in plan.changes if c.destructive
+    ]
     if not risky:
         return ""
-    items = [f"> - **{c.action.value}** `{c.address}`: {c.lost}" for c in risky[:MAX_DESTRUCTIVE]]
-    if len(risky) > MAX_DESTRUCTIVE:
-        items.append(f"> - … and {len(risky) - MAX_DESTRUCTIVE} more")
-    return "> [!CAUTION]\n> This plan destroys things:\n" + "\n".join(items) + "\n"
+    head = "> [!CAUTION]\n> This plan destroys things:\n"
+    rest = "> - … and {hidden} more ({total} in all)"
+    return head + "\n".join(folded(risky, MAX_DESTRUCTIVE, room - len(head), rest)) + "\n"
 
 
-def _needed(needed: Sequence[str]) -> str:
+def _needed(needed: Sequence[str], room: int) -> str:
     if not needed:
         return ""
-    return "#### Still needed to merge\n\n" + "\n".join(f"- {item}" for item in needed) + "\n"
+    head = "#### Still needed to merge\n\n"
+    rest = "- … and {hidden} more ({total} in all)"
+    lines = [f"- {item}" for item in needed]
+    return head + "\n".join(folded(lines, MAX_NEEDED, room - len(head), rest)) + "\n"
 
 
 def _row(change: Change) -> str:
@@ -133,6 +149,40 @@ def _project_blocks(plan: Plan, limit: int) -> list[str]:
     return blocks
 
 
+def _lead(plan: Plan, title: str) -> str:
+    """The title and the summary; an errored plan says first that it cannot merge as it is."""
+    icon = "❌" if plan.has_errors else ("📝" if plan.has_changes else "✅")
+    lead = f"{MARKER}\n### {icon} {title} for `{plan.repo}`\n\n"
+    errors = sum(d.is_error for d in plan.diagnostics)
+    if errors == 1:
+        lead += "**The plan has 1 error**: the gate stays closed until it is fixed.\n\n"
+    elif errors:
+        lead += f"**The plan has {errors} errors**: the gate stays closed until they are fixed.\n\n"
+    return lead + f"**{plan.summary}** in {len(plan.projects)} project(s).\n\n"
+
+
+def _top(plan: Plan, needed: Sequence[str], room: int, title: str, extra: Sequence[str]) -> str:
+    """The first part: errors first, then the policies' word, then what the plan does — every
+    section within its share of ``room``."""
+    lead = _lead(plan, title)
+    notes = cut("\n".join(filter(None, extra)), room // 3)
+    ending = (
+        "" if plan.has_changes or plan.has_errors else "\nThe cloud already matches the repo.\n"
+    )
+    problems, destructive, quotas, costs, still = shared(
+        room - len(lead) - len(notes) - len(ending) - 1,
+        [
+            (3, lambda r: _problems(plan, r)),
+            (1, lambda r: _destructive(plan, r)),
+            (3, lambda r: _quotas(plan, r)),
+            (1, lambda r: _costs(plan, r)),
+            (2, lambda r: _needed(needed, r)),
+        ],
+    )
+    body = filter(None, [problems, notes, destructive, quotas, costs, still])
+    return lead + "\n".join(body) + ending
+
+
 def render_comment(
     plan: Plan,
     needed: Sequence[str] = (),
@@ -140,23 +190,15 @@ def render_comment(
     title: str = "stackgate plan",
     extra: Sequence[str] = (),
 ) -> list[str]:
-    """The comment, in as many parts as the host's size limit needs (usually one).
+    """The comment, in as many parts as the host's size limit needs (usually one), each part
+    with room left for the stamp the review flow adds.
 
-    ``extra`` sections (policy results, a draft note) go after the costs, before what is needed.
+    ``extra`` sections (policy results, a draft note) follow the plan's problems.
     """
-    icon = "❌" if plan.has_errors else ("📝" if plan.has_changes else "✅")
-    head = f"{MARKER}\n### {icon} {title} for `{plan.repo}`\n\n"
-    head += f"**{plan.summary}** in {len(plan.projects)} project(s).\n\n"
-    sections = [_destructive(plan), _problems(plan), _costs(plan), *extra, _needed(needed)]
-    budget = limit // 2 - sum(len(s) for s in sections)  # the quota table gets what is left of half
-    top = head + "\n".join(
-        filter(None, [sections[0], sections[1], _quotas(plan, budget), *sections[2:]])
-    )
-    if not plan.has_changes:
-        top += "\nThe cloud already matches the repo.\n"
-    parts = [top]
-    for block in _project_blocks(plan, limit):
-        if len(parts[-1]) + len(block) + len(_CONTINUED) > limit:
+    size = limit - STAMP_ROOM
+    parts = [_top(plan, needed, size - len(_CONTINUED), title, extra)]
+    for block in _project_blocks(plan, size):
+        if len(parts[-1]) + len(block) + len(_CONTINUED) > size:
             parts[-1] += _CONTINUED
             number = len(parts) + 1
             parts.append(

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from app.forges.base import COMMENT_MARKER
 from app.policy.model import Decision, Finding
+from app.report.fold import folded, shared
 
-MAX_FINDINGS = 30
+MAX_FINDINGS = 20
+POLICY_ROOM = 16_000  # a quarter of what GitHub keeps of a comment
+_POLICIES = "#### Policies\n\n"
+_ERRORS = "❌ A policy could not be evaluated (the gate fails closed)"
+_PLAN_ERRORS = (
+    "⛔ Policies cannot pass while the plan has errors: they judged only what could be planned. "
+    "Fix the problems above and stackgate judges the plan again.\n"
+)
+_MORE = "- … and {hidden} more ({total} in all)"
 HELP = """\
 #### stackgate commands
 
@@ -20,31 +29,30 @@ Comment one of these on the pull request (you need write access to the repositor
 """
 
 
-def _findings(title: str, lines: list[str]) -> str:
-    shown = lines[:MAX_FINDINGS]
-    if len(lines) > MAX_FINDINGS:
-        shown.append(f"… and {len(lines) - MAX_FINDINGS} more")
-    return f"**{title}**\n\n" + "\n".join(f"- {line}" for line in shown) + "\n"
+def _findings(title: str, lines: list[str], room: int) -> str:
+    if not lines:
+        return ""
+    head = f"**{title}**\n\n"
+    shown = folded([f"- {line}" for line in lines], MAX_FINDINGS, room - len(head), _MORE)
+    return head + "\n".join(shown) + "\n"
 
 
-def policy_section(decision: Decision) -> str:
-    """What the policies said: errors, denials, warnings and notes, or that all pass."""
-    blocks = []
-    if decision.errors:
-        blocks.append(
-            _findings(
-                "❌ Policy errors (the gate fails closed)", [f"`{e}`" for e in decision.errors]
-            )
-        )
-    if decision.deny:
-        blocks.append(_findings("❌ Denied", [_finding(f) for f in decision.deny]))
-    if decision.warn:
-        blocks.append(_findings("⚠️ Warnings", [_finding(f) for f in decision.warn]))
-    if decision.notes:
-        blocks.append(_findings("📎 Notes", list(decision.notes)))
-    if not blocks:
-        return "#### Policies\n\n✅ All policies pass.\n"
-    return "#### Policies\n\n" + "\n".join(blocks)
+def policy_section(decision: Decision, plan_errors: bool = False, room: int = POLICY_ROOM) -> str:
+    """What the policies said, errors first, within ``room`` characters. A pass is said only
+    when no policy errored and the plan they judged had no errors (``plan_errors``)."""
+    said = [_PLAN_ERRORS] if plan_errors else []
+    errors = [f"`{e}`" for e in decision.errors]
+    blocks = shared(
+        room - len(_POLICIES) - len(_PLAN_ERRORS),
+        [
+            (1, lambda r: _findings(_ERRORS, errors, r)),
+            (1, lambda r: _findings("❌ Denied", [_finding(f) for f in decision.deny], r)),
+            (1, lambda r: _findings("⚠️ Warnings", [_finding(f) for f in decision.warn], r)),
+            (1, lambda r: _findings("📎 Notes", list(decision.notes), r)),
+        ],
+    )
+    said += filter(None, blocks)
+    return _POLICIES + "\n".join(said or ["✅ All policies pass.\n"])
 
 
 def _finding(finding: Finding) -> str:

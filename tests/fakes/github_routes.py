@@ -12,6 +12,7 @@ from tests.fakes.github_state import Comment, Issue, Status, diff_entries, next_
 STATUS_STATES = frozenset({"error", "failure", "pending", "success"})
 REACTIONS = frozenset({"+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"})
 DESCRIPTION_LIMIT = 140
+COMMENT_LIMIT = 65_536  # the longest comment body GitHub documents, and names when it refuses
 _BASE_ROLE = {"admin": "admin", "maintain": "write", "write": "write", "triage": "read"}
 
 
@@ -63,11 +64,19 @@ def install(api: FakeApi) -> None:
         listed = [c for c in found.comments.values() if c.number == number]
         return 200, Page([shapes.comment(found, c) for c in listed])
 
+    def comment_body(call: Call) -> str:
+        body = str(call.body["body"])
+        if len(body) > COMMENT_LIMIT:
+            too_long = f"Body is too long (maximum is {COMMENT_LIMIT} characters)"
+            error = {"resource": "IssueComment", "code": "unprocessable", "field": "data"}
+            raise Refused(422, "Validation Failed", errors=[{**error, "message": too_long}])
+        return body
+
     def create_comment(call: Call) -> tuple[int, Any]:
         found, number = call.repo(api), call.number()
         if number not in found.pulls:
             raise Refused(404, "Not Found")
-        made = Comment(next_id(), number, call.login, str(call.body["body"]))
+        made = Comment(next_id(), number, call.login, comment_body(call))
         found.comments[made.id] = made
         return 201, shapes.comment(found, made)
 
@@ -80,7 +89,7 @@ def install(api: FakeApi) -> None:
             found.author != call.login
         ):  # the fake's bot is no admin: others' comments are off limits
             raise Refused(403, "Must have admin rights to Repository.")
-        found.body = str(call.body["body"])
+        found.body = comment_body(call)
         return 200, shapes.comment(call.repo(api), found)
 
     def delete_comment(call: Call) -> tuple[int, Any]:

@@ -9,6 +9,8 @@ from tests.fakes import gitlab_repo_routes as repo
 from tests.fakes.gitlab_api import ApiError, Call, Created, Reply, Routes
 from tests.fakes.gitlab_state import Award, Commit, Issue, MergeRequest, Note
 
+NOTE_LIMIT = 1_000_000  # the longest note body GitLab keeps
+
 
 def _mr(call: Call) -> MergeRequest:
     found = call.world.mr(repo.project_of(call), int(call.args[1]))
@@ -79,18 +81,27 @@ def list_notes(call: Call) -> Reply:
     return found
 
 
+def _note_body(call: Call) -> str:
+    """GitLab validates a note's length in the model and answers with its errors' hash."""
+    body = str(call.body["body"])
+    if len(body) > NOTE_LIMIT:
+        too_long = f'{{:note=>["is too long (maximum is {NOTE_LIMIT} characters)"]}}'
+        raise ApiError(400, f"400 Bad request - Note {too_long}")
+    return body
+
+
 def create_note(call: Call) -> Reply:
     mr = _mr(call)
     if not call.body.get("body"):
         raise ApiError(400, "body is missing", "error")
-    note = Note(call.world.next_id(), call.me, call.body["body"], call.world.now())
+    note = Note(call.world.next_id(), call.me, _note_body(call), call.world.now())
     mr.notes.append(note)
     return Created(js.note(mr, note))
 
 
 def edit_note(call: Call) -> Reply:
     mr, note = _note(call, mine=True)
-    note.body, note.updated_at = call.body["body"], call.world.now()
+    note.body, note.updated_at = _note_body(call), call.world.now()
     return js.note(mr, note)
 
 

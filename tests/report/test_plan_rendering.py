@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
 from app.plan.serialize import to_json
+from app.policy.model import Decision
 from app.report.plan_markdown import GITHUB_LIMIT, GITLAB_LIMIT, MARKER, render_comment
 from app.report.plan_terminal import render_terminal
+from app.report.review_markdown import policy_section
+from app.spec.diagnostics import Code, Location, error
 from tests.report.plans import empty_plan, long_plan, mixed_plan
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "plan"
+PAYMENTS = "projects/payments.yaml"
 
 
 def _check(name: str, text: str, update: bool) -> None:
@@ -37,6 +42,15 @@ def test_comment_matches_golden(name: str, build, update_golden: bool) -> None:
     parts = render_comment(build(), needed=["an approval from one of: alice, @payments-leads"])
     assert len(parts) == 1
     _check(f"{name}.md", parts[0], update_golden)
+
+
+def test_an_errored_plans_comment_matches_golden(update_golden: bool) -> None:
+    """A YAML error: the plan has nothing to do, the policies judged nothing worth a pass."""
+    bad = error(Code.YAML_SYNTAX, "mapping values are not allowed here", Location(PAYMENTS, 7, 12))
+    plan = replace(empty_plan(), diagnostics=(bad,))
+    extra = [policy_section(Decision(), plan_errors=True)]
+    (comment,) = render_comment(plan, ["fix the problems listed above"], extra=extra)
+    _check("errored.md", comment, update_golden)
 
 
 @pytest.mark.parametrize(("name", "build"), [("mixed", mixed_plan), ("empty", empty_plan)])
@@ -69,10 +83,6 @@ def test_a_long_plan_is_split_and_the_summary_and_quotas_stay_on_top() -> None:
 
 
 def test_a_plan_with_thousands_of_problems_still_fits() -> None:
-    from dataclasses import replace
-
-    from app.spec.diagnostics import Code, Location, error
-
     many = tuple(
         error(Code.UNKNOWN_ZONE, f"unknown zone 'z{i}'", Location("projects/a.yaml", i, 1))
         for i in range(5000)
