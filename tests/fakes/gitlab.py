@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from app.background import BackgroundServer, serve_in_background
 from tests.fakes import gitlab_hooks as hooks
+from tests.fakes import gitlab_merge as merges
 from tests.fakes.base import Delivery, FailurePlan, SeenComment, SeenIssue, SeenStatus
 from tests.fakes.gitlab_api import GitLabApi
 from tests.fakes.gitlab_routes import ROUTES
@@ -120,16 +121,15 @@ class GitLabFake:
     def close(self, repo: str, number: int, *, merged: bool, by: str | None = None) -> Delivery:
         with self.world.lock:
             mr = self._mr(repo, number)
-            mr.state = "merged" if merged else "closed"
             who = self.world.user(by) if by else mr.author
             if merged:
+                target = mr.project.branches[mr.target_branch]  # a new commit, not the merge ref
+                made = merges.merge(self.world, target, mr.head, merges.message(mr))
+                if made is None:  # GitLab's merge button is disabled on a conflict
+                    raise ValueError(f"{repo}!{number} conflicts with {mr.target_branch}")
                 mr.merged_by = who
-                target = mr.project
-                old, head = target.branches[mr.target_branch], self.world.commits[mr.head]
-                snapshot = dict.fromkeys(self.world.commits[old].files) | head.files
-                message = f"Merge branch '{mr.source_branch}' into '{mr.target_branch}'"
-                made = self.world.commit(old, snapshot, message, head.links)
-                target.branches[mr.target_branch] = mr.merge_commit = made.sha
+                mr.project.branches[mr.target_branch] = mr.merge_commit = made.sha
+            mr.state = "merged" if merged else "closed"
             return hooks.merge_request_hook(self.world, mr, who, "merge" if merged else "close")
 
     def mark_ready(self, repo: str, number: int) -> Delivery:

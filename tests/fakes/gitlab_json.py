@@ -180,7 +180,7 @@ def commit(c: Commit, p: Project) -> dict[str, Any]:
         "committer_email": "author@example.com",
         "committed_date": c.created_at,
         "created_at": c.created_at,
-        "parent_ids": [c.parent] if c.parent else [],
+        "parent_ids": [sha for sha in (c.parent, c.merged) if sha],
         "web_url": f"{WEB}/{p.path}/-/commit/{c.sha}",
     }
 

@@ -7,6 +7,7 @@ from typing import Any
 from tests.fakes import gitlab_json as js
 from tests.fakes import gitlab_repo_routes as repo
 from tests.fakes.gitlab_api import ApiError, Call, Created, Reply, Routes
+from tests.fakes.gitlab_merge import merge_ref
 from tests.fakes.gitlab_state import Award, Commit, Issue, MergeRequest, Note
 
 NOTE_LIMIT = 1_000_000  # the longest note body GitLab keeps
@@ -204,6 +205,7 @@ ROUTES: Routes = [
     ("GET", MR, lambda call: js.merge_request(_mr(call))),
     ("GET", MR + "/diffs", diffs),
     ("GET", MR + "/versions", versions),
+    ("GET", MR + "/merge_ref", lambda call: merge_ref(call, _mr(call))),
     ("GET", MR + "/approvals", approvals),
     ("GET", MR + "/notes", list_notes),
     ("POST", MR + "/notes", create_note),

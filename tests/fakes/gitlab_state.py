@@ -25,6 +25,7 @@ class Commit:
     links: frozenset[str]  # which of ``files`` are symlinks (bytes = target)
     message: str
     created_at: str
+    merged: str | None = None  # a merge commit's second parent: the branch merged in
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Project:
     path: str  # path_with_namespace
     default_branch: str
     branches: dict[str, str] = field(default_factory=dict)  # name → sha
+    refs: dict[str, str] = field(default_factory=dict)  # other refs (merge refs) → sha
     members: dict[int, int] = field(default_factory=dict)  # user id → access level
     statuses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # sha → oldest first
     forked_from: Project | None = None
@@ -160,8 +162,10 @@ class World:
         changes: dict[str, bytes | None],
         message: str,
         links: frozenset[str] = frozenset(),
+        merged: str | None = None,
     ) -> Commit:
-        """A new commit: the parent's snapshot with ``changes`` applied (None deletes)."""
+        """A new commit: the parent's snapshot with ``changes`` applied (None deletes);
+        ``merged``: the second parent of a merge commit."""
         before = self.commits[parent] if parent else None
         files = dict(before.files) if before else {}
         linked = set(before.links) if before else set()
@@ -173,10 +177,10 @@ class World:
                 files[path] = data
         linked |= links
         stamp = self.now()
-        digest = hashlib.sha1(f"{parent}\0{message}\0{stamp}".encode())
+        digest = hashlib.sha1(f"{parent}\0{merged}\0{message}\0{stamp}".encode())
         for path in sorted(files):
             digest.update(path.encode() + b"\0" + files[path] + b"\0")
-        made = Commit(digest.hexdigest(), parent, files, frozenset(linked), message, stamp)
+        made = Commit(digest.hexdigest(), parent, files, frozenset(linked), message, stamp, merged)
         self.commits[made.sha] = made
         return made
 

@@ -17,6 +17,7 @@ from app.events.model import Approval, PullRequest
 from app.forges.base import COMMENT_MARKER, Branch, Reaction, StatusState, TreeFile
 from app.forges.gitlab.approvals import approvals_of
 from app.forges.gitlab.errors import RetryAfter, is_http, translated
+from app.forges.gitlab.merge import merge_result, refuse_unmergeable
 from app.forges.gitlab.session import connect
 
 _STATES = {"opened": "open", "locked": "open", "closed": "closed", "merged": "merged"}
@@ -44,8 +45,9 @@ class GitLabForge:
 
     def pull_request(self, repo: str, number: int) -> PullRequest:
         with self._calls():
-            mr = self._project(repo).mergerequests.get(number)
-        diff_refs = mr.diff_refs or {}  # null until GitLab has computed the first diff
+            project = self._project(repo)
+            mr = project.mergerequests.get(number)
+            merge_sha, base_sha = merge_result(project, mr)
         return PullRequest(
             forge=self.name,
             repo=repo,
@@ -56,10 +58,8 @@ class GitLabForge:
             labels=tuple(mr.labels),
             draft=bool(mr.draft),
             approvals=self.approvals(repo, number),
-            base_sha=diff_refs.get("base_sha") or "",
-            # GitLab's merge ref (refs/merge-requests/:iid/merge) is refreshed in the
-            # background and may trail the head, so plans use the head itself
-            merge_sha="",
+            base_sha=base_sha,
+            merge_sha=merge_sha,
             merged_sha=_merged_sha(mr),
             merged_by=_merged_by(mr),
             fork=mr.source_project_id != mr.target_project_id,
@@ -74,6 +74,7 @@ class GitLabForge:
         return {diff[key] for diff in diffs for key in ("old_path", "new_path")}
 
     def tree(self, repo: str, ref: str) -> list[TreeFile]:
+        refuse_unmergeable(ref)
         with self._calls():
             items = self._project(repo).repository_tree(ref=ref, recursive=True, get_all=True)
         # the tree API reports no sizes; 0 says unknown and readers check the bytes they get
@@ -84,6 +85,7 @@ class GitLabForge:
         ]
 
     def read_file(self, repo: str, ref: str, path: str) -> bytes | None:
+        refuse_unmergeable(ref)
         with self._calls():
             try:
                 return self._project(repo).files.raw(file_path=path, ref=ref)

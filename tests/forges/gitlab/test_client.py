@@ -24,7 +24,7 @@ def test_pull_request_fields(fake: GitLabFake, forge: GitLabForge, repo: str) ->
         "main",
     )
     assert (pull.draft, pull.fork, pull.state, pull.title) == (True, False, "open", "T")
-    assert pull.merge_sha == "" and pull.plan_ref == pull.head_sha
+    assert pull.plan_ref == pull.merge_sha != pull.head_sha  # the merge ref: test_merge.py
     assert pull.labels == () and pull.approvals == ()
 
 
