@@ -1,8 +1,9 @@
 """Three statuses from one plan, one decision and the approvals: pure, so tests use literals.
 
-An approval counts only for the head commit it was given on, never the author's own, only
-from someone who may push to the repo, and a ``@group`` requirement is met by approvals from
-that group's members.
+An approval counts only for the head commit it was given on (and, chosen by the caller, the
+plan it was given to), never the author's own, only from someone who may push to the repo,
+and a ``@group`` requirement is met by approvals from that group's members. An error in the
+plan or the policies turns all three statuses red: nothing about it reads as success.
 """
 
 from __future__ import annotations
@@ -72,7 +73,9 @@ def gate(
         if plan.has_errors
         else Check(PLAN, StatusState.SUCCESS, plan.summary)
     )
-    if decision.errors:
+    if plan.has_errors:  # policies judged a plan with holes in it: no verdict to trust
+        policy_check = Check(POLICY, StatusState.FAILURE, _UNJUDGED)
+    elif decision.errors:
         policy_check = Check(POLICY, StatusState.FAILURE, "A policy could not be evaluated")
     elif decision.deny:
         count = len(decision.deny)
@@ -82,7 +85,12 @@ def gate(
         policy_check = Check(POLICY, StatusState.SUCCESS, "All policies pass" + warned)
     approved = approvers(pull, pull.approvals, may_approve)
     missing = missing_approvals(decision.approvals, approved, members)
-    if pull.draft:
+    if plan.has_errors:
+        approval_check = Check(APPROVAL, StatusState.FAILURE, _UNJUDGED)
+    elif decision.errors:
+        # the approvals needed come from the policies: with an error, nobody knows them
+        approval_check = Check(APPROVAL, StatusState.FAILURE, _UNKNOWN)
+    elif pull.draft:
         approval_check = Check(APPROVAL, StatusState.PENDING, "Draft: planned, not ready to merge")
     elif missing:
         approval_check = Check(APPROVAL, StatusState.FAILURE, f"Waiting for {missing[0]}")
@@ -96,6 +104,10 @@ def gate(
     if pull.draft:
         needed.append("mark the pull request ready for review")
     return Gate((plan_check, policy_check, approval_check), tuple(needed))
+
+
+_UNJUDGED = "Not judged: the plan has errors; see the comment"
+_UNKNOWN = "Unknown: a policy could not be evaluated, so the approvals it needs are unknown"
 
 
 def blocked(holders: dict[str, int], noun: str) -> Gate:

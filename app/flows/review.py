@@ -76,17 +76,27 @@ def judge(
     neither weaken what judges it nor pick who approves it. ``changed``: the PR's paths."""
     policies = services.policies(base_policies)
     decision = services.engine.evaluate(policies, build_input(plan, desired, pull, before))
+    platform = services.policies({})
     if any(path.startswith(REPO_POLICIES) for path in changed):
-        decision = _platform_must_approve(decision, services.policies({}))
+        # It cannot weaken its own judges, but it would weaken every later PR's.
+        decision = _platform_must_approve(
+            decision, platform, "changes to the repo's policies need the platform team"
+        )
+    for project in sorted(set(plan.projects) - set(before.projects)):
+        # Its owners are named by this very PR: they cannot be the ones who let it in.
+        decision = _platform_must_approve(
+            decision,
+            platform,
+            f"project {project} is new to the repo; the platform team approves it and its owners",
+        )
     return decision
 
 
-def _platform_must_approve(decision: Decision, policies: PolicySet) -> Decision:
-    """A PR that edits the repo's policies cannot weaken its own judges, but it would weaken
-    every later PR's: the platform team signs off on it, whatever the policies say."""
+def _platform_must_approve(decision: Decision, policies: PolicySet, reason: str) -> Decision:
+    """The platform team signs off, whatever the policies say."""
     config = policies.data.get(DATA_ROOT, {})
     group = str(config.get("platform_group", "@platform"))
-    needed = Requirement("changes to the repo's policies need the platform team", 1, (group,))
+    needed = Requirement(reason, 1, (group,))
     return replace(decision, approvals=tuple(sorted({*decision.approvals, needed})))
 
 

@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from app.store.tables import ApplyRun
 from tests.fakes.base import ForgeFake
-from tests.scenarios.harness import Stackgate
+from tests.scenarios.harness import Stackgate, example_files
 from tests.scenarios.test_merges import APPLIED, MACHINES, REFUSED, command, machines, told
-from tests.scenarios.test_pull_requests import GREEN, LABEL, RED, edit, plan_comments, states
+from tests.scenarios.test_pull_requests import (
+    GREEN,
+    LABEL,
+    PAYMENTS,
+    RED,
+    edit,
+    plan_comments,
+    states,
+)
 
 INSTANCES = "0"  # CloudStack's resource type number for instances (Resource.ResourceType)
 
@@ -84,3 +92,61 @@ def test_an_unlocked_pr_merged_anyway_applies_nothing(
     command(stackgate, repo, number, "pat", "/stackgate apply")
     assert stackgate.rows(ApplyRun) == [] and machines(stackgate) == set()
     assert any(f"#{other}" in body for body in told(fake, repo, number, REFUSED)[1:])
+
+
+def _repo_without(fake: ForgeFake, name: str, path: str, extra: dict[str, bytes]) -> str:
+    files = {p: b for p, b in example_files().items() if p != path} | extra
+    fake.create_repo(name, files)
+    for user in ("alice", "pat", "lee", "maintainer"):
+        fake.grant(name, user, write=True)
+    fake.add_group(name, "platform", ["pat"])
+    fake.add_group(name, "payments-leads", ["lee"])
+    return name
+
+
+NEW_PROJECT = """\
+project: payments
+zone: zone-a
+owners: [lee]
+labels: {team: payments, cost-center: "4711"}
+networks:
+  app-net: {offering: DefaultIsolatedNetworkOfferingWithSourceNatService, cidr: 10.1.0.0/24}
+"""
+
+
+def test_a_project_new_to_the_repo_needs_the_platform_team(
+    fake: ForgeFake, repo: str, stackgate: Stackgate
+) -> None:
+    fresh = _repo_without(fake, repo + "-new", PAYMENTS, {})
+    # The PR names its own owner: lee, a writer, who approves it.
+    added = NEW_PROJECT
+    number, delivery = fake.open_pr(fresh, "bob", {PAYMENTS: added.encode()})
+    stackgate.deliver(delivery)
+    stackgate.deliver(fake.approve(fresh, number, "lee"))
+    assert states(fake, fresh, number)["stackgate/approval"] == RED[fake.name]
+    assert "project payments is new to the repo" in plan_comments(fake, fresh, number)[0]
+    stackgate.deliver(fake.approve(fresh, number, "pat"))  # in @platform
+    assert states(fake, fresh, number)["stackgate/approval"] == GREEN[fake.name]
+
+
+BROKEN = b"package stackgate\n\ndeny contains {\n"  # a policy that does not compile
+
+
+def test_an_errored_plan_or_policy_turns_every_status_red(
+    fake: ForgeFake, repo: str, stackgate: Stackgate
+) -> None:
+    number, delivery = fake.open_pr(repo, "bob", edit("    offering: small", "    ofering: small"))
+    stackgate.deliver(delivery)
+    stackgate.deliver(fake.approve(repo, number, "lee"))
+    stackgate.deliver(fake.approve(repo, number, "pat"))
+    assert set(states(fake, repo, number).values()) == {RED[fake.name]}
+    broken = _repo_without(fake, repo + "-broken", "", {"policies/broken.rego": BROKEN})
+    number, delivery = fake.open_pr(broken, "bob", edit(*LABEL))
+    stackgate.deliver(delivery)
+    stackgate.deliver(fake.approve(broken, number, "lee"))
+    stackgate.deliver(fake.approve(broken, number, "pat"))
+    found = fake.statuses(broken, fake.head_sha(broken, number))
+    assert found["stackgate/plan"].state == GREEN[fake.name]
+    assert found["stackgate/policy"].state == RED[fake.name]
+    assert found["stackgate/approval"].state == RED[fake.name]
+    assert "policy" in found["stackgate/approval"].description
