@@ -138,7 +138,7 @@ def say(
         members=lambda group: forge.group_members(pull.repo, group),
         may_approve=lambda user: forge.can_write(pull.repo, user),
     )
-    extra = [policy_section(decision)]
+    extra = [policy_section(decision, plan_errors=plan.has_errors)]
     extra += [draft_note()] if pull.draft else []
     extra += [fork_note()] if pull.fork else []
     title = f"stackgate plan at `{pull.head_sha[:8]}`"
