@@ -32,6 +32,7 @@ class PullRequest:
     approvals: tuple[Approval, ...] = ()
     base_sha: str = ""
     merge_sha: str = ""  # the host's test merge of head into base; "" when it has none
+    conflict: str = ""  # why the host cannot merge it as it stands (nothing to plan); "" if it can
     merged_sha: str = ""  # once merged: the commit the base branch points at; "" before
     merged_by: str = ""
     fork: bool = False  # the head lives in another repository

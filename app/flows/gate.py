@@ -122,3 +122,16 @@ def blocked(holders: dict[str, int], noun: str) -> Gate:
         ),
         tuple(f"project `{p}` is locked by {holder(n, noun)}" for p, n in sorted(holders.items())),
     )
+
+
+def unmergeable() -> Gate:
+    """The gate of a PR its host cannot merge as it stands: nothing was planned or judged."""
+    text = "Cannot be merged as it stands: resolve the conflicts"
+    return Gate(
+        (
+            Check(PLAN, StatusState.FAILURE, text),
+            Check(POLICY, StatusState.PENDING, "Waiting for a mergeable change"),
+            Check(APPROVAL, StatusState.PENDING, "Waiting for a mergeable change"),
+        ),
+        ("resolve the conflicts with the target branch",),
+    )

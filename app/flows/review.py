@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import replace
 
 from app.events.model import PullRequest
-from app.flows.gate import PLAN, Gate, blocked, gate
+from app.flows.gate import PLAN, Gate, blocked, gate, unmergeable
 from app.flows.letgo import replan
 from app.flows.planning import plan_projects, repo_name, touched_projects
 from app.flows.services import Services
@@ -20,7 +20,13 @@ from app.policy.input import build_input
 from app.policy.model import DATA_ROOT, Decision, PolicySet, Requirement
 from app.policy.sources import REPO_POLICIES
 from app.report.plan_markdown import render_comment
-from app.report.review_markdown import draft_note, fork_note, locked_comment, policy_section
+from app.report.review_markdown import (
+    conflict_comment,
+    draft_note,
+    fork_note,
+    locked_comment,
+    policy_section,
+)
 from app.report.stamp import Stamp
 from app.spec.loader import load_desired_state
 from app.spec.state import DesiredState
@@ -31,6 +37,10 @@ def review(services: Services, forge_name: str, repo: str, number: int, actor: s
     forge = services.forge(forge_name)
     pull = forge.pull_request(repo, number)
     if pull.state != "open":  # closed before its turn came; the close flow has it
+        return
+    if pull.conflict:  # no merge result to plan: planning the head would show false deletions
+        forge.upsert_comment(repo, number, [conflict_comment(repo, pull.conflict)])
+        _statuses(services, forge, pull, unmergeable())
         return
     forge.set_status(repo, pull.head_sha, PLAN, StatusState.PENDING, "Planning…", _url(services))
     head = ForgeSource(forge, repo, pull.plan_ref)

@@ -89,6 +89,11 @@ def locked_comment(repo: str, holders: dict[str, int], noun: str) -> str:
     )
 
 
+def conflict_comment(repo: str, why: str) -> str:
+    """A pull request the host cannot merge as it stands: there is no merge result to plan."""
+    return f"{COMMENT_MARKER} -->\n### ⚔️ stackgate cannot plan `{repo}` yet\n\n{why}\n"
+
+
 def failed_comment(what: str, message: str, job: int, attempts: int, advice: str) -> str:
     tried = f"It tried {attempts} times" if attempts > 1 else "This is not something a retry fixes"
     return (

@@ -66,7 +66,7 @@ def test_a_conflict_with_the_target_is_told_not_planned(
     fake.close(repo, other, merged=True, by="maintainer")
     stackgate.deliver(opened)
     (comment,) = plan_comments(fake, repo, behind)
-    assert "could not plan this change" in comment
+    assert "stackgate cannot plan" in comment
     assert f"!{behind} cannot be merged into `main`" in comment and "conflicts" in comment
     assert "Traceback" not in comment and "internal error" not in comment
     assert states(fake, repo, behind)["stackgate/plan"] == RED[fake.name]

@@ -17,7 +17,7 @@ from app.events.model import Approval, PullRequest
 from app.forges.base import COMMENT_MARKER, Branch, Reaction, StatusState, TreeFile
 from app.forges.gitlab.approvals import approvals_of
 from app.forges.gitlab.errors import RetryAfter, is_http, translated
-from app.forges.gitlab.merge import merge_result, refuse_unmergeable
+from app.forges.gitlab.merge import merge_result
 from app.forges.gitlab.session import connect
 
 _STATES = {"opened": "open", "locked": "open", "closed": "closed", "merged": "merged"}
@@ -47,7 +47,7 @@ class GitLabForge:
         with self._calls():
             project = self._project(repo)
             mr = project.mergerequests.get(number)
-            merge_sha, base_sha = merge_result(project, mr)
+            merge_sha, base_sha, conflict = merge_result(project, mr)
         return PullRequest(
             forge=self.name,
             repo=repo,
@@ -60,6 +60,7 @@ class GitLabForge:
             approvals=self.approvals(repo, number),
             base_sha=base_sha,
             merge_sha=merge_sha,
+            conflict=conflict,
             merged_sha=_merged_sha(mr),
             merged_by=_merged_by(mr),
             fork=mr.source_project_id != mr.target_project_id,
@@ -74,7 +75,6 @@ class GitLabForge:
         return {diff[key] for diff in diffs for key in ("old_path", "new_path")}
 
     def tree(self, repo: str, ref: str) -> list[TreeFile]:
-        refuse_unmergeable(ref)
         with self._calls():
             items = self._project(repo).repository_tree(ref=ref, recursive=True, get_all=True)
         # the tree API reports no sizes; 0 says unknown and readers check the bytes they get
@@ -85,7 +85,6 @@ class GitLabForge:
         ]
 
     def read_file(self, repo: str, ref: str, path: str) -> bytes | None:
-        refuse_unmergeable(ref)
         with self._calls():
             try:
                 return self._project(repo).files.raw(file_path=path, ref=ref)

@@ -12,21 +12,17 @@ from typing import Any, cast
 from gitlab.exceptions import GitlabError
 from gitlab.v4.objects import Project, ProjectMergeRequest
 
-from app.forges.base import ForgeError
 from app.forges.gitlab.errors import is_http
 
-# A plan ref no read accepts: it carries why the merge request cannot be merged, and every
-# read of it fails with that, so the review tells the merge request instead of planning.
-UNMERGEABLE = "unmergeable:"
 
-
-def merge_result(project: Project, mr: ProjectMergeRequest) -> tuple[str, str]:
-    """``(merge_sha, base_sha)``: for an open merge request its merge ref, refreshed for
-    the target's tip now, and that tip; once merged, no merge ref and the tip it landed on."""
+def merge_result(project: Project, mr: ProjectMergeRequest) -> tuple[str, str, str]:
+    """``(merge_sha, base_sha, conflict)``: for an open merge request its merge ref, refreshed
+    for the target's tip now, and that tip (or, when it cannot be merged, why); once merged,
+    no merge ref and the tip it landed on."""
     if mr.state == "merged":
-        return "", _landed_on(project, mr)
+        return "", _landed_on(project, mr), ""
     if mr.state not in ("opened", "locked"):
-        return "", ""
+        return "", "", ""
     try:
         # GitLab's merge ref is refreshed in the background and may trail the head or the
         # target; this call brings it up to both first (400 when they do not merge)
@@ -34,15 +30,9 @@ def merge_result(project: Project, mr: ProjectMergeRequest) -> tuple[str, str]:
         merge_sha = str(answer["commit_id"])
     except GitlabError as exc:
         if is_http(exc, 400, "not mergeable"):
-            return UNMERGEABLE + _cannot_merge(mr, str(exc.error_message)), ""
+            return "", "", _cannot_merge(mr, str(exc.error_message))
         raise
-    return merge_sha, _first_parent(project, merge_sha)
-
-
-def refuse_unmergeable(ref: str) -> None:
-    """Reading a merge request that cannot be merged says why, in words for its author."""
-    if ref.startswith(UNMERGEABLE):
-        raise ForgeError(ref.removeprefix(UNMERGEABLE), transient=False)
+    return merge_sha, _first_parent(project, merge_sha), ""
 
 
 def _landed_on(project: Project, mr: ProjectMergeRequest) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from app.forges.base import ForgeError
 from app.forges.gitlab.client import GitLabForge
 from tests.fakes.gitlab import GitLabFake
 
@@ -63,22 +62,13 @@ def test_lines_apart_in_one_file_merge_as_git_merges_them(
     assert merged == b"".join([b"name: site\n", *lines[1:3], b"size: large\n"])
 
 
-def test_a_conflict_is_a_reason_to_read_not_a_plan(
-    fake: GitLabFake, forge: GitLabForge, repo: str
-) -> None:
+def test_a_conflict_is_a_reason_not_a_plan(fake: GitLabFake, forge: GitLabForge, repo: str) -> None:
     number, _ = fake.open_pr(repo, "alice", {"projects/web.yaml": b"name: site\n"})
     land(fake, repo, {"projects/web.yaml": b"name: shop\n"})
     pull = forge.pull_request(repo, number)  # every other flow still reads the request
-    assert (pull.state, pull.base_sha) == ("open", "")
-    for read in (
-        lambda: forge.tree(repo, pull.plan_ref),
-        lambda: forge.read_file(repo, pull.plan_ref, "x"),
-    ):
-        with pytest.raises(ForgeError) as caught:
-            read()
-        assert not caught.value.transient
-        assert f"!{number} cannot be merged into `main`" in str(caught.value)
-        assert "Merge request is not mergeable" in str(caught.value)
+    assert (pull.state, pull.base_sha, pull.merge_sha) == ("open", "", "")
+    assert f"!{number} cannot be merged into `main`" in pull.conflict
+    assert "Merge request is not mergeable" in pull.conflict
     with pytest.raises(ValueError, match="conflicts"):  # nor does GitLab merge it
         fake.close(repo, number, merged=True)
 
@@ -88,7 +78,7 @@ def test_a_deletion_against_an_edit_conflicts(
 ) -> None:
     number, _ = fake.open_pr(repo, "alice", {"projects/web.yaml": None})
     land(fake, repo, {"projects/web.yaml": b"name: shop\n"})
-    assert forge.pull_request(repo, number).plan_ref.startswith("unmergeable:")
+    assert forge.pull_request(repo, number).conflict
 
 
 def test_a_merged_request_is_based_on_the_tip_it_landed_on(
