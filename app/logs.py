@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -41,21 +42,30 @@ class _Context(logging.Filter):
         return True
 
 
+def _rfc3339(formatter: logging.Formatter) -> logging.Formatter:
+    """Times as RFC 3339 in UTC to the millisecond (2026-12-06T15:31:25.489Z): unambiguous
+    across machines and zones, and what log stores and ``datetime.fromisoformat`` parse."""
+    formatter.converter = time.gmtime
+    formatter.default_time_format = "%Y-%m-%dT%H:%M:%S"
+    formatter.default_msec_format = "%s.%03dZ"
+    return formatter
+
+
 def configure(
     fmt: LogFormat = "json", level: str = "INFO", stream: TextIO | None = None
 ) -> logging.Handler:
     """stackgate's (and uvicorn's) records to ``stream`` (stderr) in ``fmt``."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(_Context())
-    if fmt == "json":
-        handler.setFormatter(
-            JsonFormatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s",
-                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-            )
+    line = "%(asctime)s %(levelname)s %(name)s %(message)s"
+    formatter = (
+        JsonFormatter(
+            line, rename_fields={"asctime": "time", "levelname": "level", "name": "logger"}
         )
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        if fmt == "json"
+        else logging.Formatter(line)
+    )
+    handler.setFormatter(_rfc3339(formatter))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

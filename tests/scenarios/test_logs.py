@@ -7,6 +7,7 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -34,6 +35,10 @@ def test_a_merge_tells_its_story_in_json_lines_without_secrets(
     stackgate.deliver(fake.close(repo, number, merged=True))
     lines = [json.loads(line) for line in output.getvalue().splitlines()]
     assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
+    # RFC 3339 in UTC, as 2026-12-06T15:31:25.489Z
+    stamps = [line["time"] for line in lines]
+    assert all(datetime.fromisoformat(at).utcoffset() == timedelta(0) for at in stamps)
+    assert all(at.endswith("Z") for at in stamps)
     edge = [line for line in lines if line["logger"] == "stackgate.edge"]
     assert edge and all(line["delivery"] and line["forge"] == fake.name for line in edge)
     assert {line["message"] for line in edge} == {"delivery queued"}
