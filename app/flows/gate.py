@@ -1,7 +1,8 @@
 """Three statuses from one plan, one decision and the approvals: pure, so tests use literals.
 
 An approval counts only for the head commit it was given on (and, chosen by the caller, the
-plan it was given to), never the author's own, only from someone who may push to the repo,
+plan it was given to), never the author's own nor one from anyone who wrote a commit of it
+(the caller's ``may_approve`` says so), only from someone who may push to the repo,
 and a ``@group`` requirement is met by approvals from that group's members. An error in the
 plan or the policies turns all three statuses red: nothing about it reads as success.
 """

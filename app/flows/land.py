@@ -22,7 +22,7 @@ from app.flows.letgo import let_go
 from app.flows.planning import plan_projects, repo_name, touched_projects
 from app.flows.review import judge
 from app.flows.services import Services
-from app.flows.signoff import signed
+from app.flows.signoff import may_approve, signed
 from app.forges.base import Forge, ForgeError, StatusState
 from app.forges.source import ForgeSource
 from app.plan.model import Plan
@@ -261,7 +261,7 @@ def _report(here: Landing, journal: Journal, run: Run, actor: str) -> None:
 
 
 def _writer(here: Landing) -> MayApprove:
-    return lambda user: here.forge.can_write(here.pull.repo, user)
+    return may_approve(here.forge, here.pull)
 
 
 def _url(here: Landing) -> str:

@@ -10,7 +10,7 @@ from app.flows.gate import PLAN, Gate, blocked, gate, unmergeable
 from app.flows.letgo import replan
 from app.flows.planning import plan_projects, repo_name, touched_projects
 from app.flows.services import Services
-from app.flows.signoff import bind_to_shown, signed
+from app.flows.signoff import bind_to_shown, may_approve, signed
 from app.forges.base import Forge, StatusState
 from app.forges.source import ForgeSource
 from app.metrics import PLAN_SECONDS
@@ -146,7 +146,7 @@ def say(
         decision,
         pull,
         members=lambda group: forge.group_members(pull.repo, group),
-        may_approve=lambda user: forge.can_write(pull.repo, user),
+        may_approve=may_approve(forge, pull),
     )
     extra = [policy_section(decision, plan_errors=plan.has_errors)]
     extra += [draft_note()] if pull.draft else []

@@ -99,6 +99,11 @@ class Forge(Protocol):
         """Whether ``user`` may push to ``repo`` (GitHub write/maintain/admin, GitLab ≥ 30)."""
         ...
 
+    def commit_authors(self, repo: str, number: int) -> set[str]:
+        """Logins of those who wrote or committed the PR's commits, as far as the host can
+        tell: they helped make the change, so their approval cannot be the one it needs."""
+        ...
+
     def react(self, repo: str, number: int, comment_id: int, reaction: Reaction) -> None: ...
 
     def default_branch(self, repo: str) -> Branch:

@@ -69,18 +69,21 @@ class GitHubFake:
         with self.api.lock:
             found = self.api.repos[repo]
             base = found.branches[found.default_branch]
-            head = found.apply(found.commits[base], changes).sha
+            head = found.apply(found.commits[base], changes, author).sha
             number = found.next_number()
             pull = Pull(number, author, title, draft, fork, found.default_branch, base, head)
             found.pulls[number] = pull
             pull.merge_sha = found.test_merge(pull)
             return number, hooks.pull_request(self.api.shapes, found, pull, "opened", author)
 
-    def push(self, repo: str, number: int, changes: dict[str, bytes | None]) -> Delivery:
+    def push(
+        self, repo: str, number: int, changes: dict[str, bytes | None], by: str | None = None
+    ) -> Delivery:
+        """A commit written and pushed by ``by`` (the PR's author unless said)."""
         with self.api.lock:
             found, pull = self._pull(repo, number)
             before = pull.head_sha
-            pull.head_sha = found.apply(found.commits[before], changes).sha
+            pull.head_sha = found.apply(found.commits[before], changes, by or pull.author).sha
             pull.merge_sha = found.test_merge(pull)
             return hooks.pull_request(
                 self.api.shapes,

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakes.github_git import GitShapes
-from tests.fakes.github_state import Comment, Issue, Pull, Repo, Review, Status
+from tests.fakes.github_state import Comment, Commit, Issue, Pull, Repo, Review, Status
 
 PAYLOADS = Path(__file__).resolve().parent.parent / "payloads" / "github"
 RECORDED_REPO = "Codertocat/Hello-World"
 RECORDED_API = "https://api.github.com"
 DOCS = "https://docs.github.com/rest"
+STAMP = "2026-01-01T00:00:00Z"  # the fake keeps no clock for commits
 
 
 @cache
@@ -146,6 +147,38 @@ class Shapes(GitShapes):
             body=comment.body,
         )
         return shaped
+
+    def pr_commit(self, repo: Repo, made: Commit) -> dict[str, Any]:
+        """One item of ``GET /pulls/{n}/commits`` (the REST ``commit`` schema)."""
+        api, html = f"{self.base}/repos/{repo.full_name}", f"https://github.com/{repo.full_name}"
+        login = made.author or repo.full_name.split("/")[0]
+        person = {"name": login.title(), "email": f"{login}@example.com", "date": STAMP}
+        return {
+            "sha": made.sha,
+            "node_id": base64.b64encode(f"04:Commit{made.sha}".encode()).decode(),
+            "commit": {
+                "url": f"{api}/git/commits/{made.sha}",
+                "author": person,
+                "committer": person,
+                "message": "Change infrastructure",
+                "tree": {"url": f"{api}/git/trees/{made.sha}", "sha": made.sha},
+                "comment_count": 0,
+                "verification": {
+                    "verified": False,
+                    "reason": "unsigned",
+                    "signature": None,
+                    "payload": None,
+                },
+            },
+            "url": f"{api}/commits/{made.sha}",
+            "html_url": f"{html}/commit/{made.sha}",
+            "comments_url": f"{api}/commits/{made.sha}/comments",
+            "author": self.user(login),
+            "committer": self.user(login),
+            "parents": (
+                [{"url": f"{api}/commits/{made.parent}", "sha": made.parent}] if made.parent else []
+            ),
+        }
 
     def review(self, repo: Repo, pull: Pull, review: Review) -> dict[str, Any]:
         shaped: dict[str, Any] = self.payload("pull_request_review.submitted", repo.full_name)[

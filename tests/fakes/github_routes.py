@@ -55,6 +55,15 @@ def install(api: FakeApi) -> None:
             ]
         )
 
+    def commits(call: Call) -> tuple[int, Any]:
+        """The PR's commits, oldest first, as GitHub lists them."""
+        found, pr = call.repo(api), pull_of(call)
+        listed, sha = [], pr.head_sha
+        while sha and sha != pr.start_sha:
+            listed.append(found.commits[sha])
+            sha = found.commits[sha].parent
+        return 200, Page([shapes.pr_commit(found, made) for made in reversed(listed)])
+
     def reviews(call: Call) -> tuple[int, Any]:
         found, pr = call.repo(api), pull_of(call)
         return 200, Page([shapes.review(found, pr, review) for review in pr.reviews])
@@ -238,6 +247,7 @@ def install(api: FakeApi) -> None:
         ("GET", f"{repo_path}/pulls/{{number:int}}", pull),
         ("GET", f"{repo_path}/pulls/{{number:int}}/files", files),
         ("GET", f"{repo_path}/pulls/{{number:int}}/reviews", reviews),
+        ("GET", f"{repo_path}/pulls/{{number:int}}/commits", commits),
         ("GET", f"{repo_path}/issues", list_issues),
         ("POST", f"{repo_path}/issues", create_issue),
         ("GET", f"{repo_path}/issues/{{number:int}}", get_issue),

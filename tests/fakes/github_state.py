@@ -19,6 +19,8 @@ class Commit:
     sha: str
     files: dict[str, bytes]  # path → bytes (a symlink keeps its target path as bytes)
     links: frozenset[str] = frozenset()
+    parent: str = ""
+    author: str = ""  # the login who wrote and pushed it ("" for the fake's own commits)
 
 
 @dataclass
@@ -98,14 +100,17 @@ class Repo:
         """A commit by sha or branch name."""
         return self.commits.get(self.branches.get(ref, ref))
 
-    def commit(self, files: dict[str, bytes], links: frozenset[str], parent: str) -> Commit:
+    def commit(
+        self, files: dict[str, bytes], links: frozenset[str], parent: str, author: str = ""
+    ) -> Commit:
         listing = "".join(f"{path}\0{blob_sha(data)}\n" for path, data in sorted(files.items()))
-        made = Commit(_sha(f"{parent}\n{len(self.commits)}\n{listing}"), files, links)
+        sha = _sha(f"{parent}\n{len(self.commits)}\n{listing}")
+        made = Commit(sha, files, links, parent, author)
         self.commits[made.sha] = made
         self.blobs.update((blob_sha(data), data) for data in files.values())
         return made
 
-    def apply(self, base: Commit, changes: dict[str, bytes | None]) -> Commit:
+    def apply(self, base: Commit, changes: dict[str, bytes | None], author: str = "") -> Commit:
         """A new commit on ``base`` with ``changes`` (None deletes; symlink: prefix links)."""
         files, links = dict(base.files), set(base.links)
         for path, data in changes.items():
@@ -117,7 +122,7 @@ class Repo:
                 data = data[len(SYMLINK_PREFIX) :]
                 links.add(path)
             files[path] = data
-        return self.commit(files, frozenset(links), base.sha)
+        return self.commit(files, frozenset(links), base.sha, author)
 
     def changes(self, pull: Pull) -> dict[str, bytes | None]:
         """What the PR's head changed since it was opened, as path → bytes (None: deleted)."""

@@ -90,14 +90,17 @@ class GitLabFake:
                 self.world.now(),
             )
             self.world.mrs[(target.id, iid)] = mr
-            self._commit(mr, base, changes)
+            self._commit(mr, base, changes, user.username)
             return iid, hooks.merge_request_hook(self.world, mr, user, "open")
 
-    def push(self, repo: str, number: int, changes: dict[str, bytes | None]) -> Delivery:
+    def push(
+        self, repo: str, number: int, changes: dict[str, bytes | None], by: str | None = None
+    ) -> Delivery:
         with self.world.lock:
             mr = self._mr(repo, number)
             old = mr.head
-            self._commit(mr, old, changes)
+            pusher = self.world.user(by) if by else mr.author  # who pushes is a user
+            self._commit(mr, old, changes, pusher.username)
             return hooks.merge_request_hook(self.world, mr, mr.author, "update", oldrev=old)
 
     def approve(self, repo: str, number: int, user: str) -> Delivery:
@@ -210,9 +213,12 @@ class GitLabFake:
             raise KeyError(f"{repo}!{number}")
         return found
 
-    def _commit(self, mr: MergeRequest, parent: str, changes: dict[str, bytes | None]) -> None:
+    def _commit(
+        self, mr: MergeRequest, parent: str, changes: dict[str, bytes | None], author: str
+    ) -> None:
         """A push to the source branch: a new commit and, as in GitLab, a new diff version."""
-        made = self.world.commit(parent, changes, f"Update {', '.join(sorted(changes))}")
+        message = f"Update {', '.join(sorted(changes))}"
+        made = self.world.commit(parent, changes, message, author=author)
         mr.source.branches[mr.source_branch] = made.sha
         base = mr.versions[-1].base if mr.versions else parent
         mr.versions.append(Version(self.world.next_id(), made.sha, base, self.world.now()))

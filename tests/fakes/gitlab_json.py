@@ -9,6 +9,11 @@ from tests.fakes.gitlab_state import Commit, Issue, MergeRequest, Note, Project,
 WEB = "http://gitlab.example.com"  # where web links point; never followed by python-gitlab
 
 
+def public_email(username: str) -> str:
+    """Every fake user shows this public email (GitLab's user search matches it exactly)."""
+    return f"{username}@example.com"
+
+
 def user(u: User, base: str = WEB) -> dict[str, Any]:
     return {
         "id": u.id,
@@ -173,11 +178,11 @@ def commit(c: Commit, p: Project) -> dict[str, Any]:
         "short_id": c.sha[:8],
         "title": title,
         "message": c.message,
-        "author_name": "Fake Author",
-        "author_email": "author@example.com",
+        "author_name": c.author.title() if c.author else "Fake Author",
+        "author_email": public_email(c.author) if c.author else "author@example.com",
         "authored_date": c.created_at,
-        "committer_name": "Fake Author",
-        "committer_email": "author@example.com",
+        "committer_name": c.author.title() if c.author else "Fake Author",
+        "committer_email": public_email(c.author) if c.author else "author@example.com",
         "committed_date": c.created_at,
         "created_at": c.created_at,
         "parent_ids": [sha for sha in (c.parent, c.merged) if sha],

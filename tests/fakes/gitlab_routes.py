@@ -31,8 +31,26 @@ def _note(call: Call, *, mine: bool = False) -> tuple[MergeRequest, Note]:
 
 
 def users(call: Call) -> Reply:
-    wanted = call.query.get("username")
-    return [js.user(u) for u in call.world.users.values() if wanted in (None, u.username)]
+    """``username`` exactly; ``search`` as GitLab's: an email matches a public email exactly,
+    other text any part of a username or name."""
+    wanted, search = call.query.get("username"), (call.query.get("search") or "").lower()
+    found = [u for u in call.world.users.values() if wanted in (None, u.username)]
+    if "@" in search:
+        found = [u for u in found if js.public_email(u.username) == search]
+    elif search:
+        found = [u for u in found if search in u.username.lower()]
+    return [js.user(u) for u in found]
+
+
+def mr_commits(call: Call) -> Reply:
+    """The merge request's commits, newest first, from its head back to its base."""
+    mr, listed = _mr(call), []
+    sha: str | None = mr.head
+    while sha and sha != mr.base:
+        made = call.world.commits[sha]
+        listed.append(js.commit(made, mr.project))
+        sha = made.parent
+    return listed
 
 
 def diffs(call: Call) -> Reply:
@@ -204,6 +222,7 @@ ROUTES: Routes = [
     ("GET", P, lambda call: js.project(repo.project_of(call))),
     ("GET", MR, lambda call: js.merge_request(_mr(call))),
     ("GET", MR + "/diffs", diffs),
+    ("GET", MR + "/commits", mr_commits),
     ("GET", MR + "/versions", versions),
     ("GET", MR + "/merge_ref", lambda call: merge_ref(call, _mr(call))),
     ("GET", MR + "/approvals", approvals),

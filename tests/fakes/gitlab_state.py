@@ -26,6 +26,7 @@ class Commit:
     message: str
     created_at: str
     merged: str | None = None  # a merge commit's second parent: the branch merged in
+    author: str = ""  # the username who wrote it ("" for the fake's own commits)
 
 
 @dataclass
@@ -163,6 +164,7 @@ class World:
         message: str,
         links: frozenset[str] = frozenset(),
         merged: str | None = None,
+        author: str = "",
     ) -> Commit:
         """A new commit: the parent's snapshot with ``changes`` applied (None deletes);
         ``merged``: the second parent of a merge commit."""
@@ -180,7 +182,9 @@ class World:
         digest = hashlib.sha1(f"{parent}\0{merged}\0{message}\0{stamp}".encode())
         for path in sorted(files):
             digest.update(path.encode() + b"\0" + files[path] + b"\0")
-        made = Commit(digest.hexdigest(), parent, files, frozenset(linked), message, stamp, merged)
+        made = Commit(
+            digest.hexdigest(), parent, files, frozenset(linked), message, stamp, merged, author
+        )
         self.commits[made.sha] = made
         return made
 

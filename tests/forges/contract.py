@@ -32,3 +32,14 @@ def check_a_merge_says_its_commit_and_who_merged(
     pull = forge.pull_request(repo, number)
     assert pull.merged_sha == fake.tip(repo)
     assert (pull.merged_by, pull.state) == ("lee", "merged")
+
+
+def check_commit_authors_are_everyone_who_pushed(
+    forge: Forge, fake: ForgeFake, repo: str, path: str
+) -> None:
+    """The PR's author and whoever else pushed a commit to it; not those who only review."""
+    number, _ = fake.open_pr(repo, "alice", {path: b"one\n"})
+    assert forge.commit_authors(repo, number) == {"alice"}
+    fake.push(repo, number, {path: b"two\n"}, by="lee")
+    fake.approve(repo, number, "pat")
+    assert forge.commit_authors(repo, number) == {"alice", "lee"}

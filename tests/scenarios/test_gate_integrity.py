@@ -150,3 +150,20 @@ def test_an_errored_plan_or_policy_turns_every_status_red(
     assert found["stackgate/policy"].state == RED[fake.name]
     assert found["stackgate/approval"].state == RED[fake.name]
     assert "policy" in found["stackgate/approval"].description
+
+
+def test_someone_who_pushed_a_commit_to_the_pr_cannot_approve_it(
+    fake: ForgeFake, repo: str, stackgate: Stackgate
+) -> None:
+    number, delivery = fake.open_pr(repo, "bob", edit(*LABEL))
+    stackgate.deliver(delivery)
+    # lee, an owner, pushes a commit of their own to bob's PR, then approves it.
+    stackgate.deliver(
+        fake.push(repo, number, edit(*LABEL) | edit("web and", "web + app and"), by="lee")
+    )
+    stackgate.deliver(fake.approve(repo, number, "lee"))
+    stackgate.deliver(fake.approve(repo, number, "pat"))
+    assert states(fake, repo, number)["stackgate/approval"] == RED[fake.name]
+    assert "1 approval from @payments-leads, alice" in plan_comments(fake, repo, number)[0]
+    stackgate.deliver(fake.approve(repo, number, "alice"))  # an owner who wrote nothing
+    assert states(fake, repo, number)["stackgate/approval"] == GREEN[fake.name]

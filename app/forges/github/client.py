@@ -169,6 +169,16 @@ class GitHubForge:
             # a custom role_name carries its base role in permission, so either may say write
             return bool({data.get("role_name"), data.get("permission")} & _WRITE_ROLES)
 
+    def commit_authors(self, repo: str, number: int) -> set[str]:
+        with self._call(f"listing the commits of {repo}#{number}"):
+            found = set()
+            for commit in self._repo(repo).get_pull(number).get_commits():
+                for who in (commit.author, commit.committer):
+                    # a commit made in the web editor is committed by GitHub's web-flow
+                    if who is not None and who.login != _WEB_FLOW:
+                        found.add(who.login)
+            return found
+
     def react(self, repo: str, number: int, comment_id: int, reaction: Reaction) -> None:
         with self._call(f"reacting to comment {comment_id} on {repo}#{number}"):
             comment = self._repo(repo).get_issue(number).get_comment(comment_id)
@@ -205,6 +215,9 @@ class GitHubForge:
 
     def _call(self, what: str) -> AbstractContextManager[None]:
         return translated(what, self._sessions.secrets)
+
+
+_WEB_FLOW = "web-flow"
 
 
 def _approvals(pr: GitHubPull) -> tuple[Approval, ...]:

@@ -146,6 +146,21 @@ class GitLabForge:
         with self._calls():
             return approvals_of(self._mr(repo, number))
 
+    def commit_authors(self, repo: str, number: int) -> set[str]:
+        """GitLab's commits carry emails, not usernames: each is looked up among users'
+        public emails (an admin token also matches private ones); an email nobody shows
+        cannot be tied to a user."""
+        with self._calls():
+            mr = self._project(repo).mergerequests.get(number, lazy=True)
+            emails = set()
+            for commit in mr.commits(get_all=True):
+                emails |= {commit.author_email, commit.committer_email} - {None, ""}
+            return {
+                user.username
+                for email in sorted(emails)
+                for user in self._gl.users.list(search=email, get_all=True)
+            }
+
     def can_write(self, repo: str, user: str) -> bool:
         with self._calls():
             found = self._gl.users.list(username=user, get_all=True)

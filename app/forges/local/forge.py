@@ -215,6 +215,16 @@ class LocalForge:
         self._check(repo)
         return set(self.groups.get("@" + group.removeprefix("@"), set()))
 
+    def commit_authors(self, repo: str, number: int) -> set[str]:
+        """The local forge's people commit under their login (``as_user``)."""
+        self._check(repo)
+        pull = self._pull(number)
+        head = self._sha(pull.branch)
+        base = pull.merged_sha + "^1" if pull.merged_sha else pull.base
+        since = run(self.root, "merge-base", base, head).strip()
+        listed = run(self.root, "log", "--format=%an%n%cn", f"{since}..{head}")
+        return set(listed.split("\n")) - {""}
+
     def can_write(self, repo: str, user: str) -> bool:
         self._check(repo)
         return user in self.writers

@@ -20,6 +20,7 @@ from tests.fakes.github import GitHubFake
 from tests.fakes.github_git import CONTENTS_LIMIT
 from tests.forges.contract import (
     check_a_merge_says_its_commit_and_who_merged,
+    check_commit_authors_are_everyone_who_pushed,
     check_one_issue_per_title,
 )
 
@@ -295,3 +296,9 @@ def test_one_issue_per_title_opened_edited_and_closed(
     fake.open_pr(repo, "alice", {"projects/web/vms.yaml": b"vms: [a]\n"})  # listed as an issue
     check_one_issue_per_title(forge, fake, repo)
     assert [issue.number for issue in fake.issues(repo)] == [2, 3]  # numbered after the PR
+
+
+def test_commit_authors_are_everyone_who_pushed(
+    fake: GitHubFake, forge: GitHubForge, repo: str
+) -> None:
+    check_commit_authors_are_everyone_who_pushed(forge, fake, repo, "projects/web/vms.yaml")

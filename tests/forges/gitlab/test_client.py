@@ -7,6 +7,7 @@ from app.forges.gitlab.client import GitLabForge
 from tests.fakes.gitlab import GitLabFake
 from tests.forges.contract import (
     check_a_merge_says_its_commit_and_who_merged,
+    check_commit_authors_are_everyone_who_pushed,
     check_one_issue_per_title,
 )
 
@@ -171,3 +172,9 @@ def test_one_issue_per_title_opened_edited_and_closed(
     fake: GitLabFake, forge: GitLabForge, repo: str
 ) -> None:
     check_one_issue_per_title(forge, fake, repo)
+
+
+def test_commit_authors_are_everyone_who_pushed(
+    fake: GitLabFake, forge: GitLabForge, repo: str
+) -> None:
+    check_commit_authors_are_everyone_who_pushed(forge, fake, repo, "projects/web.yaml")

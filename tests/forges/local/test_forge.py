@@ -88,6 +88,11 @@ def test_approvals_keep_the_commit_they_were_given_on(forge: LocalForge, checkou
     (checkout / "stackgate.yaml").write_text("version: 1\n# more\n")
     second = _commit(checkout, "carol", "more")
     run(checkout, "push", "--quiet", "origin", "feature")
+    assert forge.commit_authors(REPO, 1) == {"carol"}
+    (checkout / "stackgate.yaml").write_text("version: 1\n# lee's too\n")
+    second = _commit(checkout, "lee", "lee helps")
+    run(checkout, "push", "--quiet", "origin", "feature")
+    assert forge.commit_authors(REPO, 1) == {"carol", "lee"}
     (given,) = forge.approvals(REPO, 1)
     assert (given.user, given.commit) == ("alice", first)
     forge.approve(1, "alice")  # approving again is a new act, on the new head
