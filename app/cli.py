@@ -375,14 +375,15 @@ def worker(
     from prometheus_client import start_http_server
 
     from app.logs import configure
-    from app.metrics import REGISTRY
+    from app.metrics import REGISTRY, expect_plans
     from app.service import build_services, build_worker
 
     settings = _settings()
     configure(settings.log_format, settings.log_level)
-    if metrics_port is not None:  # plan times and CloudStack calls happen in workers
-        start_http_server(metrics_port, registry=REGISTRY)
     services = build_services(settings)
+    if metrics_port is not None:  # plan times and CloudStack calls happen in workers
+        expect_plans(services.forges)
+        start_http_server(metrics_port, registry=REGISTRY)
     running = build_worker(services, threads)
     running.start()
     _console().print(f"stackgate worker: {threads} thread(s); Ctrl-C stops")

@@ -16,7 +16,7 @@ from app.config import Settings
 from app.dashboard.routes import dashboard_router
 from app.flows.services import Services
 from app.jobs.worker import Worker
-from app.metrics import REGISTRY
+from app.metrics import REGISTRY, expect_deliveries, expect_plans
 from app.service import build_services, build_worker, intakes
 from app.store.metrics import StoreCollector
 from app.webhooks.routes import webhook_router
@@ -47,7 +47,8 @@ def create_app(
 
     app = FastAPI(title="stackgate", version=version("stackgate"), lifespan=lifespan, docs_url=None)
     wake = worker.wake.set if worker is not None else lambda: None
-    app.include_router(webhook_router(services.sessions, intakes(settings), wake))
+    edges = intakes(settings)
+    app.include_router(webhook_router(services.sessions, edges, wake))
     app.include_router(dashboard_router(services.sessions, settings))
 
     @app.get("/healthz")
@@ -66,7 +67,9 @@ def create_app(
         return JSONResponse({"status": "ready", "forges": sorted(services.forges)})
 
     store = CollectorRegistry(auto_describe=True)
-    store.register(StoreCollector(services.sessions))
+    store.register(StoreCollector(services.sessions, services.forges))
+    expect_deliveries(edge.forge for edge in edges)
+    expect_plans(services.forges)
 
     @app.get("/metrics")
     def metrics() -> Response:
