@@ -6,6 +6,12 @@ object — and each object is described in the repo format's terms (names and un
 Tag filters match objects carrying ANY of the pairs, so exactly one pair is sent and the
 key is checked here. SSH key pairs take no tags; the project records the ones stackgate
 registered in ``stackgate.sshkey.<name>`` tags.
+
+Other tools tag the same objects (a backup tool's ``backup=daily``). Only the tags stackgate
+wrote are its own: the ``stackgate.*`` tags, and the labels whose keys it recorded writing in
+``stackgate.labels``. An object without that record (tagged by an older stackgate) has its
+other tags handed to the plan as ``unrecorded``: the ones the repo names as labels are taken
+as stackgate's, the rest are left alone.
 """
 
 from __future__ import annotations
@@ -24,10 +30,18 @@ TAG_COMMIT = "stackgate.commit"
 TAG_MEMBERS = "stackgate.members"
 TAG_PROTECTED = "stackgate.protected"
 TAG_USERDATA = "stackgate.userdata"
+TAG_LABELS = "stackgate.labels"  # the label keys stackgate wrote, sorted, comma-separated
 SSHKEY_TAG = "stackgate.sshkey."
-OWN_TAGS = (TAG_REPO, TAG_KEY, TAG_COMMIT, TAG_MEMBERS, TAG_PROTECTED, TAG_USERDATA)
+OWN_PREFIX = "stackgate."
+OWN_TAGS = (TAG_REPO, TAG_KEY, TAG_COMMIT, TAG_MEMBERS, TAG_PROTECTED, TAG_USERDATA, TAG_LABELS)
 
 Row = Mapping[str, Any]
+
+
+def label_keys(tags: Mapping[str, str]) -> frozenset[str] | None:
+    """The label keys stackgate recorded writing on an object; None without a record."""
+    record = tags.get(TAG_LABELS)
+    return None if record is None else frozenset(key for key in record.split(",") if key)
 
 
 def _ports(start: Any, end: Any) -> str | None:
@@ -224,10 +238,18 @@ def _managed(
     tagged_kind, _, name = tags.get(TAG_KEY, "").partition("/")
     if tags.get(TAG_REPO) != repo or tagged_kind != kind or not name:
         return None
-    labels = {key: value for key, value in tags.items() if key not in OWN_TAGS}
-    protected = tags.get(TAG_PROTECTED) == "true"
+    keys = label_keys(tags)
+    others = {key: value for key, value in tags.items() if key not in OWN_TAGS}
+    labels = {key: value for key, value in others.items() if key in (keys or ())}
     return LiveObject(
-        kind, name, str(row["id"]), describe(row), labels, tags.get(TAG_COMMIT), protected
+        kind,
+        name,
+        str(row["id"]),
+        describe(row),
+        labels,
+        tags.get(TAG_COMMIT),
+        tags.get(TAG_PROTECTED) == "true",
+        unrecorded=others if keys is None else {},
     )
 
 

@@ -90,6 +90,9 @@ class LiveObject:
     labels: Mapping[str, str] = field(default_factory=dict)
     commit: str | None = None
     protected: bool = False
+    # Without a record of its label keys (tagged by an older stackgate): its tags that are not
+    # stackgate's own. Those the repo names as labels are stackgate's; the rest are not.
+    unrecorded: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

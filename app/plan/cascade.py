@@ -79,7 +79,7 @@ def _follow(
 ) -> Change:
     reason = f"its {parent.replace('_', ' ')} '{name}' is replaced"
     after = desired_view(item)
-    before = live_view(live) if live else None
+    before = live_view(live, item.labels) if live else None
     base = current or Change(
         action,
         item.kind,

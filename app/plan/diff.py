@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,10 +46,14 @@ def desired_view(item: DesiredItem) -> dict[str, Any]:
     return {**item.fields, "labels": dict(sorted(item.labels.items())), "protected": item.protected}
 
 
-def live_view(live: LiveObject) -> dict[str, Any]:
+def live_view(live: LiveObject, claimed: Collection[str] = ()) -> dict[str, Any]:
+    """The object as the plan shows it. Its labels are the ones stackgate recorded writing;
+    on an object without that record, the unrecorded tags whose keys are ``claimed`` (the
+    repo's labels for it). Any other tag is not stackgate's and never shows."""
+    adopted = {key: value for key, value in live.unrecorded.items() if key in claimed}
     return {
         **dict(live.fields),
-        "labels": dict(sorted(live.labels.items())),
+        "labels": dict(sorted({**adopted, **live.labels}.items())),
         "protected": live.protected,
     }
 
@@ -93,7 +98,7 @@ def delete(
 
 
 def compare(item: DesiredItem, live: LiveObject, catalog: Catalog | None) -> Diffed:
-    after, before = desired_view(item), live_view(live)
+    after, before = desired_view(item), live_view(live, item.labels)
     changed = tuple(
         FieldChange(key, before.get(key), value)
         for key, value in after.items()

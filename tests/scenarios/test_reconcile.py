@@ -1,5 +1,6 @@
 """Reconcile on a schedule, on each forge: drift recorded and kept in one issue that closes
-when the drift is gone; `reconcile: heal` projects put back unless a PR holds them."""
+when the drift is gone; `reconcile: heal` projects put back unless a PR holds them; tags
+another tool puts on managed objects are neither drift nor a reason to refuse a merge."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from app.cloudstack.catalog import tag_map
+from app.cloudstack.client import CloudStackClient
 from app.flows.reconcile import ISSUE_TITLE, schedule
 from app.store.tables import ApplyRun, AuditEvent, DriftReport, Job
 from tests.fakes.base import ForgeFake
@@ -205,3 +209,44 @@ def test_a_heal_whose_policies_cannot_be_evaluated_is_not_applied(
     assert f"`egress/{EGRESS}` | missing" in issue.body
     assert "not healed: a policy could not be evaluated" in issue.body
     assert "policies/broken.rego" in issue.body
+
+
+def payments_vm(stackgate: Stackgate, name: str) -> tuple[CloudStackClient, dict[str, Any]]:
+    client = stackgate.services.clouds.client("default")
+    (project,) = client.list("listProjects", name="payments")
+    (vm,) = client.list("listVirtualMachines", projectid=project["id"], name=name)
+    return client, vm
+
+
+def tag_vm(stackgate: Stackgate, name: str, key: str, value: str) -> None:
+    """A backup tool or an operator tags a managed VM by hand."""
+    client, vm = payments_vm(stackgate, name)
+    pair = [{"key": key, "value": value}]
+    client.run("createTags", resourcetype="UserVm", resourceids=vm["id"], tags=pair)
+
+
+def test_a_foreign_tag_on_a_managed_vm_is_no_drift(fake, repo, stackgate: Stackgate) -> None:
+    merged(stackgate, repo)
+    tag_vm(stackgate, "web-1", "backup", "daily")
+    assert run_reconcile(stackgate) == 1
+    assert stackgate.rows(DriftReport)[-1].items == {"drift": []}
+    assert fake.issues(repo) == []
+
+
+def test_a_hand_tag_between_plan_and_merge_does_not_stop_the_apply(
+    fake, repo, stackgate: Stackgate
+) -> None:
+    merged(stackgate, repo)
+    number, delivery = fake.open_pr(
+        repo, "bob", {PAYMENTS: payments(("role: web}", "role: frontend}")).encode()}
+    )
+    stackgate.deliver(delivery)
+    for who in ("lee", "pat"):
+        stackgate.deliver(fake.approve(repo, number, who))
+    tag_vm(stackgate, "web-1", "backup", "daily")  # on an object the approved plan acts on
+    tag_vm(stackgate, "bastion", "backup", "daily")  # and on one it leaves alone
+    stackgate.deliver(fake.close(repo, number, merged=True))
+    assert len(told(fake, repo, number, APPLIED)) == 1
+    web = tag_map(payments_vm(stackgate, "web-1")[1])
+    assert (web["role"], web["backup"]) == ("frontend", "daily")
+    assert tag_map(payments_vm(stackgate, "bastion")[1])["backup"] == "daily"

@@ -1,7 +1,9 @@
 """The tags that make an object stackgate's, written exactly as the inventory reads them back.
 
 createTags refuses a key the object already has, so tags are compared with the object's
-current ones first: a finish that runs again after a restart writes nothing twice.
+current ones first: a finish that runs again after a restart writes nothing twice. Only the
+tags stackgate owns are ever removed (its ``stackgate.*`` tags and the labels it recorded in
+``stackgate.labels``); another tool's tags on the same object stay.
 """
 
 from __future__ import annotations
@@ -10,17 +12,28 @@ from collections.abc import Mapping
 
 from app.apply.operations.base import Context
 from app.cloudstack.errors import ApiError
-from app.cloudstack.inventory import TAG_COMMIT, TAG_KEY, TAG_PROTECTED, TAG_REPO
+from app.cloudstack.inventory import (
+    OWN_PREFIX,
+    TAG_COMMIT,
+    TAG_KEY,
+    TAG_LABELS,
+    TAG_PROTECTED,
+    TAG_REPO,
+    label_keys,
+)
 from app.plan.model import Change
 
 
 def wanted_tags(
     ctx: Context, change: Change, extra: Mapping[str, str | None] | None = None
 ) -> dict[str, str]:
-    """Labels, then stackgate's own tags; empty values are left out (CloudStack refuses them)."""
+    """Labels, then stackgate's own tags with the record of the label keys; empty values are
+    left out (CloudStack refuses them), so an object without labels carries no record."""
     after = change.after or {}
+    labels: Mapping[str, str] = after.get("labels", {})
     tags: dict[str, str | None] = {
-        **after.get("labels", {}),
+        **labels,
+        TAG_LABELS: ",".join(sorted(labels)),
         TAG_REPO: ctx.repo,
         TAG_KEY: f"{change.kind}/{change.name}",
         TAG_COMMIT: ctx.commit,
@@ -36,15 +49,16 @@ def sync_tags(
     resource_id: str,
     current: Mapping[str, str],
     wanted: Mapping[str, str],
-    exclusive: bool = True,
 ) -> None:
-    """Make ``current`` into ``wanted``: changed values are deleted and written again; with
-    ``exclusive`` (an object stackgate owns, whose every other tag is a label) tags not
-    wanted go too. Both calls are async; they are awaited here, inside ``finish``."""
+    """Make ``current`` into ``wanted``: changed values are deleted and written again, and
+    tags stackgate owns that are no longer wanted go; every other tag stays. Both calls are
+    async; they are awaited here, inside ``finish``."""
+    recorded = label_keys(current) or frozenset()
     stale = {
         key: value
         for key, value in current.items()
-        if wanted.get(key) != value and (exclusive or key in wanted)
+        if wanted.get(key) != value
+        and (key in wanted or key in recorded or key.startswith(OWN_PREFIX))
     }
     missing = {key: value for key, value in wanted.items() if current.get(key) != value}
     target = {"resourcetype": resource_type, "resourceids": resource_id}
