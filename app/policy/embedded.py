@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import re
 import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -17,18 +16,9 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from app.policy.decide import decide
-from app.policy.locate import find_call, find_conflict, line_of, unlocated
-from app.policy.model import (
-    Decision,
-    PolicyError,
-    PolicyFailure,
-    PolicyFile,
-    PolicySet,
-)
-
-_COMPILE_ERROR = re.compile(r"\(error \d+:([^|]*)\|(\d+)\|\d+\s+\(errormsg \d+:([^)]*)\)")
-_RUNTIME_ERROR = re.compile(r"\(errormsg \d+:([^)\n]*)\)")
-_NOT_FOUND = re.compile(r"Function not found: ([\w.]+)")
+from app.policy.embedded_answer import value
+from app.policy.locate import unlocated
+from app.policy.model import Decision, PolicyFailure, PolicyFile, PolicySet
 
 
 def _worker(connection: Connection) -> None:
@@ -37,10 +27,21 @@ def _worker(connection: Connection) -> None:
     from regopy.rego_shared import (
         RegoError,
         rego_free_output,
+        rego_node_get,
+        rego_node_json,
+        rego_node_size,
+        rego_output_node,
         rego_output_ok,
         rego_output_string,
         rego_query,
     )
+
+    def errors(output: Any) -> str:
+        """The error nodes' text (rego-cpp's JSON of a failed query says only "<error>")."""
+        node = rego_output_node(output)
+        return "\n".join(
+            rego_node_json(rego_node_get(node, i)) for i in range(rego_node_size(node))
+        )
 
     compiled: dict[str, Any] = {}
     while True:
@@ -52,13 +53,17 @@ def _worker(connection: Connection) -> None:
             if key not in compiled:
                 interpreter = Interpreter()
                 interpreter.log_level = LogLevel.NONE
+                # A built-in that fails (to_number("x"), 1 / 0) is an error, as on the OPA
+                # engine, not a value that lets a rule through or an undefined that hides one.
+                interpreter.strict_built_in_errors = True
                 for name, source in modules:
                     interpreter.add_module(name, source)
                 interpreter.add_data_json(data)
                 compiled[key] = interpreter
             compiled[key].set_input_term(input_json)
             output = rego_query(compiled[key]._impl, query)
-            answer = {"ok": bool(rego_output_ok(output)), "text": rego_output_string(output)}
+            ok = bool(rego_output_ok(output))
+            answer = {"ok": ok, "text": rego_output_string(output) if ok else errors(output)}
             rego_free_output(output)
         except RegoError as error:
             compiled.pop(key, None)
@@ -141,37 +146,7 @@ class EmbeddedEngine:
             raise PolicyFailure(
                 unlocated(modules, "the policy engine stopped while evaluating")
             ) from None
-        return _value(answer, modules)
+        return value(answer, modules)
 
     def evaluate(self, policies: PolicySet, input_doc: dict[str, Any]) -> Decision:
         return decide(self.query, self.name, policies, input_doc)
-
-
-def _value(answer: dict[str, Any], modules: list[PolicyFile]) -> Any:
-    if "compile" in answer:
-        raise PolicyFailure(_compile_error(answer["compile"], modules))
-    text = str(answer.get("text", ""))
-    if answer["ok"] and text == "undefined":
-        return None
-    if answer["ok"] and not text.startswith("("):
-        expressions = json.loads(text).get("expressions", [None])
-        return expressions[0] if expressions else None
-    detail = _RUNTIME_ERROR.search(text)
-    message = detail[1] if detail else "a rule produced conflicting values"
-    missing = _NOT_FOUND.search(message)
-    located = find_call(modules, missing[1]) if missing else find_conflict(modules)
-    raise PolicyFailure(located or unlocated(modules, message))
-
-
-def _compile_error(text: str, modules: list[PolicyFile]) -> PolicyError:
-    found = _COMPILE_ERROR.search(text)
-    if not found:
-        return unlocated(
-            modules, text.strip().splitlines()[0] if text.strip() else "the policies do not compile"
-        )
-    name, offset, message = found[1], int(found[2]), found[3]
-    source = next((m.source for m in modules if m.name == name), "")
-    missing = _NOT_FOUND.search(message)
-    if missing:
-        return find_call(modules, missing[1]) or PolicyError(name, line_of(source, offset), message)
-    return PolicyError(name, line_of(source, offset), message)

@@ -111,10 +111,17 @@ class Decision:
         return replace(found, errors=errors)
 
 
+def _entries(raw: Any, kind: str) -> list[Any]:
+    """A rule's entries: a set comes back as a list; anything else (``deny if ...`` makes
+    ``true``) is an error, never "nothing denied"."""
+    if raw is None or isinstance(raw, list):
+        return raw or []
+    raise ValueError(f"data.{PACKAGE}.{kind} must be a set of entries, not {raw!r}")
+
+
 def _findings(raw: Any, kind: str) -> tuple[Finding, ...]:
-    items = raw if isinstance(raw, list) else []
     found = set()
-    for item in items:
+    for item in _entries(raw, kind):
         if not isinstance(item, dict) or "msg" not in item:
             raise ValueError(f"data.stackgate.{kind} has an entry without msg: {item!r}")
         found.add(
@@ -125,7 +132,7 @@ def _findings(raw: Any, kind: str) -> tuple[Finding, ...]:
 
 def _requirements(raw: Any) -> tuple[Requirement, ...]:
     found = set()
-    for item in raw if isinstance(raw, list) else []:
+    for item in _entries(raw, "approvals"):
         if not isinstance(item, dict) or not isinstance(item.get("count"), int):
             raise ValueError(f"data.stackgate.approvals has an entry without a count: {item!r}")
         people = item.get("from", [])

@@ -99,7 +99,10 @@ class OpaEngine:
         try:
             self._push(policies, extra, namespace)
             path = f"{namespace}.{query.removeprefix('data.')}"
-            answer = self.client.query_rule(input_doc, path)
+            # A built-in that fails is an error with its file and line, not an undefined rule.
+            answer = self.client.query_rule(
+                input_doc, path, query_params={"strict-builtin-errors": True}
+            )
         except requests.Timeout:
             raise PolicyFailure(
                 unlocated(modules, f"evaluation took longer than {self.timeout:g}s")
