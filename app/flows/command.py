@@ -6,10 +6,10 @@ from app.events.model import CommandEvent
 from app.flows.gate import PLAN
 from app.flows.land import land
 from app.flows.letgo import let_go
-from app.flows.review import review
+from app.flows.review import platform_group, review
 from app.flows.services import Services
 from app.forges.base import Reaction, StatusState
-from app.report.review_markdown import HELP, refusal, unknown_command
+from app.report.review_markdown import HELP, refusal, unknown_command, unlock_refusal
 from app.store import audit, plans
 
 
@@ -38,20 +38,30 @@ def command(services: Services, event: CommandEvent) -> None:
 
 
 def _unlock(services: Services, event: CommandEvent) -> None:
-    forge = services.forge(event.forge)
+    forge, repo, number, user = services.forge(event.forge), event.repo, event.number, event.sender
+    pull = forge.pull_request(repo, number)
+    group = platform_group(services.policies({}))
+    if user != pull.author and user not in forge.group_members(repo, group):
+        # Its locks guard an approved plan: not for any writer to take away from its author.
+        with services.sessions.begin() as session:
+            why = f"not author or {group}"
+            audit.audit(session, event.forge, repo, number, user, "unlock-refused", why)
+        noun = services.pr_noun(event.forge)
+        forge.comment(repo, number, unlock_refusal(user, pull.author, group, noun))
+        return
     with services.sessions.begin() as session:
-        released = let_go(session, event.forge, event.repo, event.number)
+        released = let_go(session, event.forge, repo, number)
         if released:
             # Without its locks the plan no longer holds: it must not stay green beside the
             # plan of whoever takes the projects next.
-            plans.retire(session, event.forge, event.repo, event.number, plans.STALE)
+            plans.retire(session, event.forge, repo, number, plans.STALE)
+            audit.audit(session, event.forge, repo, number, user, "unlocked", ", ".join(released))
     if not released:
-        forge.comment(event.repo, event.number, "This pull request holds no locks.")
+        forge.comment(repo, number, "This pull request holds no locks.")
         return
-    head = forge.pull_request(event.repo, event.number).head_sha
     forge.set_status(
-        event.repo,
-        head,
+        repo,
+        pull.head_sha,
         PLAN,
         StatusState.FAILURE,
         "Unlocked: comment /stackgate plan to plan again",
@@ -59,8 +69,8 @@ def _unlock(services: Services, event: CommandEvent) -> None:
     )
     names = ", ".join(f"`{project}`" for project in released)
     forge.comment(
-        event.repo,
-        event.number,
+        repo,
+        number,
         f"Released the lock on {names}. Pull requests waiting for these projects are planned "
         "now; comment `/stackgate plan` here to plan this one again (it then waits its turn).",
     )

@@ -1,15 +1,25 @@
-"""Letting go of a PR's projects, and planning the PRs that were waiting for them."""
+"""Holding and letting go of a PR's projects, and planning the PRs that were waiting for them."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from app.events.codec import encode
-from app.events.model import Change, PullRequestEvent
+from app.events.model import Change, PullRequest, PullRequestEvent
 from app.jobs.queue import enqueue
+from app.plan.model import Plan
 from app.store import locks
 
 BOT = "stackgate"
+
+
+def hold(session: Session, pull: PullRequest, plan: Plan) -> dict[str, int]:
+    """Hold the projects ``plan`` changes (none while ``pull`` is a draft: it cannot merge, so
+    it keeps nobody waiting) and let go of the rest. Returns the projects other PRs hold."""
+    wanted = set() if pull.draft else {change.project for change in plan.changes}
+    holders, freed = locks.acquire(session, pull.forge, pull.repo, pull.number, wanted)
+    replan(session, pull.forge, pull.repo, freed)
+    return holders
 
 
 def let_go(session: Session, forge: str, repo: str, number: int) -> list[str]:

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from app.events.model import PullRequest
 from app.flows.gate import PLAN, Gate, blocked, gate, unmergeable
-from app.flows.letgo import replan
+from app.flows.letgo import hold
 from app.flows.planning import plan_projects, repo_name, touched_projects
 from app.flows.services import Services
 from app.flows.signoff import bind_to_shown, may_approve, signed
@@ -30,7 +30,7 @@ from app.report.review_markdown import (
 from app.report.stamp import Stamp
 from app.spec.loader import load_desired_state
 from app.spec.state import DesiredState
-from app.store import audit, locks, plans
+from app.store import audit, plans
 
 
 def review(services: Services, forge_name: str, repo: str, number: int, actor: str) -> None:
@@ -48,18 +48,6 @@ def review(services: Services, forge_name: str, repo: str, number: int, actor: s
     desired, before = load_desired_state(head), load_desired_state(base)
     changed = forge.changed_paths(repo, number)
     touched = touched_projects(changed, desired, before)
-    with services.sessions.begin() as session:
-        # approvals given while the old plan showed were given to it, not to the new one
-        bind_to_shown(session, forge_name, pull)
-        holders, freed = locks.acquire(session, forge_name, repo, number, touched)
-        replan(session, forge_name, repo, freed)
-        if holders:
-            audit.audit(session, forge_name, repo, number, actor, "locked-out", str(holders))
-    if holders:
-        noun = services.pr_noun(forge_name)
-        forge.upsert_comment(repo, number, [locked_comment(repo, holders, noun)])
-        _statuses(services, forge, pull, blocked(holders, noun))
-        return
     with PLAN_SECONDS.labels(forge_name).time():
         plan = plan_projects(
             desired,
@@ -69,6 +57,17 @@ def review(services: Services, forge_name: str, repo: str, number: int, actor: s
             before,
             prices=services.settings.prices,
         )
+    with services.sessions.begin() as session:
+        # approvals given while the old plan showed were given to it, not to the new one
+        bind_to_shown(session, forge_name, pull)
+        holders = hold(session, pull, plan)  # only the projects it changes, none for a draft
+        if holders:
+            audit.audit(session, forge_name, repo, number, actor, "locked-out", str(holders))
+    if holders:
+        noun = services.pr_noun(forge_name)
+        forge.upsert_comment(repo, number, [locked_comment(repo, holders, noun)])
+        _statuses(services, forge, pull, blocked(holders, noun))
+        return
     decision = judge(services, plan, desired, before, pull, base.policies(), changed)
     publish(services, forge, pull, plan, decision, actor)
 
@@ -102,11 +101,14 @@ def judge(
     return decision
 
 
+def platform_group(policies: PolicySet) -> str:
+    """The platform team's group, as the platform's policies name it."""
+    return str(policies.data.get(DATA_ROOT, {}).get("platform_group", "@platform"))
+
+
 def _platform_must_approve(decision: Decision, policies: PolicySet, reason: str) -> Decision:
     """The platform team signs off, whatever the policies say."""
-    config = policies.data.get(DATA_ROOT, {})
-    group = str(config.get("platform_group", "@platform"))
-    needed = Requirement(reason, 1, (group,))
+    needed = Requirement(reason, 1, (platform_group(policies),))
     return replace(decision, approvals=tuple(sorted({*decision.approvals, needed})))
 
 

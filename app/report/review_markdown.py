@@ -24,7 +24,7 @@ Comment one of these on the pull request (you need write access to the repositor
 |---|---|
 | `/stackgate plan` | plan again against the cloud as it is now |
 | `/stackgate apply` | once merged: finish a refused or failed apply (plans and gates again) |
-| `/stackgate unlock` | release the projects this pull request holds |
+| `/stackgate unlock` | release the projects this pull request holds (its author or platform) |
 | `/stackgate help` | show this help |
 """
 
@@ -61,7 +61,10 @@ def _finding(finding: Finding) -> str:
 
 
 def draft_note() -> str:
-    return "> [!NOTE]\n> This pull request is a draft: it is planned, but not ready to merge.\n"
+    return (
+        "> [!NOTE]\n> This pull request is a draft: it is planned, but not ready to merge, and "
+        "it holds no project locks until it is marked ready.\n"
+    )
 
 
 def fork_note() -> str:
@@ -84,8 +87,8 @@ def locked_comment(repo: str, holders: dict[str, int], noun: str) -> str:
     return (
         f"{COMMENT_MARKER} -->\n### 🔒 stackgate cannot plan `{repo}` yet\n\n{rows}\n\n"
         f"A project is planned and applied by one {noun} at a time. This one will be planned "
-        f"when the other {noun} merges or closes, or when someone with write access comments "
-        "`/stackgate unlock` there.\n"
+        f"when the other {noun} merges or closes, or when its author or the platform team "
+        "comments `/stackgate unlock` there.\n"
     )
 
 
@@ -107,6 +110,14 @@ def refusal(user: str, verb: str) -> str:
     return (
         f"@{user} sorry, `/stackgate {verb}` needs write access to this repository. "
         "Ask a maintainer to run it for you."
+    )
+
+
+def unlock_refusal(user: str, author: str, group: str, noun: str) -> str:
+    return (
+        f"@{user} sorry, only its author (@{author}) or {group} may `/stackgate unlock` this "
+        f"{noun}: its locks keep other {noun}s from changing its projects before it merges. "
+        "Ask one of them."
     )
 
 

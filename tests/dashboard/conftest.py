@@ -99,7 +99,7 @@ def _live(stackgate: Stackgate, cloud: RunningSandbox, repo: str) -> World:
     closed, opened = fake.open_pr(repo, "erin", edit("web and", "web, app and"))
     stackgate.deliver(opened)
     # Unlocked first, its plan turns stale; the close then leaves it stale, not discarded.
-    stackgate.deliver(fake.comment(repo, closed, "alice", "/stackgate unlock")[1])
+    stackgate.deliver(fake.comment(repo, closed, "pat", "/stackgate unlock")[1])
     stackgate.deliver(fake.close(repo, closed, merged=False))
     analytics = example_files()[ANALYTICS]
     holder, opened = fake.open_pr(repo, "carol", {ANALYTICS: analytics})

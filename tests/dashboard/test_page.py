@@ -92,7 +92,7 @@ def test_drift_shows_the_newest_reconcile_of_each_repo(world: World) -> None:
 def test_the_audit_log_lists_the_latest_events_newest_first(world: World) -> None:
     events = rows(world.get().text, "event")
     stored = sorted(world.stackgate.rows(AuditEvent), key=lambda e: e.id, reverse=True)
-    assert len(events) == len(stored) == 10
+    assert len(events) == len(stored) == 11
     for shown, event in zip(events, stored, strict=True):
         assert f" {event.actor} {event.action}" in shown
     assert events[0].endswith(f"#{world.waiter} dave locked-out {{'analytics': 3}}")

@@ -78,7 +78,7 @@ def test_an_unlocked_pr_merged_anyway_applies_nothing(
     fake: ForgeFake, repo: str, stackgate: Stackgate
 ) -> None:
     number = _approved(stackgate, repo)
-    command(stackgate, repo, number, "maintainer", "/stackgate unlock")
+    command(stackgate, repo, number, "pat", "/stackgate unlock")
     # Another PR takes payments while the first is unlocked.
     other, delivery = fake.open_pr(repo, "carol", edit("web and", "web, app and"))
     stackgate.deliver(delivery)

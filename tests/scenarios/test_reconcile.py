@@ -157,7 +157,7 @@ def test_a_heal_is_judged_by_the_policies_and_never_destroys_a_protected_volume(
     number, delivery = fake.open_pr(repo, "bob", {PAYMENTS: without.encode()})
     stackgate.deliver(delivery)
     stackgate.deliver(fake.close(repo, number, merged=True))
-    _, unlock = fake.comment(repo, number, "maintainer", "/stackgate unlock")
+    _, unlock = fake.comment(repo, number, "pat", "/stackgate unlock")
     stackgate.deliver(unlock)
     forge = stackgate.services.forge(fake.name)
     assert forge.read_file(repo, fake.tip(repo), PAYMENTS) == without.encode()
