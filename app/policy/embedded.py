@@ -113,7 +113,7 @@ class EmbeddedEngine:
     ) -> Any:
         """The value of ``query``; raises PolicyFailure naming the file and line on any error."""
         with self._lock:
-            return self._query(policies, input_doc, query, extra)
+            return self._query(policies.together, input_doc, query, extra)
 
     def _query(
         self,

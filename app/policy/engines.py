@@ -13,7 +13,8 @@ class PolicyEngine(Protocol):
     name: str
 
     def evaluate(self, policies: PolicySet, input_doc: dict[str, Any]) -> Decision:
-        """The decision for one input; never raises for a broken policy (errors fail closed)."""
+        """The decision for one input, the repo's policies only adding to the platform's
+        (PolicySet.layers); never raises for a broken policy (errors fail closed)."""
         ...
 
     def query(
@@ -23,7 +24,8 @@ class PolicyEngine(Protocol):
         query: str,
         extra: tuple[PolicyFile, ...] = (),
     ) -> Any:
-        """One query's value, with ``extra`` modules (tests) loaded; raises PolicyFailure."""
+        """One query's value, every module of the set (the repo's too) and ``extra`` (tests)
+        loaded together; raises PolicyFailure."""
         ...
 
     def close(self) -> None: ...

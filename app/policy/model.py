@@ -21,20 +21,36 @@ class PolicyFile:
 
 @dataclass(frozen=True)
 class PolicySet:
-    """What judges a plan: modules, their tests, and data — passed in explicitly, never found."""
+    """What judges a plan: the platform's modules, the repo's, their tests, and data — passed
+    in explicitly, never found."""
 
-    modules: tuple[PolicyFile, ...]
+    modules: tuple[PolicyFile, ...]  # the platform's: shipped, operator folders
     tests: tuple[PolicyFile, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()  # e.g. "the repo's policies have no tests": shown, not a pass
+    repo: tuple[PolicyFile, ...] = ()  # the repo's own, which may only add (see layers)
 
     @property
     def content_hash(self) -> str:
         body = json.dumps(
             [[m.name, m.source] for m in sorted(self.modules)]
+            + [[m.name, m.source] for m in sorted(self.repo)]
             + [json.dumps(self.data, sort_keys=True)]
         )
         return hashlib.sha256(body.encode()).hexdigest()
+
+    @property
+    def together(self) -> PolicySet:
+        """Every module in one set: what an engine loads, and the repo's own rules run with."""
+        return replace(self, modules=self.modules + self.repo, repo=()) if self.repo else self
+
+    @property
+    def layers(self) -> tuple[PolicySet, ...]:
+        """What is evaluated, each on its own: the platform's modules alone, then (when the repo
+        has policies) everything together. The decision is the union of theirs, so a repo
+        module, though it may define anything in any package (even a helper the platform uses,
+        as ``stackgate.lib.labelled``), changes only the second evaluation and can only add."""
+        return (replace(self, repo=()), self.together) if self.repo else (self,)
 
 
 @dataclass(frozen=True, order=True)

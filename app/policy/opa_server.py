@@ -94,6 +94,7 @@ class OpaEngine:
         query: str,
         extra: tuple[PolicyFile, ...] = (),
     ) -> Any:
+        policies = policies.together
         namespace = self._namespace(policies, extra)
         modules = [*policies.modules, *extra]
         try:

@@ -1,6 +1,7 @@
 """Which policies judge a plan: the shipped defaults (and an operator's own folders), plus the
 repo's ``policies/`` read at the pull request's BASE, so a pull request cannot weaken the
-rules that judge it. Data (``data.json``) comes only from the trusted folders."""
+rules that judge it, and kept apart so that they can only add to the platform's. Data
+(``data.json``) comes only from the trusted folders."""
 
 from __future__ import annotations
 
@@ -77,8 +78,9 @@ def policy_set(
     repo_files: Mapping[str, str] | None = None,
     settings: Mapping[str, Any] | None = None,
 ) -> PolicySet:
-    """Trusted folders (path, label) first, then the repo's policies; ``settings`` (e.g. the
-    platform group) override the folders' data under data.stackgate_config."""
+    """Trusted folders (path, label) as the platform's modules, the repo's policies apart
+    (they may only add: PolicySet.layers); ``settings`` (e.g. the platform group) override
+    the folders' data under data.stackgate_config."""
     modules: list[PolicyFile] = []
     tests: list[PolicyFile] = []
     data: dict[str, Any] = {}
@@ -89,7 +91,9 @@ def policy_set(
         _merge(data, found_data)
     _merge(data, {DATA_ROOT: dict(settings or {})})
     repo_modules, repo_tests, notes = repo_policies(repo_files or {})
-    return PolicySet(tuple(modules + repo_modules), tuple(tests + repo_tests), data, tuple(notes))
+    return PolicySet(
+        tuple(modules), tuple(tests + repo_tests), data, tuple(notes), tuple(repo_modules)
+    )
 
 
 def platform_policy_set(

@@ -20,7 +20,9 @@ ROOT = Path(__file__).parents[2]
 runner = CliRunner()
 
 
-def test_repo_policies_come_after_the_trusted_ones_and_bring_no_data(tmp_path: Path) -> None:
+def test_repo_policies_are_kept_apart_after_the_trusted_ones_and_bring_no_data(
+    tmp_path: Path,
+) -> None:
     (tmp_path / "data.json").write_text(
         json.dumps({"stackgate_config": {"platform_group": "@ops", "sizes": {"max_cpu": 4}}})
     )
@@ -33,8 +35,12 @@ def test_repo_policies_come_after_the_trusted_ones_and_bring_no_data(tmp_path: P
     policies = policy_set(
         [(shipped_policies(), "policies"), (tmp_path, "ops")], repo, {"platform_group": "@cloud"}
     )
-    names = [m.name for m in policies.modules]
-    assert names[-2:] == ["ops/extra.rego", "repo:policies/mine.rego"]
+    assert [m.name for m in policies.modules][-1] == "ops/extra.rego"
+    assert [m.name for m in policies.repo] == ["repo:policies/mine.rego"]
+    assert [m.name for m in policies.together.modules][-2:] == [
+        "ops/extra.rego",
+        "repo:policies/mine.rego",
+    ]
     assert policies.data["stackgate_config"]["sizes"] == {"max_cpu": 4, "max_memory_mib": 65536}
     assert policies.data["stackgate_config"]["platform_group"] == "@cloud"  # settings win
     assert policies.notes == ()
