@@ -2,7 +2,8 @@
 
 A step whose input failed is skipped and says why; independent steps go on. Resuming a run
 picks every step up where the journal left it: done steps are kept, submitted ones are
-awaited by job id, and ones that may have gone out are looked for before being sent again.
+awaited by job id, and ones that may have gone out are looked for before being sent again
+(an address or rule by its journaled request: provenance.py).
 A run that would destroy anything protected is refused whole, before any call (protection.py).
 """
 
@@ -23,6 +24,7 @@ from app.apply.operations import operation_for, supported
 from app.apply.operations.base import Context, Operation, Submitted
 from app.apply.operations.create import Create
 from app.apply.protection import held_back, protected, refusal
+from app.apply.provenance import Claims
 from app.cloudstack.clouds import Clouds
 from app.cloudstack.errors import CloudStackError, JobFailed, JobTimedOut, OutcomeUnknown
 from app.plan.model import Action, Change
@@ -38,8 +40,10 @@ def unsupported(changes: Iterable[Change]) -> list[Change]:
 
 @dataclass
 class _Progress:
-    """Which addresses failed or were skipped so far, shared by the wave's threads."""
+    """Which addresses failed or were skipped so far, and what the run's steps hold, shared
+    by the wave's threads."""
 
+    claims: Claims
     broken: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -65,7 +69,7 @@ class Executor:
             change = changes[record.seq]
             if record.state == j.DONE and record.resource_id:
                 by_project[change.project].ids[f"{change.kind}/{change.name}"] = record.resource_id
-        progress = _Progress()
+        progress = _Progress(Claims.of(run))
         for _, members in groupby(range(len(changes)), key=lambda seq: wave(changes[seq])):
             todo = [seq for seq in members if run.steps[seq].state != j.DONE]
             self._wave(run, todo, by_project, progress)
@@ -112,7 +116,7 @@ class Executor:
                 progress.broken.add(change.address)
             return
         try:
-            resource = self._make(run_id, record, change, ctx)
+            resource = self._make(run_id, record, change, ctx, progress.claims)
         except _Unfinished as unfinished:
             # The call went through; what follows it (attach, members, tags) did not. The
             # step stays uncertain: the next attempt finds the object and finishes it.
@@ -160,7 +164,9 @@ class Executor:
             return f" (what it left, {leftover or 'if anything'}, could not be removed: {error})"
         return f" (what it left, {leftover}, was removed)"
 
-    def _make(self, run_id: int, record: StepRecord, change: Change, ctx: Context) -> str | None:
+    def _make(
+        self, run_id: int, record: StepRecord, change: Change, ctx: Context, claims: Claims
+    ) -> str | None:
         operation = operation_for(change.kind, change.action)
         assert operation is not None, "unsupported changes are refused before a run starts"
         if record.state == j.SUBMITTED and record.job_id:
@@ -174,22 +180,34 @@ class Executor:
             if change.action is not Action.DELETE and found is not None:
                 # Finish what it left: follow-ups and tags are idempotent, and an object
                 # found untagged gets its tags only here.
+                claims.settle(record.seq, found)
                 return _finish(operation, ctx, change, Submitted(resource_id=found), {})
-        self.journal.mark(run_id, record.seq, j.STARTED)
+        if isinstance(operation, Create) and record.state == j.STARTED:
+            adopted = claims.adopt(ctx, operation, record.seq)
+            if adopted is not None:
+                return self._await(run_id, record, change, ctx, adopted)
+        request = operation.request(ctx, change) if isinstance(operation, Create) else None
+        self.journal.mark(
+            run_id, record.seq, j.STARTED, request=request, job_id=None, resource_id=None
+        )
         submitted = operation.submit(ctx, change)
         if submitted.job_id is None:
             return _finish(operation, ctx, change, submitted, {})
+        return self._await(run_id, record, change, ctx, submitted)
+
+    def _await(
+        self, run_id: int, record: StepRecord, change: Change, ctx: Context, sent: Submitted
+    ) -> str | None:
+        """Journal the job, wait for it, finish the step."""
+        operation = operation_for(change.kind, change.action)
+        assert operation is not None and sent.job_id is not None
         self.journal.mark(
-            run_id,
-            record.seq,
-            j.SUBMITTED,
-            job_id=submitted.job_id,
-            resource_id=submitted.resource_id,
+            run_id, record.seq, j.SUBMITTED, job_id=sent.job_id, resource_id=sent.resource_id
         )
         # Awaited under the change's kind: a JobFailed saying so is the step's own call, not a
         # follow-up's (tags, attach), which is how _clear_leftover tells them apart.
-        result = ctx.client.wait(change.kind, submitted.job_id)
-        return _finish(operation, ctx, change, submitted, result)
+        result = ctx.client.wait(change.kind, sent.job_id)
+        return _finish(operation, ctx, change, sent, result)
 
 
 class _Unfinished(Exception):

@@ -1,8 +1,8 @@
 """The apply journal: every step written before and after its call, so a restart resumes.
 
-States of a step: pending (not tried) → started (the call may have gone out) → submitted
-(an async job id is known) → done (with the object's id), failed (with CloudStack's words)
-or skipped (something it needs failed).
+States of a step: pending (not tried) → started (the call may have gone out; a nameless
+create's request is written with it) → submitted (an async job id is known) → done (with the
+object's id), failed (with CloudStack's words) or skipped (something it needs failed).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class StepRecord:
     job_id: str | None
     resource_id: str | None
     error: str | None
+    request: dict[str, Any] | None = None  # a nameless create's, see provenance.py
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,9 @@ class Journal:
                 select(ApplyStep).where(ApplyStep.run_id == run_id).order_by(ApplyStep.seq)
             )
             steps = tuple(
-                StepRecord(r.seq, r.address, r.action, r.state, r.job_id, r.resource_id, r.error)
+                StepRecord(
+                    r.seq, r.address, r.action, r.state, r.job_id, r.resource_id, r.error, r.request
+                )
                 for r in rows
             )
             reported = run.reported_at is not None

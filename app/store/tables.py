@@ -183,4 +183,7 @@ class ApplyStep(Base):
     job_id: Mapped[str | None] = mapped_column(String(64))
     resource_id: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
+    # A nameless create's request and the look-alikes already there, written before it is
+    # sent: what lets a resumed apply tell the object it made (app/apply/provenance.py).
+    request: Mapped[dict[str, Any] | None]
     updated_at: Mapped[datetime]

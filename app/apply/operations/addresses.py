@@ -1,9 +1,9 @@
 """Public IP addresses: associateIpAddress (async create: networkid, projectid) and
 disassociateIpAddress (async, by id).
 
-An address has no name: one a crash left untagged is recognised as an untagged, non-source-
-NAT address on the same network and adopted instead of taking a second one. (An address
-someone associated by hand on that network at that moment would be adopted too.)
+An address has no name: one a crash left untagged is adopted only when it provably came from
+that step's own request (app/apply/provenance.py), never because it is an untagged address on
+the same network: one associated by hand there is left alone.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ class AssociateIp(Create):
     kind_name = "public_ip"
     command = "associateIpAddress"
     scope: ClassVar[dict[str, str]] = {"networkid": "associatednetworkid"}
+    job_class = "org.apache.cloudstack.api.command.user.address.AssociateIPAddrCmd"
 
     def params(self, ctx: Context, change: Change) -> dict[str, Any]:
         network = ref(ctx, "network", after(change)["network"], self.command)

@@ -29,10 +29,12 @@ class Create:
     kind_name: ClassVar[str]
     command: ClassVar[str]
     # For kinds without a name: which create parameters also filter the list call (create
-    # parameter → list parameter), and which ones the listed object repeats, so an object
-    # a crash left untagged is recognised by what it is.
+    # parameter → list parameter), which ones the listed object repeats, and the API class
+    # CloudStack's job record names (AsyncJobResponse.cmd), so that a resumed apply can tell
+    # the object its own request made (app/apply/provenance.py).
     scope: ClassVar[dict[str, str]] = {}
     same: ClassVar[tuple[str, ...]] = ()
+    job_class: ClassVar[str] = ""
 
     @property
     def kind(self) -> Kind:
@@ -64,25 +66,32 @@ class Create:
         return object_id
 
     def find(self, ctx: Context, change: Change) -> str | None:
-        return (
-            find_tagged(ctx, self.kind, change)
-            or find_untagged(ctx, self.kind, change)
-            or self._twin(ctx, change)
-        )
+        """Tagged, or for a named kind untagged by its name; a nameless kind's untagged
+        object is only ever adopted through its journaled request (``request``)."""
+        return find_tagged(ctx, self.kind, change) or find_untagged(ctx, self.kind, change)
 
-    def _twin(self, ctx: Context, change: Change) -> str | None:
+    def request(self, ctx: Context, change: Change) -> dict[str, Any] | None:
+        """For a nameless kind, journaled before the call: what it asks, as the listed object
+        repeats it, and the untagged look-alikes already there (none of them can be its)."""
         if not self.scope:
             return None
         params = self.params(ctx, change)
+        match = {k: str(params[k]) for k in (*self.scope, *self.same) if k in params}
+        seen = sorted(str(obj["id"]) for obj in self.look_alikes(ctx, match))
+        return {"command": self.command, "match": match, "seen": seen}
+
+    def look_alikes(self, ctx: Context, match: dict[str, str]) -> list[dict[str, Any]]:
+        """Untagged objects that repeat a request: the ones it may have made."""
         rows = ctx.client.list(
             self.kind.list_command,
             projectid=ctx.project_id,
-            **{listed: params[given] for given, listed in self.scope.items()},
+            **{listed: match[given] for given, listed in self.scope.items()},
             **self.kind.list_params,
         )
-        for listed in rows:
-            if TAG_KEY in tag_map(listed) or listed.get("issourcenat"):
-                continue
-            if all(str(listed.get(k)) == str(params[k]) for k in self.same if k in params):
-                return str(listed["id"])
-        return None
+        return [
+            listed
+            for listed in rows
+            if TAG_KEY not in tag_map(listed)
+            and not listed.get("issourcenat")
+            and all(str(listed.get(k)) == v for k, v in match.items() if k in self.same)
+        ]

@@ -8,8 +8,9 @@ privateport/privateendport, cidrlist, openfirewall=false: firewall rules are wri
 repo, and CloudStack's own opening (for 0.0.0.0/0) would widen them or clash with one.
 Real CloudStack has deprecated cidrlist on port forwarding in some versions (the firewall
 rules filter instead); the sandbox keeps it, and the inventory reads it back.
-Rules have no names: one a crash left untagged is recognised by its address or network,
-protocol and ports (``scope`` and ``same``) and adopted instead of created again.
+Rules have no names: one a crash left untagged is adopted instead of created again only when
+it repeats the step's journaled request (its address or network, protocol, ports and CIDRs:
+``scope`` and ``same``) and provably came from it (app/apply/provenance.py).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class CreateFirewall(Create):
     command = "createFirewallRule"
     scope: ClassVar[dict[str, str]] = {"ipaddressid": "ipaddressid"}
     same = ("protocol", "startport", "endport", "cidrlist")
+    job_class = "org.apache.cloudstack.api.command.user.firewall.CreateFirewallRuleCmd"
 
     def params(self, ctx: Context, change: Change) -> dict[str, Any]:
         fields = after(change)
@@ -52,7 +54,8 @@ class CreateEgress(Create):
     kind_name = "egress"
     command = "createEgressFirewallRule"
     scope: ClassVar[dict[str, str]] = {"networkid": "networkid"}
-    same = ("protocol", "startport", "endport")
+    same = ("protocol", "startport", "endport", "destcidrlist")
+    job_class = "org.apache.cloudstack.api.command.user.firewall.CreateEgressFirewallRuleCmd"
 
     def params(self, ctx: Context, change: Change) -> dict[str, Any]:
         fields = after(change)
@@ -68,6 +71,7 @@ class CreatePortForward(Create):
     command = "createPortForwardingRule"
     scope: ClassVar[dict[str, str]] = {"ipaddressid": "ipaddressid"}
     same = ("protocol", "publicport", "privateport", "virtualmachineid")
+    job_class = "org.apache.cloudstack.api.command.user.firewall.CreatePortForwardingRuleCmd"
 
     def params(self, ctx: Context, change: Change) -> dict[str, Any]:
         fields = after(change)
