@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -75,12 +76,42 @@ def test_version_3_without_expires_is_refused(api: CloudStackHttp) -> None:
     _refused(api.send(_signed("listZones", signatureVersion="3")), "listzonesresponse")
 
 
-def test_an_unknown_command_is_refused_under_errorresponse(api: CloudStackHttp) -> None:
-    _refused(api.send(_signed("launchRocket")), "errorresponse")
+def _unavailable(response: Any, command: str) -> None:
+    """432 under errorresponse, from the role check (DynamicRoleBasedAPIAccessChecker)."""
+    assert response.status_code == 432
+    body = response.json()["errorresponse"]
+    assert body["errorcode"] == 432
+    assert re.fullmatch(
+        rf"The API \[{command}\] does not exist or is not available for the account for user id "
+        r"\[[0-9a-f-]{36}\]\.",
+        body["errortext"],
+    ), body
+    assert response.headers["X-Description"] == body["errortext"]
+
+
+def test_an_unknown_command_is_432_under_errorresponse(api: CloudStackHttp) -> None:
+    _unavailable(api.send(_signed("launchRocket")), "launchRocket")
 
 
 def test_command_names_are_case_sensitive(api: CloudStackHttp) -> None:
-    _refused(api.send(_signed("listzones")), "errorresponse")
+    _unavailable(api.send(_signed("listzones")), "listzones")
+
+
+def test_the_role_check_comes_before_the_signature(api: CloudStackHttp) -> None:
+    _unavailable(api.send(_signed("launchRocket", secret="wrong")), "launchRocket")
+
+
+def test_an_unknown_command_with_an_unknown_key_is_401(api: CloudStackHttp) -> None:
+    query = {"command": "launchRocket", "apiKey": "someone-else", "response": "json"}
+    query["signature"] = sign(query, SECRET_KEY)
+    _refused(api.send(query), "errorresponse")
+
+
+def test_unknown_commands_are_counted(api: CloudStackHttp) -> None:
+    calls = api.url.removesuffix("/client/api") + "/sandbox/calls"
+    before = api.session.get(calls, timeout=10).json().get("fetchRocket", 0)
+    api.send(_signed("fetchRocket"))
+    assert api.session.get(calls, timeout=10).json()["fetchRocket"] == before + 1
 
 
 @pytest.mark.parametrize("expires", ["+0000", "Z"])

@@ -110,10 +110,7 @@ class Api:
         with self.state.lock:
             self.finish_due_jobs()
             try:
-                request = authenticate(
-                    raw, self.state.api_key, self.state.secret_key, datetime.now(UTC)
-                )
-                self.calls[request.command] += 1
+                request = self._authenticate(raw)
                 injected = self.knobs.take_failure(
                     request.command, in_job=False, params=request.params
                 )
@@ -131,6 +128,21 @@ class Api:
             if not request.spec["list"]:
                 self.state.save()
             return 200, envelope(name, body)
+
+    def _authenticate(self, raw: dict[str, str]) -> Request:
+        """The request, counted; a command refused as unavailable is counted too (it reached
+        the server, as a test of a client wants to see)."""
+        state = self.state
+        try:
+            request = authenticate(
+                raw, state.api_key, state.secret_key, datetime.now(UTC), state.account.user_id
+            )
+        except ApiError as error:
+            if error.errorcode == UNSUPPORTED_ACTION:
+                self.calls[raw.get("command", "")] += 1
+            raise
+        self.calls[request.command] += 1
+        return request
 
     def _run(self, request: Request) -> dict[str, Any]:
         handler = HANDLERS.get(request.command)

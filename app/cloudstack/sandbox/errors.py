@@ -71,3 +71,18 @@ def bad_number(command: str, param: str, value: str) -> ApiError:
         f"Unable to execute API command {command.lower()} due to invalid value {value} "
         f"for parameter {param}",
     )
+
+
+def unavailable_command(command: str, user_id: str) -> ApiError:
+    """A command the caller's role does not allow: DynamicRoleBasedAPIAccessChecker.checkAccess
+    throws UnavailableCommandException, which ApiServer.commandAvailable answers with 432.
+
+    CloudStack answers 401 for a name it does not have at all (verifyRequest finds it in no
+    command map); the sandbox cannot tell those from the commands it does not serve, so it
+    plays an account whose role allows exactly the commands it serves.
+    """
+    return ApiError(
+        UNSUPPORTED_ACTION,
+        f"The API [{command}] does not exist or is not available for the account for user id "
+        f"[{user_id}].",
+    )

@@ -23,6 +23,7 @@ from app.cloudstack.sandbox.errors import (
     ApiError,
     bad_number,
     missing_parameter,
+    unavailable_command,
 )
 from app.cloudstack.signing import parse_expires, sign
 
@@ -80,13 +81,20 @@ def response_name(command: str | None) -> str:
     return f"{command.lower()}response" if spec and command else "errorresponse"
 
 
-def authenticate(raw: dict[str, str], api_key: str, secret_key: str, now: datetime) -> Request:
-    """Check the command exists and the signature holds, then normalise the parameters."""
+def authenticate(
+    raw: dict[str, str], api_key: str, secret_key: str, now: datetime, user_id: str
+) -> Request:
+    """Check the key, that the caller may run the command and the signature, in the order
+    ApiServer.verifyRequest does; then normalise the parameters."""
     command = raw.get("command", "")
     spec = command_spec(command)
     lowered = {_lower_name(name): value for name, value in raw.items()}
     wants_json = lowered.get("response", "").lower() == "json"
-    if spec is None or not _signed(raw, lowered, api_key, secret_key, now):
+    if lowered.get("apikey") != api_key:
+        raise ApiError(UNAUTHORIZED, AUTH_TEXT, None)
+    if spec is None:
+        raise unavailable_command(command, user_id)
+    if not _signed(raw, lowered, secret_key, now):
         raise ApiError(UNAUTHORIZED, AUTH_TEXT, None)
     params: dict[str, str] = {}
     maps: dict[str, dict[int, dict[str, str]]] = {}
@@ -122,10 +130,8 @@ def _lower_name(name: str) -> str:
     return prefix.lower() + bracket + rest
 
 
-def _signed(
-    raw: dict[str, str], lowered: dict[str, str], api_key: str, secret: str, now: datetime
-) -> bool:
-    if lowered.get("apikey") != api_key or "signature" not in lowered:
+def _signed(raw: dict[str, str], lowered: dict[str, str], secret: str, now: datetime) -> bool:
+    if "signature" not in lowered:
         return False
     if lowered.get("signatureversion") == "3":
         expires = parse_expires(lowered.get("expires", ""))
