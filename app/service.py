@@ -39,7 +39,7 @@ def ci_forge(run: CiRun) -> GitHubForge | GitLabForge:
     """The forge a CI job talks to, with the job's own token."""
     token = run.token.get_secret_value()
     if run.forge == "github":
-        return GitHubForge(run.api_url, token=token)
+        return GitHubForge(run.api_url, token=token, bot=run.bot or None)
     return GitLabForge(run.api_url, token=token)
 
 

@@ -28,6 +28,9 @@ _REVIEWED = frozenset(
 )
 
 
+_ACTIONS_BOT = "github-actions[bot]"
+
+
 class Step(StrEnum):
     REVIEW = "review"  # plan, judge, comment, statuses
     LAND = "land"  # a merged PR: guard, apply, result
@@ -48,6 +51,7 @@ class CiRun:
     sender: str
     number: int | None = None  # None: GitLab's default branch, found from the commit
     commit: str = ""  # the commit the pipeline runs for (GitLab default-branch pipelines)
+    bot: str = ""  # whom the token comments as, when the forge will not say; "" to ask it
 
 
 def detect(env: Mapping[str, str]) -> CiRun:
@@ -62,9 +66,7 @@ def _github(env: Mapping[str, str]) -> CiRun:
     event = env.get("GITHUB_EVENT_NAME", "")
     if event not in ("pull_request", "pull_request_target"):
         raise NotCi(f"stackgate ci runs on pull_request events, not {event or 'an unnamed one'}")
-    token = env.get("STACKGATE_GITHUB_TOKEN") or env.get("GITHUB_TOKEN")
-    if not token:
-        raise NotCi("GITHUB_TOKEN is not set: pass it to the step (env: GITHUB_TOKEN: …)")
+    token, bot = _github_token(env)
     payload = json.loads(Path(_need(env, "GITHUB_EVENT_PATH")).read_text(encoding="utf-8"))
     action, pull = payload.get("action"), payload.get("pull_request") or {}
     if action == "closed":
@@ -81,7 +83,21 @@ def _github(env: Mapping[str, str]) -> CiRun:
         step,
         str((payload.get("sender") or {}).get("login", "")),
         int(payload["number"]),
+        bot=bot,
     )
+
+
+def _github_token(env: Mapping[str, str]) -> tuple[str, str]:
+    """The token and its bot login: the job's own GITHUB_TOKEN comments as github-actions[bot]
+    (GitHub refuses it ``GET /user``); ``STACKGATE_GITHUB_TOKEN`` (a user's token, or an App's
+    installation token with ``STACKGATE_GITHUB_BOT`` = ``<app slug>[bot]``) replaces it."""
+    given = env.get("STACKGATE_GITHUB_TOKEN")
+    if given:
+        return given, env.get("STACKGATE_GITHUB_BOT", "")
+    token = env.get("GITHUB_TOKEN")
+    if not token:
+        raise NotCi("GITHUB_TOKEN is not set: pass it to the step (env: GITHUB_TOKEN: …)")
+    return token, env.get("STACKGATE_GITHUB_BOT") or _ACTIONS_BOT
 
 
 def _gitlab(env: Mapping[str, str]) -> CiRun:

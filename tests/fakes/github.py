@@ -8,7 +8,7 @@ from app.background import BackgroundServer, serve_in_background
 from tests.fakes import github_hooks as hooks
 from tests.fakes.base import Delivery, FailurePlan, SeenComment, SeenIssue, SeenStatus
 from tests.fakes.github_api import FakeApi
-from tests.fakes.github_app import App, AppGate
+from tests.fakes.github_app import ACTIONS_BOT, APP_PERMISSIONS, App, AppGate, mint
 from tests.fakes.github_routes import install
 from tests.fakes.github_state import Comment, Pull, Repo, Review, next_id
 from tests.leaks import SCANNER
@@ -44,6 +44,17 @@ class GitHubFake:
         """Accept JWTs signed by this key as App ``app_id``, installed on every owner."""
         with self.api.lock:
             self.apps.app = App(app_id, slug, public_key_pem)
+
+    def actions_token(self) -> str:
+        """The GITHUB_TOKEN of an Actions job whose workflow asks for the example's rights."""
+        with self.api.lock:
+            rights = {"contents": "read", "issues": "write", "pull_requests": "write"}
+            return mint(self.api, "ghs", ACTIONS_BOT, {**rights, "statuses": "write"})
+
+    def app_token(self, slug: str = "stackgate", permissions: dict[str, str] | None = None) -> str:
+        """An installation token of App ``slug``, as a job gets one from the App's key."""
+        with self.api.lock:
+            return mint(self.api, "ghs", f"{slug}[bot]", permissions or APP_PERMISSIONS)
 
     # -- driving it like a person ---------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""The fake's HTTP edge: GitHub's auth, paging, rate-limit headers and planned failures."""
+"""The fake's HTTP edge: GitHub's auth (what each kind of token may do), paging, rate-limit
+headers and planned failures."""
 
 from __future__ import annotations
 
@@ -27,6 +28,16 @@ _FAILURE_MESSAGES = {
     422: "Validation Failed",
 }
 _RATE_LIMITED = "API rate limit exceeded for installation ID 1."
+_INTEGRATION = "Resource not accessible by integration"
+
+# What an integration's token (an App installation's, or the GITHUB_TOKEN of an Actions job)
+# needs for a route, as GitHub answers it: ``/user`` names a user, which such a token has not;
+# an org's teams need the organization permission Members, which an Actions token never has.
+# A user's token (a PAT) may call them all.
+_NEEDS = {
+    ("GET", "/user"): "user",
+    ("GET", "/orgs/{org}/teams/{slug}/members"): "members",
+}
 
 
 class Refused(Exception):
@@ -72,6 +83,8 @@ class FakeApi:
         self.lock = threading.RLock()
         self.repos: dict[str, Repo] = {}
         self.tokens: dict[str, str] = {}  # token → login
+        # an integration's token → the permissions it was given (a user's token is not here)
+        self.integrations: dict[str, frozenset[str]] = {}
         self.expiries: dict[str, float] = {}  # token → time.time() it stops working
         self.failures: list[FailurePlan] = []
         self.requests: list[tuple[str, str]] = []  # (method, path+query) as received
@@ -88,19 +101,23 @@ class FakeApi:
             what = f"{request.method} {request.url.path}?{request.url.query}"
             SCANNER.observe("forge", what + "\n" + raw.decode("utf-8", "replace"), "github")
             with self.lock:
-                return self._answer(request, raw, handler, auth or self._token_login)
+                return self._answer(request, raw, handler, auth or self._token_login, needs)
 
+        needs = _NEEDS.get((method, path))
         self.routes.append(Route(path, endpoint, methods=[method]))
 
     def asgi(self) -> Starlette:
         return Starlette(routes=self.routes)
 
-    def _answer(self, request: Request, raw: bytes, handler: Handler, auth: Auth) -> Response:
+    def _answer(
+        self, request: Request, raw: bytes, handler: Handler, auth: Auth, needs: str | None
+    ) -> Response:
         url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         self.requests.append((request.method, url))
         try:
             self._fail_if_planned(url)
             login = auth(request)
+            self._refuse_integration(request, needs)
             call = Call(request, login, dict(request.path_params), json.loads(raw) if raw else None)
             status, body = handler(call)
         except Refused as refused:
@@ -132,6 +149,13 @@ class FakeApi:
         if time.time() >= self.expiries.get(credential, math.inf):  # an installation token's hour
             raise Refused(401, "Bad credentials")
         return self.tokens[credential]
+
+    def _refuse_integration(self, request: Request, needs: str | None) -> None:
+        """403 when an integration's token lacks what the route needs, as GitHub answers."""
+        credential = request.headers.get("authorization", "").partition(" ")[2]
+        granted = self.integrations.get(credential)
+        if needs is not None and granted is not None and needs not in granted:
+            raise Refused(403, _INTEGRATION)
 
     def _page(self, request: Request, items: list[Any]) -> Response:
         """GitHub paging: per_page (30, max 100) and page, with a Link header PyGithub follows."""

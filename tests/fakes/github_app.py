@@ -1,4 +1,5 @@
-"""The fake's GitHub App side: JWT-checked installation lookup and installation tokens."""
+"""The fake's integrations: a GitHub App (JWT-checked installation lookup, installation
+tokens) and the GITHUB_TOKEN an Actions job gets; both are refused what GitHub refuses them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,14 @@ from tests.fakes.github_api import Call, FakeApi, Refused
 from tests.fakes.github_state import next_id
 from tests.leaks import SCANNER
 
+APP_PERMISSIONS = {
+    "contents": "read",
+    "pull_requests": "write",
+    "issues": "write",
+    "statuses": "write",
+    "members": "read",
+}
+
 
 @dataclass
 class App:
@@ -23,6 +32,20 @@ class App:
     slug: str
     public_key: str
     installations: dict[str, int] = field(default_factory=dict)  # owner → installation id
+    # what the App asked for: stackgate's docs name Members (read) for `@team` approvals
+    permissions: dict[str, str] = field(default_factory=lambda: dict(APP_PERMISSIONS))
+
+
+ACTIONS_BOT = "github-actions[bot]"  # who an Actions job's GITHUB_TOKEN comments as
+
+
+def mint(api: FakeApi, prefix: str, login: str, permissions: dict[str, str]) -> str:
+    """A new integration token acting as ``login`` with ``permissions`` and nothing more."""
+    token = f"{prefix}_{secrets.token_urlsafe(27)}"
+    SCANNER.secret("GitHub integration token", token)
+    api.tokens[token] = login
+    api.integrations[token] = frozenset(permissions)
+    return token
 
 
 class AppGate:
@@ -63,7 +86,7 @@ class AppGate:
             "target_type": "Organization",
             "repository_selection": "selected",
             "access_tokens_url": f"{self.api.shapes.base}/app/installations/{number}/access_tokens",
-            "permissions": {"contents": "read", "pull_requests": "write", "statuses": "write"},
+            "permissions": self.app.permissions,
             "events": ["pull_request", "pull_request_review", "issue_comment"],
         }
 
@@ -71,15 +94,13 @@ class AppGate:
         assert self.app is not None
         if call.number("installation_id") not in self.app.installations.values():
             raise Refused(404, "Not Found")
-        token = f"ghs_{secrets.token_urlsafe(27)}"
-        SCANNER.secret("GitHub installation token", token)
-        self.api.tokens[token] = f"{self.app.slug}[bot]"
+        token = mint(self.api, "ghs", f"{self.app.slug}[bot]", self.app.permissions)
         expires = (datetime.now(UTC) + self.token_lifetime).replace(microsecond=0)
         self.api.expiries[token] = expires.timestamp()
         self.issued.append((token, expires))
         return 201, {
             "token": token,
             "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "permissions": {"contents": "read", "pull_requests": "write"},
+            "permissions": self.app.permissions,
             "repository_selection": "selected",
         }

@@ -1,6 +1,10 @@
 """`stackgate ci` as GitHub Actions and GitLab CI would run it: a review job and, after the
 merge, a land job with a store of its own — the plan comment's stamp carries the approval
-across — both through the real client libraries against the forge fakes."""
+across — both through the real client libraries against the forge fakes.
+
+On GitHub the job has the Actions GITHUB_TOKEN, which GitHub refuses ``GET /user`` and an
+org's teams; the example repo's owners are teams, so its jobs are also given an App's
+installation token (``STACKGATE_GITHUB_TOKEN``, Members: read) and that App's bot name."""
 
 from __future__ import annotations
 
@@ -10,9 +14,11 @@ import sys
 from pathlib import Path
 
 from tests.fakes.base import Delivery, ForgeFake
+from tests.fakes.github import GitHubFake
 from tests.leaks import printed
+from tests.scenarios.harness import example_files
 from tests.scenarios.test_merges import APPLIED, REFUSED, told
-from tests.scenarios.test_pull_requests import LABEL, edit, plan_comments
+from tests.scenarios.test_pull_requests import LABEL, PAYMENTS, edit, plan_comments
 
 
 def _clean_env() -> dict[str, str]:
@@ -27,21 +33,23 @@ def _clean_env() -> dict[str, str]:
 def _ci(
     fake: ForgeFake, repo: str, tmp_path: Path, job: str, **env: str
 ) -> subprocess.CompletedProcess[str]:
-    token: str = fake.token  # type: ignore[attr-defined]
     common = {
         "STACKGATE_DATABASE_URL": f"sqlite:///{tmp_path / job}.db",  # every job its own store
         "STACKGATE_SANDBOX_STATE": str(tmp_path / "cloud.json"),  # one cloud for all jobs
         "STACKGATE_LOG_LEVEL": "WARNING",
     }
-    if fake.name == "github":
+    if isinstance(fake, GitHubFake):
         common |= {
             "GITHUB_ACTIONS": "true",
             "GITHUB_EVENT_NAME": "pull_request",
             "GITHUB_REPOSITORY": repo,
             "GITHUB_API_URL": fake.api_url,
-            "GITHUB_TOKEN": token,
+            "GITHUB_TOKEN": fake.actions_token(),
+            "STACKGATE_GITHUB_TOKEN": fake.app_token("stackgate"),  # reads `@team` owners
+            "STACKGATE_GITHUB_BOT": "stackgate[bot]",
         }
     else:
+        token: str = fake.token  # type: ignore[attr-defined]
         common |= {
             "GITLAB_CI": "true",
             "CI_PROJECT_PATH": repo,
@@ -117,3 +125,53 @@ def test_a_land_job_holds_the_merge_to_the_gate(fake, repo, tmp_path: Path) -> N
     (refusal,) = told(fake, repo, number, REFUSED)
     assert "1 approval from @platform" in refusal
     assert "Traceback" not in landed.stdout + landed.stderr
+
+
+def _user_owned(github: GitHubFake) -> str:
+    """The example repo on GitHub with people, not teams, as the payments owners (and a
+    person as the platform team: ``STACKGATE_PLATFORM_GROUP`` in the job)."""
+    files = example_files()
+    files[PAYMENTS] = files[PAYMENTS].replace(b'"@payments-leads"', b"lee")
+    github.create_repo("acme/infra", files)
+    for user in ("alice", "lee", "pat"):
+        github.grant("acme/infra", user, write=True)
+    return "acme/infra"
+
+
+def test_the_actions_token_alone_reviews_a_pull_request(github: GitHubFake, tmp_path) -> None:
+    repo = _user_owned(github)
+    number, opened = github.open_pr(repo, "bob", edit(*LABEL))
+    only_actions = {
+        "STACKGATE_GITHUB_TOKEN": "",
+        "STACKGATE_GITHUB_BOT": "",
+        "STACKGATE_PLATFORM_GROUP": "pat",
+    }
+    done = _ci(
+        github, repo, tmp_path, "review", **_event(tmp_path, "review", opened), **only_actions
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(plan_comments(github, repo, number)) == 1
+    assert [c.author for c in github.comments(repo, number)] == ["github-actions[bot]"]
+    assert ("GET", "/user") not in github.api.requests
+    # a second job finds its comment again (the bot's own) instead of adding one
+    again = _ci(
+        github, repo, tmp_path, "again", **_event(tmp_path, "again", opened), **only_actions
+    )
+    assert again.returncode == 0 and len(github.comments(repo, number)) == 1
+
+
+def test_the_actions_token_cannot_read_team_owners_and_says_what_to_give(
+    github: GitHubFake, tmp_path: Path
+) -> None:
+    repo = "acme/infra"
+    github.create_repo(repo, example_files())
+    github.add_group(repo, "payments-leads", ["lee"])
+    _, opened = github.open_pr(repo, "bob", edit(*LABEL))
+    only_actions = {"STACKGATE_GITHUB_TOKEN": "", "STACKGATE_GITHUB_BOT": ""}
+    event = _event(tmp_path, "review", opened)
+    done = _ci(github, repo, tmp_path, "review", **event, **only_actions)
+    assert done.returncode == 1
+    said = " ".join(done.stdout.split())
+    assert "Resource not accessible by integration" in said
+    assert "members" in said.lower() and "STACKGATE_GITHUB_TOKEN" in said
+    assert "Traceback" not in done.stdout + done.stderr

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 from urllib.parse import quote
 
 from github.ContentFile import ContentFile
+from github.GithubException import GithubException
 from github.GithubObject import NotSet
 from github.Issue import Issue
 from github.IssueComment import IssueComment
@@ -24,7 +26,7 @@ from app.forges.base import (
     StatusState,
     TreeFile,
 )
-from app.forges.github.errors import translated, unless_missing
+from app.forges.github.errors import limited, said, translated, unless_missing
 from app.forges.github.sessions import Sessions
 
 _WRITE_ROLES = frozenset({"admin", "maintain", "write"})
@@ -44,8 +46,9 @@ class GitHubForge:
         app_id: int | None = None,
         private_key: str | None = None,
         timeout: float = 15.0,
+        bot: str | None = None,
     ) -> None:
-        self._sessions = Sessions(api_url, token, app_id, private_key, timeout)
+        self._sessions = Sessions(api_url, token, app_id, private_key, timeout, bot)
 
     def pull_request(self, repo: str, number: int) -> PullRequest:
         with self._call(f"reading pull request {repo}#{number}"):
@@ -154,10 +157,10 @@ class GitHubForge:
     def group_members(self, repo: str, group: str) -> set[str]:
         org, slash, team = group.removeprefix("@").rpartition("/")
         org = org if slash else repo.partition("/")[0]  # a bare team name: the repo owner's
-        with self._call(f"listing the members of team {org}/{team}"):
+        with self._call(f"listing the members of team {org}/{team}"), _members_needed(org, team):
             found = self._sessions.client(repo).get_organization(org).get_team_by_slug(team)
-            # 404: no such team; 403: the bot may not see it. Either way nobody is in it for us
-            return unless_missing(lambda: {m.login for m in found.get_members()}, set(), (403, 404))
+            # 404: no such team, or one the bot may not see: nobody is in it for us
+            return unless_missing(lambda: {m.login for m in found.get_members()}, set())
 
     def can_write(self, repo: str, user: str) -> bool:
         with self._call(f"reading the permission of {user} on {repo}"):
@@ -218,6 +221,24 @@ class GitHubForge:
 
 
 _WEB_FLOW = "web-flow"
+
+
+@contextmanager
+def _members_needed(org: str, team: str) -> Iterator[None]:
+    """A 403 on a team is a token without the right to read teams: say which token has it."""
+    try:
+        yield
+    except GithubException as error:
+        if error.status != 403 or limited(error):
+            raise
+        raise ForgeError(
+            f"GitHub refused to list the members of team {org}/{team} (HTTP 403: "
+            f"{said(error.data)}), so `@{team}` owners cannot be matched: give stackgate a "
+            "token that may read teams — a user's token with read:org, or a GitHub App's "
+            "installation token with the Members (read) permission; an Actions GITHUB_TOKEN "
+            "never may (in CI: STACKGATE_GITHUB_TOKEN)",
+            transient=False,
+        ) from None
 
 
 def _approvals(pr: GitHubPull) -> tuple[Approval, ...]:

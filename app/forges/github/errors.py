@@ -49,15 +49,12 @@ def translated(what: str, secrets: tuple[str, ...]) -> Iterator[None]:
 
 def _from_github(what: str, error: GithubException, secrets: tuple[str, ...]) -> ForgeError:
     status = error.status
-    headers = {key.lower(): str(value) for key, value in (error.headers or {}).items()}
-    limited = isinstance(error, RateLimitExceededException) or (
-        status in (403, 429)
-        and (headers.get("x-ratelimit-remaining") == "0" or "retry-after" in headers)
-    )
-    transient = limited or status == 429 or status >= 500
-    said = _said(error.data)
+    headers = _headers(error)
+    transient = limited(error) or status == 429 or status >= 500
     hint = "" if transient else _NOT_TRANSIENT_HINTS.get(status, "")
-    message = f"GitHub {what}: HTTP {status}" + "".join(f": {s}" for s in (said, hint) if s)
+    message = f"GitHub {what}: HTTP {status}" + "".join(
+        f": {s}" for s in (said(error.data), hint) if s
+    )
     return ForgeError(
         _scrub(message, secrets),
         transient=transient,
@@ -65,7 +62,20 @@ def _from_github(what: str, error: GithubException, secrets: tuple[str, ...]) ->
     )
 
 
-def _said(data: Any) -> str:
+def limited(error: GithubException) -> bool:
+    """Whether GitHub refused for the rate limit (403 or 429 saying so), not for a right."""
+    headers = _headers(error)
+    return isinstance(error, RateLimitExceededException) or (
+        error.status in (403, 429)
+        and (headers.get("x-ratelimit-remaining") == "0" or "retry-after" in headers)
+    )
+
+
+def _headers(error: GithubException) -> dict[str, str]:
+    return {key.lower(): str(value) for key, value in (error.headers or {}).items()}
+
+
+def said(data: Any) -> str:
     """GitHub's own one-line explanation, with the first validation error when there is one."""
     if not isinstance(data, Mapping):
         return ""

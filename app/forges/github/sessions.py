@@ -6,7 +6,9 @@ import math
 import threading
 from typing import Any
 
-from github import Auth, Github, GithubIntegration
+from github import Auth, Github, GithubException, GithubIntegration
+
+from app.forges.base import ForgeError
 
 _PER_PAGE = 100  # GitHub's maximum: fewest round trips when listing files and comments
 
@@ -15,7 +17,9 @@ class Sessions:
     """A PyGithub client and the bot's login for any ``owner/name``.
 
     A token acts the same everywhere. A GitHub App acts through one installation per owner,
-    found once and cached; PyGithub refreshes the installation token itself.
+    found once and cached; PyGithub refreshes the installation token itself. An integration's
+    token (an Actions job's GITHUB_TOKEN, an App installation's) is refused ``GET /user``,
+    so its bot login is given (``github-actions[bot]``, ``<app slug>[bot]``).
     """
 
     def __init__(
@@ -25,6 +29,7 @@ class Sessions:
         app_id: int | None,
         private_key: str | None,
         timeout: float,
+        bot: str | None = None,
     ) -> None:
         app = app_id is not None and private_key is not None
         half_app = (app_id is None) != (private_key is None)
@@ -42,6 +47,7 @@ class Sessions:
         self._lock = threading.Lock()
         self._by_owner: dict[str, tuple[Github, str | None]] = {}
         self._token_client: Github | None = None
+        self._bot = bot
         self._app: GithubIntegration | None = None
         if token is not None:
             self._token_client = Github(auth=Auth.Token(token), **self._options)
@@ -55,10 +61,11 @@ class Sessions:
         return self._session(repo)[0]
 
     def bot(self, repo: str) -> str:
-        """The login the bot's comments carry: the token's user, or ``<app slug>[bot]``."""
+        """The login the bot's comments carry: the given one, the token's user, or
+        ``<app slug>[bot]``."""
         client, login = self._session(repo)
         if login is None:
-            login = client.get_user().login
+            login = _login(client)
             with self._lock:
                 self._by_owner[_owner(repo)] = (client, login)
         return login
@@ -70,7 +77,7 @@ class Sessions:
         if known is not None:
             return known
         if self._token_client is not None:
-            session: tuple[Github, str | None] = (self._token_client, None)
+            session: tuple[Github, str | None] = (self._token_client, self._bot)
         else:
             assert self._app is not None
             installation = self._app.get_repo_installation(owner, repo.partition("/")[2])
@@ -78,6 +85,20 @@ class Sessions:
             session = (client, f"{installation.app_slug}[bot]")
         with self._lock:
             return self._by_owner.setdefault(owner, session)
+
+
+def _login(client: Github) -> str:
+    try:
+        return client.get_user().login
+    except GithubException as error:
+        if error.status != 403:
+            raise
+        raise ForgeError(
+            "GitHub will not say whose token this is (GET /user: 403): an Actions GITHUB_TOKEN "
+            "or an App's installation token has no user, so give stackgate its bot login "
+            "(github-actions[bot], <app slug>[bot]; in CI: STACKGATE_GITHUB_BOT)",
+            transient=False,
+        ) from None
 
 
 def _owner(repo: str) -> str:
