@@ -143,6 +143,12 @@ class Settings(BaseSettings):
                     raise ValueError(f"'{entry}' is not forge:owner/name (github: or gitlab:)")
         return value
 
+    webhook_body_limit: int = Field(
+        25 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body in bytes; a larger one gets 413 and is not read "
+        "(GitHub and GitLab send no webhook over 25 MB)",
+    )
     github_webhook_secret: SecretStr | None = None
     github_token: SecretStr | None = None
     github_app_id: int | None = None

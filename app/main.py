@@ -19,6 +19,7 @@ from app.jobs.worker import Worker
 from app.metrics import REGISTRY, expect_deliveries, expect_plans
 from app.service import build_services, build_worker, intakes
 from app.store.metrics import StoreCollector
+from app.webhooks.limit import BodyLimit
 from app.webhooks.routes import webhook_router
 
 
@@ -46,6 +47,7 @@ def create_app(
             services.clouds.close()
 
     app = FastAPI(title="stackgate", version=version("stackgate"), lifespan=lifespan, docs_url=None)
+    app.add_middleware(BodyLimit, limit=settings.webhook_body_limit)
     wake = worker.wake.set if worker is not None else lambda: None
     edges = intakes(settings)
     app.include_router(webhook_router(services.sessions, edges, wake))

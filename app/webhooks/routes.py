@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,13 +16,16 @@ from starlette.concurrency import run_in_threadpool
 from app.events.model import Event, Ignored
 from app.forges.github import webhook as github
 from app.forges.gitlab import webhook as gitlab
+from app.forges.payload import Malformed
 from app.logs import about
 from app.metrics import DELIVERIES
+from app.webhooks.body import ByHeader, Check, decode, read_verified
 from app.webhooks.intake import record
 
 log = logging.getLogger("stackgate.edge")
 
 Headers = Mapping[str, str]
+LONGEST_DELIVERY_ID = 128  # what the store keeps
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class Intake:
     """What one forge's webhooks need at the edge."""
 
     forge: str
-    verify: Callable[[bytes, Headers], bool]
+    proof: Callable[[Headers], Check | None]  # None: the headers cannot prove the sender
     delivery_id: Callable[[Headers], str | None]
     event_header: str
     parse: Callable[[Headers, dict[str, Any]], Event | Ignored]
@@ -40,7 +42,7 @@ class Intake:
 def github_intake(secret: str) -> Intake:
     return Intake(
         "github",
-        lambda body, headers: github.verify(secret, body, headers),
+        lambda headers: github.signature(secret, headers),
         github.delivery_id,
         "x-github-event",
         github.parse,
@@ -50,7 +52,7 @@ def github_intake(secret: str) -> Intake:
 def gitlab_intake(token: str) -> Intake:
     return Intake(
         "gitlab",
-        lambda _body, headers: gitlab.verify(token, headers),
+        lambda headers: ByHeader() if gitlab.verify(token, headers) else None,
         gitlab.delivery_id,
         "x-gitlab-event",
         gitlab.parse,
@@ -75,22 +77,22 @@ def _endpoint(
     sessions: sessionmaker[Session], intake: Intake, wake: Callable[[], None]
 ) -> Callable[[Request], Any]:
     async def receive(request: Request) -> JSONResponse:
-        body = await request.body()
         headers = {key.lower(): value for key, value in request.headers.items()}
-        if not intake.verify(body, headers):
+        proof = intake.proof(headers)  # a bad token or signature header: the body stays unread
+        body = None if proof is None else await read_verified(request, proof)
+        if body is None:
             # Unverified senders choose their headers: they get no label of their own.
             DELIVERIES.labels(intake.forge, "unverified", "refused").inc()
-            return JSONResponse({"error": "signature or token does not match"}, 401)
+            # Hanging up stops the rest of the body; keeping the connection would read it all.
+            refused = {"error": "signature or token does not match"}
+            return JSONResponse(refused, 401, headers={"connection": "close"})
         event_name = headers.get(intake.event_header, "unknown")[:64]
         try:
-            payload = json.loads(body)
-        except ValueError:
-            return _malformed(intake.forge, event_name, "the body is not JSON")
-        if not isinstance(payload, dict):
-            return _malformed(intake.forge, event_name, "the body is not a JSON object")
-        parsed = intake.parse(headers, payload)
-        # A delivery without an id still deduplicates: the same bytes are the same delivery.
-        delivery = intake.delivery_id(headers) or "sha256:" + hashlib.sha256(body).hexdigest()
+            parsed = intake.parse(headers, decode(body))
+            delivery = _delivery_id(intake, headers, body)
+        except Malformed as problem:
+            DELIVERIES.labels(intake.forge, event_name, "malformed").inc()
+            return JSONResponse({"error": str(problem)}, 400)
         receipt = await run_in_threadpool(
             record, sessions, intake.forge, delivery, event_name, parsed
         )
@@ -104,6 +106,9 @@ def _endpoint(
     return receive
 
 
-def _malformed(forge: str, event: str, problem: str) -> JSONResponse:
-    DELIVERIES.labels(forge, event, "malformed").inc()
-    return JSONResponse({"error": problem}, 400)
+def _delivery_id(intake: Intake, headers: Headers, body: bytes) -> str:
+    """The delivery's key; without one, the same bytes are the same delivery."""
+    given = intake.delivery_id(headers)
+    if given is not None and len(given) > LONGEST_DELIVERY_ID:
+        raise Malformed(f"the delivery id header is longer than {LONGEST_DELIVERY_ID} characters")
+    return given or "sha256:" + hashlib.sha256(body).hexdigest()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,9 +17,18 @@ from app.events.model import (
     PullRequestEvent,
     ReviewEvent,
 )
+from app.forges.payload import (
+    LARGEST_ID,
+    LONGEST_TEXT,
+    mapping,
+    number,
+    optional_text,
+    text,
+)
 
 FORGE = "github"
 _SIGNATURE_PREFIX = "sha256="
+_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 _PR_CHANGES = {
     "opened": Change.OPENED,
     "reopened": Change.OPENED,
@@ -31,17 +41,37 @@ _PR_CHANGES = {
 _REVIEW_ACTIONS = frozenset({"submitted", "dismissed", "edited"})
 
 
+class Signature:
+    """The HMAC of a body read in pieces, held against the signature its headers carry."""
+
+    def __init__(self, secret: str, given: str) -> None:
+        self._mac = hmac.new(secret.encode(), digestmod=hashlib.sha256)
+        self._given = given
+
+    def update(self, chunk: bytes) -> None:
+        self._mac.update(chunk)
+
+    def valid(self) -> bool:
+        return hmac.compare_digest(self._given, self._mac.hexdigest())
+
+
+def signature(secret: str, headers: Mapping[str, str]) -> Signature | None:
+    """What the body must hash to, or None when ``X-Hub-Signature-256`` cannot be one (then
+    the body need not be read at all)."""
+    given = headers.get("x-hub-signature-256", "")
+    digest = given.removeprefix(_SIGNATURE_PREFIX)
+    if digest == given or not _HEX_DIGEST.fullmatch(digest):
+        return None
+    return Signature(secret, digest)
+
+
 def verify(secret: str, body: bytes, headers: Mapping[str, str]) -> bool:
     """Whether ``X-Hub-Signature-256`` is the HMAC of the raw body under ``secret``."""
-    given = headers.get("x-hub-signature-256", "")
-    if not given.startswith(_SIGNATURE_PREFIX):
+    check = signature(secret, headers)
+    if check is None:
         return False
-    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    # compare_digest wants both sides ASCII; a non-ASCII header is simply a bad signature
-    try:
-        return hmac.compare_digest(given[len(_SIGNATURE_PREFIX) :], expected)
-    except TypeError:
-        return False
+    check.update(body)
+    return check.valid()
 
 
 def delivery_id(headers: Mapping[str, str]) -> str | None:
@@ -50,17 +80,15 @@ def delivery_id(headers: Mapping[str, str]) -> str | None:
 
 
 def parse(headers: Mapping[str, str], payload: dict[str, Any]) -> Event | Ignored:
-    """The event a delivery stands for, or why we do not act on it."""
+    """The event a delivery stands for, or why we do not act on it; Malformed (saying which
+    field) when an event we act on lacks what it needs."""
     kind = headers.get("x-github-event", "")
-    try:
-        if kind == "pull_request":
-            return _pull_request(payload)
-        if kind == "pull_request_review":
-            return _review(payload)
-        if kind == "issue_comment":
-            return _comment(payload)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        return Ignored(reason=f"malformed {kind} payload: {type(error).__name__} {error}")
+    if kind == "pull_request":
+        return _pull_request(payload)
+    if kind == "pull_request_review":
+        return _review(payload)
+    if kind == "issue_comment":
+        return _comment(payload)
     if kind == "ping":
         return Ignored(reason="ping: the webhook is set up, nothing to do")
     return Ignored(reason=f"event {kind or '(none)'} is not acted on")
@@ -68,17 +96,18 @@ def parse(headers: Mapping[str, str], payload: dict[str, Any]) -> Event | Ignore
 
 def _where(payload: dict[str, Any]) -> tuple[str, str]:
     """The repository full name and the sender login every event carries."""
-    return str(payload["repository"]["full_name"]), str(payload["sender"]["login"])
+    return text(payload, "repository", "full_name"), text(payload, "sender", "login")
 
 
 def _pull_request(payload: dict[str, Any]) -> Event | Ignored:
-    action = payload.get("action")
-    pr = payload["pull_request"]
+    action = optional_text(payload, "action")
+    pr = mapping(payload, "pull_request")
+    changes = payload.get("changes")
     if action == "closed":
-        change = Change.MERGED if pr.get("merged") else Change.CLOSED
+        change = Change.MERGED if pr.get("merged") is True else Change.CLOSED
     elif action in _PR_CHANGES:
         change = _PR_CHANGES[action]
-    elif action == "edited" and "base" in (payload.get("changes") or {}):
+    elif action == "edited" and isinstance(changes, dict) and "base" in changes:
         change = Change.UPDATED  # a new base: judged again by the new base's policies
     else:
         return Ignored(reason=f"pull_request action {action} is not acted on")
@@ -86,31 +115,31 @@ def _pull_request(payload: dict[str, Any]) -> Event | Ignored:
     return PullRequestEvent(
         forge=FORGE,
         repo=repo,
-        number=int(pr["number"]),
+        number=number(payload, "pull_request", "number"),
         change=change,
-        head_sha=str(pr["head"]["sha"]),
+        head_sha=text(payload, "pull_request", "head", "sha"),
         sender=sender,
     )
 
 
 def _review(payload: dict[str, Any]) -> Event | Ignored:
-    action = payload.get("action")
+    action = optional_text(payload, "action")
     if action not in _REVIEW_ACTIONS:
         return Ignored(reason=f"pull_request_review action {action} is not acted on")
     repo, sender = _where(payload)
     return ReviewEvent(
-        forge=FORGE, repo=repo, number=int(payload["pull_request"]["number"]), sender=sender
+        forge=FORGE, repo=repo, number=number(payload, "pull_request", "number"), sender=sender
     )
 
 
 def _comment(payload: dict[str, Any]) -> Event | Ignored:
-    action = payload.get("action")
+    action = optional_text(payload, "action")
     if action != "created":
         return Ignored(reason=f"issue_comment action {action} is not acted on")
-    issue = payload["issue"]
-    if not issue.get("pull_request"):
+    if not mapping(payload, "issue").get("pull_request"):
         return Ignored(reason="issue_comment on an issue, not a pull request")
-    command = parse_command(str(payload["comment"].get("body") or ""))
+    body = optional_text(payload, "comment", "body", longest=LONGEST_TEXT)
+    command = parse_command(body or "")
     if command is None:
         return Ignored(reason="comment is not a /stackgate command")
     repo, sender = _where(payload)
@@ -118,9 +147,9 @@ def _comment(payload: dict[str, Any]) -> Event | Ignored:
     return CommandEvent(
         forge=FORGE,
         repo=repo,
-        number=int(issue["number"]),
+        number=number(payload, "issue", "number"),
         sender=sender,
-        comment_id=int(payload["comment"]["id"]),
+        comment_id=number(payload, "comment", "id", largest=LARGEST_ID),
         verb=verb,
         args=args,
     )

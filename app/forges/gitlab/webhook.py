@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from app.events.commands import parse_command
 from app.events.model import (
@@ -18,6 +18,7 @@ from app.events.model import (
     PullRequestEvent,
     ReviewEvent,
 )
+from app.forges.payload import LARGEST_ID, LONGEST_TEXT, mapping, number, optional_text, text
 
 FORGE = "gitlab"
 MERGE_REQUEST_HOOK = "Merge Request Hook"
@@ -30,12 +31,6 @@ _CHANGES = {
     "merge": Change.MERGED,
 }
 _REVIEWS = frozenset({"approved", "unapproved", "approval", "unapproval"})
-
-T = TypeVar("T")
-
-
-class _Malformed(ValueError):
-    """A field the event needs is missing or of the wrong type."""
 
 
 def verify(secret: str, headers: Mapping[str, str]) -> bool:
@@ -61,26 +56,24 @@ def delivery_id(headers: Mapping[str, str]) -> str | None:
 
 
 def parse(headers: Mapping[str, str], payload: dict[str, Any]) -> Event | Ignored:
-    """The event a delivery means for stackgate; Ignored (with why) for everything else."""
+    """The event a delivery means for stackgate; Ignored (with why) for everything else;
+    Malformed (saying which field) when an event we act on lacks what it needs."""
     kind = headers.get("x-gitlab-event", "")
-    try:
-        if kind == MERGE_REQUEST_HOOK:
-            return _merge_request(payload)
-        if kind == NOTE_HOOK:
-            return _note(payload)
-    except _Malformed as exc:
-        return Ignored(f"malformed {kind}: {exc}")
+    if kind == MERGE_REQUEST_HOOK:
+        return _merge_request(payload)
+    if kind == NOTE_HOOK:
+        return _note(payload)
     return Ignored(f"GitLab event {kind or '(none)'!r} is not one stackgate acts on")
 
 
 def _merge_request(payload: dict[str, Any]) -> Event | Ignored:
-    attrs = _get(payload, dict, "object_attributes")
-    action = _get(payload, str, "object_attributes", "action")
-    repo = _get(payload, str, "project", "path_with_namespace")
-    number = _get(payload, int, "object_attributes", "iid")
-    sender = _get(payload, str, "user", "username")
+    attrs = mapping(payload, "object_attributes")
+    action = text(payload, "object_attributes", "action")
+    repo = text(payload, "project", "path_with_namespace")
+    iid = number(payload, "object_attributes", "iid")
+    sender = text(payload, "user", "username")
     if action in _REVIEWS:
-        return ReviewEvent(FORGE, repo, number, sender)
+        return ReviewEvent(FORGE, repo, iid, sender)
     change = _CHANGES.get(action)
     if action == "update":
         change = _update_change(payload, attrs)
@@ -90,8 +83,8 @@ def _merge_request(payload: dict[str, Any]) -> Event | Ignored:
             )
     if change is None:
         return Ignored(f"merge request action {action!r} is not one stackgate acts on")
-    head = _get(payload, str, "object_attributes", "last_commit", "id")
-    return PullRequestEvent(FORGE, repo, number, change, head, sender)
+    head = text(payload, "object_attributes", "last_commit", "id")
+    return PullRequestEvent(FORGE, repo, iid, change, head, sender)
 
 
 def _update_change(payload: dict[str, Any], attrs: dict[str, Any]) -> Change | None:
@@ -117,34 +110,24 @@ def _update_change(payload: dict[str, Any], attrs: dict[str, Any]) -> Change | N
 
 
 def _note(payload: dict[str, Any]) -> Event | Ignored:
-    attrs = _get(payload, dict, "object_attributes")
-    noteable = attrs.get("noteable_type")
+    attrs = mapping(payload, "object_attributes")
+    noteable = optional_text(payload, "object_attributes", "noteable_type")
     if noteable != "MergeRequest":
         return Ignored(f"comment on a {noteable or 'unknown thing'}, not a merge request")
     if attrs.get("system") is True:
         return Ignored("system note")
     if attrs.get("action") == "update":  # re-running a command because its typo got fixed
         return Ignored("edited comment; only new comments carry commands")
-    command = parse_command(_get(payload, str, "object_attributes", "note"))
+    command = parse_command(text(payload, "object_attributes", "note", longest=LONGEST_TEXT))
     if command is None:
         return Ignored("comment is not a /stackgate command")
     verb, args = command
     return CommandEvent(
         forge=FORGE,
-        repo=_get(payload, str, "project", "path_with_namespace"),
-        number=_get(payload, int, "merge_request", "iid"),
-        sender=_get(payload, str, "user", "username"),
-        comment_id=_get(payload, int, "object_attributes", "id"),
+        repo=text(payload, "project", "path_with_namespace"),
+        number=number(payload, "merge_request", "iid"),
+        sender=text(payload, "user", "username"),
+        comment_id=number(payload, "object_attributes", "id", largest=LARGEST_ID),
         verb=verb,
         args=args,
     )
-
-
-def _get(data: dict[str, Any], kind: type[T], *path: str) -> T:
-    """``data[path[0]][path[1]]…`` if it is a ``kind``; _Malformed naming the path if not."""
-    value: Any = data
-    for key in path:
-        value = value.get(key) if isinstance(value, dict) else None
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise _Malformed(f"no {kind.__name__} at {'.'.join(path)}")
-    return value

@@ -12,6 +12,7 @@ import pytest
 from app.events.commands import parse_command
 from app.events.model import Change, CommandEvent, Ignored, PullRequestEvent, ReviewEvent
 from app.forges.github.webhook import delivery_id, parse, verify
+from app.forges.payload import Malformed
 from tests.fakes.github_json import PAYLOADS
 
 SECRET = "It's a Secret to Everybody"
@@ -134,15 +135,48 @@ def assigned() -> dict[str, Any]:
         ("ping", recorded("ping"), "ping"),
         ("push", recorded("push"), "event push is not acted on"),
         ("", {}, "event (none) is not acted on"),
-        ("pull_request", {"action": "opened", "pull_request": None}, "malformed pull_request"),
-        ("pull_request", {"action": "opened", "pull_request": {"number": 1}}, "malformed"),
-        ("issue_comment", {"action": "created"}, "malformed issue_comment"),
-        ("pull_request_review", {"action": "submitted", "sender": {}}, "malformed"),
     ],
 )
 def test_ignored_with_a_reason(kind: str, payload: dict[str, Any], reason: str) -> None:
     ignored = parse({"x-github-event": kind}, payload)
     assert isinstance(ignored, Ignored) and reason in ignored.reason
+
+
+@pytest.mark.parametrize(
+    ("kind", "payload", "said"),
+    [
+        (
+            "pull_request",
+            {"action": "opened", "pull_request": None},
+            "field pull_request: expected an object, got null",
+        ),
+        (
+            "pull_request",
+            {"action": "opened", "pull_request": {"number": 1}},
+            "field repository.full_name: expected a string of at most 255 characters, "
+            "it is missing",
+        ),
+        ("issue_comment", {"action": "created"}, "field issue: expected an object"),
+        (
+            "pull_request_review",
+            {"action": "submitted", "sender": {}},
+            "field repository.full_name: expected a string",
+        ),
+        (
+            "pull_request",
+            {**recorded("pull_request.opened"), "number": 1, "pull_request": {"number": "7"}},
+            "field pull_request.number: expected a whole number from 1 to 2147483647, got a string",
+        ),
+    ],
+)
+def test_a_malformed_event_we_act_on_says_which_field(
+    kind: str, payload: dict[str, Any], said: str
+) -> None:
+    """Once these were Ignored with Python's words (KeyError 'repository'); now the route
+    answers 400 with the sentence."""
+    with pytest.raises(Malformed) as raised:
+        parse({"x-github-event": kind}, payload)
+    assert said in str(raised.value)
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ import pytest
 
 from app.events.model import Change, CommandEvent, Ignored, PullRequestEvent, ReviewEvent
 from app.forges.gitlab.webhook import delivery_id, parse, verify
+from app.forges.payload import Malformed
 from tests.fakes.base import Delivery
 from tests.fakes.gitlab import GitLabFake
 from tests.fakes.gitlab_hooks import example
@@ -204,13 +205,13 @@ def test_ignored_with_a_reason(
         (NOTE_HOOK, note_variant(note=None), "object_attributes.note"),
     ],
 )
-def test_malformed_payloads_are_ignored(
+def test_malformed_payloads_say_which_field(
     headers: dict[str, str], payload: dict[str, Any], missing: str
 ) -> None:
-    event = parse(headers, payload)
-    assert isinstance(event, Ignored)
-    assert event.reason.startswith("malformed ")
-    assert missing in event.reason
+    """Once Ignored (a 200); now Malformed, which the route answers with a 400."""
+    with pytest.raises(Malformed) as raised:
+        parse(headers, payload)
+    assert missing in str(raised.value) and ": expected" in str(raised.value)
 
 
 def test_back_to_draft_and_a_new_target_are_planned_again(fake: GitLabFake) -> None:
