@@ -400,10 +400,9 @@ def worker(
 def ci() -> None:
     """In a GitHub Actions or GitLab CI job: plan, comment and set statuses for its pull
     request, or apply it once merged, without a server; exit 1 when the pipeline should fail."""
-    from app.events.ci import NotCi, detect
+    from app.events.ci import NotCi, NothingToDo, detect
     from app.flows.ci import run_step
     from app.forges.base import ForgeError
-    from app.forges.gitlab.client import GitLabForge
     from app.logs import configure
     from app.service import build_services, ci_forge
 
@@ -413,6 +412,9 @@ def ci() -> None:
     except NotCi as problem:
         console.print(f"stackgate ci: {problem}", style="red")
         raise typer.Exit(FAILED) from None
+    except NothingToDo as reason:
+        console.print(f"stackgate ci: {reason}")
+        raise typer.Exit(0) from None
     # The job's forge and token come from the CI environment; the service's are not wanted.
     unset = ("github_token", "github_webhook_secret", "gitlab_token", "gitlab_webhook_token")
     settings = _settings(**dict.fromkeys(unset))
@@ -421,7 +423,7 @@ def ci() -> None:
     services = build_services(settings, {run.forge: forge})
     try:
         number = run.number
-        if number is None and isinstance(forge, GitLabForge):
+        if number is None:  # a default-branch pipeline: the pull request its commit merged
             number = forge.merge_request_of(run.repo, run.commit)
         if number is None:
             console.print(f"stackgate ci: {run.commit[:12]} merged no merge request; nothing to do")

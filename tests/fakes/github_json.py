@@ -81,6 +81,7 @@ class Shapes(GitShapes):
             labels=[{"name": label, "color": "ededed", "default": False} for label in pull.labels],
             draft=pull.draft,
             merged=pull.merged,
+            merged_at="2026-12-06T12:00:00Z" if pull.merged else None,  # the list form's only sign
             merged_by=self.user(pull.merged_by) if pull.merged_by else None,
             mergeable=True if pull.state == "open" else None,
             merge_commit_sha=pull.merge_sha or None,

@@ -64,6 +64,15 @@ def install(api: FakeApi) -> None:
             sha = found.commits[sha].parent
         return 200, Page([shapes.pr_commit(found, made) for made in reversed(listed)])
 
+    def commit_pulls(call: Call) -> tuple[int, Any]:
+        found, sha = call.repo(api), call.params["sha"]
+        listed = [
+            pr
+            for pr in found.pulls.values()
+            if sha == pr.head_sha or (pr.merged and sha == pr.merge_sha)
+        ]
+        return 200, Page([shapes.pull(found, pr) for pr in listed])
+
     def reviews(call: Call) -> tuple[int, Any]:
         found, pr = call.repo(api), pull_of(call)
         return 200, Page([shapes.review(found, pr, review) for review in pr.reviews])
@@ -259,6 +268,7 @@ def install(api: FakeApi) -> None:
         ("DELETE", f"{repo_path}/issues/comments/{{comment_id:int}}", delete_comment),
         ("POST", f"{repo_path}/issues/comments/{{comment_id:int}}/reactions", react),
         ("POST", f"{repo_path}/statuses/{{sha}}", create_status),
+        ("GET", f"{repo_path}/commits/{{sha}}/pulls", commit_pulls),
         ("GET", f"{repo_path}/git/trees/{{ref:path}}", tree),
         ("GET", f"{repo_path}/git/ref/{{ref:path}}", git_ref),
         ("GET", f"{repo_path}/git/blobs/{{sha}}", blob),

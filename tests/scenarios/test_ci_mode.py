@@ -8,6 +8,7 @@ installation token (``STACKGATE_GITHUB_TOKEN``, Members: read) and that App's bo
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -175,3 +176,84 @@ def test_the_actions_token_cannot_read_team_owners_and_says_what_to_give(
     assert "Resource not accessible by integration" in said
     assert "members" in said.lower() and "STACKGATE_GITHUB_TOKEN" in said
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def _example(github: GitHubFake) -> str:
+    """The example repo on a GitHub of the test's own, with its people and teams."""
+    repo = "acme/infra"
+    github.create_repo(repo, example_files())
+    for user in ("alice", "pat", "lee"):
+        github.grant(repo, user, write=True)
+    github.add_group(repo, "platform", ["pat"])
+    github.add_group(repo, "payments-leads", ["lee"])
+    return repo
+
+
+def _job(
+    github: GitHubFake, repo: str, tmp_path: Path, job: str, kind: str, body: bytes
+) -> subprocess.CompletedProcess[str]:
+    path = tmp_path / f"{job}.json"
+    path.write_bytes(body)
+    done = _ci(github, repo, tmp_path, job, GITHUB_EVENT_NAME=kind, GITHUB_EVENT_PATH=str(path))
+    assert "Traceback" not in done.stdout + done.stderr
+    return done
+
+
+def test_a_review_turns_the_approval_status_green(github: GitHubFake, tmp_path: Path) -> None:
+    repo = _example(github)
+    number, opened = github.open_pr(repo, "bob", edit(*LABEL))
+    assert _job(github, repo, tmp_path, "open", "pull_request", opened.body).returncode == 0
+    head = github.head_sha(repo, number)
+    assert github.statuses(repo, head)["stackgate/approval"].state != "success"
+    github.approve(repo, number, "lee")
+    approved = github.approve(repo, number, "pat")
+    done = _job(github, repo, tmp_path, "review", "pull_request_review", approved.body)
+    assert done.returncode == 0, done.stdout
+    assert github.statuses(repo, head)["stackgate/approval"].state == "success"
+
+
+def test_stackgate_commands_run_in_a_comment_job(github: GitHubFake, tmp_path: Path) -> None:
+    repo = _example(github)
+    number, _ = github.open_pr(repo, "bob", edit(*LABEL))
+    said, asked = github.comment(repo, number, "alice", "/stackgate plan")
+    done = _job(github, repo, tmp_path, "plan", "issue_comment", asked.body)
+    assert done.returncode == 0, done.stdout
+    assert github.reactions(repo, said) and len(plan_comments(github, repo, number)) == 1
+    _, chat = github.comment(repo, number, "alice", "looks good to me")
+    quiet = _job(github, repo, tmp_path, "chat", "issue_comment", chat.body)
+    assert quiet.returncode == 0 and "not a /stackgate command" in quiet.stdout
+
+
+def _push(github: GitHubFake, repo: str, ref: str, pusher: str) -> bytes:
+    """The push event's fields stackgate reads, as GitHub Actions hands them to the job."""
+    return json.dumps(
+        {
+            "ref": ref,
+            "after": github.tip(repo),
+            "repository": {"full_name": repo, "default_branch": "main"},
+            "sender": {"login": pusher},
+        }
+    ).encode()
+
+
+def test_a_push_to_main_lands_the_pull_request_it_merged(
+    github: GitHubFake, tmp_path: Path
+) -> None:
+    repo = _example(github)
+    number, opened = github.open_pr(repo, "bob", edit(*LABEL))
+    assert _job(github, repo, tmp_path, "open", "pull_request", opened.body).returncode == 0
+    for who in ("lee", "pat"):
+        github.approve(repo, number, who)
+    github.close(repo, number, merged=True, by="lee")
+    elsewhere = _job(
+        github, repo, tmp_path, "other", "push", _push(github, repo, "refs/heads/x", "lee")
+    )
+    assert elsewhere.returncode == 0 and (
+        APPLIED not in "".join(told(github, repo, number, APPLIED))
+    )
+    landed = _job(
+        github, repo, tmp_path, "land", "push", _push(github, repo, "refs/heads/main", "lee")
+    )
+    assert landed.returncode == 0, landed.stdout
+    (result,) = told(github, repo, number, APPLIED)
+    assert "All 22 change(s) applied" in result

@@ -75,6 +75,14 @@ class GitHubForge:
                 title=pr.title or "",
             )
 
+    def merge_request_of(self, repo: str, sha: str) -> int | None:
+        """The merged pull request whose merge left ``sha`` on its base (a push to the
+        default branch knows only the commit)."""
+        with self._call(f"finding the pull request that merged {sha[:12]} in {repo}"):
+            found = self._repo(repo).get_commit(sha).get_pulls()
+            merged = [pr.number for pr in found if pr.merged_at and pr.merge_commit_sha == sha]
+            return merged[0] if merged else None
+
     def changed_paths(self, repo: str, number: int) -> set[str]:
         with self._call(f"listing files of {repo}#{number}"):
             paths: set[str] = set()
