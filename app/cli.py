@@ -419,6 +419,12 @@ def ci() -> None:
     unset = ("github_token", "github_webhook_secret", "gitlab_token", "gitlab_webhook_token")
     settings = _settings(**dict.fromkeys(unset))
     configure(settings.log_format, settings.log_level)
+    if "database_url" not in settings.model_fields_set:
+        console.print(
+            "stackgate ci: no STACKGATE_DATABASE_URL: this job's plans, locks and apply "
+            "journal die with it (see docs/ci.md)",
+            style="yellow",
+        )
     forge = ci_forge(run)
     services = build_services(settings, {run.forge: forge})
     try:

@@ -151,6 +151,11 @@ class Settings(BaseSettings):
     )
     github_webhook_secret: SecretStr | None = None
     github_token: SecretStr | None = None
+    github_bot: str | None = Field(
+        None,
+        description="Whom an integration's token comments as, since GitHub will not say "
+        "(github-actions[bot], <app slug>[bot]); unset: a user's token, asked through /user",
+    )
     github_app_id: int | None = None
     github_app_private_key: SecretStr | None = None
     github_app_private_key_file: Path | None = None

@@ -27,6 +27,7 @@ def forges(settings: Settings) -> dict[str, Forge]:
             token=settings.github_token.get_secret_value() if settings.github_token else None,
             app_id=settings.github_app_id,
             private_key=settings.github_private_key(),
+            bot=settings.github_bot,
         )
     if settings.gitlab_token is not None:
         found["gitlab"] = GitLabForge(

@@ -11,16 +11,28 @@ from tests.deploy.test_deploy_files import known_variable, variables
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "ci"
 yaml = YAML(typ="safe")
+KEYS = ("API", "SECRET")
 
 
-def test_the_github_workflow_runs_on_pull_requests_with_the_token_and_rights() -> None:
+def test_the_github_workflow_reviews_with_a_read_key_and_applies_on_main_only() -> None:
     text = (EXAMPLES / "github-actions.yml").read_text()
     workflow: dict[Any, Any] = yaml.load(text)
     trigger: dict[str, Any] = workflow.get("on") or workflow[True]  # YAML 1.1 reads on: as True
-    assert "closed" in trigger["pull_request"]["types"]  # a merge is a closed pull request
+    assert {"pull_request", "pull_request_review", "issue_comment", "push"} <= set(trigger)
+    assert trigger["push"]["branches"] == ["main"]  # the protected branch
     assert workflow["permissions"]["statuses"] == "write"
-    step = workflow["jobs"]["stackgate"]["steps"][-1]
-    assert step["run"] == "stackgate ci" and step["env"]["GITHUB_TOKEN"]
+    review, apply = workflow["jobs"]["review"], workflow["jobs"]["apply"]
+    for job in (review, apply):
+        step = job["steps"][-1]
+        assert step["run"] == "stackgate ci" and step["env"]["GITHUB_TOKEN"]
+        assert step["env"]["STACKGATE_DATABASE_URL"]  # the journal outlives the job
+    # the review job runs the pull request's workflow: it never holds the write key
+    review_keys = {review["steps"][-1]["env"][f"STACKGATE_CLOUDSTACK_{k}_KEY"] for k in KEYS}
+    apply_keys = {apply["steps"][-1]["env"][f"STACKGATE_CLOUDSTACK_{k}_KEY"] for k in KEYS}
+    assert not review_keys & apply_keys
+    assert apply["if"] == "github.event_name == 'push'"
+    assert "github.event_name != 'push'" in review["if"]
+    assert apply["environment"]  # whose secrets only the protected branch may read
     assert all(known_variable(name) for name in variables(text))
 
 
