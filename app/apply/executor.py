@@ -22,6 +22,7 @@ from app.apply.context import contexts
 from app.apply.journal import Journal, Run, StepRecord
 from app.apply.operations import operation_for, supported
 from app.apply.operations.base import Context, Operation, Submitted
+from app.apply.operations.common import row
 from app.apply.operations.create import Create
 from app.apply.protection import held_back, protected, refusal
 from app.apply.provenance import Claims
@@ -131,7 +132,8 @@ class Executor:
                 state = j.SUBMITTED if isinstance(error, JobTimedOut) else j.STARTED
                 text = str(error)
             else:
-                note = self._clear_leftover(change, ctx, error)
+                made = self.journal.step(run_id, record.seq).resource_id
+                note = self._clear_leftover(change, ctx, error, made)
                 state, text = j.FAILED, str(error) + note
             self.journal.mark(run_id, record.seq, state, error=text)
             with progress.lock:
@@ -142,18 +144,23 @@ class Executor:
             ctx.ids[f"{change.kind}/{change.name}"] = resource
 
     @staticmethod
-    def _clear_leftover(change: Change, ctx: Context, error: CloudStackError) -> str:
-        """A create whose own job failed may leave a half-made object (a VM in Error state)
-        that blocks the name: remove it, so that the next apply can make it cleanly. A
-        failed follow-up (attach, tags) leaves a whole object: the next apply finishes it."""
+    def _clear_leftover(
+        change: Change, ctx: Context, error: CloudStackError, made: str | None
+    ) -> str:
+        """A create whose own job failed may leave a half-made object (a VM in Error state,
+        an address still allocated) that blocks the name or holds a resource: remove it (by
+        ``made``, the id its call answered with, else by looking), so that the next apply
+        makes it cleanly. A failed follow-up (attach, tags) leaves a whole object: the next
+        apply finishes it."""
         operation = operation_for(change.kind, change.action)
         remove = operation_for(change.kind, Action.DELETE)
-        own_job = isinstance(error, JobFailed) and error.command == change.kind  # see _make
+        own_job = isinstance(error, JobFailed) and error.command == change.kind  # see _await
         if not own_job or not isinstance(operation, Create) or remove is None:
             return ""
         leftover: str | None = None
         try:
-            leftover = operation.find(ctx, change)
+            leftover = made if made and row(ctx, operation.kind, made) else None
+            leftover = leftover or operation.find(ctx, change)
             if leftover is None:
                 return ""
             doomed = replace(change, action=Action.DELETE, live_id=leftover, before=change.after)

@@ -111,14 +111,18 @@ class Journal:
             rows = session.scalars(
                 select(ApplyStep).where(ApplyStep.run_id == run_id).order_by(ApplyStep.seq)
             )
-            steps = tuple(
-                StepRecord(
-                    r.seq, r.address, r.action, r.state, r.job_id, r.resource_id, r.error, r.request
-                )
-                for r in rows
-            )
+            steps = tuple(_record(r) for r in rows)
             reported = run.reported_at is not None
             return Run(run.id, from_dict(run.plan), steps, run.plan_hash, run.state, reported)
+
+    def step(self, run_id: int, seq: int) -> StepRecord:
+        """One step as journaled now."""
+        with self.sessions() as session:
+            return _record(
+                session.scalars(
+                    select(ApplyStep).where(ApplyStep.run_id == run_id, ApplyStep.seq == seq)
+                ).one()
+            )
 
     def latest(self, repo: str, forge: str, number: int) -> Run | None:
         """The newest run for this pull request, finished or not."""
@@ -149,3 +153,10 @@ class Journal:
                 .where(ApplyRun.id == run_id)
                 .values(state="done" if ok else "failed", finished_at=now())
             )
+
+
+def _record(row: ApplyStep) -> StepRecord:
+    return StepRecord(
+        row.seq, row.address, row.action, row.state, row.job_id, row.resource_id, row.error,
+        row.request,
+    )  # fmt: skip

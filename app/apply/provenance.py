@@ -83,8 +83,12 @@ class Claims:
         mine = self._eligible(proven, seq)
         others = {s: self._eligible(proven, s) for s in alike if s != seq}
         if not mine:
-            unseen = [r for i, r in free.items() if i not in request["seen"]]
-            if unseen:  # look-alikes appeared while it was out, none provably its own
+            # Look-alikes that appeared while it was out, none provably its own; a source NAT
+            # address CloudStack gave the network itself is nobody's request.
+            unseen = [
+                r for i, r in free.items() if i not in request["seen"] and not r.get("issourcenat")
+            ]
+            if unseen:
                 raise self._unproven(ctx, create, unseen, len(alike))
             return None
         candidates = mine.union(*others.values())

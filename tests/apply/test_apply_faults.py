@@ -49,6 +49,24 @@ def test_a_failed_async_job_is_reported_in_cloudstacks_words(sandbox: str, tmp_p
     converged(env)
 
 
+def test_an_address_whose_job_failed_is_released_not_left_untagged(
+    sandbox: str, tmp_path: Path
+) -> None:
+    env = env_for(sandbox, tmp_path)
+    expected = planned_census(env)
+    refusal = "Failed to associate ip address: the virtual router did not answer"
+    failure = {"command": "associateIpAddress", "count": 1, "errorcode": 530}
+    knobs(sandbox, fail_next=[{**failure, "errortext": refusal, "in_job": True}])
+    first = stackgate(env, "apply", str(EXAMPLE), "--auto-approve")
+    assert first.returncode == 1 and refusal in first.stdout
+    assert "was removed" in first.stdout  # the address its job left is given back
+    assert census(sandbox)["publicipaddress"] == expected["publicipaddress"] - 1
+    second = stackgate(env, "apply", str(EXAMPLE), "--auto-approve")
+    assert second.returncode == 0, second.stdout[-3000:]
+    converged(env)
+    assert census(sandbox) == expected
+
+
 def test_a_quota_overrun_at_apply_time_is_reported_and_the_rest_goes_on(
     sandbox: str, tmp_path: Path
 ) -> None:

@@ -81,7 +81,8 @@ class Create:
         return {"command": self.command, "match": match, "seen": seen}
 
     def look_alikes(self, ctx: Context, match: dict[str, str]) -> list[dict[str, Any]]:
-        """Untagged objects that repeat a request: the ones it may have made."""
+        """Untagged objects that repeat a request: the ones it may have made (an address
+        that became its network's source NAT too: CloudStack makes the first one so)."""
         rows = ctx.client.list(
             self.kind.list_command,
             projectid=ctx.project_id,
@@ -92,6 +93,5 @@ class Create:
             listed
             for listed in rows
             if TAG_KEY not in tag_map(listed)
-            and not listed.get("issourcenat")
             and all(str(listed.get(k)) == v for k, v in match.items() if k in self.same)
         ]
