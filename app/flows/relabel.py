@@ -18,7 +18,6 @@ from app.plan.serialize import from_dict
 from app.policy.model import Decision
 from app.spec.loader import load_desired_state
 from app.store import audit, plans
-from app.store.tables import PlanRecord
 
 
 def relabel(services: Services, forge_name: str, repo: str, number: int, actor: str) -> None:
@@ -33,9 +32,7 @@ def relabel(services: Services, forge_name: str, repo: str, number: int, actor: 
     record_id, plan = stored
     decision = rejudge(services, forge, pull, plan)
     with services.sessions.begin() as session:
-        record = session.get(PlanRecord, record_id)
-        if record is not None:
-            record.decision = decision.as_dict()
+        plans.set_decision(session, record_id, decision.as_dict())
         labels = ", ".join(pull.labels) or "none"
         audit.audit(session, forge_name, repo, number, actor, "relabeled", f"labels: {labels}")
     say(services, forge, pull, plan, decision)

@@ -47,6 +47,11 @@ def current_plan(
     return _newest(session, forge, repo, number, PlanRecord.state == state)
 
 
+def set_decision(session: Session, record_id: int, decision: dict[str, Any]) -> None:
+    """The policies judged plan ``record_id`` again (new labels): its decision is this now."""
+    session.execute(update(PlanRecord).where(PlanRecord.id == record_id).values(decision=decision))
+
+
 def retire(session: Session, forge: str, repo: str, number: int, state: str) -> None:
     """Mark the PR's current plan ``state`` (stale, discarded, merged)."""
     session.execute(
