@@ -8,12 +8,16 @@ from app.plan.model import Action, Change
 
 # Creates and updates run in this order; deletes run in the reverse order, before them, so a
 # rule goes before its address and an address before its network, and freed quota is free.
+# Instances come before public IPs: the first address associated to an isolated network with
+# none becomes its source NAT (IpAddressManagerImpl.isSourceNatAvailableForNetwork), which
+# CloudStack never releases while the network is in use; a network's first VM takes a source
+# NAT address of its own, so a declared address made after it stays the repo's to delete.
 KIND_ORDER = (
     "limits",
     "ssh_key",
     "network",
-    "public_ip",
     "instance",
+    "public_ip",
     "volume",
     "firewall",
     "egress",

@@ -69,7 +69,7 @@ def test_associate_ip_address_is_async_create_with_an_ipaddress_result(
     address = job["jobresult"]["ipaddress"]
     assert (address["id"], address["issourcenat"], address["state"]) == (
         answer["id"],
-        False,
+        True,  # the first address of a fresh network is its source NAT
         "Allocated",
     )
     assert address["associatednetworkid"] == network["id"]

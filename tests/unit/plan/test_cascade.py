@@ -39,8 +39,8 @@ def test_a_replaced_network_takes_its_instances_addresses_and_egress_rules() -> 
     plan = plan_of(BASE, swap(base_objects(), network(cidr="10.9.0.0/24")))
     assert _why(plan) == [
         ("replace", "network", "app-net", "cidr cannot change in place"),
-        ("replace", "public_ip", "web-ip", NETWORK_LOST),
         ("replace", "instance", "web-1", NETWORK_LOST),
+        ("replace", "public_ip", "web-ip", NETWORK_LOST),
         ("update", "volume", "data", INSTANCE_LOST),
         ("replace", "firewall", FIREWALL_KEY, ADDRESS_LOST),
         ("replace", "egress", EGRESS_KEY, NETWORK_LOST),

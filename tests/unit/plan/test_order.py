@@ -27,16 +27,16 @@ LEAVES_FIRST = [
     ("delete", "egress", EGRESS_KEY),
     ("delete", "firewall", FIREWALL_KEY),
     ("delete", "volume", "data"),
-    ("delete", "instance", "web-1"),
     ("delete", "public_ip", "web-ip"),
+    ("delete", "instance", "web-1"),
     ("delete", "network", "app-net"),
     ("delete", "ssh_key", "deploy"),
 ]
 ROOTS_FIRST = [
     ("create", "ssh_key", "deploy"),
     ("create", "network", "app-net"),
+    ("create", "instance", "web-1"),  # the network's first VM takes its source NAT address
     ("create", "public_ip", "web-ip"),
-    ("create", "instance", "web-1"),
     ("create", "volume", "data"),
     ("create", "firewall", FIREWALL_KEY),
     ("create", "egress", EGRESS_KEY),

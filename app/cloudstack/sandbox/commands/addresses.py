@@ -9,6 +9,7 @@ from app.cloudstack.sandbox.api import Answer, Ctx, command
 from app.cloudstack.sandbox.errors import (
     CS_INSUFFICIENT_ADDRESS,
     INSUFFICIENT_CAPACITY,
+    INTERNAL_ERROR,
     ApiError,
     invalid_parameter,
 )
@@ -20,13 +21,43 @@ CS_ACCOUNT_LIMIT = 4280
 RULE_KINDS = ("firewall", "port_forwards", "load_balancers")
 
 
+SOURCE_NAT_IN_USE = "IP address is used for source nat purposes and can not be disassociated."
+
+
+def _has_source_nat_service(network: Row) -> bool:
+    return any(service["name"] == "SourceNat" for service in network["service"])
+
+
+def _source_nat_of(state: CloudState, network: Row) -> Row | None:
+    """IpAddressManagerImpl.getExistingSourceNatInNetwork."""
+    return next(
+        (
+            row
+            for row in state.table("ips")
+            if row.get("associatednetworkid") == network["id"] and row["issourcenat"]
+        ),
+        None,
+    )
+
+
 def implement(state: CloudState, network: Row) -> None:
-    """First use of an isolated network: it gets a router and a source NAT address."""
+    """First use of an isolated network: its router takes the network's source NAT address,
+    the one already associated or a new one (assignSourceNatIpAddressToGuestNetwork)."""
     if network["state"] == "Implemented":
         return
     network["state"] = "Implemented"
-    if any(service["name"] == "SourceNat" for service in network["service"]):
+    if _has_source_nat_service(network) and _source_nat_of(state, network) is None:
         allocate_address(state, network, source_nat=True)
+
+
+def becomes_source_nat(state: CloudState, network: Row) -> bool:
+    """IpAddressManagerImpl.isSourceNatAvailableForNetwork: the first address associated to
+    an isolated network (no VPC, not portable) that has none becomes its source NAT."""
+    return (
+        network["type"] == "Isolated"
+        and not network.get("vpcid")
+        and _source_nat_of(state, network) is None
+    )
 
 
 def allocate_address(state: CloudState, network: Row, source_nat: bool = False) -> Row:
@@ -90,7 +121,8 @@ def associate_ip_address(ctx: Ctx) -> Answer:
     address = allocate_address(ctx.state, network)
     address["state"] = "Allocating"
 
-    def run() -> tuple[str, Row]:
+    def run() -> tuple[str, Row]:  # associateIPToGuestNetwork runs in the job
+        address["issourcenat"] = becomes_source_nat(ctx.state, network)
         address["state"] = "Allocated"
         return "ipaddress", address
 
@@ -100,12 +132,13 @@ def associate_ip_address(ctx: Ctx) -> Answer:
 @command("disassociateIpAddress")
 def disassociate_ip_address(ctx: Ctx) -> Answer:
     address = ctx.entity("ips", "id")
-    if address["issourcenat"]:
-        raise invalid_parameter(
-            f"IP address id={address['id']} is a source nat ip address; can't release it"
-        )
 
     def run() -> None:
+        # NetworkServiceImpl.releaseIpAddressInternal, inside the job: the IllegalArgumentException
+        # fails it with 530 (ApiAsyncJobDispatcher); an Allocated network may still let it go.
+        network = ctx.state.table("networks").get(address.get("associatednetworkid", ""))
+        if address["issourcenat"] and network is not None and network["state"] != "Allocated":
+            raise ApiError(INTERNAL_ERROR, SOURCE_NAT_IN_USE)
         for kind in RULE_KINDS:
             for rule in ctx.state.table(kind):
                 if rule.get("ipaddressid", rule.get("publicipid")) == address["id"]:
