@@ -6,6 +6,7 @@ off, so nothing is re-planned unless the head moved since (then the whole review
 
 from __future__ import annotations
 
+from app.flows import trust
 from app.flows.review import review, say
 from app.flows.services import Services
 from app.plan.serialize import from_dict
@@ -21,7 +22,8 @@ def reconsider(services: Services, forge_name: str, repo: str, number: int, acto
     with services.sessions.begin() as session:
         record = plans.current_plan(session, forge_name, repo, number)
         stored = (record.head_sha, record.plan, record.decision) if record else None
-    if stored is None or stored[0] != pull.head_sha:
+    # An approval may vouch for a PR whose locks were withheld: its review takes them.
+    if stored is None or stored[0] != pull.head_sha or trust.needs_vouch(forge, pull):
         review(services, forge_name, repo, number, actor)
         return
     say(services, forge, pull, from_dict(stored[1]), Decision.from_dict(stored[2]))

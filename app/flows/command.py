@@ -26,7 +26,7 @@ def command(services: Services, event: CommandEvent) -> None:
     with services.sessions.begin() as session:
         audit.audit(session, event.forge, repo, number, user, f"command-{event.verb}"[:64])
     if event.verb == "plan":
-        review(services, event.forge, repo, number, user)
+        review(services, event.forge, repo, number, user, vouch=True)
     elif event.verb == "unlock":
         _unlock(services, event)
     elif event.verb == "apply":

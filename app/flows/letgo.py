@@ -13,10 +13,12 @@ from app.store import locks
 BOT = "stackgate"
 
 
-def hold(session: Session, pull: PullRequest, plan: Plan) -> dict[str, int]:
-    """Hold the projects ``plan`` changes (none while ``pull`` is a draft: it cannot merge, so
-    it keeps nobody waiting) and let go of the rest. Returns the projects other PRs hold."""
-    wanted = set() if pull.draft else {change.project for change in plan.changes}
+def hold(session: Session, pull: PullRequest, plan: Plan, withheld: bool = False) -> dict[str, int]:
+    """Hold the projects ``plan`` changes and let go of the rest; none while ``pull`` is a
+    draft (it cannot merge, so it keeps nobody waiting) or its locks are ``withheld`` (nobody
+    with write access vouched for it yet). Returns the projects other PRs hold."""
+    idle = pull.draft or withheld
+    wanted = set() if idle else {change.project for change in plan.changes}
     holders, freed = locks.acquire(session, pull.forge, pull.repo, pull.number, wanted)
     replan(session, pull.forge, pull.repo, freed)
     return holders

@@ -6,6 +6,7 @@ from collections.abc import Collection
 from dataclasses import replace
 
 from app.events.model import PullRequest
+from app.flows import trust
 from app.flows.gate import PLAN, Gate, blocked, gate, unmergeable
 from app.flows.letgo import hold
 from app.flows.planning import plan_projects, repo_name, touched_projects
@@ -26,6 +27,7 @@ from app.report.review_markdown import (
     fork_note,
     locked_comment,
     policy_section,
+    vouch_note,
 )
 from app.report.stamp import Stamp
 from app.spec.loader import load_desired_state
@@ -33,7 +35,10 @@ from app.spec.state import DesiredState
 from app.store import audit, plans
 
 
-def review(services: Services, forge_name: str, repo: str, number: int, actor: str) -> None:
+def review(
+    services: Services, forge_name: str, repo: str, number: int, actor: str, vouch: bool = False
+) -> None:
+    """``vouch``: ``actor`` has write access and asked for this plan (`/stackgate plan`)."""
     forge = services.forge(forge_name)
     pull = forge.pull_request(repo, number)
     if pull.state != "open":  # closed before its turn came; the close flow has it
@@ -57,10 +62,15 @@ def review(services: Services, forge_name: str, repo: str, number: int, actor: s
             before,
             prices=services.settings.prices,
         )
+    if vouch:
+        with services.sessions.begin() as session:
+            trust.vouch(session, pull, actor)
+    withheld = trust.withheld(services, forge, pull)
     with services.sessions.begin() as session:
         # approvals given while the old plan showed were given to it, not to the new one
         bind_to_shown(session, forge_name, pull)
-        holders = hold(session, pull, plan)  # only the projects it changes, none for a draft
+        # only the projects it changes; none for a draft or one nobody vouched for yet
+        holders = hold(session, pull, plan, bool(withheld))
         if holders:
             audit.audit(session, forge_name, repo, number, actor, "locked-out", str(holders))
     if holders:
@@ -69,7 +79,7 @@ def review(services: Services, forge_name: str, repo: str, number: int, actor: s
         _statuses(services, forge, pull, blocked(holders, noun))
         return
     decision = judge(services, plan, desired, before, pull, base.policies(), changed)
-    publish(services, forge, pull, plan, decision, actor)
+    publish(services, forge, pull, plan, decision, actor, withheld)
 
 
 def judge(
@@ -119,8 +129,9 @@ def publish(
     plan: Plan,
     decision: Decision,
     actor: str,
+    withheld: str,
 ) -> None:
-    """Store the plan with its decision, then say it."""
+    """Store the plan with its decision, then say it (``withheld``: why it holds no locks)."""
     body = to_dict(plan)
     with services.sessions.begin() as session:
         plans.save_plan(
@@ -134,13 +145,21 @@ def publish(
             decision.as_dict(),
         )
         audit.audit(session, forge.name, pull.repo, pull.number, actor, "planned", plan.summary)
-    say(services, forge, pull, plan, decision)
+    say(services, forge, pull, plan, decision, withheld)
 
 
 def say(
-    services: Services, forge: Forge, pull: PullRequest, plan: Plan, decision: Decision
+    services: Services,
+    forge: Forge,
+    pull: PullRequest,
+    plan: Plan,
+    decision: Decision,
+    withheld: str | None = None,
 ) -> None:
-    """The sticky comment and the three statuses for this head, approvals as they are now."""
+    """The sticky comment and the three statuses for this head, approvals as they are now;
+    ``withheld`` (why it holds no locks) is read from the forge when not given."""
+    if withheld is None:
+        withheld = trust.withheld(services, forge, pull)
     with services.sessions.begin() as session:
         pull = signed(session, forge.name, pull, plan)
     verdict = gate(
@@ -153,6 +172,9 @@ def say(
     extra = [policy_section(decision, plan_errors=plan.has_errors)]
     extra += [draft_note()] if pull.draft else []
     extra += [fork_note()] if pull.fork else []
+    extra += (
+        [vouch_note(withheld, services.pr_noun(forge.name))] if withheld and plan.changes else []
+    )
     title = f"stackgate plan at `{pull.head_sha[:8]}`"
     parts = render_comment(plan, verdict.needed, forge.comment_limit, title, extra)
     parts[0] += Stamp.of(plan, pull.head_sha).render()  # for a merge with no shared store

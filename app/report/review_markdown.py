@@ -74,6 +74,20 @@ def fork_note() -> str:
     )
 
 
+def vouch_note(why: str, noun: str) -> str:
+    """Why this pull request holds no project locks yet (``why``: outsider or settings)."""
+    whose = (
+        "its author has no write access to this repository"
+        if why == "outsider"
+        else "it changes the repo-wide settings (`stackgate.yaml`), which reach every project"
+    )
+    return (
+        f"> [!NOTE]\n> This {noun} is planned, but it holds no project locks, so it keeps no "
+        f"other {noun} waiting: {whose}. It takes its locks once someone with write access "
+        "approves its latest commit or comments `/stackgate plan`.\n"
+    )
+
+
 def holder(number: int, noun: str) -> str:
     """Who holds a project: a pull request, or (number 0) reconcile putting it back."""
     return "stackgate's reconcile, healing it" if number == 0 else f"{noun} #{number}"

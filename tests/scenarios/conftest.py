@@ -31,7 +31,8 @@ def repo(fake: ForgeFake) -> str:
     """A fresh copy of the example infrastructure repo, with its people and teams."""
     name = f"acme/infra-{next(_repos)}"
     fake.create_repo(name, example_files())
-    for user in ("alice", "pat", "lee", "maintainer"):
+    # bob, carol and dana are team members who open most PRs; mallory and eve are outsiders
+    for user in ("alice", "pat", "lee", "maintainer", "bob", "carol", "dana"):
         fake.grant(name, user, write=True)
     fake.grant(name, "mallory", write=False)
     fake.add_group(name, "platform", ["pat"])

@@ -142,7 +142,7 @@ def test_two_servers_and_two_workers_do_each_thing_once_and_in_order(
     github: GitHubFake, database: str, cloud: str, tmp_path: Path
 ) -> None:
     github.create_repo(REPO, example_files())
-    for user in ("lee", "pat", "sam"):
+    for user in ("lee", "pat", "sam", "bob", "carol"):  # bob and carol: team members
         github.grant(REPO, user, write=True)
     for group, members in (("platform", "pat"), ("payments-leads", "lee"), ("search-team", "sam")):
         github.add_group(REPO, group, [members])
