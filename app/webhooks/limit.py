@@ -1,8 +1,8 @@
 """Refuse a request body over the limit before reading it, and while it streams in.
 
 A declared ``Content-Length`` over the limit is refused before a byte of the body is read;
-a body sent without one (chunked), or longer than it said, is refused once it passes the
-limit. Nothing past the limit is ever read, so a flood of large bodies costs no memory.
+a body sent without one (chunked) is refused once it passes the limit. Nothing past the
+limit is ever read, so a flood of large bodies costs no memory.
 """
 
 from __future__ import annotations
