@@ -163,9 +163,10 @@ def _plan(path: Path, desired: DesiredState, base: str | None) -> tuple[Plan, li
     repo = repo_name(desired, git.repo_id(path) or path.resolve().name)
     settings = Settings()
     with Clouds(settings) as clouds:
-        return plan_projects(desired, clouds, repo, scope, prices=settings.prices), list(
-            clouds.notices
+        planned = plan_projects(
+            desired, clouds, repo, scope, prices=settings.prices, outages_raise=False
         )
+        return planned, list(clouds.notices)
 
 
 @cli.command()
@@ -211,7 +212,7 @@ def _start_apply(
     auto_approve: bool,
     console: Console,
 ) -> Run:
-    plan = plan_projects(desired, clouds, repo, None, prices=Settings().prices)
+    plan = plan_projects(desired, clouds, repo, None, prices=Settings().prices, outages_raise=False)
     for notice in clouds.notices:
         console.print(notice, style="yellow")
     console.print(render_terminal(plan), soft_wrap=False)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from app.cloudstack.clouds import Clouds
 from app.config import Settings
 from app.events.ci import CiRun
-from app.flows.dispatch import classify, handler, reporter
+from app.flows.dispatch import classify, handler, reporter, retrying
 from app.flows.reconcile import schedule
 from app.flows.services import Services
 from app.forges.base import Forge
@@ -76,4 +76,5 @@ def build_worker(
         retry=retry,
         tick=lambda: schedule(services),
         lease=timedelta(seconds=services.settings.job_lease),
+        on_retry=retrying(services),
     )

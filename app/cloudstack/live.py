@@ -7,19 +7,25 @@ from collections.abc import Iterable, Mapping
 
 from app.cloudstack.catalog import read_catalog
 from app.cloudstack.clouds import Clouds, UnknownCloud
-from app.cloudstack.errors import CloudStackError
+from app.cloudstack.errors import CloudStackError, Unreachable
 from app.cloudstack.inventory import managed_projects, read_projects
 from app.cloudstack.model import Catalog, LiveProject, LiveState, ProjectUsage
 
 
 def read_live(
-    clouds: Clouds, repo: str, wanted: Mapping[str, Iterable[str]], include_managed: bool = False
+    clouds: Clouds,
+    repo: str,
+    wanted: Mapping[str, Iterable[str]],
+    include_managed: bool = False,
+    outages_raise: bool = True,
 ) -> LiveState:
     """The named projects per cloud (and, with ``include_managed``, every project the repo
     already manages there, so that a project removed from the repo is planned too).
 
     A cloud that cannot be read is recorded in ``unreachable`` with the reason; the plan
-    turns that into a diagnostic instead of planning against nothing.
+    turns that into a diagnostic instead of planning against nothing. An outage (no answer,
+    or a 5xx, after the client's own retries) is raised instead, unless ``outages_raise`` is
+    off (a person at the CLI): it passes, so the service's job is retried, not concluded.
     """
     started, calls_before = time.monotonic(), clouds.api_calls()
     projects: dict[str, LiveProject] = {}
@@ -35,6 +41,8 @@ def read_live(
             projects.update(read_projects(client, repo, refs))
             usage.update({ref.name: ref.usage for ref in refs if ref.usage is not None})
         except (UnknownCloud, CloudStackError) as error:
+            if outages_raise and isinstance(error, Unreachable):
+                raise
             unreachable[cloud] = str(error)
     return LiveState(
         projects,

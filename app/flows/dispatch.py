@@ -76,6 +76,22 @@ def classify(error: BaseException) -> Outcome:
     return Outcome(False, f"stackgate hit an internal error ({type(error).__name__}).")
 
 
+def retrying(services: Services) -> Reporter:
+    """While a job waits to be retried, the status it is to decide says why and when: an
+    error meanwhile (GitLab keeps a pending status's first words), set right by the retry."""
+
+    def report(work: Work, message: str) -> None:
+        context = SAYS.get(work.kind)
+        if context is None or not work.number:
+            return
+        forge = services.forge(work.forge)
+        head = forge.pull_request(work.repo, work.number).head_sha
+        url = services.settings.public_url
+        forge.set_status(work.repo, head, context, StatusState.ERROR, message, url)
+
+    return report
+
+
 def reporter(services: Services) -> Reporter:
     def report(work: Work, message: str) -> None:
         if not work.number:  # a reconcile: no pull request to tell; the job row and log say it

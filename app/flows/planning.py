@@ -40,8 +40,11 @@ def plan_projects(
     before: DesiredState | None = None,
     pending: Pending | None = None,
     prices: Prices | None = None,
+    outages_raise: bool = True,
 ) -> Plan:
-    """Plan ``projects`` (None: the whole repo, plus projects it manages that left the repo)."""
+    """Plan ``projects`` (None: the whole repo, plus projects it manages that left the repo).
+    A cloud outage raises (a job retries it) unless ``outages_raise`` is off: then, as any
+    cloud that cannot be read, it is a diagnostic of the plan (what a person at the CLI sees)."""
     names = set(projects) if projects is not None else set(desired.projects)
     wanted: dict[str, set[str]] = {}
     for name in names:
@@ -51,7 +54,7 @@ def plan_projects(
     if projects is None:
         for cloud in {p.cloud for p in desired.projects.values()}:
             wanted.setdefault(cloud, set())
-    live = read_live(clouds, repo, wanted, include_managed=projects is None)
+    live = read_live(clouds, repo, wanted, projects is None, outages_raise)
     return compute_plan(
         desired, live, repo, sorted(names) if projects is not None else None, pending, prices
     )

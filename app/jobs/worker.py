@@ -1,7 +1,8 @@
 """Run queued jobs on threads: in the service process by default, or alone (`stackgate worker`).
 
 A job that fails for a passing reason (an outage, a rate limit) is queued again with growing
-delay; one that keeps failing, or fails for good, is handed to ``on_failure`` to tell people.
+delay, and ``on_retry`` may say so; one that keeps failing, or fails for good, is handed to
+``on_failure`` to tell people.
 """
 
 from __future__ import annotations
@@ -66,9 +67,11 @@ class Worker:
         retry: RetryPolicy | None = None,
         tick: Callable[[], object] | None = None,
         lease: timedelta = LEASE,
+        on_retry: Reporter | None = None,
     ) -> None:
         self.sessions, self.handle, self.classify = sessions, handle, classify
         self.on_failure, self.poll, self.retry = on_failure, poll, retry or RetryPolicy()
+        self.on_retry = on_retry
         self.tick = tick  # run with every sweep: the reconcile scheduler
         self.lease = lease
         self.beat_every = lease.total_seconds() / 6
@@ -148,12 +151,18 @@ class Worker:
                 delay,
                 outcome.message,
             )
+            if self.on_retry is not None:  # told while still ours: the retry's word comes last
+                self._tell(self.on_retry, work, f"{outcome.message} Retrying in {delay:.0f}s.")
             queue.retry_later(self.sessions, work.id, self.name, delay, outcome.message)
             return
         if not outcome.transient:
             log.error("job %s failed: %s", work.id, outcome.message, exc_info=error)
         queue.give_up(self.sessions, work.id, self.name, outcome.message)
+        self._tell(self.on_failure, work, outcome.message)
+
+    @staticmethod
+    def _tell(report: Reporter, work: Work, message: str) -> None:
         try:
-            self.on_failure(work, outcome.message)
+            report(work, message)
         except Exception:  # the forge may be what is down; the job row keeps the reason
-            log.exception("could not report the failure of job %s", work.id)
+            log.exception("could not report on job %s", work.id)

@@ -45,12 +45,20 @@ class SeenIssue:
 
 @dataclass
 class FailurePlan:
-    """Make the next ``count`` API calls answer ``status`` (optionally only matching ``path``)."""
+    """Make the next ``count`` API calls answer ``status`` (optionally only matching ``path``
+    and ``method``). With ``after`` the call is carried out first and only its answer is the
+    failure: a gateway that timed out or dropped the answer of a write that did happen."""
 
     count: int
     status: int
     path_contains: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+    method: str = ""
+    after: bool = False
+
+    def matches(self, method: str, path: str, after: bool) -> bool:
+        wanted = self.method in ("", method) and self.path_contains in path
+        return self.count > 0 and self.after == after and wanted
 
 
 class ForgeFake(Protocol):

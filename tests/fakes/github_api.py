@@ -115,11 +115,12 @@ class FakeApi:
         url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         self.requests.append((request.method, url))
         try:
-            self._fail_if_planned(url)
+            self._fail_if_planned(request.method, url, after=False)
             login = auth(request)
             self._refuse_integration(request, needs)
             call = Call(request, login, dict(request.path_params), json.loads(raw) if raw else None)
             status, body = handler(call)
+            self._fail_if_planned(request.method, url, after=True)
         except Refused as refused:
             headers = {key: str(value) for key, value in refused.extra.pop("headers", {}).items()}
             error = self.shapes.error(refused.status, refused.message, **refused.extra)
@@ -130,8 +131,8 @@ class FakeApi:
             return Response(status_code=status, headers=_rate_headers())
         return self._json(status, body)
 
-    def _fail_if_planned(self, url: str) -> None:
-        plan = next((p for p in self.failures if p.path_contains in url and p.count > 0), None)
+    def _fail_if_planned(self, method: str, url: str, after: bool) -> None:
+        plan = next((p for p in self.failures if p.matches(method, url, after)), None)
         if plan is None:
             return
         plan.count -= 1

@@ -73,7 +73,7 @@ class GitLabApi:
         sent = (await request.body()).decode("utf-8", "replace")
         query = request.scope["query_string"].decode()
         SCANNER.observe("forge", f"{request.method} {raw}?{query}\n{sent}", "gitlab")
-        failure = self._planned_failure(raw)
+        failure = self._planned_failure(request.method, raw, after=False)
         if failure is not None:
             return failure
         me = self.tokens.get(request.headers.get("private-token", ""))
@@ -90,14 +90,15 @@ class GitLabApi:
                     if method == request.method and match:
                         args = tuple(unquote(group) for group in match.groups())
                         reply = handler(Call(self.world, me, args, query, body, base))
-                        return _respond(reply, raw, query, base)
+                        lost = self._planned_failure(request.method, raw, after=True)
+                        return lost or _respond(reply, raw, query, base)
             raise ApiError(404, "404 Not Found", "error")
         except ApiError as exc:
             return JSONResponse(exc.body, exc.status)
 
-    def _planned_failure(self, raw: str) -> Response | None:
+    def _planned_failure(self, method: str, raw: str, after: bool) -> Response | None:
         with self.world.lock:
-            plan = next((p for p in self.failures if p.count > 0 and p.path_contains in raw), None)
+            plan = next((p for p in self.failures if p.matches(method, raw, after)), None)
             if plan is None:
                 return None
             plan.count -= 1
