@@ -8,8 +8,14 @@ OPA_VERSION := v1.22.0
 OPA := .tools/bin/opa
 HELM_VERSION := v3.16.3
 HELM := .tools/bin/helm
+# GitHub's published REST and webhook specifications the GitHub fake is held to (pinned, and
+# named again in tests/fakes/github_openapi.py, which a test keeps equal to these).
+OCTOKIT_OPENAPI_VERSION := 23.0.2
+OCTOKIT_WEBHOOKS_VERSION := 12.1.0
+GITHUB_SPECS := .tools/github/openapi@$(OCTOKIT_OPENAPI_VERSION).json \
+  .tools/github/openapi-webhooks@$(OCTOKIT_WEBHOOKS_VERSION).json
 
-.PHONY: demo test bench schemas postgres chromium
+.PHONY: demo test bench schemas postgres chromium github-specs
 
 # One virtualenv for everything, rebuilt when the dependencies change.
 $(INSTALLED): pyproject.toml
@@ -29,6 +35,16 @@ $(OPA):
 $(HELM):
 	GOBIN=$(CURDIR)/.tools/bin go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
 
+# GitHub's OpenAPI documents from npm, fetched as the recorded webhook examples were: the
+# package's tarball (npm checks its integrity), of which only generated/api.github.com.json stays.
+.tools/github/%.json:
+	rm -rf $(@D)/$*.pack && mkdir -p $(@D)/$*.pack
+	cd $(@D)/$*.pack && npm pack --silent @octokit/$* >/dev/null && tar -xzf *.tgz package/generated/api.github.com.json
+	mv $(@D)/$*.pack/package/generated/api.github.com.json $@
+	rm -rf $(@D)/$*.pack
+
+github-specs: $(GITHUB_SPECS)
+
 # PostgreSQL for the store tests and the webhook benchmark, from Debian packages if missing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 postgres:
@@ -41,7 +57,7 @@ chromium:
 	@test -x /usr/bin/chromium || \
 	  ($(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium)
 
-test: $(INSTALLED) $(OPA) $(HELM) postgres chromium
+test: $(INSTALLED) $(OPA) $(HELM) $(GITHUB_SPECS) postgres chromium
 	$(OPA) fmt --fail --list policies
 	$(OPA) check policies
 	$(BIN)/ruff check .

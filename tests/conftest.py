@@ -7,13 +7,19 @@ last.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from tests.fakes.github_openapi import LEDGER
 from tests.leaks import CHANNELS, SCANNER, watch
 
-LAST = "tests/test_no_secret_leaked.py::test_no_secret_leaked_anywhere_in_the_suite"
+# The whole-suite verdicts, after everything they judge.
+LAST = (
+    "tests/forges/github/test_openapi_verdict.py::test_the_github_fake_held_to_github_all_suite",
+    "tests/test_no_secret_leaked.py::test_no_secret_leaked_anywhere_in_the_suite",
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -29,9 +35,21 @@ watch(SCANNER)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The scan's verdict comes after everything it scans."""
-    last = [item for item in items if item.nodeid == LAST]
-    items[:] = [item for item in items if item.nodeid != LAST] + last
+    """The verdicts come after everything they judge."""
+    last = [item for item in items if item.nodeid in LAST]
+    items[:] = [item for item in items if item.nodeid not in LAST] + last
+
+
+@pytest.fixture(autouse=True)
+def github_spec_held(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A request to the GitHub fake that GitHub would refuse, or an answer or delivery of the
+    fake's that GitHub documents otherwise (tests/fakes/github_openapi.py), fails its test."""
+    start, LEDGER.test = len(LEDGER.found), request.node.nodeid
+    yield
+    LEDGER.test = ""
+    wrong = sorted({violation.what for violation in LEDGER.since(start)})
+    if wrong:
+        pytest.fail("not as GitHub documents it:\n" + "\n".join(wrong), pytrace=False)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

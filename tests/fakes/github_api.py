@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from tests.fakes.base import FailurePlan
 from tests.fakes.github_json import Shapes
+from tests.fakes.github_openapi import LEDGER, Operation, check_answer, check_request
 from tests.fakes.github_state import Repo
 from tests.leaks import SCANNER
 
@@ -107,32 +108,65 @@ class FakeApi:
         self.routes.append(Route(path, endpoint, methods=[method]))
 
     def asgi(self) -> Starlette:
-        return Starlette(routes=self.routes)
+        anything = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+        return Starlette(
+            routes=[*self.routes, Route("/{_:path}", self._unserved, methods=anything)]
+        )
+
+    async def _unserved(self, request: Request) -> Response:
+        """A call no route takes: GitHub's 404, recorded when GitHub would refuse it too, and
+        recorded as a gap of the fake when GitHub documents it."""
+        raw = await request.body()
+        with self.lock:
+            self.requests.append((request.method, str(request.url.path)))
+            try:
+                op = self._documented(request, json.loads(raw) if raw else None)
+                LEDGER.record([f"{op.name}: documented by GitHub, not served by the fake"])
+            except Refused:
+                pass  # recorded as a request GitHub would refuse
+            return self._json(404, self.shapes.error(404, "Not Found"))
 
     def _answer(
         self, request: Request, raw: bytes, handler: Handler, auth: Auth, needs: str | None
     ) -> Response:
         url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         self.requests.append((request.method, url))
+        op: Operation | None = None
+        headers: dict[str, str] = {}
         try:
-            self._fail_if_planned(request.method, url, after=False)
+            body = json.loads(raw) if raw else None
+            op = self._documented(request, body)
+            self._fail_if_planned(url)
             login = auth(request)
             self._refuse_integration(request, needs)
-            call = Call(request, login, dict(request.path_params), json.loads(raw) if raw else None)
-            status, body = handler(call)
-            self._fail_if_planned(request.method, url, after=True)
+            status, body = handler(Call(request, login, dict(request.path_params), body))
         except Refused as refused:
             headers = {key: str(value) for key, value in refused.extra.pop("headers", {}).items()}
-            error = self.shapes.error(refused.status, refused.message, **refused.extra)
-            return self._json(refused.status, error, headers)
+            status = refused.status
+            body = self.shapes.error(refused.status, refused.message, **refused.extra)
         if isinstance(body, Page):
-            return self._page(request, body.items)
+            body, headers = self._page(request, body.items)
+        if op is not None:  # the fake's own answer, held to what GitHub documents for it
+            LEDGER.record(check_answer(op, status, body))
         if body is None:
             return Response(status_code=status, headers=_rate_headers())
-        return self._json(status, body)
+        return self._json(status, body, headers)
 
-    def _fail_if_planned(self, method: str, url: str, after: bool) -> None:
-        plan = next((p for p in self.failures if p.matches(method, url, after)), None)
+    def _documented(self, request: Request, body: Any) -> Operation:
+        """The operation GitHub documents for the request; a request GitHub would refuse is
+        recorded (the test that made it fails) and refused: 404 off the map, else 422."""
+        query = request.query_params.multi_items()
+        op, wrong = check_request(request.method, request.url.path, query, body)
+        LEDGER.record(wrong)
+        if op is None:
+            raise Refused(404, "Not Found")
+        if wrong:
+            errors = [{"code": "invalid", "message": message} for message in wrong]
+            raise Refused(422, "Validation Failed", errors=errors)
+        return op
+
+    def _fail_if_planned(self, url: str) -> None:
+        plan = next((p for p in self.failures if p.path_contains in url and p.count > 0), None)
         if plan is None:
             return
         plan.count -= 1
@@ -158,7 +192,7 @@ class FakeApi:
         if needs is not None and granted is not None and needs not in granted:
             raise Refused(403, _INTEGRATION)
 
-    def _page(self, request: Request, items: list[Any]) -> Response:
+    def _page(self, request: Request, items: list[Any]) -> tuple[list[Any], dict[str, str]]:
         """GitHub paging: per_page (30, max 100) and page, with a Link header PyGithub follows."""
         query = dict(request.query_params)
         per_page = min(int(query.get("per_page", 30)), 100)
@@ -177,7 +211,7 @@ class FakeApi:
             for n, rel in links
         )
         chunk = items[(page - 1) * per_page : page * per_page]
-        return self._json(200, chunk, {"Link": link} if link else {})
+        return chunk, {"Link": link} if link else {}
 
     def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
         return Response(

@@ -12,6 +12,7 @@ import jwt
 from starlette.requests import Request
 
 from tests.fakes.github_api import Call, FakeApi, Refused
+from tests.fakes.github_json import STAMP
 from tests.fakes.github_state import next_id
 from tests.leaks import SCANNER
 
@@ -78,16 +79,25 @@ class AppGate:
         owner = call.params["owner"]
         call.repo(self.api)  # 404 for a repository the fake does not hold
         number = self.app.installations.setdefault(owner, next_id())
+        account = self.api.shapes.user(owner)
         return 200, {
             "id": number,
             "app_id": self.app.id,
             "app_slug": self.app.slug,
-            "account": self.api.shapes.user(owner),
+            "account": account,
+            "target_id": account["id"],
             "target_type": "Organization",
+            "single_file_name": None,
             "repository_selection": "selected",
             "access_tokens_url": f"{self.api.shapes.base}/app/installations/{number}/access_tokens",
+            "repositories_url": f"{self.api.shapes.base}/installation/repositories",
+            "html_url": f"https://github.com/organizations/{owner}/settings/installations/{number}",
             "permissions": self.app.permissions,
             "events": ["pull_request", "pull_request_review", "issue_comment"],
+            "created_at": STAMP,
+            "updated_at": STAMP,
+            "suspended_by": None,
+            "suspended_at": None,
         }
 
     def _access_token(self, call: Call) -> tuple[int, Any]:

@@ -40,6 +40,13 @@ class GitShapes:
             "sha": sha,
             "url": f"{self.base}/repos/{repo.full_name}/contents/{path}",
             "git_url": f"{self.base}/repos/{repo.full_name}/git/blobs/{sha}",
+            "html_url": f"https://github.com/{repo.full_name}/blob/{repo.default_branch}/{path}",
+            "download_url": f"https://raw.githubusercontent.com/{repo.full_name}/HEAD/{path}",
+        }
+        shaped["_links"] = {
+            "self": shaped["url"],
+            "git": shaped["git_url"],
+            "html": shaped["html_url"],
         }
         if link:
             shaped["target"] = data.decode()
@@ -53,6 +60,7 @@ class GitShapes:
         sha = blob_sha(data)
         return {
             "sha": sha,
+            "node_id": base64.b64encode(f"B_{sha}".encode()).decode(),
             "size": len(data),
             "url": f"{self.base}/repos/{repo.full_name}/git/blobs/{sha}",
             "content": base64.encodebytes(data).decode(),

@@ -8,6 +8,7 @@ from typing import Any
 
 from tests.fakes.base import Delivery
 from tests.fakes.github_json import Shapes
+from tests.fakes.github_openapi import LEDGER, check_webhook
 from tests.fakes.github_state import Comment, Pull, Repo, Review
 
 HOOKSHOT = "GitHub-Hookshot/044aadd"
@@ -43,7 +44,11 @@ def comment(shapes: Shapes, repo: Repo, pull: Pull, made: Comment) -> Delivery:
     """``issue_comment`` created on a PR: the recorded one is on a plain issue, so add the link."""
     payload = shapes.payload("issue_comment.created", repo.full_name)
     shaped = shapes.pull(repo, pull)
+    issue = shapes.issue(repo, None, pull)
     payload["issue"].update(
+        labels=issue["labels"],
+        active_lock_reason=None,
+        reactions=issue["reactions"],
         number=pull.number,
         title=pull.title,
         user=shaped["user"],
@@ -63,8 +68,11 @@ def comment(shapes: Shapes, repo: Repo, pull: Pull, made: Comment) -> Delivery:
 
 
 def push(shapes: Shapes) -> Delivery:
-    """A recorded push, as recorded: stackgate plans pull requests, not pushes."""
-    return wrap("push", shapes.payload("push", "acme/infra"), repo_id=186853002)
+    """A recorded push (stackgate plans pull requests, not pushes), with the repository fields
+    GitHub has documented since it was recorded."""
+    payload = shapes.payload("push", "acme/infra")
+    payload["repository"].update(has_discussions=False, topics=[], visibility="public")
+    return wrap("push", payload, repo_id=186853002)
 
 
 def _delivery(
@@ -75,6 +83,7 @@ def _delivery(
 
 
 def wrap(event: str, payload: dict[str, Any], repo_id: int) -> Delivery:
+    LEDGER.record(check_webhook(event, payload))  # as GitHub documents the delivery
     headers = {
         "X-GitHub-Event": event,
         "X-GitHub-Delivery": str(uuid.uuid4()),

@@ -33,13 +33,28 @@ class Shapes(GitShapes):
         return loaded
 
     def user(self, login: str) -> dict[str, Any]:
+        """GitHub's simple-user, every field it documents as required."""
+        url = f"{self.base}/users/{login}"
+        number = sum(login.encode()) + 1000
         return {
             "login": login,
-            "id": sum(login.encode()) + 1000,
+            "id": number,
             "node_id": base64.b64encode(f"04:User{login}".encode()).decode(),
-            "url": f"{self.base}/users/{login}",
+            "avatar_url": f"https://avatars.githubusercontent.com/u/{number}?v=4",
+            "gravatar_id": "",
+            "url": url,
             "html_url": f"https://github.com/{login}",
+            "followers_url": f"{url}/followers",
+            "following_url": f"{url}/following{{/other_user}}",
+            "gists_url": f"{url}/gists{{/gist_id}}",
+            "starred_url": f"{url}/starred{{/owner}}{{/repo}}",
+            "subscriptions_url": f"{url}/subscriptions",
+            "organizations_url": f"{url}/orgs",
+            "repos_url": f"{url}/repos",
+            "events_url": f"{url}/events{{/privacy}}",
+            "received_events_url": f"{url}/received_events",
             "type": "Bot" if login.endswith("[bot]") else "User",
+            "user_view_type": "public",
             "site_admin": False,
         }
 
@@ -55,6 +70,11 @@ class Shapes(GitShapes):
             default_branch=repo.default_branch,
             private=True,
             fork=full_name != repo.full_name,
+            has_discussions=False,
+            visibility="private",
+            topics=[],
+            network_count=0,
+            subscribers_count=0,
         )
         return shaped
 
@@ -78,7 +98,9 @@ class Shapes(GitShapes):
             state=pull.state,
             title=pull.title,
             user=self.user(pull.author),
-            labels=[{"name": label, "color": "ededed", "default": False} for label in pull.labels],
+            labels=[self.label(repo, name) for name in pull.labels],
+            auto_merge=None,
+            active_lock_reason=None,
             draft=pull.draft,
             merged=pull.merged,
             merged_at="2026-12-06T12:00:00Z" if pull.merged else None,  # the list form's only sign
@@ -93,9 +115,24 @@ class Shapes(GitShapes):
             "html": {"href": html},
             "issue": {"href": shaped["issue_url"]},
             "comments": {"href": shaped["comments_url"]},
+            "review_comments": {"href": shaped["review_comments_url"]},
+            "review_comment": {"href": shaped["review_comment_url"]},
+            "commits": {"href": shaped["commits_url"]},
             "statuses": {"href": shaped["statuses_url"]},
         }
         return shaped
+
+    def label(self, repo: Repo, name: str) -> dict[str, Any]:
+        number = sum(name.encode()) + repo.id
+        return {
+            "id": number,
+            "node_id": base64.b64encode(f"LA_{number}".encode()).decode(),
+            "url": f"{self.base}/repos/{repo.full_name}/labels/{name}",
+            "name": name,
+            "description": None,
+            "color": "ededed",
+            "default": False,
+        }
 
     def _end(self, repo: Repo, ref: str, sha: str, user: str, full_name: str) -> dict[str, Any]:
         owner = user or repo.full_name.split("/")[0]
@@ -120,7 +157,9 @@ class Shapes(GitShapes):
             html_url=f"https://github.com/{repo.full_name}/issues/{number}",
             id=number + repo.id * 1000,
             number=number,
-            labels=[],
+            labels=[self.label(repo, name) for name in pull.labels] if pull else [],
+            active_lock_reason=None,
+            reactions=self.reactions(f"{api}/issues/{number}", []),
         )
         if issue is not None:
             shaped.update(
@@ -146,8 +185,37 @@ class Shapes(GitShapes):
             id=comment.id,
             user=self.user(comment.author),
             body=comment.body,
+            performed_via_github_app=None,
+            reactions=self.reactions(shaped["url"], comment.reactions),
         )
         return shaped
+
+    def reactions(self, url: str, given: list[tuple[str, str]]) -> dict[str, Any]:
+        """The reaction rollup GitHub puts on an issue or comment."""
+        kinds = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
+        counts = dict.fromkeys(kinds, 0)
+        for _, content in given:
+            counts[content] += 1
+        return {"url": f"{url}/reactions", "total_count": len(given), **counts}
+
+    def me(self, login: str) -> dict[str, Any]:
+        """``GET /user``: the token's own user, with the private fields GitHub shows only it."""
+        profile = dict.fromkeys(("name", "company", "blog", "location", "email", "bio"))
+        counts = dict.fromkeys(("public_repos", "public_gists", "followers", "following"), 0)
+        private = ("private_gists", "total_private_repos", "owned_private_repos", "disk_usage")
+        return {
+            **self.user(login),
+            **profile,
+            **counts,
+            **dict.fromkeys(private, 0),
+            "blog": "",
+            "hireable": None,
+            "collaborators": 0,
+            "two_factor_authentication": True,
+            "created_at": STAMP,
+            "updated_at": STAMP,
+            "user_view_type": "private",
+        }
 
     def pr_commit(self, repo: Repo, made: Commit) -> dict[str, Any]:
         """One item of ``GET /pulls/{n}/commits`` (the REST ``commit`` schema)."""
@@ -169,6 +237,7 @@ class Shapes(GitShapes):
                     "reason": "unsigned",
                     "signature": None,
                     "payload": None,
+                    "verified_at": None,
                 },
             },
             "url": f"{api}/commits/{made.sha}",
@@ -189,6 +258,7 @@ class Shapes(GitShapes):
             id=review.id,
             user=self.user(review.user),
             state=review.state,
+            body=shaped["body"] or "",  # the REST API writes an empty review body as ""
             commit_id=review.commit_id,
             pull_request_url=f"{self.base}/repos/{repo.full_name}/pulls/{pull.number}",
         )
@@ -197,7 +267,11 @@ class Shapes(GitShapes):
     def status(self, repo: Repo, sha: str, status: Status, creator: str) -> dict[str, Any]:
         return {
             "url": f"{self.base}/repos/{repo.full_name}/statuses/{sha}",
+            "avatar_url": None,
             "id": status.id,
+            "node_id": base64.b64encode(f"SC_{status.id}".encode()).decode(),
+            "created_at": STAMP,
+            "updated_at": STAMP,
             "state": status.state,
             "description": status.description,
             "target_url": status.target_url or None,

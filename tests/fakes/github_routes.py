@@ -33,7 +33,7 @@ def install(api: FakeApi) -> None:
         return found
 
     def user(call: Call) -> tuple[int, Any]:
-        return 200, shapes.user(call.login)
+        return 200, shapes.me(call.login)
 
     def repo(call: Call) -> tuple[int, Any]:
         return 200, shapes.repo(call.repo(api))
@@ -183,7 +183,7 @@ def install(api: FakeApi) -> None:
         return 200, {
             "permission": base,
             "role_name": role,
-            "user": shapes.user(call.params["user"]),
+            "user": {**shapes.user(call.params["user"]), "role_name": role},
         }
 
     def team_members(call: Call) -> tuple[int, Any]:
@@ -247,7 +247,7 @@ def install(api: FakeApi) -> None:
 
     def rate_limit(_: Call) -> tuple[int, Any]:
         core = {"limit": 5000, "remaining": 4999, "reset": int(time.time()) + 3600, "used": 1}
-        return 200, {"resources": {"core": core}, "rate": core}
+        return 200, {"resources": {"core": core, "search": core, "graphql": core}, "rate": core}
 
     table: list[tuple[str, str, Any]] = [
         ("GET", "/user", user),
