@@ -4,16 +4,30 @@ pull request in the right state and nothing done twice."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 from app.store.tables import Job
 from tests.apply.cloud import KEY, SECRET, knobs
 from tests.fakes.base import FailurePlan, ForgeFake
-from tests.scenarios.harness import Stackgate, running
+from tests.fakes.github import GitHubFake
+from tests.forges.github.test_app_auth import APP_ID, pem_pair
+from tests.scenarios.harness import REPO, Stackgate, example_files, running
 from tests.scenarios.test_pull_requests import GREEN, LABEL, RED, edit, plan_comments, states
 
 COMMENTS = {"github": "/comments", "gitlab": "/notes"}
 STATUSES = {"github": "/statuses/", "gitlab": "/statuses/"}
+
+
+def _cloud_keys(cloud: str) -> dict[str, object]:
+    return {
+        "cloudstack_url": f"{cloud}/client/api",
+        "cloudstack_api_key": KEY,
+        "cloudstack_secret_key": SECRET,
+    }
+
+
 SETTLED = {
     "github": {"stackgate/plan": "success", "stackgate/policy": "success"},
     "gitlab": {"stackgate/plan": "success", "stackgate/policy": "success"},
@@ -44,12 +58,7 @@ def test_lost_and_failed_forge_answers_are_retried_into_one_comment(
 def test_a_cloud_that_is_down_says_so_and_the_review_completes_when_it_is_back(
     fake: ForgeFake, repo: str, cloud: str, tmp_path: Path
 ) -> None:
-    keys = {
-        "cloudstack_url": f"{cloud}/client/api",
-        "cloudstack_api_key": KEY,
-        "cloudstack_secret_key": SECRET,
-    }
-    with running(fake, tmp_path, **keys) as stackgate:
+    with running(fake, tmp_path, **_cloud_keys(cloud)) as stackgate:
         number, delivery = fake.open_pr(repo, "bob", edit(*LABEL))
         knobs(cloud, outage_rate=1.0)  # every call answered 503 by the load balancer
         assert stackgate.send(delivery).status_code == 202
@@ -66,3 +75,35 @@ def test_a_cloud_that_is_down_says_so_and_the_review_completes_when_it_is_back(
         assert (job.state, job.attempts) == ("done", 2)
         assert len(plan_comments(fake, repo, number)) == 1
         assert states(fake, repo, number)["stackgate/plan"] == GREEN[fake.name]
+
+
+def test_an_app_token_that_expires_mid_job_is_refreshed(
+    github: GitHubFake, cloud: str, tmp_path: Path
+) -> None:
+    private, public = pem_pair()
+    github.enable_app(APP_ID, public, slug="stackgate")
+    github.create_repo(REPO, example_files())
+    github.grant(REPO, "bob", write=True)
+    github.add_group(REPO, "payments-leads", ["lee"])
+    app = {"github_token": None, "github_app_id": APP_ID, "github_app_private_key": private}
+    with running(github, tmp_path, **app, **_cloud_keys(cloud)) as stackgate:
+        number, delivery = github.open_pr(REPO, "bob", edit(*LABEL))
+        knobs(cloud, latency={"listZones": 1.0})  # the job is mid-way while the cloud is read
+        assert stackgate.send(delivery).status_code == 202
+        seen = len(github.api.requests)
+        job = threading.Thread(target=stackgate.drain)
+        job.start()
+        pull = f"/repos/{REPO}/pulls/{number}"
+        while not any(path.startswith(pull) for _, path in github.api.requests[seen:]):
+            assert job.is_alive(), "the job ended before it read the pull request"
+            time.sleep(0.01)
+        with github.api.lock:  # the token GitHub gave is now refused (expired, or revoked)
+            for token, _expiry in github.apps.issued:
+                github.api.expiries[token] = time.time()
+        job.join(timeout=60)
+        (done,) = stackgate.rows(Job)
+        assert done.state == "done", (done.state, done.attempts, done.last_error)
+        assert len(github.apps.issued) == 2  # a new token was asked for
+        (comment,) = github.comments(REPO, number)
+        assert comment.author == "stackgate[bot]" and comment.body.startswith("<!-- stackgate:plan")
+        assert states(github, REPO, number)["stackgate/plan"] == "success"

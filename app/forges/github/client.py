@@ -225,7 +225,7 @@ class GitHubForge:
         return self._sessions.client(repo).get_repo(repo)
 
     def _call(self, what: str) -> AbstractContextManager[None]:
-        return translated(what, self._sessions.secrets)
+        return translated(what, self._sessions.secrets, self._sessions.renew)
 
 
 _WEB_FLOW = "web-flow"

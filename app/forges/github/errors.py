@@ -33,24 +33,34 @@ def unless_missing(call: Callable[[], T], default: T, statuses: tuple[int, ...] 
         raise
 
 
+def _never() -> bool:
+    return False
+
+
 @contextmanager
-def translated(what: str, secrets: tuple[str, ...]) -> Iterator[None]:
-    """Run a GitHub call; re-raise its failure as ForgeError with ``secrets`` scrubbed out."""
+def translated(
+    what: str, secrets: tuple[str, ...], renew: Callable[[], bool] = _never
+) -> Iterator[None]:
+    """Run a GitHub call; re-raise its failure as ForgeError with ``secrets`` scrubbed out.
+    A 401 is worth a retry when ``renew()`` says it got rid of credentials that may be stale."""
     try:
         yield
     except ForgeError:
         raise
     except GithubException as error:
-        raise _from_github(what, error, secrets) from None
+        renewed = error.status == 401 and renew()
+        raise _from_github(what, error, secrets, renewed) from None
     except requests.RequestException as error:
         message = f"GitHub {what}: {type(error).__name__}: {error}"
         raise ForgeError(_scrub(message, secrets), transient=True) from None
 
 
-def _from_github(what: str, error: GithubException, secrets: tuple[str, ...]) -> ForgeError:
+def _from_github(
+    what: str, error: GithubException, secrets: tuple[str, ...], renewed: bool = False
+) -> ForgeError:
     status = error.status
     headers = _headers(error)
-    transient = limited(error) or status == 429 or status >= 500
+    transient = renewed or limited(error) or status == 429 or status >= 500
     hint = "" if transient else _NOT_TRANSIENT_HINTS.get(status, "")
     message = f"GitHub {what}: HTTP {status}" + "".join(
         f": {s}" for s in (said(error.data), hint) if s
@@ -58,7 +68,7 @@ def _from_github(what: str, error: GithubException, secrets: tuple[str, ...]) ->
     return ForgeError(
         _scrub(message, secrets),
         transient=transient,
-        retry_after=_retry_after(headers) if transient else None,
+        retry_after=_retry_after(headers) if transient and not renewed else None,
     )
 
 

@@ -57,6 +57,18 @@ class Sessions:
             self._app = GithubIntegration(auth=Auth.AppAuth(app_id, private_key), **self._options)
             self.secrets = (private_key, *_key_lines(private_key))
 
+    def renew(self) -> bool:
+        """After a 401: an App's installation token may be gone before PyGithub expected
+        (revoked, or a clock ahead of ours), so forget the installations' clients and let the
+        next call ask for new tokens; True when that may help: there were installation tokens
+        (not a plain token, nor an App whose own key was refused before it got any)."""
+        if self._app is None:
+            return False
+        with self._lock:
+            had = bool(self._by_owner)
+            self._by_owner.clear()
+        return had
+
     def client(self, repo: str) -> Github:
         return self._session(repo)[0]
 
