@@ -14,6 +14,10 @@ OCTOKIT_OPENAPI_VERSION := 23.0.2
 OCTOKIT_WEBHOOKS_VERSION := 12.1.0
 GITHUB_SPECS := .tools/github/openapi@$(OCTOKIT_OPENAPI_VERSION).json \
   .tools/github/openapi-webhooks@$(OCTOKIT_WEBHOOKS_VERSION).json
+TOFU_VERSION := v1.12.6
+TOFU := .tools/bin/tofu
+CLOUDSTACK_PROVIDER_VERSION := v0.6.0
+CLOUDSTACK_PROVIDER := .tools/bin/terraform-provider-cloudstack
 
 .PHONY: demo test bench schemas postgres chromium github-specs
 
@@ -34,6 +38,24 @@ $(OPA):
 # A real helm to lint and render the chart in deploy/ (pinned; about two minutes to build).
 $(HELM):
 	GOBIN=$(CURDIR)/.tools/bin go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
+# `go install` refuses OpenTofu (replace directives in its go.mod) and the CloudStack provider
+# (it declares another module path), so fetch the exact version with the Go client and build
+# a writable copy of it: $(call go-build,module,version,package,binary).
+define go-build
+	src=$$(go mod download -json $(1)@$(2) | $(PYTHON) -c 'import json,sys; print(json.load(sys.stdin)["Dir"])') && \
+	tmp=$$(mktemp -d) && cp -r "$$src"/. "$$tmp" && chmod -R u+w "$$tmp" && \
+	(cd "$$tmp" && go build -trimpath -ldflags='-s -w' -o $(CURDIR)/$(4) $(3)); \
+	status=$$?; rm -rf "$$tmp"; exit $$status
+endef
+
+# OpenTofu and the official CloudStack provider, the client tests in tests/clients/ drive them
+# against the sandbox (pinned; OpenTofu takes about 2.5 minutes to build on two cores).
+$(TOFU):
+	$(call go-build,github.com/opentofu/opentofu,$(TOFU_VERSION),./cmd/tofu,$(TOFU))
+
+$(CLOUDSTACK_PROVIDER):
+	$(call go-build,github.com/apache/cloudstack-terraform-provider,$(CLOUDSTACK_PROVIDER_VERSION),.,$(CLOUDSTACK_PROVIDER))
 
 # GitHub's OpenAPI documents from npm, fetched as the recorded webhook examples were: the
 # package's tarball (npm checks its integrity), of which only generated/api.github.com.json stays.
@@ -57,7 +79,7 @@ chromium:
 	@test -x /usr/bin/chromium || \
 	  ($(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium)
 
-test: $(INSTALLED) $(OPA) $(HELM) $(GITHUB_SPECS) postgres chromium
+test: $(INSTALLED) $(OPA) $(HELM) $(GITHUB_SPECS) $(TOFU) $(CLOUDSTACK_PROVIDER) postgres chromium
 	$(OPA) fmt --fail --list policies
 	$(OPA) check policies
 	$(BIN)/ruff check .
