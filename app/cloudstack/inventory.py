@@ -101,7 +101,11 @@ class _Reading:
         }
 
     def public_ip(self, row: Row) -> dict[str, Any]:
-        return {"network": row.get("associatednetworkname"), "address": row.get("ipaddress")}
+        return {
+            "network": row.get("associatednetworkname"),
+            "address": row.get("ipaddress"),
+            "source_nat": bool(row.get("issourcenat")),  # CloudStack never releases it in use
+        }
 
     def _ip(self, ip_id: Any, address: Any) -> str:
         return self.ip_names.get(str(ip_id), f"unmanaged address {address}")

@@ -17,6 +17,7 @@ from app.plan.model import Change, Plan, QuotaLine
 from app.plan.order import apply_order
 from app.plan.quota import Pending, quota_diagnostics, quota_lines
 from app.plan.references import references
+from app.plan.source_nat import source_nat_diagnostics
 from app.spec.diagnostics import Code, Diagnostic, Location, error, warning
 from app.spec.loader import implied_project
 from app.spec.model import Project
@@ -184,6 +185,7 @@ def compute_plan(
     for name in names:
         planner.plan_project(name, pending or {})
     cascade(planner.changes, planner.items, planner.objects)
+    planner.diagnostics += source_nat_diagnostics(planner.changes.values(), live)
     return Plan(
         repo=repo,
         projects=tuple(names),

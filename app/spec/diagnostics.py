@@ -50,6 +50,8 @@ class Code(StrEnum):
     QUOTA_EXCEEDED = "SG210"
     QUOTA_NEAR = "SG211"
     DUPLICATE_LIVE = "SG212"
+    SOURCE_NAT_CLAIM = "SG213"
+    SOURCE_NAT_RELEASE = "SG214"
 
 
 @dataclass(frozen=True, slots=True, order=True)

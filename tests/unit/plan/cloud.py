@@ -179,7 +179,8 @@ def volume(name: str = "data", **fields: Any) -> LiveObject:
 
 
 def public_ip(name: str = "web-ip", **fields: Any) -> LiveObject:
-    return obj("public_ip", name, {"network": "app-net", "address": "203.0.113.7", **fields})
+    values = {"network": "app-net", "address": "203.0.113.7", "source_nat": False}
+    return obj("public_ip", name, {**values, **fields})
 
 
 def firewall(name: str = FIREWALL_KEY, **fields: Any) -> LiveObject:

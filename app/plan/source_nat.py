@@ -1,0 +1,90 @@
+"""Source NAT: a declared public IP must not become a network's by surprise, nor go as one.
+
+CloudStack makes the first address associated to an isolated network that has none its
+source NAT (IpAddressManagerImpl.isSourceNatAvailableForNetwork; the network's first deploy
+then reuses it), and refuses to release a source NAT address unless its network is still
+Allocated (NetworkServiceImpl.releaseIpAddressInternal). The apply order makes instances
+before public IPs; these diagnostics cover what ordering cannot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from app.cloudstack.model import Catalog, LiveState
+from app.plan.model import Action, Change
+from app.spec.diagnostics import Code, Diagnostic, Location, error, warning
+
+MADE = (Action.CREATE, Action.REPLACE)
+GONE = (Action.DELETE, Action.REPLACE)
+FRESH = "Allocated"  # a network no VM has used yet: no router, no source NAT from a deploy
+
+
+def source_nat_diagnostics(changes: Iterable[Change], live: LiveState) -> list[Diagnostic]:
+    planned = list(changes)
+    networks = {(c.project, c.name): c for c in planned if c.kind == "network"}
+    deployed = {
+        (c.project, network)
+        for c in planned
+        if c.kind == "instance" and c.action in MADE
+        for network in (c.after or {}).get("networks", [])
+    }
+    found: list[Diagnostic] = []
+    for change in (c for c in planned if c.kind == "public_ip"):
+        before, after = change.before or {}, change.after or {}
+        if change.action in GONE and before.get("source_nat"):
+            state = _network(live, networks, change.project, before.get("network")).get("state")
+            if state != FRESH:
+                found.append(_release(change, before))
+        if change.action in MADE:
+            net = after.get("network")
+            network = _network(live, networks, change.project, net)
+            if (
+                network.get("state") == FRESH
+                and (change.project, net) not in deployed
+                and _has_source_nat(live.catalogs, network.get("offering"))
+            ):
+                found.append(_claim(change, str(net)))
+    return found
+
+
+def _network(
+    live: LiveState, planned: Mapping[tuple[str, str], Change], project: str, name: Any
+) -> Mapping[str, Any]:
+    """The network's fields once the earlier waves have run (a new one is still Allocated)."""
+    change = planned.get((project, str(name)))
+    if change is not None and change.action in MADE:
+        return {**(change.after or {}), "state": FRESH}
+    live_project = live.projects.get(project)
+    found = live_project.objects.get(("network", str(name))) if live_project else None
+    return found.fields if found else {}
+
+
+def _has_source_nat(catalogs: Mapping[str, Catalog], offering: Any) -> bool:
+    return any(
+        "SourceNat" in catalog.network_offerings[offering].services
+        for catalog in catalogs.values()
+        if offering in catalog.network_offerings
+    )
+
+
+def _claim(change: Change, network: str) -> Diagnostic:
+    return warning(
+        Code.SOURCE_NAT_CLAIM,
+        f"public IP '{change.name}' would become the source NAT address of network "
+        f"'{network}': no instance is made on that network before it",
+        Location(change.file, change.line),
+        f"CloudStack will not release a source NAT address once '{network}' is in use; "
+        f"add an instance on '{network}' in the same change to keep the address the repo's",
+    )
+
+
+def _release(change: Change, before: Mapping[str, Any]) -> Diagnostic:
+    return error(
+        Code.SOURCE_NAT_RELEASE,
+        f"public IP '{change.name}' ({before.get('address')}) is the source NAT address of "
+        f"network '{before.get('network')}' and cannot be released while the network is in use",
+        Location(change.file, change.line),
+        "keep it in the repo: CloudStack releases it only with its network",
+    )
