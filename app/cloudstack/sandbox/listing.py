@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -54,6 +55,7 @@ def page_bounds(request: Request) -> tuple[int, int | None]:
 
 def visible(state: CloudState, request: Request, table: Table) -> Iterable[Row]:
     """Rows the caller may list: one project, all projects (-1), or none (no projectid)."""
+    _check_id(request, table)
     project = request.get("projectid")
     if project == "-1":
         rows = [row for row in table if owner(row) != NO_PROJECT]
@@ -63,6 +65,23 @@ def visible(state: CloudState, request: Request, table: Table) -> Iterable[Row]:
             raise unknown_entity(request.command, "projectid", project)
         return table.in_project(project)
     return table.in_project(NO_PROJECT)
+
+
+def _check_id(request: Request, table: Table) -> None:
+    """ParamProcessWorker.translateUuidToInternalId: a UUID no row of the kind ever had is
+    refused with 431; a removed row's is found and lists nothing; -1 and a value that is no
+    UUID are not looked up."""
+    value = request.get("id")
+    if value and _is_uuid(value) and not table.ever_had(value):
+        raise unknown_entity(request.command, "id", value)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def tag_pairs(request: Request) -> list[tuple[str, str]]:

@@ -48,6 +48,7 @@ class Table:
     def __init__(self) -> None:
         self.rows: dict[str, Row] = {}
         self.by_project: dict[str, dict[str, Row]] = {}
+        self.removed: set[str] = set()  # ids CloudStack still finds (findByUuidIncludingRemoved)
 
     def add(self, row: Row) -> Row:
         self.rows[row["id"]] = row
@@ -58,7 +59,11 @@ class Table:
         row = self.rows.pop(row_id, None)
         if row is not None:
             self.by_project.get(owner(row), {}).pop(row_id, None)
+            self.removed.add(row_id)
         return row
+
+    def ever_had(self, row_id: str) -> bool:
+        return row_id in self.rows or row_id in self.removed
 
     def get(self, row_id: str) -> Row | None:
         return self.rows.get(row_id)
@@ -156,6 +161,7 @@ class CloudState:
             "secret_key": self.secret_key,
             "account": self.account.__dict__,
             "tables": {kind: list(table.rows.values()) for kind, table in self.tables.items()},
+            "removed": {kind: sorted(table.removed) for kind, table in self.tables.items()},
             "limits": [[project, kind, value] for (project, kind), value in self.limits.items()],
             "public_pool": self.public_pool,
             "sequences": self.sequences,
@@ -171,6 +177,8 @@ def load_state(path: Path) -> CloudState:
     for kind, rows in data["tables"].items():
         for row in rows:
             state.tables[kind].add(row)
+    for kind, ids in data.get("removed", {}).items():
+        state.tables[kind].removed.update(ids)
     state.limits = {(project, kind): value for project, kind, value in data["limits"]}
     state.public_pool = data["public_pool"]
     state.sequences = data.get("sequences", {})
