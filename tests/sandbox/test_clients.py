@@ -80,6 +80,28 @@ def test_libcloud_creates_lists_and_destroys_a_node(driver: NodeDriver) -> None:
     assert node.id not in {n.id for n in driver.list_nodes()}
 
 
+def test_libcloud_lists_a_nodes_nics(driver: NodeDriver) -> None:
+    """ex_list_nics calls listNics (ListNicsCmd), as cs_portforward does."""
+    location = next(loc for loc in driver.list_locations() if loc.name == "zone-a")
+    size = next(s for s in driver.list_sizes() if s.name == "small")
+    image = next(i for i in driver.list_images(location=location) if i.name == "debian-12")
+    node = driver.create_node(name=unique("lc"), size=size, image=image, location=location)
+    nics: Any = driver.ex_list_nics(node)  # type: ignore[attr-defined]
+    assert [(nic.ip_address, nic.is_default) for nic in nics] == [(node.private_ips[0], True)]
+    assert driver.destroy_node(node) is True
+
+
+def test_cs_sees_a_command_the_sandbox_does_not_serve_as_432(
+    sandbox: RunningSandbox, session: requests.Session
+) -> None:
+    with pytest.raises(CloudStackApiException) as refused:
+        _cs(sandbox, session).listKubernetesClusters()
+    assert refused.value.response.status_code == 432
+    assert refused.value.error["errortext"].startswith(
+        "The API [listKubernetesClusters] does not exist or is not available for the account"
+    )
+
+
 def test_cs_reads_one_page_at_a_time_with_fetch_list(
     sandbox: RunningSandbox, session: requests.Session
 ) -> None:

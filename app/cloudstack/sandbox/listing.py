@@ -55,7 +55,7 @@ def page_bounds(request: Request) -> tuple[int, int | None]:
 
 def visible(state: CloudState, request: Request, table: Table) -> Iterable[Row]:
     """Rows the caller may list: one project, all projects (-1), or none (no projectid)."""
-    _check_id(request, table)
+    check_known(request, table, "id")
     project = request.get("projectid")
     if project == "-1":
         rows = [row for row in table if owner(row) != NO_PROJECT]
@@ -67,13 +67,13 @@ def visible(state: CloudState, request: Request, table: Table) -> Iterable[Row]:
     return table.in_project(NO_PROJECT)
 
 
-def _check_id(request: Request, table: Table) -> None:
+def check_known(request: Request, table: Table, param: str) -> None:
     """ParamProcessWorker.translateUuidToInternalId: a UUID no row of the kind ever had is
     refused with 431; a removed row's is found and lists nothing; -1 and a value that is no
     UUID are not looked up."""
-    value = request.get("id")
+    value = request.get(param)
     if value and _is_uuid(value) and not table.ever_had(value):
-        raise unknown_entity(request.command, "id", value)
+        raise unknown_entity(request.command, param, value)
 
 
 def _is_uuid(value: str) -> bool:

@@ -33,6 +33,7 @@ KINDS = (
     "port_forwards",
     "load_balancers",
     "keypairs",
+    "autoscale_vm_groups",  # none: the sandbox serves no command that makes one
 )
 NO_PROJECT = ""
 

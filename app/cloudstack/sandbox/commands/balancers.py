@@ -1,4 +1,5 @@
-"""Load-balancer rules: create (async-create), update, members in and out, delete, list."""
+"""Load-balancer rules: create (async-create), update, members in and out, delete, list;
+the (always empty) list of their autoscale VM groups."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from app.cloudstack.sandbox.commands.rules import (
     rules_on_ip,
 )
 from app.cloudstack.sandbox.errors import CS_SERVER_API, invalid_parameter
-from app.cloudstack.sandbox.listing import list_body, public, visible
+from app.cloudstack.sandbox.listing import check_known, list_body, public, visible
 from app.cloudstack.sandbox.store import Row
 
 ALGORITHMS = ("source", "roundrobin", "leastconn")
@@ -152,3 +153,12 @@ def list_load_balancer_rule_instances(ctx: Ctx) -> dict[str, Any]:
     balancer = ctx.entity("load_balancers", "id")
     vms = [ctx.state.table("vms").rows[member] for member in balancer["_members"]]
     return list_body(ctx.request, "loadbalancerruleinstance", vms, render=public, by_id=False)
+
+
+@command("listAutoScaleVmGroups")
+def list_auto_scale_vm_groups(ctx: Ctx) -> dict[str, Any]:
+    """ListAutoScaleVmGroupsCmd: no group can be made here, so the list is empty; its UUID
+    parameters are still looked up as ParamProcessWorker does (lbid names an LB rule)."""
+    check_known(ctx.request, ctx.state.table("load_balancers"), "lbid")
+    rows = visible(ctx.state, ctx.request, ctx.state.table("autoscale_vm_groups"))
+    return list_body(ctx.request, "autoscalevmgroup", rows)
