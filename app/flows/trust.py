@@ -32,9 +32,10 @@ def needs_vouch(forge: Forge, pull: PullRequest) -> str:
     return SETTINGS if SETTINGS_FILE in forge.changed_paths(pull.repo, pull.number) else ""
 
 
-def withheld(services: Services, forge: Forge, pull: PullRequest) -> str:
-    """Why ``pull`` may not hold locks now (OUTSIDER or SETTINGS), or "" when it may."""
-    why = needs_vouch(forge, pull)
+def withheld(services: Services, forge: Forge, pull: PullRequest, why: str | None = None) -> str:
+    """Why ``pull`` may not hold locks now (OUTSIDER or SETTINGS), or "" when it may;
+    ``why``: what ``needs_vouch`` said, when already asked."""
+    why = needs_vouch(forge, pull) if why is None else why
     if not why or _approved_head(forge, pull):
         return ""
     with services.sessions() as session:
