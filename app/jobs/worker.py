@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.jobs import queue
@@ -48,6 +49,19 @@ class RetryPolicy:
             return min(hint, self.cap)
         backoff: float = self.base * 2.0 ** (attempt - 1)
         return min(backoff, self.cap) * random.uniform(0.8, 1.2)
+
+
+# The driver's words for "no connection" (psycopg, sqlite3): the DB-API names both share.
+_OUTAGES = {"OperationalError", "InterfaceError"}
+STORE_DOWN = Outcome(True, "The database did not answer; the job is tried again.")
+
+
+def store_outage(error: BaseException) -> bool:
+    """The database went away (restarted, failed over, network): it passes, and the pool
+    (pre-ping) reconnects by itself; anything else the database says is not an outage."""
+    if not isinstance(error, DBAPIError):
+        return False
+    return error.connection_invalidated or type(error.orig).__name__ in _OUTAGES
 
 
 Handler = Callable[[Work], None]
@@ -110,7 +124,7 @@ class Worker:
             except Exception as error:  # every failure is settled; none may kill the worker
                 self._settle_failure(work, error)
             else:
-                queue.finish(self.sessions, work.id, self.name)
+                self._patiently(queue.finish, work.id)
                 log.info("job done in %.2fs", time.monotonic() - started)
             finally:
                 done.set()
@@ -140,8 +154,23 @@ class Worker:
                 self.wake.wait(self.poll)
                 self.wake.clear()
 
+    def _patiently(self, settle: Callable[..., None], job_id: int, *args: object) -> None:
+        """Settle a job even across a store outage: it is written once the store is back
+        (within the lease: after it the job may be someone else's), so a job that ran is
+        not taken for orphaned and run again."""
+        deadline = time.monotonic() + self.lease.total_seconds()
+        while True:
+            try:
+                settle(self.sessions, job_id, self.name, *args)
+                return
+            except DBAPIError as error:
+                if not store_outage(error) or time.monotonic() >= deadline:
+                    raise
+                log.warning("the store is away; settling job %s when it is back", job_id)
+                time.sleep(min(self.poll, 1.0) or 0.1)
+
     def _settle_failure(self, work: Work, error: Exception) -> None:
-        outcome = self.classify(error)
+        outcome = STORE_DOWN if store_outage(error) else self.classify(error)
         if outcome.transient and work.attempts < self.retry.attempts:
             delay = self.retry.delay(work.attempts, outcome.delay)
             log.warning(
@@ -153,11 +182,11 @@ class Worker:
             )
             if self.on_retry is not None:  # told while still ours: the retry's word comes last
                 self._tell(self.on_retry, work, f"{outcome.message} Retrying in {delay:.0f}s.")
-            queue.retry_later(self.sessions, work.id, self.name, delay, outcome.message)
+            self._patiently(queue.retry_later, work.id, delay, outcome.message)
             return
         if not outcome.transient:
             log.error("job %s failed: %s", work.id, outcome.message, exc_info=error)
-        queue.give_up(self.sessions, work.id, self.name, outcome.message)
+        self._patiently(queue.give_up, work.id, outcome.message)
         self._tell(self.on_failure, work, outcome.message)
 
     @staticmethod

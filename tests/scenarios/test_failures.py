@@ -4,20 +4,46 @@ pull request in the right state and nothing done twice."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
-from app.store.tables import Job
+from app.jobs.worker import STORE_DOWN
+from app.store.tables import Job, PlanRecord
 from tests.apply.cloud import KEY, SECRET, knobs
 from tests.fakes.base import FailurePlan, ForgeFake
 from tests.fakes.github import GitHubFake
 from tests.forges.github.test_app_auth import APP_ID, pem_pair
+from tests.leaks import printed_to
+from tests.pgserver import postgres
 from tests.scenarios.harness import REPO, Stackgate, example_files, running
 from tests.scenarios.test_pull_requests import GREEN, LABEL, RED, edit, plan_comments, states
+from tests.scenarios.test_worker_kills import _worker_env
 
 COMMENTS = {"github": "/comments", "gitlab": "/notes"}
 STATUSES = {"github": "/statuses/", "gitlab": "/statuses/"}
+BUSY = ("queued", "running")
+
+
+def _worker(
+    stackgate: Stackgate, cloud: str, output: IO[bytes], lease: float = 2.0
+) -> subprocess.Popen[bytes]:
+    """A `stackgate worker` process on the service's database, its jobs leased ``lease`` s."""
+    command = [sys.executable, "-m", "app", "worker", "--threads", "1"]
+    env = _worker_env(stackgate, cloud) | {"STACKGATE_JOB_LEASE": str(lease)}
+    return subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+
+
+def _until(stackgate: Stackgate, done: Callable[[list[Job]], bool], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not done(stackgate.rows(Job)):
+        assert time.monotonic() < deadline, [(j.state, j.last_error) for j in stackgate.rows(Job)]
+        time.sleep(0.05)
 
 
 def _cloud_keys(cloud: str) -> dict[str, object]:
@@ -107,3 +133,49 @@ def test_an_app_token_that_expires_mid_job_is_refreshed(
         (comment,) = github.comments(REPO, number)
         assert comment.author == "stackgate[bot]" and comment.body.startswith("<!-- stackgate:plan")
         assert states(github, REPO, number)["stackgate/plan"] == "success"
+
+
+def test_a_database_restarted_under_two_busy_workers_loses_and_repeats_nothing(
+    github: GitHubFake, cloud: str, tmp_path: Path
+) -> None:
+    github.create_repo(REPO, example_files())
+    for user in ("bob", "carol", "lee"):
+        github.grant(REPO, user, write=True)
+    github.add_group(REPO, "payments-leads", ["lee"])
+    with (
+        postgres() as database,
+        running(github, tmp_path, database_url=database.url, **_cloud_keys(cloud)) as stackgate,
+    ):
+        knobs(cloud, latency={"*": 0.2})  # each review reads the cloud for a few seconds
+        numbers = []
+        for author in ("bob", "carol", "bob", "carol"):
+            number, delivery = github.open_pr(REPO, author, edit(*LABEL))
+            assert stackgate.send(delivery).status_code == 202
+            numbers.append(number)
+        log = tmp_path / "workers.log"
+        with log.open("wb") as output:
+            workers = [_worker(stackgate, cloud, output, lease=15) for _ in range(2)]
+            try:
+                _until(stackgate, lambda jobs: sum(j.state == "running" for j in jobs) == 2)
+                # both workers are mid-job: their sessions are cut, and for 4 s nobody answers
+                database.restart(down=4.0)
+                _until(stackgate, lambda jobs: all(j.state not in BUSY for j in jobs), 120)
+            finally:
+                for worker in workers:
+                    worker.terminate()
+                    worker.wait(timeout=30)
+        printed_to(log, "workers under a database restart")
+        jobs = stackgate.rows(Job)
+        assert [job.state for job in jobs] == ["done"] * 4, [(j.state, j.last_error) for j in jobs]
+        for number in numbers:  # one sticky comment each, no failure notice, one plan
+            bodies = [c.body for c in github.comments(REPO, number)]
+            assert len(bodies) == 1 and bodies[0].startswith("<!-- stackgate"), bodies
+            assert "could not" not in bodies[0]
+        # the PR planned first holds the project; the others are told so and store no plan
+        assert [plan.number in numbers for plan in stackgate.rows(PlanRecord)] == [True]
+        said = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+        assert not [line for line in said if "internal error" in line["message"]]
+        done = sorted(line["job"] for line in said if line["message"].startswith("job done"))
+        assert done == sorted(job.id for job in jobs)  # each finished once, none taken for orphaned
+        cut = [job for job in jobs if job.attempts > 1]
+        assert cut and all(job.last_error == STORE_DOWN.message for job in cut)
