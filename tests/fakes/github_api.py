@@ -19,7 +19,14 @@ from starlette.routing import Route
 
 from tests.fakes.base import FailurePlan
 from tests.fakes.github_json import Shapes
-from tests.fakes.github_openapi import LEDGER, Operation, check_answer, check_request
+from tests.fakes.github_openapi import (
+    LEDGER,
+    Operation,
+    check_answer,
+    check_request,
+    rest,
+    webhooks,
+)
 from tests.fakes.github_state import Repo
 from tests.leaks import SCANNER
 
@@ -81,6 +88,7 @@ class FakeApi:
     """State shared by the handlers and the test thread, guarded by one lock."""
 
     def __init__(self) -> None:
+        rest(), webhooks()  # loaded once per process, here so a missing one says how to fetch it
         self.lock = threading.RLock()
         self.repos: dict[str, Repo] = {}
         self.tokens: dict[str, str] = {}  # token → login
