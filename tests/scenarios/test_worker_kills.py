@@ -1,6 +1,6 @@
-"""The merge of a 55-change PR applied by `stackgate worker` processes killed at random points
-20 times, each time restarted: the apply finishes once, as one journaled run, and the cloud
-holds exactly what was planned — nothing twice, nothing lost."""
+"""`stackgate worker` processes SIGKILLed mid-job and restarted: the merge of a 55-change PR
+killed 20 times finishes once, as one journaled run, and the cloud holds exactly what was
+planned; ten reviews and ten lands, each with a kill inside, end reviewed or applied once."""
 
 from __future__ import annotations
 
@@ -9,14 +9,16 @@ import random
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from app.store.tables import ApplyRun, ApplyStep, Job, PlanRecord
+from app.store.tables import ApplyRun, ApplyStep, Job, Lock, PlanRecord
 from tests.apply.cloud import KEY, SECRET, census, census_of, knobs
 from tests.fakes.github import GitHubFake
 from tests.leaks import printed_to
 from tests.scenarios.harness import Stackgate, example_files, running
 from tests.scenarios.test_merges import APPLIED, told
+from tests.scenarios.test_pull_requests import LABEL, edit, states
 
 REPO = "acme/infra"
 APPROVERS = ("lee", "pat", "dave", "sam")  # payments, platform, analytics, search
@@ -40,6 +42,14 @@ def _worker_env(stackgate: Stackgate, sandbox: str) -> dict[str, str]:
     }
 
 
+def _cloud(sandbox: str) -> dict[str, object]:
+    return {
+        "cloudstack_url": f"{sandbox}/client/api",
+        "cloudstack_api_key": KEY,
+        "cloudstack_secret_key": SECRET,
+    }
+
+
 def test_killed_workers_finish_a_merge_once_and_exactly(
     github: GitHubFake, cloud: str, tmp_path: Path
 ) -> None:
@@ -50,12 +60,7 @@ def test_killed_workers_finish_a_merge_once_and_exactly(
         github.add_group(REPO, group, members)
     github.add_group(REPO, "data-platform", ["dave"])
     github.add_group(REPO, "search-team", ["sam"])
-    keys = {
-        "cloudstack_url": f"{cloud}/client/api",
-        "cloudstack_api_key": KEY,
-        "cloudstack_secret_key": SECRET,
-    }
-    with running(github, tmp_path, **keys) as stackgate:
+    with running(github, tmp_path, **_cloud(cloud)) as stackgate:
         # Touching stackgate.yaml puts every project in the plan: the whole example.
         touched = example_files()["stackgate.yaml"] + b"# every project\n"
         number, delivery = github.open_pr(REPO, "bob", {"stackgate.yaml": touched})
@@ -102,3 +107,120 @@ def test_killed_workers_finish_a_merge_once_and_exactly(
         (plan,) = stackgate.rows(PlanRecord)
         assert census(cloud) == census_of(plan.plan)
         assert "Traceback" not in log.read_text()
+
+
+def _team(github: GitHubFake) -> None:
+    github.create_repo(REPO, example_files())
+    for user in ("bob", "carol", "lee", "pat"):
+        github.grant(REPO, user, write=True)
+    github.add_group(REPO, "payments-leads", ["lee"])
+    github.add_group(REPO, "platform", ["pat"])
+
+
+class Killer:
+    """`stackgate worker` processes, each SIGKILLed a moment after it started a job."""
+
+    def __init__(self, stackgate: Stackgate, cloud: str, log: Path, seed: int) -> None:
+        self.stackgate, self.env = stackgate, _worker_env(stackgate, cloud)
+        self.output, self.chance = log.open("wb"), random.Random(seed)
+        self.kills, self.log = 0, log
+
+    def start(self) -> subprocess.Popen[bytes]:
+        command = [sys.executable, "-m", "app", "worker", "--threads", "1"]
+        return subprocess.Popen(command, env=self.env, stdout=self.output, stderr=subprocess.STDOUT)
+
+    def kill_mid_job(self, window: tuple[float, float]) -> None:
+        """Start a worker, wait for it to claim a job, and kill it within ``window`` seconds."""
+        worker = self.start()
+        try:
+            self.until(lambda jobs: any(j.state == "running" and j.worker for j in jobs), 60)
+            time.sleep(self.chance.uniform(*window))
+        finally:
+            worker.kill()
+            worker.wait()
+        self.kills += 1
+
+    def finish(self) -> None:
+        """One worker left alone until every job is settled."""
+        worker = self.start()
+        try:
+            self.until(lambda jobs: all(j.state not in ("queued", "running") for j in jobs), 120)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+
+    def until(self, done: Callable[[list[Job]], bool], seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not done(self.stackgate.rows(Job)):
+            assert time.monotonic() < deadline, [(j.id, j.state) for j in self.stackgate.rows(Job)]
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        self.output.close()
+        printed_to(self.log, "killed workers")
+        assert "Traceback" not in self.log.read_text()
+
+
+def test_workers_killed_mid_review_leave_every_pr_reviewed_once(
+    github: GitHubFake, cloud: str, tmp_path: Path
+) -> None:
+    _team(github)
+    with running(github, tmp_path, **_cloud(cloud)) as stackgate:
+        knobs(cloud, latency={"*": 0.08})  # a review reads the cloud for about a second
+        numbers = []
+        for n in range(10):
+            number, delivery = github.open_pr(REPO, ("bob", "carol")[n % 2], edit(*LABEL))
+            assert stackgate.send(delivery).status_code == 202
+            numbers.append(number)
+        killer = Killer(stackgate, cloud, tmp_path / "workers.log", seed=20261206)
+        try:
+            while killer.kills < 10:
+                killer.kill_mid_job((0.1, 1.2))
+            killer.finish()
+        finally:
+            killer.close()
+        assert [job.state for job in stackgate.rows(Job)] == ["done"] * 10
+        assert max(job.attempts for job in stackgate.rows(Job)) > 1  # the kills landed mid-job
+        for number in numbers:
+            bodies = [c.body for c in github.comments(REPO, number)]
+            assert len(bodies) == 1 and bodies[0].startswith("<!-- stackgate"), (number, bodies)
+            assert states(github, REPO, number)["stackgate/plan"] in ("success", "failure")
+        assert len(stackgate.rows(PlanRecord)) == 1  # the lock's holder; the others wait
+
+
+def test_workers_killed_mid_land_apply_every_merge_once(
+    github: GitHubFake, cloud: str, tmp_path: Path
+) -> None:
+    _team(github)
+    with running(github, tmp_path, **_cloud(cloud)) as stackgate:
+        killer = Killer(stackgate, cloud, tmp_path / "workers.log", seed=20261207)
+        numbers = []
+        try:
+            for n in range(11):  # each merge re-labels the bastion: one update in place
+                change = edit("role: bastion}", f"role: bastion, round: '{n}'}}")
+                number, delivery = github.open_pr(REPO, "bob", change)
+                stackgate.deliver(delivery)
+                for who in ("lee", "pat") if n == 0 else ("lee",):
+                    stackgate.deliver(github.approve(REPO, number, who))
+                merged = github.close(REPO, number, merged=True)
+                if n == 0:  # the first builds the project, unharmed
+                    stackgate.deliver(merged)
+                    continue
+                knobs(cloud, job_seconds=1.5)  # the apply's async job runs a while
+                assert stackgate.send(merged).status_code == 202
+                killer.kill_mid_job((0.2, 1.4))
+                killer.finish()
+                knobs(cloud, job_seconds=0.0)
+                numbers.append(number)
+        finally:
+            killer.close()
+        runs = [run for run in stackgate.rows(ApplyRun) if run.number in numbers]
+        assert sorted((run.number, run.state) for run in runs) == [(n, "done") for n in numbers]
+        assert {step.state for step in stackgate.rows(ApplyStep)} == {"done"}
+        for number in numbers:
+            assert len(told(github, REPO, number, APPLIED)) == 1
+        assert stackgate.rows(Lock) == []
+        jobs = stackgate.rows(Job)
+        assert {job.state for job in jobs} <= {"done", "superseded"}
+        lands = [job for job in jobs if job.kind == "close" and job.number in numbers]
+        assert all(job.attempts > 1 for job in lands)  # every kill landed mid-apply
