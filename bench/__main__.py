@@ -2,7 +2,7 @@
 
 import sys
 
-from bench import apply, inventory, loader, plan, policy, webhooks
+from bench import apply, inventory, loader, plan, policy, soak, webhooks
 
 BENCHMARKS = {
     "loader": loader.main,
@@ -11,6 +11,7 @@ BENCHMARKS = {
     "policy": policy.main,
     "webhooks": webhooks.main,
     "apply": apply.main,
+    "soak": soak.main,  # minutes, not seconds: last
 }
 
 if __name__ == "__main__":
