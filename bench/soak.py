@@ -90,9 +90,9 @@ class Fleet:
         proc.start_rss, proc.born = 0, time.monotonic()
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
-        output = (self.logs / f"{name}.log").open("ab")
         command = [sys.executable, "-m", "app", *args]
-        return subprocess.Popen(command, env=self.env, stdout=output, stderr=subprocess.STDOUT)
+        with (self.logs / f"{name}.log").open("ab") as output:  # the child keeps its own copy
+            return subprocess.Popen(command, env=self.env, stdout=output, stderr=subprocess.STDOUT)
 
     def sample(self) -> None:
         """Each process's first RSS once it has settled in (imports done, serving)."""
@@ -323,7 +323,8 @@ def _report(
     print(f"soak: {len(jobs)} jobs {dict(states)}, {retried} run again after a kill or outage")
     for name, (start, end, restarts) in ends.items():
         again = f" (restarted {restarts} times; since its last start)" if restarts else ""
-        print(f"soak: {name} RSS {start / 2**20:.0f} MiB → {end / 2**20:.0f} MiB{again}")
+        first = f"{start / 2**20:.0f} MiB" if start else "(not settled in yet)"
+        print(f"soak: {name} RSS {first} → {end / 2**20:.0f} MiB{again}")
     print(
         "soak: " + ("; ".join(problems) if problems else "every job once, in order, no lock left")
     )

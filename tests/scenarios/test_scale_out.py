@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.background import free_port
 from app.store.database import open_store
 from app.store.tables import ApplyRun, Delivery, Job, Lock, PlanRecord
+from bench import soak
 from tests.apply.cloud import KEY, SECRET, census, census_of
 from tests.fakes.base import Delivery as Sent
 from tests.fakes.github import GitHubFake
@@ -202,3 +203,9 @@ def test_two_servers_and_two_workers_do_each_thing_once_and_in_order(
     assert locks == []
     made = [census_of(plans[numbers[project][0]].plan) for project in PAIRS]
     assert census(cloud) == {kind: sum(m[kind] for m in made) for kind in made[0]}
+
+
+def test_a_short_soak_with_a_worker_killed_leaves_every_job_done_once() -> None:
+    """The soak benchmark (bench/soak.py) in small: 120 deliveries, a worker killed every 3 s."""
+    limits = soak.Limits(deliveries=120, seconds=60, kill_every=3, open_prs=8)
+    assert soak.run(limits) == []
