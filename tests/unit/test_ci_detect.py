@@ -65,7 +65,6 @@ def test_gitlab_merge_request_and_default_branch_pipelines() -> None:
     ("env", "said"),
     [
         ({}, "not a GitHub Actions or GitLab CI job"),
-        ({"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "push"}, "not push"),
         (
             {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request"},
             "GITHUB_TOKEN is not set",
@@ -79,4 +78,10 @@ def test_gitlab_merge_request_and_default_branch_pipelines() -> None:
 )
 def test_what_is_missing_is_said(env: dict[str, str], said: str) -> None:
     with pytest.raises(NotCi, match=said):
+        detect(env)
+
+
+def test_an_event_ci_mode_does_not_act_on_is_named(tmp_path: Path) -> None:
+    env = _actions(tmp_path, "pull_request.opened") | {"GITHUB_EVENT_NAME": "schedule"}
+    with pytest.raises(NotCi, match="does not act on schedule events"):
         detect(env)

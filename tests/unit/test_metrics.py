@@ -10,6 +10,7 @@ import pytest
 from app.events.model import Event, Ignored
 from app.forges.github import webhook as github
 from app.forges.gitlab import webhook as gitlab
+from app.forges.payload import Malformed
 from app.metrics import WEBHOOK_EVENTS
 
 Parse = Callable[[Mapping[str, str], dict[str, Any]], Event | Ignored]
@@ -31,6 +32,11 @@ def test_each_event_is_one_the_parser_reads(forge: str, event: str) -> None:
     header, parse = PARSERS[forge]
     # The parser reads the event (and finds the empty body wanting) rather than pass it by.
     unread = parse({header: "no-such-event"}, {})
-    parsed = parse({header: event}, {})
-    assert isinstance(unread, Ignored) and isinstance(parsed, Ignored)
+    assert isinstance(unread, Ignored)
+    try:
+        parsed = parse({header: event}, {})
+    except Malformed as wanting:  # it read the event, and says which field it missed
+        assert "it is missing" in str(wanting)
+        return
+    assert isinstance(parsed, Ignored)
     assert parsed.reason != unread.reason.replace("no-such-event", event)
