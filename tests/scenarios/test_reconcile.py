@@ -35,7 +35,8 @@ def repo(fake: ForgeFake) -> str:
         path: data for path, data in example_files().items() if path in ("stackgate.yaml", PAYMENTS)
     }
     fake.create_repo(name, files)
-    for user in ("alice", "pat", "lee", "maintainer"):
+    # carol, a team member, opens the PR a heal waits for; mallory is an outsider
+    for user in ("alice", "pat", "lee", "maintainer", "carol"):
         fake.grant(name, user, write=True)
     fake.add_group(name, "platform", ["pat"])
     fake.add_group(name, "payments-leads", ["lee"])
