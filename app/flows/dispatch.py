@@ -63,7 +63,8 @@ def handler(services: Services) -> Handler:
 def classify(error: BaseException) -> Outcome:
     """Outages and rate limits pass; everything else is reported at once."""
     if isinstance(error, ForgeError):
-        return Outcome(error.transient, f"The forge answered: {error}", error.retry_after)
+        said = f"The forge answered: {error}"
+        return Outcome(error.transient, said, error.retry_after, tell_retry=False)
     if isinstance(error, Unreachable) or (isinstance(error, ApiError) and error.http_status >= 500):
         return Outcome(True, f"CloudStack did not answer: {error}")
     if isinstance(error, CloudUnreadable):

@@ -36,6 +36,8 @@ class Outcome:
     transient: bool
     message: str  # safe to show on the pull request
     delay: float | None = None
+    # whether to tell the PR while waiting for a retry: not when the forge itself is failing
+    tell_retry: bool = True
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,7 @@ class Worker:
                 delay,
                 outcome.message,
             )
-            if self.on_retry is not None:  # told while still ours: the retry's word comes last
+            if self.on_retry is not None and outcome.tell_retry:  # told while still ours
                 self._tell(self.on_retry, work, f"{outcome.message} Retrying in {delay:.0f}s.")
             self._patiently(queue.retry_later, work.id, delay, outcome.message)
             return
