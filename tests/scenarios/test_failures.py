@@ -5,17 +5,13 @@ pull request in the right state and nothing done twice."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import IO
 
 from app.jobs.worker import STORE_DOWN
 from app.store.tables import Job, PlanRecord
-from tests.apply.cloud import KEY, SECRET, knobs
+from tests.apply.cloud import knobs
 from tests.fakes.base import FailurePlan, ForgeFake
 from tests.fakes.github import GitHubFake
 from tests.forges.github.test_app_auth import APP_ID, pem_pair
@@ -23,41 +19,11 @@ from tests.leaks import printed_to
 from tests.pgserver import postgres
 from tests.scenarios.harness import REPO, Stackgate, example_files, running
 from tests.scenarios.test_pull_requests import GREEN, LABEL, RED, edit, plan_comments, states
-from tests.scenarios.test_worker_kills import _worker_env
+from tests.scenarios.test_worker_kills import _cloud, until, worker_process
 
 COMMENTS = {"github": "/comments", "gitlab": "/notes"}
 STATUSES = {"github": "/statuses/", "gitlab": "/statuses/"}
 BUSY = ("queued", "running")
-
-
-def _worker(
-    stackgate: Stackgate, cloud: str, output: IO[bytes], lease: float = 2.0
-) -> subprocess.Popen[bytes]:
-    """A `stackgate worker` process on the service's database, its jobs leased ``lease`` s."""
-    command = [sys.executable, "-m", "app", "worker", "--threads", "1"]
-    env = _worker_env(stackgate, cloud) | {"STACKGATE_JOB_LEASE": str(lease)}
-    return subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-
-
-def _until(stackgate: Stackgate, done: Callable[[list[Job]], bool], seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not done(stackgate.rows(Job)):
-        assert time.monotonic() < deadline, [(j.state, j.last_error) for j in stackgate.rows(Job)]
-        time.sleep(0.05)
-
-
-def _cloud_keys(cloud: str) -> dict[str, object]:
-    return {
-        "cloudstack_url": f"{cloud}/client/api",
-        "cloudstack_api_key": KEY,
-        "cloudstack_secret_key": SECRET,
-    }
-
-
-SETTLED = {
-    "github": {"stackgate/plan": "success", "stackgate/policy": "success"},
-    "gitlab": {"stackgate/plan": "success", "stackgate/policy": "success"},
-}
 
 
 def test_lost_and_failed_forge_answers_are_retried_into_one_comment(
@@ -84,7 +50,7 @@ def test_lost_and_failed_forge_answers_are_retried_into_one_comment(
 def test_a_cloud_that_is_down_says_so_and_the_review_completes_when_it_is_back(
     fake: ForgeFake, repo: str, cloud: str, tmp_path: Path
 ) -> None:
-    with running(fake, tmp_path, **_cloud_keys(cloud)) as stackgate:
+    with running(fake, tmp_path, **_cloud(cloud)) as stackgate:
         number, delivery = fake.open_pr(repo, "bob", edit(*LABEL))
         knobs(cloud, outage_rate=1.0)  # every call answered 503 by the load balancer
         assert stackgate.send(delivery).status_code == 202
@@ -112,7 +78,7 @@ def test_an_app_token_that_expires_mid_job_is_refreshed(
     github.grant(REPO, "bob", write=True)
     github.add_group(REPO, "payments-leads", ["lee"])
     app = {"github_token": None, "github_app_id": APP_ID, "github_app_private_key": private}
-    with running(github, tmp_path, **app, **_cloud_keys(cloud)) as stackgate:
+    with running(github, tmp_path, **app, **_cloud(cloud)) as stackgate:
         number, delivery = github.open_pr(REPO, "bob", edit(*LABEL))
         knobs(cloud, latency={"listZones": 1.0})  # the job is mid-way while the cloud is read
         assert stackgate.send(delivery).status_code == 202
@@ -144,7 +110,7 @@ def test_a_database_restarted_under_two_busy_workers_loses_and_repeats_nothing(
     github.add_group(REPO, "payments-leads", ["lee"])
     with (
         postgres() as database,
-        running(github, tmp_path, database_url=database.url, **_cloud_keys(cloud)) as stackgate,
+        running(github, tmp_path, database_url=database.url, **_cloud(cloud)) as stackgate,
     ):
         knobs(cloud, latency={"*": 0.2})  # each review reads the cloud for a few seconds
         numbers = []
@@ -154,12 +120,12 @@ def test_a_database_restarted_under_two_busy_workers_loses_and_repeats_nothing(
             numbers.append(number)
         log = tmp_path / "workers.log"
         with log.open("wb") as output:
-            workers = [_worker(stackgate, cloud, output, lease=15) for _ in range(2)]
+            workers = [worker_process(stackgate, cloud, output, lease=15) for _ in range(2)]
             try:
-                _until(stackgate, lambda jobs: sum(j.state == "running" for j in jobs) == 2)
+                until(stackgate, lambda jobs: sum(j.state == "running" for j in jobs) == 2)
                 # both workers are mid-job: their sessions are cut, and for 4 s nobody answers
                 database.restart(down=4.0)
-                _until(stackgate, lambda jobs: all(j.state not in BUSY for j in jobs), 120)
+                until(stackgate, lambda jobs: all(j.state not in BUSY for j in jobs), 120)
             finally:
                 for worker in workers:
                     worker.terminate()

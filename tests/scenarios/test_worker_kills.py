@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from app.store.tables import ApplyRun, ApplyStep, Job, Lock, PlanRecord
 from tests.apply.cloud import KEY, SECRET, census, census_of, knobs
@@ -109,6 +110,24 @@ def test_killed_workers_finish_a_merge_once_and_exactly(
         assert "Traceback" not in log.read_text()
 
 
+def worker_process(
+    stackgate: Stackgate, cloud: str, output: IO[bytes], lease: float = 2.0
+) -> subprocess.Popen[bytes]:
+    """A `stackgate worker` process on the service's database, its jobs leased ``lease`` s."""
+    command = [sys.executable, "-m", "app", "worker", "--threads", "1"]
+    env = _worker_env(stackgate, cloud) | {"STACKGATE_JOB_LEASE": str(lease)}
+    return subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+
+
+def until(stackgate: Stackgate, done: Callable[[list[Job]], bool], seconds: float = 60) -> None:
+    """Wait until the jobs are as ``done`` wants them."""
+    deadline = time.monotonic() + seconds
+    while not done(stackgate.rows(Job)):
+        jobs = stackgate.rows(Job)
+        assert time.monotonic() < deadline, [(j.id, j.state, j.last_error) for j in jobs]
+        time.sleep(0.05)
+
+
 def _team(github: GitHubFake) -> None:
     github.create_repo(REPO, example_files())
     for user in ("bob", "carol", "lee", "pat"):
@@ -121,13 +140,12 @@ class Killer:
     """`stackgate worker` processes, each SIGKILLed a moment after it started a job."""
 
     def __init__(self, stackgate: Stackgate, cloud: str, log: Path, seed: int) -> None:
-        self.stackgate, self.env = stackgate, _worker_env(stackgate, cloud)
+        self.stackgate, self.cloud = stackgate, cloud
         self.output, self.chance = log.open("wb"), random.Random(seed)
         self.kills, self.log = 0, log
 
     def start(self) -> subprocess.Popen[bytes]:
-        command = [sys.executable, "-m", "app", "worker", "--threads", "1"]
-        return subprocess.Popen(command, env=self.env, stdout=self.output, stderr=subprocess.STDOUT)
+        return worker_process(self.stackgate, self.cloud, self.output)
 
     def kill_mid_job(self, window: tuple[float, float]) -> None:
         """Start a worker, wait for it to claim a job, and kill it within ``window`` seconds."""
@@ -150,10 +168,7 @@ class Killer:
             worker.wait(timeout=30)
 
     def until(self, done: Callable[[list[Job]], bool], seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while not done(self.stackgate.rows(Job)):
-            assert time.monotonic() < deadline, [(j.id, j.state) for j in self.stackgate.rows(Job)]
-            time.sleep(0.05)
+        until(self.stackgate, done, seconds)
 
     def close(self) -> None:
         self.output.close()
