@@ -22,7 +22,6 @@ PLAYBOOKS = Path(__file__).with_name("ansible")
 # What a playbook's module calls that the sandbox may not serve yet: (module, commands).
 NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "port_forward.yml": ("cs_portforward", ("listNics",)),
-    "project.yml": ("cs_project", ("updateProject", "deleteProject")),
 }
 
 

@@ -13,6 +13,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from app.cloudstack.sandbox.contract_tenancy import TENANCY
+
 CONTRACT_FILE = Path(__file__).with_name("contract.json")
 
 _SUCCESS = {"success": "Boolean", "displaytext": "String"}
@@ -209,6 +211,8 @@ EXTRA_COMMANDS: dict[str, dict[str, Any]] = {
         "Deletes a keypair by name",
     ),
 }
+
+EXTRA_COMMANDS.update({name: _extra(*spec) for name, spec in TENANCY.items()})
 
 
 def _class_name(source: str) -> str:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ruamel.yaml import YAML
 
 from app.cloudstack.sandbox.store import Account, CloudState, Row
+from app.cloudstack.sandbox.tenancy import ROOT, account_row, domain_row, member, user_row
 
 DEFAULT_SEED = Path(__file__).with_name("seed.yaml")
 
@@ -65,12 +66,24 @@ class ProjectSeed(_Seed):
     limits: dict[int, int] = Field(default_factory=dict)  # resource type → max (-1 unlimited)
 
 
+class DomainSeed(_Seed):
+    limits: dict[int, int] = Field(default_factory=dict)  # resource type → max; unset: -1
+
+
+class AccountSeed(_Seed):
+    domain: str  # path, ROOT/apps/retail
+    type: str = "User"
+    users: list[str] = Field(default_factory=list)
+
+
 class SeedFile(_Seed):
     zones: dict[str, ZoneSeed]
     service_offerings: dict[str, ServiceOfferingSeed]
     disk_offerings: dict[str, DiskOfferingSeed]
     templates: dict[str, TemplateSeed]
     network_offerings: dict[str, NetworkOfferingSeed]
+    domains: dict[str, DomainSeed] = Field(default_factory=dict)  # by path, parents first
+    accounts: dict[str, AccountSeed] = Field(default_factory=dict)
     projects: dict[str, ProjectSeed] = Field(default_factory=dict)
 
 
@@ -94,11 +107,30 @@ def seeded_state(
         )
     for name, network_offering in seed.network_offerings.items():
         state.table("network_offerings").add(_network_offering(state, name, network_offering))
+    _tenancy(state, seed)
     for name, project in seed.projects.items():
         row = state.table("projects").add(project_row(state, name))
         for kind, default in PROJECT_LIMIT_DEFAULTS.items():
             state.limits[(row["id"], kind)] = project.limits.get(kind, default)
     return state
+
+
+def _tenancy(state: CloudState, seed: SeedFile) -> None:
+    """The domain tree under ROOT with its limits, the caller's account, the seeded accounts."""
+    domains = {ROOT: domain_row(state, ROOT, None, state.account.domain_id)}
+    for path, domain in seed.domains.items():
+        parent = domains[path.rsplit("/", 1)[0]]
+        domains[path] = domain_row(state, path, parent, state.new_id())
+        for kind, maximum in domain.limits.items():
+            state.limits[(domains[path]["id"], kind)] = maximum
+    caller = account_row(
+        state, state.account.name, domains[ROOT], "Admin", state.account.account_id
+    )
+    user_row(state, "admin", caller, state.account.user_id)
+    for name, account in seed.accounts.items():
+        row = account_row(state, name, domains[account.domain], account.type, state.new_id())
+        for user in account.users:
+            user_row(state, user, row, state.new_id())
 
 
 def _zone(state: CloudState, name: str, seed: ZoneSeed) -> Row:
@@ -225,17 +257,31 @@ def _network_offering(state: CloudState, name: str, seed: NetworkOfferingSeed) -
     }
 
 
-def project_row(state: CloudState, name: str, displaytext: str | None = None) -> Row:
+def project_row(
+    state: CloudState,
+    name: str,
+    displaytext: str | None = None,
+    owner: Row | None = None,
+    user: Row | None = None,
+) -> Row:
+    """A project owned by ``owner`` (the caller's account by default), in the owner's domain,
+    with its project account (ProjectManagerImpl.createProject: PrjAcct-<name>-<domain id>)."""
+    account = owner or state.table("accounts").get(state.account.account_id)
+    assert account is not None
+    domain = state.table("domains").get(account["domainid"])
+    assert domain is not None
+    state.next_number("accounts")  # the project account takes an account id
     return {
         "id": state.new_id(),
         "name": name,
         "displaytext": displaytext or name,
-        "domainid": state.account.domain_id,
-        "domain": state.account.domain,
-        "owner": [{"account": state.account.name}],
-        "projectaccountname": f"PrjAcct-{name}-1",
+        "domainid": domain["id"],
+        "domain": domain["name"],
+        "owner": [{"account": account["name"]}],
+        "projectaccountname": f"PrjAcct-{name}-{domain['_number']}",
         "state": "Active",
         "created": state.timestamp(),
         "tags": [],
         "_account_id": state.new_id(),
+        "_members": [member(account, "Admin", user)],
     }

@@ -6,18 +6,17 @@ from typing import Any
 
 from app.cloudstack.sandbox.accounting import (
     GIB,
-    RESOURCE_TYPES,
     STORAGE_TYPES,
-    TYPE_BY_NAME,
     limit,
     live_vms,
     usage,
 )
 from app.cloudstack.sandbox.api import Answer, Ctx, command
 from app.cloudstack.sandbox.errors import invalid_parameter
-from app.cloudstack.sandbox.listing import list_body, page_body, public
+from app.cloudstack.sandbox.listing import list_body, public
 from app.cloudstack.sandbox.seed import PROJECT_LIMIT_DEFAULTS, project_row
 from app.cloudstack.sandbox.store import CloudState, Row
+from app.cloudstack.sandbox.tenancy import account_named, domain_of
 
 # listProjects field prefix per resource type (AccountJoinDaoImpl.setResourceLimits)
 PREFIXES = {
@@ -66,15 +65,17 @@ def list_projects(ctx: Ctx) -> dict[str, Any]:
 
 @command("createProject")
 def create_project(ctx: Ctx) -> Answer:
+    """CreateProjectCmd.create → ProjectManagerImpl.createProject (checked before the job),
+    then execute → enableProject in the job."""
     name = ctx.request.require("name")
-    if any(project["name"] == name for project in ctx.state.table("projects")):
-        raise invalid_parameter(
-            f"Project with name {name} already exists in domain id={ctx.state.account.domain_id}"
-        )
+    owner, user = _owner(ctx)
+    if any(p["name"] == name and p["domainid"] == owner["domainid"] for p in _projects(ctx)):
+        number = domain_of(ctx.state, owner["domainid"])["_number"]
+        raise invalid_parameter(f"Project with name {name} already exists in domain id={number}")
     row = ctx.state.table("projects").add(
-        project_row(ctx.state, name, ctx.request.get("displaytext"))
+        project_row(ctx.state, name, ctx.request.get("displaytext"), owner, user)
     )
-    for kind, default in PROJECT_LIMIT_DEFAULTS.items():
+    for kind, default in PROJECT_LIMIT_DEFAULTS.items():  # max.project.* settings
         ctx.state.limits[(row["id"], kind)] = default
 
     def run() -> tuple[str, Row]:
@@ -83,61 +84,29 @@ def create_project(ctx: Ctx) -> Answer:
     return ctx.submit(run, created=row)
 
 
-def _limit_row(state: CloudState, project: Row, kind: int) -> Row:
-    return {
-        "projectid": project["id"],
-        "project": project["name"],
-        "domainid": state.account.domain_id,
-        "domain": state.account.domain,
-        "domainpath": "ROOT",
-        "resourcetype": str(kind),
-        "resourcetypename": RESOURCE_TYPES[kind],
-        "max": limit(state, project["id"], kind),
-    }
+def _projects(ctx: Ctx) -> list[Row]:
+    return list(ctx.state.table("projects"))
 
 
-def _kind(ctx: Ctx) -> int | None:
-    name = ctx.request.get("resourcetypename")
-    if name:
-        if name not in TYPE_BY_NAME:
-            raise invalid_parameter(f"Please specify a valid resource type name: {name}")
-        return TYPE_BY_NAME[name]
-    kind = ctx.request.number("resourcetype")
-    if kind is not None and kind not in RESOURCE_TYPES:
-        raise invalid_parameter("Please specify valid resource type")
-    return kind
-
-
-@command("listResourceLimits")
-def list_resource_limits(ctx: Ctx) -> dict[str, Any]:
-    project = ctx.project()
-    kind = _kind(ctx)
-    if project is None:
-        return {}
-    rows = [_limit_row(ctx.state, project, k) for k in RESOURCE_TYPES if kind in (None, k)]
-    body = list_body(
-        ctx.request,
-        "resourcelimit",
-        [{"id": str(i), **r} for i, r in enumerate(rows)],
-        render=lambda row: {k: v for k, v in row.items() if k != "id"},
+def _owner(ctx: Ctx) -> tuple[Row, Row | None]:
+    """The owning account (the caller's unless account + domainid name one) and the user
+    made Project Admin (userid, 4.15+)."""
+    account_name, domain = ctx.request.get("account"), ctx.optional("domains", "domainid")
+    if (account_name is None) != (domain is None):
+        raise invalid_parameter("Account name and domain id must be specified together")
+    user = ctx.optional("users", "userid")
+    if user is not None and not (ctx.request.get("accountid") or domain):
+        raise invalid_parameter("Domain ID and account ID must be provided with User ID")
+    owner = ctx.entity(
+        "accounts", "accountid", ctx.request.get("accountid") or ctx.state.account.account_id
     )
-    items = body.get("resourcelimit", [])  # setResponses(list): count = items on this page
-    return page_body("resourcelimit", len(items), items)
-
-
-@command("updateResourceLimit")
-def update_resource_limit(ctx: Ctx) -> dict[str, Any]:
-    kind = ctx.request.number("resourcetype")
-    if kind not in RESOURCE_TYPES:
-        raise invalid_parameter("Please specify valid resource type")
-    project = ctx.project()
-    if project is None:
-        raise invalid_parameter("stackgate's sandbox only manages project limits; pass projectid")
-    maximum = ctx.request.number("max", -1)
-    assert maximum is not None
-    if maximum < -1:
-        raise invalid_parameter(
-            "Please specify either '-1' for an infinite limit, or a limit that is at least '0'."
-        )
-    ctx.state.limits[(project["id"], kind)] = maximum
-    return {"resourcelimit": _limit_row(ctx.state, project, kind)}
+    if account_name is not None and domain is not None:
+        found = account_named(ctx.state, account_name, domain["id"])
+        if found is None:  # AccountManagerImpl.finalizeOwner
+            raise invalid_parameter(
+                f"Unable to find account {account_name} in domain id={domain['_number']}"
+            )
+        owner = found
+    if user is not None and user["accountid"] != owner["id"]:
+        raise invalid_parameter("User doesn't belong to the specified account or domain")
+    return owner, user

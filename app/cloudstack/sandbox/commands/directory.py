@@ -1,0 +1,60 @@
+"""listDomains, listAccounts and listUsers over the seeded domain tree (the admin variants:
+the sandbox's caller is a root admin, so it sees every domain)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.cloudstack.sandbox.api import Ctx, command
+from app.cloudstack.sandbox.listing import list_body
+from app.cloudstack.sandbox.store import Row
+
+
+def _in_domain(ctx: Ctx, row: Row) -> bool:
+    """domainid limits to that domain, or with isrecursive to it and the domains below."""
+    domain = ctx.optional("domains", "domainid")
+    if domain is None:
+        return True
+    if row["domainid"] == domain["id"]:
+        return True
+    if not ctx.request.flag("isrecursive"):
+        return False
+    below = ctx.state.table("domains").get(row["domainid"])
+    return below is not None and below["path"].startswith(domain["path"] + "/")
+
+
+@command("listDomains")
+def list_domains(ctx: Ctx) -> dict[str, Any]:
+    level = ctx.request.number("level")
+    return list_body(
+        ctx.request,
+        "domain",
+        ctx.state.table("domains"),
+        lambda row: level is None or row["level"] == level,
+    )
+
+
+@command("listAccounts")
+def list_accounts(ctx: Ctx) -> dict[str, Any]:
+    kind = ctx.request.number("accounttype")
+    return list_body(
+        ctx.request,
+        "account",
+        ctx.state.table("accounts"),
+        lambda row: _in_domain(ctx, row) and kind in (None, row["accounttype"]),
+    )
+
+
+@command("listUsers")
+def list_users(ctx: Ctx) -> dict[str, Any]:
+    username, account = ctx.request.get("username"), ctx.request.get("account")
+    return list_body(
+        ctx.request,
+        "user",
+        ctx.state.table("users"),
+        lambda row: (
+            _in_domain(ctx, row)
+            and username in (None, row["username"])
+            and account in (None, row["account"])
+        ),
+    )

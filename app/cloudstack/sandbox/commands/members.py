@@ -1,0 +1,150 @@
+"""Project membership: accounts and users added, removed and listed with their project role
+(AddAccountToProjectCmd, AddUserToProjectCmd, Delete*FromProjectCmd, ListProjectAccountsCmd →
+ProjectManagerImpl), with project.invite.required off (its default): members join at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from app.cloudstack.sandbox.api import Answer, Ctx, command
+from app.cloudstack.sandbox.errors import invalid_parameter
+from app.cloudstack.sandbox.listing import list_body
+from app.cloudstack.sandbox.store import Row
+from app.cloudstack.sandbox.tenancy import (
+    ROLE_TYPES,
+    account_named,
+    admins,
+    domain_of,
+    member,
+    user_named,
+)
+
+
+def _membership_job(ctx: Ctx, change: Callable[[Row], None]) -> Answer:
+    """Resolve the project before the job (its UUID), change it in the job; SuccessResponse."""
+    project = ctx.entity("projects", "projectid")
+
+    def run() -> None:
+        change(project)
+
+    return ctx.submit(run)
+
+
+def _role(ctx: Ctx) -> str:
+    role = ctx.request.get("roletype") or "Regular"
+    if role not in ROLE_TYPES:
+        raise invalid_parameter("Only Admin or Regular project role types are valid")
+    return role
+
+
+def _active(project: Row, who: str, why: str) -> None:
+    if project["state"] != "Active":
+        raise invalid_parameter(
+            f"Can't add {who} to the specified project id in state={project['state']} as {why}"
+        )
+
+
+@command("addAccountToProject")
+def add_account(ctx: Ctx) -> Answer:
+    def change(project: Row) -> None:
+        name = ctx.request.get("account")
+        if not name and not ctx.request.get("email"):
+            raise invalid_parameter("Either accountName or email is required")
+        role = _role(ctx)
+        _active(project, "account", "it's no longer active")
+        if not name:
+            raise invalid_parameter(
+                "Account information is required for assigning account to the project"
+            )
+        account = account_named(ctx.state, name, project["domainid"])
+        if account is None:
+            raise invalid_parameter(f"Unable to find account name={name} in specified domain id")
+        if not any(m["accountid"] == account["id"] for m in project["_members"]):
+            project["_members"].append(member(account, role))
+
+    return _membership_job(ctx, change)
+
+
+@command("addUserToProject")
+def add_user(ctx: Ctx) -> Answer:
+    def change(project: Row) -> None:
+        role = _role(ctx)
+        _active(project, "user", "it isn't currently active")
+        user = user_named(ctx.state, ctx.request.require("username"), project["domainid"])
+        if user is None:
+            raise invalid_parameter("Invalid user ID provided")
+        account = ctx.entity("accounts", "accountid", user["accountid"])
+        if any(m["accountid"] == account["id"] and "userid" not in m for m in project["_members"]):
+            raise invalid_parameter(
+                f"User belongs to account {account['_number']} which is already part of the project"
+            )
+        if not any(m.get("userid") == user["id"] for m in project["_members"]):
+            project["_members"].append(member(account, role, user))
+
+    return _membership_job(ctx, change)
+
+
+@command("deleteAccountFromProject")
+def delete_account(ctx: Ctx) -> Answer:
+    def change(project: Row) -> None:
+        name = ctx.request.require("account")
+        if account_named(ctx.state, name, project["domainid"]) is None:
+            number = domain_of(ctx.state, project["domainid"])["_number"]
+            raise invalid_parameter(f"Unable to find account name={name} in domain id={number}")
+        found = [m for m in project["_members"] if m["account"] == name and "userid" not in m]
+        if not found:
+            raise invalid_parameter(
+                f"Account {name} is not assigned to the project with specified id"
+            )
+        if admins(project) == found:
+            raise invalid_parameter(
+                f"Unable to delete account {name} from the project with specified id as the "
+                "account is the owner of the project"
+            )
+        project["_members"].remove(found[0])
+
+    return _membership_job(ctx, change)
+
+
+@command("deleteUserFromProject")
+def delete_user(ctx: Ctx) -> Answer:
+    user = ctx.entity("users", "userid")
+
+    def change(project: Row) -> None:
+        found = [m for m in project["_members"] if m.get("userid") == user["id"]]
+        if not found:
+            raise invalid_parameter(
+                f"User {user['username']} is not assigned to the project with specified id"
+            )
+        project["_members"].remove(found[0])
+
+    return _membership_job(ctx, change)
+
+
+@command("listProjectAccounts")
+def list_project_accounts(ctx: Ctx) -> dict[str, Any]:
+    project = ctx.entity("projects", "projectid")
+    domain = domain_of(ctx.state, project["domainid"])
+    account, role = ctx.request.get("account"), ctx.request.get("role")
+    rows = [
+        {
+            "id": str(i),
+            "projectid": project["id"],
+            "project": project["name"],
+            "accounttype": ctx.state.table("accounts").rows[m["accountid"]]["accounttype"],
+            "domainid": domain["id"],
+            "domain": domain["name"],
+            "domainpath": domain["path"],
+            **m,
+        }
+        for i, m in enumerate(project["_members"])
+        if (not account or m["account"] == account) and (not role or m["role"] == role)
+    ]
+    return list_body(
+        ctx.request,
+        "projectaccount",
+        rows,
+        render=lambda row: {k: v for k, v in row.items() if k != "id"},
+        by_id=False,
+    )

@@ -1,0 +1,190 @@
+"""Projects' lifecycle, membership and roles, the domain tree and domain limits, as
+ProjectManagerImpl and ResourceLimitManagerImpl answer them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.sandbox.conftest import Catalog, CloudStackHttp, unique
+
+RETAIL = "ROOT/apps/retail"
+
+
+def _domain(api: CloudStackHttp, path: str) -> dict[str, Any]:
+    return next(d for d in api.items("listDomains", listall=True) if d["path"] == path)
+
+
+def _project_in(api: CloudStackHttp, path: str, account: str) -> dict[str, Any]:
+    domain = _domain(api, path)
+    return api.result("createProject", name=unique("team"), domainid=domain["id"], account=account)
+
+
+def _members(api: CloudStackHttp, project: dict[str, Any]) -> dict[str, str]:
+    rows = api.items("listProjectAccounts", projectid=project["id"])
+    return {row.get("username", row["account"]): row["role"] for row in rows}
+
+
+def _job_error(api: CloudStackHttp, command: str, **params: object) -> tuple[int, str]:
+    job = api.run(command, **params)
+    assert job["jobstatus"] == 2, job
+    return job["jobresultcode"], job["jobresult"]["errortext"]
+
+
+def test_the_seeded_domain_tree_its_accounts_and_users(api: CloudStackHttp) -> None:
+    domains = {d["path"]: d for d in api.items("listDomains", listall=True)}
+    assert sorted(domains) == ["ROOT", "ROOT/apps", "ROOT/apps/retail", "ROOT/apps/wholesale"]
+    assert domains[RETAIL]["parentdomainid"] == domains["ROOT/apps"]["id"]
+    assert (domains[RETAIL]["level"], domains["ROOT/apps"]["haschild"]) == (2, True)
+    accounts = api.items("listAccounts", domainid=domains[RETAIL]["id"])
+    assert {a["name"] for a in accounts} == {"retail-ops", "retail-dev", "retail-qa"}
+    users = api.items("listUsers", domainid=domains[RETAIL]["id"])
+    assert {(u["username"], u["account"]) for u in users} >= {("alice", "retail-ops")}
+
+
+def test_create_project_for_an_account_of_a_domain_makes_it_the_admin(api: CloudStackHttp) -> None:
+    project = _project_in(api, RETAIL, "retail-ops")
+    assert (project["domain"], project["state"]) == ("retail", "Active")
+    assert project["vmlimit"] == "20"  # max.project.user.vms
+    assert _members(api, project) == {"retail-ops": "Admin"}
+
+
+def test_create_project_refusals(api: CloudStackHttp) -> None:
+    retail = _domain(api, RETAIL)
+    code, body = api.fail("createProject", name=unique("x"), account="retail-ops")
+    assert (code, body["errortext"]) == (
+        431,
+        "Account name and domain id must be specified together",
+    )
+    name = unique("twice")
+    api.result("createProject", name=name, domainid=retail["id"], account="retail-ops")
+    code, body = api.fail("createProject", name=name, domainid=retail["id"], account="retail-dev")
+    assert body["errortext"] == f"Project with name {name} already exists in domain id=3"
+
+
+def test_update_project_display_text_and_member_roles(api: CloudStackHttp) -> None:
+    project = _project_in(api, RETAIL, "retail-ops")
+    changed = api.result("updateProject", id=project["id"], displaytext="Retail checkout")
+    assert changed["displaytext"] == "Retail checkout"
+    api.done("addAccountToProject", projectid=project["id"], account="retail-dev")
+    api.result(
+        "updateProject", id=project["id"], account="retail-dev", roletype="Admin", swapowner=False
+    )
+    assert _members(api, project) == {"retail-ops": "Admin", "retail-dev": "Admin"}
+    api.result(
+        "updateProject", id=project["id"], account="retail-ops", roletype="Regular", swapowner=False
+    )
+    assert _members(api, project) == {"retail-ops": "Regular", "retail-dev": "Admin"}
+    assert _job_error(
+        api,
+        "updateProject",
+        id=project["id"],
+        account="retail-dev",
+        roletype="Regular",
+        swapowner=False,
+    ) == (431, "Cannot demote the only admin of the project")
+    assert _job_error(
+        api,
+        "updateProject",
+        id=project["id"],
+        account="retail-dev",
+        roletype="Owner",
+        swapowner=False,
+    ) == (431, "Only Admin or Regular project role types are valid")
+
+
+def test_members_added_and_removed_as_accounts_and_users(api: CloudStackHttp) -> None:
+    project = _project_in(api, RETAIL, "retail-ops")
+    assert api.done("addAccountToProject", projectid=project["id"], account="retail-dev") == {
+        "success": True
+    }
+    api.done("addUserToProject", projectid=project["id"], username="grace", roletype="Admin")
+    assert _members(api, project) == {
+        "retail-ops": "Admin",
+        "retail-dev": "Regular",
+        "grace": "Admin",
+    }
+    grace = next(u for u in api.items("listUsers", username="grace"))
+    api.done("deleteUserFromProject", projectid=project["id"], userid=grace["id"])
+    api.done("deleteAccountFromProject", projectid=project["id"], account="retail-dev")
+    assert _members(api, project) == {"retail-ops": "Admin"}
+
+
+def test_membership_refusals(api: CloudStackHttp) -> None:
+    project = _project_in(api, RETAIL, "retail-ops")
+    pid = project["id"]
+    assert _job_error(api, "addAccountToProject", projectid=pid, account="wholesale-ops") == (
+        431,
+        "Unable to find account name=wholesale-ops in specified domain id",
+    )
+    assert _job_error(api, "addUserToProject", projectid=pid, username="alice") == (
+        431,
+        # 4: the internal id of retail-ops (1 is system, 2 the caller, then the seeded accounts)
+        "User belongs to account 4 which is already part of the project",
+    )
+    assert _job_error(api, "addUserToProject", projectid=pid, username="dave") == (
+        431,
+        "Invalid user ID provided",
+    )
+    assert _job_error(api, "deleteAccountFromProject", projectid=pid, account="retail-dev") == (
+        431,
+        "Account retail-dev is not assigned to the project with specified id",
+    )
+    assert _job_error(api, "deleteAccountFromProject", projectid=pid, account="retail-ops") == (
+        431,
+        "Unable to delete account retail-ops from the project with specified id as the account "
+        "is the owner of the project",
+    )
+    api.result("suspendProject", id=pid)
+    assert _job_error(api, "addAccountToProject", projectid=pid, account="retail-dev") == (
+        431,
+        "Can't add account to the specified project id in state=Suspended as it's no longer active",
+    )
+
+
+def test_suspend_and_activate(api: CloudStackHttp) -> None:
+    project = _project_in(api, RETAIL, "retail-ops")
+    assert api.result("suspendProject", id=project["id"])["state"] == "Suspended"
+    assert api.one("listProjects", id=project["id"], listall=True)["state"] == "Suspended"
+    assert api.result("activateProject", id=project["id"])["state"] == "Active"
+    assert api.result("activateProject", id=project["id"])["state"] == "Active"
+
+
+def test_delete_project_refused_while_resources_remain_unless_cleanup(
+    api: CloudStackHttp, catalog: Catalog
+) -> None:
+    project = _project_in(api, RETAIL, "retail-ops")
+    api.ok(
+        "createNetwork",
+        name="net",
+        displaytext="net",
+        networkofferingid=catalog.isolated,
+        zoneid=catalog.zone,
+        projectid=project["id"],
+    )
+    code, text = _job_error(api, "deleteProject", id=project["id"])
+    assert (code, text) == (
+        530,
+        "Can't delete the project yet because it has 1 Network to clean up",
+    )
+    assert api.done("deleteProject", id=project["id"], cleanup=True) == {"success": True}
+    assert api.items("listProjects", id=project["id"], listall=True) == []
+
+
+def test_domain_limits_listed_and_updated_within_the_parent(api: CloudStackHttp) -> None:
+    apps, retail, root = (_domain(api, p) for p in ("ROOT/apps", RETAIL, "ROOT"))
+    limits = api.items("listResourceLimits", domainid=apps["id"])
+    by_type = {row["resourcetype"]: row for row in limits}
+    assert by_type["0"]["max"] == 100 and by_type["0"]["domainpath"] == "ROOT/apps"
+    answer = api.ok("updateResourceLimit", domainid=retail["id"], resourcetype=0, max=80)
+    assert answer["resourcelimit"]["max"] == 80
+    code, body = api.fail("updateResourceLimit", domainid=retail["id"], resourcetype=0, max=101)
+    assert code == 431
+    assert body["errortext"].startswith("Domain {") and body["errortext"].endswith(
+        "has maximum allowed resource limit 100 for user_vm, please specify a value less than "
+        "or equal to 100"
+    )
+    code, body = api.fail("updateResourceLimit", domainid=root["id"], resourcetype=0, max=5)
+    assert (code, body["errortext"]) == (
+        531,
+        "Cannot update resource limit for ROOT domain 1, permission denied",
+    )
