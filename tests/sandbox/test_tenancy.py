@@ -59,6 +59,14 @@ def test_create_project_refusals(api: CloudStackHttp) -> None:
     api.result("createProject", name=name, domainid=retail["id"], account="retail-ops")
     code, body = api.fail("createProject", name=name, domainid=retail["id"], account="retail-dev")
     assert body["errortext"] == f"Project with name {name} already exists in domain id=3"
+    code, body = api.fail("createProject", name=unique("x"), domainid=retail["id"])
+    assert body["errortext"] == (
+        'Unable to find account stackgate in domain Domain {"id":3,"name":"retail",'
+        f'"path":"/apps/retail/","uuid":"{retail["id"]}"}}'
+    )
+    alice = api.one("listUsers", username="alice")
+    code, body = api.fail("createProject", name=unique("x"), userid=alice["id"])
+    assert body["errortext"] == "Account ID and Domain ID must be specified with userID"
 
 
 def test_update_project_display_text_and_member_roles(api: CloudStackHttp) -> None:
@@ -188,3 +196,70 @@ def test_domain_limits_listed_and_updated_within_the_parent(api: CloudStackHttp)
         531,
         "Cannot update resource limit for ROOT domain 1, permission denied",
     )
+
+
+def test_update_project_hands_ownership_over_by_default(api: CloudStackHttp) -> None:
+    project = _project_in(api, RETAIL, "retail-ops")
+    api.done("addAccountToProject", projectid=project["id"], account="retail-dev")
+    api.result("updateProject", id=project["id"], account="retail-dev")  # swapowner=true
+    assert _members(api, project) == {"retail-ops": "Regular", "retail-dev": "Admin"}
+    assert _job_error(api, "updateProject", id=project["id"], account="retail-qa") == (
+        431,
+        "Account retail-qa doesn't belong to the project. Add it to the project first and then "
+        "change the project's ownership",
+    )
+
+
+def test_update_project_changes_a_users_role_and_a_refusal_changes_nothing(
+    api: CloudStackHttp,
+) -> None:
+    project = _project_in(api, RETAIL, "retail-ops")
+    grace = api.one("listUsers", username="grace")
+    api.done("addUserToProject", projectid=project["id"], username="grace")
+    api.result(
+        "updateProject", id=project["id"], userid=grace["id"], roletype="Admin", swapowner=False
+    )
+    assert _members(api, project)["grace"] == "Admin"
+    assert _job_error(
+        api,
+        "updateProject",
+        id=project["id"],
+        account="retail-ops",
+        userid=grace["id"],
+        displaytext="never",
+    ) == (
+        431,
+        "Account name and user ID are mutually exclusive. Provide either account nameto update "
+        "account or user ID to update the user of the project",
+    )
+    assert api.one("listProjects", id=project["id"])["displaytext"] == project["displaytext"]
+
+
+def test_create_project_with_a_user_as_its_admin(api: CloudStackHttp) -> None:
+    retail = _domain(api, RETAIL)
+    alice = api.one("listUsers", username="alice")
+    ops = api.one("listAccounts", name="retail-ops", domainid=retail["id"])
+    project = api.result(  # account defaults to the caller's name: CloudStack needs it too
+        "createProject",
+        name=unique("alice"),
+        account="retail-ops",
+        domainid=retail["id"],
+        accountid=ops["id"],
+        userid=alice["id"],
+    )
+    rows = api.items("listProjectAccounts", projectid=project["id"])
+    assert [(r["account"], r["username"], r["role"]) for r in rows] == [
+        ("retail-ops", "alice", "Admin")
+    ]
+    assert rows[0]["domainpath"] == RETAIL
+
+
+def test_root_has_no_limits_and_a_projects_limit_is_not_held_to_its_domains(
+    api: CloudStackHttp,
+) -> None:
+    root = _domain(api, "ROOT")
+    assert {row["max"] for row in api.items("listResourceLimits", domainid=root["id"])} == {-1}
+    project = _project_in(api, "ROOT/apps/wholesale", "wholesale-ops")
+    answer = api.ok("updateResourceLimit", projectid=project["id"], resourcetype=0, max=500)
+    assert answer["resourcelimit"]["domainpath"] == "ROOT/apps/wholesale"
+    assert answer["resourcelimit"]["max"] == 500  # the domain's 40 is checked on allocation

@@ -75,6 +75,16 @@ def domain_of(state: CloudState, domain_id: str) -> Row:
     return row
 
 
+def domain_text(domain: Row) -> str:
+    """DomainVO.toString, as error texts print a domain: ReflectionToStringBuilderUtils' JSON
+    of id, name, path (as the database keeps it, /apps/retail/) and uuid."""
+    path = "/" + "".join(f"{part}/" for part in domain["path"].split("/")[1:])
+    return (
+        f'Domain {{"id":{domain["_number"]},"name":"{domain["name"]}","path":"{path}",'
+        f'"uuid":"{domain["id"]}"}}'
+    )
+
+
 def account_named(state: CloudState, name: str, domain_id: str) -> Row | None:
     """AccountManager.getActiveAccountByName: an account of that name in that very domain."""
     return next(

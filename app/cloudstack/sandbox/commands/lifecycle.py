@@ -30,47 +30,48 @@ def _project_job(ctx: Ctx, change: Callable[[Row], object]) -> Answer:
 
 @command("updateProject")
 def update_project(ctx: Ctx) -> Answer:
-    """UpdateProjectCmd.execute → updateProject(id, name, displaytext, account[, userid, role])."""
+    """UpdateProjectCmd.execute → updateProject(id, name, displaytext, account) while swapowner
+    is true (its default), else updateProject(..., account, userid, roletype); one transaction:
+    a refusal changes nothing."""
+    user = ctx.optional("users", "userid")
+    swap = ctx.request.flag("swapowner", True)
 
     def change(project: Row) -> None:
-        if ctx.request.get("account") and ctx.request.get("userid"):
+        if ctx.request.get("account") and user is not None:
             raise invalid_parameter(
                 "Account name and user ID are mutually exclusive. Provide either account "
                 "nameto update account or user ID to update the user of the project"
             )
-        role = ctx.request.get("roletype") or "Regular"
+        role = "Admin" if swap else ctx.request.get("roletype") or "Regular"
         if role not in ROLE_TYPES:
             raise invalid_parameter("Only Admin or Regular project role types are valid")
+        target = _target(ctx, project, None if swap else user)
+        if target is not None and swap:  # the owner hands over: the old one becomes Regular
+            for owner in [m for m in admins(project) if "userid" not in m][:1]:
+                owner["role"] = "Regular"
+        elif target in admins(project) and len(admins(project)) == 1 and role != "Admin":
+            raise invalid_parameter("Cannot demote the only admin of the project")
+        if target is not None:
+            target["role"] = role
         for field in ("name", "displaytext"):
             if ctx.request.get(field):
                 project[field] = ctx.request.get(field)
-        swap = ctx.request.flag("swapowner", True)
-        target = _target(ctx, project)
-        if target is None:
-            return
-        if swap:  # the older signature: the account becomes the Admin, the old owner Regular
-            for other in admins(project):
-                other["role"] = "Regular"
-            target["role"] = "Admin"
-            return
-        if target in admins(project) and len(admins(project)) == 1 and role != "Admin":
-            raise invalid_parameter("Cannot demote the only admin of the project")
-        target["role"] = role
 
     return _project_job(ctx, change)
 
 
-def _target(ctx: Ctx, project: Row) -> Row | None:
+def _target(ctx: Ctx, project: Row, user: Row | None) -> Row | None:
     """The membership row updateProject changes: by account name, or by user id."""
     name = ctx.request.get("account")
-    user = ctx.optional("users", "userid")
     if name:
         account = account_named(ctx.state, name, project["domainid"])
         if account is None:
             raise invalid_parameter(
                 f"Unable to find account name={name} in domain id={_number(ctx, project)}"
             )
-        found: Row | None = next((m for m in project["_members"] if m["account"] == name), None)
+        found: Row | None = next(
+            (m for m in project["_members"] if m["account"] == name and "userid" not in m), None
+        )
         if found is None:
             raise invalid_parameter(
                 f"Account {name} doesn't belong to the project. Add it to the project first "

@@ -15,7 +15,7 @@ from app.cloudstack.sandbox.errors import (
 )
 from app.cloudstack.sandbox.listing import list_body, page_body
 from app.cloudstack.sandbox.store import CloudState, Row
-from app.cloudstack.sandbox.tenancy import domain_of
+from app.cloudstack.sandbox.tenancy import domain_of, domain_text
 
 
 def _limit_row(state: CloudState, owner: Row, kind: int) -> Row:
@@ -102,16 +102,6 @@ def _check_domain(state: CloudState, domain: Row, kind: int, maximum: int) -> No
     ceiling = limit(state, parent["id"], kind)
     if ceiling >= 0 and maximum > ceiling:
         raise invalid_parameter(
-            f"Domain {_domain_text(parent)} has maximum allowed resource limit {ceiling} for "
+            f"{domain_text(parent)} has maximum allowed resource limit {ceiling} for "
             f"{RESOURCE_TYPES[kind]}, please specify a value less than or equal to {ceiling}"
         )
-
-
-def _domain_text(domain: Row) -> str:
-    """DomainVO.toString: ReflectionToStringBuilderUtils' JSON of id, uuid, name and path
-    (path as the database keeps it, /apps/retail/)."""
-    path = "/" + "".join(f"{part}/" for part in domain["path"].split("/")[1:])
-    return (
-        f'{{"id":{domain["_number"]},"name":"{domain["name"]}","path":"{path}",'
-        f'"uuid":"{domain["id"]}"}}'
-    )

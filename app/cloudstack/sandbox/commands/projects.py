@@ -16,7 +16,7 @@ from app.cloudstack.sandbox.errors import invalid_parameter
 from app.cloudstack.sandbox.listing import list_body, public
 from app.cloudstack.sandbox.seed import PROJECT_LIMIT_DEFAULTS, project_row
 from app.cloudstack.sandbox.store import CloudState, Row
-from app.cloudstack.sandbox.tenancy import account_named, domain_of
+from app.cloudstack.sandbox.tenancy import account_named, domain_of, domain_text
 
 # listProjects field prefix per resource type (AccountJoinDaoImpl.setResourceLimits)
 PREFIXES = {
@@ -68,7 +68,7 @@ def create_project(ctx: Ctx) -> Answer:
     """CreateProjectCmd.create → ProjectManagerImpl.createProject (checked before the job),
     then execute → enableProject in the job."""
     name = ctx.request.require("name")
-    owner, user = _owner(ctx)
+    owner, user = _owner(ctx)  # the name is checked in the finalized owner's domain (the same)
     if any(p["name"] == name and p["domainid"] == owner["domainid"] for p in _projects(ctx)):
         number = domain_of(ctx.state, owner["domainid"])["_number"]
         raise invalid_parameter(f"Project with name {name} already exists in domain id={number}")
@@ -89,24 +89,24 @@ def _projects(ctx: Ctx) -> list[Row]:
 
 
 def _owner(ctx: Ctx) -> tuple[Row, Row | None]:
-    """The owning account (the caller's unless account + domainid name one) and the user
-    made Project Admin (userid, 4.15+)."""
-    account_name, domain = ctx.request.get("account"), ctx.optional("domains", "domainid")
-    if (account_name is None) != (domain is None):
+    """CreateProjectCmd.getEntityOwnerId's checks, then the owner createProject gets from
+    AccountManagerImpl.finalizeOwner: ``account`` (the caller's name by default) in
+    ``domainid`` (the caller's by default); with ``userid``, that user's account."""
+    name, domain = ctx.request.get("account"), ctx.optional("domains", "domainid")
+    if name is not None and domain is None:
         raise invalid_parameter("Account name and domain id must be specified together")
-    user = ctx.optional("users", "userid")
-    if user is not None and not (ctx.request.get("accountid") or domain):
-        raise invalid_parameter("Domain ID and account ID must be provided with User ID")
-    owner = ctx.entity(
-        "accounts", "accountid", ctx.request.get("accountid") or ctx.state.account.account_id
-    )
-    if account_name is not None and domain is not None:
-        found = account_named(ctx.state, account_name, domain["id"])
-        if found is None:  # AccountManagerImpl.finalizeOwner
-            raise invalid_parameter(
-                f"Unable to find account {account_name} in domain id={domain['_number']}"
-            )
-        owner = found
-    if user is not None and user["accountid"] != owner["id"]:
+    user, account = ctx.optional("users", "userid"), ctx.optional("accounts", "accountid")
+    if user is not None and (account is None or domain is None):
+        raise invalid_parameter("Account ID and Domain ID must be specified with userID")
+    domain = domain or domain_of(ctx.state, ctx.state.account.domain_id)
+    owner = account_named(ctx.state, name or ctx.state.account.name, domain["id"])
+    if owner is None:
+        raise invalid_parameter(
+            f"Unable to find account {name or ctx.state.account.name} in domain "
+            f"{domain_text(domain)}"
+        )
+    if user is None or account is None:
+        return owner, None
+    if user["accountid"] != account["id"] or user["domainid"] != domain["id"]:
         raise invalid_parameter("User doesn't belong to the specified account or domain")
-    return owner, user
+    return account, user
