@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.sandbox.conftest import Catalog, CloudStackHttp, unique
+from tests.sandbox.conftest import Catalog, CloudStackHttp, deploy, unique
 
 RETAIL = "ROOT/apps/retail"
 
@@ -263,3 +263,25 @@ def test_root_has_no_limits_and_a_projects_limit_is_not_held_to_its_domains(
     answer = api.ok("updateResourceLimit", projectid=project["id"], resourcetype=0, max=500)
     assert answer["resourcelimit"]["domainpath"] == "ROOT/apps/wholesale"
     assert answer["resourcelimit"]["max"] == 500  # the domain's 40 is checked on allocation
+
+
+def test_allocation_is_held_to_every_domain_above_the_project(fresh: CloudStackHttp) -> None:
+    """Two projects in ROOT/apps/retail share its limit; ROOT/apps's holds them both."""
+    catalog = Catalog(fresh)
+    retail = _domain(fresh, RETAIL)
+    fresh.ok("updateResourceLimit", domainid=retail["id"], resourcetype=0, max=1)
+    first, second = (_project_in(fresh, RETAIL, "retail-ops") for _ in range(2))
+    deploy(fresh, catalog, first)
+    code, body = fresh.fail(  # checked before the job, as the project's own limit is
+        "deployVirtualMachine",
+        zoneid=catalog.zone,
+        serviceofferingid=catalog.small,
+        templateid=catalog.template,
+        projectid=second["id"],
+    )
+    assert code == 535
+    assert body["errortext"] == (
+        f"Maximum domain resource limits of Type 'user_vm' for Domain Id = {retail['id']} is "
+        "exceeded: Domain Resource Limit = 1, Current Domain Resource Amount = 1, Current "
+        "Resource Reservation = 0, Requested Resource Amount = 1."
+    )

@@ -72,15 +72,52 @@ def require(
         needs, key=lambda k: (0, 8, 9, 2, 10).index(k) if k in (0, 8, 9, 2, 10) else 99
     ):
         cap = limit(state, project["id"], kind)
-        if cap < 0:
-            continue
         scale = GIB if kind in STORAGE_TYPES else 1
-        if used[kind] + needs[kind] > cap * scale:
+        if cap >= 0 and used[kind] + needs[kind] > cap * scale:
             raise ApiError(
                 RESOURCE_ALLOCATION,
-                _exceeded(project, kind, cap * scale, used[kind], needs[kind]),
+                _exceeded(state, project, kind, cap * scale, used[kind], needs[kind]),
                 cserrorcode,
             )
+        _check_domains(state, project, kind, needs[kind], cserrorcode)
+
+
+def _check_domains(
+    state: CloudState, project: Row, kind: int, needed: int, cserrorcode: int | None
+) -> None:
+    """checkDomainResourceLimit: the project's domain and each parent but ROOT, each counting
+    what all projects in and below it hold."""
+    domain = state.table("domains").get(project["domainid"])
+    while domain is not None and "parentdomainid" in domain:
+        cap = limit(state, domain["id"], kind)
+        scale = GIB if kind in STORAGE_TYPES else 1
+        if cap >= 0:
+            held = domain_usage(state, domain, kind)
+            if held + needed > cap * scale:
+                raise ApiError(
+                    RESOURCE_ALLOCATION,
+                    f"Maximum domain resource limits of Type '{RESOURCE_TYPES[kind]}' for Domain "
+                    f"Id = {domain['id']} is exceeded: Domain Resource Limit = "
+                    f"{_amount(kind, cap * scale)}, Current Domain Resource Amount = "
+                    f"{_amount(kind, held)}, Current Resource Reservation = {_amount(kind, 0)}, "
+                    f"Requested Resource Amount = {_amount(kind, needed)}.",
+                    cserrorcode,
+                )
+        domain = state.table("domains").get(domain["parentdomainid"])
+
+
+def domain_usage(state: CloudState, domain: Row, kind: int) -> int:
+    """A domain's resource count: what the projects in it and its sub-domains hold."""
+    below = {
+        row["id"]
+        for row in state.table("domains")
+        if row["path"] == domain["path"] or row["path"].startswith(domain["path"] + "/")
+    }
+    return sum(
+        usage(state, project["id"])[kind]
+        for project in state.table("projects")
+        if project["domainid"] in below
+    )
 
 
 def _amount(kind: int, value: int) -> str:
@@ -102,11 +139,15 @@ def _readable(size: int) -> str:
     return f"{size / 1024**4:.4f} TB"
 
 
-def _exceeded(project: Row, kind: int, cap: int, used: int, requested: int) -> str:
+def _exceeded(
+    state: CloudState, project: Row, kind: int, cap: int, used: int, requested: int
+) -> str:
+    domain = state.table("domains").get(project["domainid"])
+    number = domain["_number"] if domain else 1
     return (
         f"Maximum amount of resources of Type = '{RESOURCE_TYPES[kind]}', tag = 'null' for "
-        f"Project Name = {project['name']} in Domain Id = 1 is exceeded: Account Resource Limit = "
-        f"{_amount(kind, cap)}, Current Account Resource Amount = {_amount(kind, used)}, Current "
-        f"Account Resource Reservation = {_amount(kind, 0)}, Requested Resource Amount = "
+        f"Project Name = {project['name']} in Domain Id = {number} is exceeded: Account Resource "
+        f"Limit = {_amount(kind, cap)}, Current Account Resource Amount = {_amount(kind, used)}, "
+        f"Current Account Resource Reservation = {_amount(kind, 0)}, Requested Resource Amount = "
         f"{_amount(kind, requested)}."
     )
