@@ -285,3 +285,13 @@ def test_allocation_is_held_to_every_domain_above_the_project(fresh: CloudStackH
         "exceeded: Domain Resource Limit = 1, Current Domain Resource Amount = 1, Current "
         "Resource Reservation = 0, Requested Resource Amount = 1."
     )
+
+
+def test_projects_listed_by_domain(api: CloudStackHttp) -> None:
+    project = _project_in(api, "ROOT/apps/wholesale", "wholesale-ops")
+    apps, wholesale = _domain(api, "ROOT/apps"), _domain(api, "ROOT/apps/wholesale")
+    assert project["id"] in {p["id"] for p in api.items("listProjects", domainid=wholesale["id"])}
+    assert api.items("listProjects", domainid=apps["id"]) == []
+    listed = api.items("listProjects", domainid=apps["id"], isrecursive=True)
+    assert project["id"] in {p["id"] for p in listed}
+    assert "payments" not in {p["name"] for p in listed}

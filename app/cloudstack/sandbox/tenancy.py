@@ -85,6 +85,14 @@ def domain_text(domain: Row) -> str:
     )
 
 
+def in_domain(state: CloudState, row: Row, domain: Row | None, recursive: bool) -> bool:
+    """Whether ``row`` is in ``domain`` (any when None), or below it when ``recursive``."""
+    if domain is None or row["domainid"] == domain["id"]:
+        return True
+    below = state.table("domains").get(row["domainid"])
+    return recursive and below is not None and below["path"].startswith(domain["path"] + "/")
+
+
 def account_named(state: CloudState, name: str, domain_id: str) -> Row | None:
     """AccountManager.getActiveAccountByName: an account of that name in that very domain."""
     return next(

@@ -8,19 +8,13 @@ from typing import Any
 from app.cloudstack.sandbox.api import Ctx, command
 from app.cloudstack.sandbox.listing import list_body
 from app.cloudstack.sandbox.store import Row
+from app.cloudstack.sandbox.tenancy import in_domain
 
 
 def _in_domain(ctx: Ctx, row: Row) -> bool:
     """domainid limits to that domain, or with isrecursive to it and the domains below."""
     domain = ctx.optional("domains", "domainid")
-    if domain is None:
-        return True
-    if row["domainid"] == domain["id"]:
-        return True
-    if not ctx.request.flag("isrecursive"):
-        return False
-    below = ctx.state.table("domains").get(row["domainid"])
-    return below is not None and below["path"].startswith(domain["path"] + "/")
+    return in_domain(ctx.state, row, domain, ctx.request.flag("isrecursive"))
 
 
 @command("listDomains")

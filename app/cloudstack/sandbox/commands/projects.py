@@ -16,7 +16,7 @@ from app.cloudstack.sandbox.errors import invalid_parameter
 from app.cloudstack.sandbox.listing import list_body, public
 from app.cloudstack.sandbox.seed import PROJECT_LIMIT_DEFAULTS, project_row
 from app.cloudstack.sandbox.store import CloudState, Row
-from app.cloudstack.sandbox.tenancy import account_named, domain_of, domain_text
+from app.cloudstack.sandbox.tenancy import account_named, domain_of, domain_text, in_domain
 
 # listProjects field prefix per resource type (AccountJoinDaoImpl.setResourceLimits)
 PREFIXES = {
@@ -53,12 +53,15 @@ def project_view(state: CloudState, project: Row) -> Row:
 @command("listProjects")
 def list_projects(ctx: Ctx) -> dict[str, Any]:
     state = ctx.request.get("state")
+    domain, recursive = ctx.optional("domains", "domainid"), ctx.request.flag("isrecursive")
     rows = ctx.state.table("projects")
     return list_body(
         ctx.request,
         "project",
         rows,
-        lambda row: not state or row["state"] == state,
+        lambda row: (
+            (not state or row["state"] == state) and in_domain(ctx.state, row, domain, recursive)
+        ),
         render=lambda row: project_view(ctx.state, row),
     )
 
