@@ -144,10 +144,11 @@ class FakeApi:
         try:
             body = json.loads(raw) if raw else None
             op = self._documented(request, body)
-            self._fail_if_planned(url)
+            self._fail_if_planned(request.method, url, after=False)
             login = auth(request)
             self._refuse_integration(request, needs)
             status, body = handler(Call(request, login, dict(request.path_params), body))
+            self._fail_if_planned(request.method, url, after=True)
         except Refused as refused:
             headers = {key: str(value) for key, value in refused.extra.pop("headers", {}).items()}
             status = refused.status
@@ -173,8 +174,8 @@ class FakeApi:
             raise Refused(422, "Validation Failed", errors=errors)
         return op
 
-    def _fail_if_planned(self, url: str) -> None:
-        plan = next((p for p in self.failures if p.path_contains in url and p.count > 0), None)
+    def _fail_if_planned(self, method: str, url: str, after: bool) -> None:
+        plan = next((p for p in self.failures if p.matches(method, url, after)), None)
         if plan is None:
             return
         plan.count -= 1
