@@ -57,7 +57,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     github = GitHubFake().start()
     repo = "acme/infra"
     github.create_repo(repo, {p: example_files()[p] for p in ("stackgate.yaml", PAYMENTS)})
-    for user in ("alice", "pat", "lee"):
+    # the PR authors are team members (an outsider's PR would hold no locks)
+    for user in ("alice", "pat", "lee", "bob", "erin", "carol", "dave"):
         github.grant(repo, user, write=True)
     github.add_group(repo, "platform", ["pat"])
     github.add_group(repo, "payments-leads", ["lee"])

@@ -66,7 +66,7 @@ def test_apply_runs_show_each_step_with_its_cloudstack_id_or_error(world: World)
     assert summary.endswith("— 20 done 1 failed 1 skipped 0 unfinished")
     steps = rows(first, "step")
     (db,) = [s for s in steps if "create payments/instance/db-1 " in s]
-    assert db.startswith("12 create payments/instance/db-1 failed")
+    assert db.startswith("10 create payments/instance/db-1 failed")  # instances before IPs
     assert HOSTILE in db and "(errorcode 530)" in db
     assert "skipped payments/instance/db-1 did not succeed" in " ".join(steps)
     client = world.stackgate.services.clouds.client("default")

@@ -158,13 +158,17 @@ class LocalForge:
             )
 
     def changed_paths(self, repo: str, number: int) -> set[str]:
+        since, head = self._span(repo, number)
+        listed = run(self.root, "diff", "--name-only", "--no-renames", since, head)
+        return set(listed.split("\n")) - {""}
+
+    def _span(self, repo: str, number: int) -> tuple[str, str]:
+        """The PR's commits: from where its branch left the base (before the merge) to its head."""
         self._check(repo)
         pull = self._pull(number)
         head = self._sha(pull.branch)
         base = pull.merged_sha + "^1" if pull.merged_sha else pull.base
-        since = run(self.root, "merge-base", base, head).strip()
-        listed = run(self.root, "diff", "--name-only", "--no-renames", since, head)
-        return set(listed.split("\n")) - {""}
+        return run(self.root, "merge-base", base, head).strip(), head
 
     def tree(self, repo: str, ref: str) -> list[TreeFile]:
         self._check(repo)
@@ -217,11 +221,7 @@ class LocalForge:
 
     def commit_authors(self, repo: str, number: int) -> set[str]:
         """The local forge's people commit under their login (``as_user``)."""
-        self._check(repo)
-        pull = self._pull(number)
-        head = self._sha(pull.branch)
-        base = pull.merged_sha + "^1" if pull.merged_sha else pull.base
-        since = run(self.root, "merge-base", base, head).strip()
+        since, head = self._span(repo, number)
         listed = run(self.root, "log", "--format=%an%n%cn", f"{since}..{head}")
         return set(listed.split("\n")) - {""}
 
