@@ -3,7 +3,6 @@ fails, each protected step says why, and nothing else in the run is sent to the 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -14,17 +13,14 @@ from app.apply.executor import Executor
 from app.apply.journal import Journal, Run
 from app.plan.model import Action, Plan
 from app.store.database import open_store
-from tests.apply.world import COMMIT, EXAMPLES, World, sandbox_world
+from tests.apply.world import COMMIT, World, applied_examples
 
 PAYMENTS = "projects/payments.yaml"
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    repo = tmp_path_factory.mktemp("repo") / "infra"
-    shutil.copytree(EXAMPLES, repo)
-    with sandbox_world(repo) as made:
-        made.apply(made.plan())
+    with applied_examples(tmp_path_factory.mktemp("repo")) as made:
         yield made
 
 

@@ -3,7 +3,6 @@ network is updated in place; each time the next plan is empty."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from app.apply.operations import operation_for
 from app.cloudstack.catalog import tag_map
 from app.plan.model import Action
-from tests.apply.world import EXAMPLES, World, sandbox_world
+from tests.apply.world import World, applied_examples
 
 ANALYTICS = "projects/analytics.yaml"
 PAYMENTS = "projects/payments.yaml"
@@ -19,10 +18,7 @@ PAYMENTS = "projects/payments.yaml"
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    repo = tmp_path_factory.mktemp("repo") / "infra"
-    shutil.copytree(EXAMPLES, repo)
-    with sandbox_world(repo) as made:
-        made.apply(made.plan())
+    with applied_examples(tmp_path_factory.mktemp("repo")) as made:
         yield made
 
 

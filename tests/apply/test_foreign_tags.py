@@ -7,14 +7,13 @@ repo still goes. Objects tagged before the record existed take the repo's labels
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
 
 from app.cloudstack.catalog import tag_map
 from app.plan.model import Action
-from tests.apply.world import EXAMPLES, World, sandbox_world
+from tests.apply.world import World, applied_examples
 
 PAYMENTS = "projects/payments.yaml"
 BACKUP = {"backup": "daily"}
@@ -22,10 +21,7 @@ BACKUP = {"backup": "daily"}
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    repo = tmp_path_factory.mktemp("repo") / "infra"
-    shutil.copytree(EXAMPLES, repo)
-    with sandbox_world(repo) as made:
-        made.apply(made.plan())
+    with applied_examples(tmp_path_factory.mktemp("repo")) as made:
         yield made
 
 

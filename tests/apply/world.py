@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -83,3 +84,14 @@ def sandbox_world(repo: Path = EXAMPLES) -> Iterator[World]:
     finally:
         clouds.close()
         sandbox.stop()
+
+
+@contextmanager
+def applied_examples(folder: Path) -> Iterator[World]:
+    """A copy of the example repo in ``folder``, applied whole to a fresh sandbox: the start of
+    tests that change the repo afterwards (the copy is theirs to edit)."""
+    repo = folder / "infra"
+    shutil.copytree(EXAMPLES, repo)
+    with sandbox_world(repo) as made:
+        made.apply(made.plan())
+        yield made
