@@ -95,31 +95,31 @@ def judge(
     neither weaken what judges it nor pick who approves it. ``changed``: the PR's paths."""
     policies = services.policies(base_policies)
     decision = services.engine.evaluate(policies, build_input(plan, desired, pull, before))
-    platform = services.policies({})
+    reasons = []
     if any(path.startswith(REPO_POLICIES) for path in changed):
         # It cannot weaken its own judges, but it would weaken every later PR's.
-        decision = _platform_must_approve(
-            decision, platform, "changes to the repo's policies need the platform team"
-        )
-    for project in sorted(set(plan.projects) - set(before.projects)):
-        # Its owners are named by this very PR: they cannot be the ones who let it in.
-        decision = _platform_must_approve(
-            decision,
-            platform,
-            f"project {project} is new to the repo; the platform team approves it and its owners",
-        )
-    return decision
+        reasons.append("changes to the repo's policies need the platform team")
+    # A new project's owners are named by this very PR: they cannot be the ones who let it in.
+    reasons += [
+        f"project {project} is new to the repo; the platform team approves it and its owners"
+        for project in sorted(set(plan.projects) - set(before.projects))
+    ]
+    return _platform_must_approve(decision, policies, reasons)
 
 
 def platform_group(policies: PolicySet) -> str:
-    """The platform team's group, as the platform's policies name it."""
+    """The platform team's group, as the platform's policies name it (their data comes only
+    from the trusted folders, never from the repo)."""
     return str(policies.data.get(DATA_ROOT, {}).get("platform_group", "@platform"))
 
 
-def _platform_must_approve(decision: Decision, policies: PolicySet, reason: str) -> Decision:
-    """The platform team signs off, whatever the policies say."""
-    needed = Requirement(reason, 1, (platform_group(policies),))
-    return replace(decision, approvals=tuple(sorted({*decision.approvals, needed})))
+def _platform_must_approve(decision: Decision, policies: PolicySet, reasons: list[str]) -> Decision:
+    """The platform team signs off for each reason, whatever the policies say."""
+    if not reasons:
+        return decision
+    group = (platform_group(policies),)
+    needed = {Requirement(reason, 1, group) for reason in reasons}
+    return replace(decision, approvals=tuple(sorted({*decision.approvals, *needed})))
 
 
 def publish(
