@@ -8,7 +8,19 @@ from pathlib import Path
 
 from app.forges.local.git import as_user, run
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "infra"
+
+def _example() -> Path:
+    """The example repo the demo starts from: packaged beside the code in a wheel, or the
+    checkout's examples/infra folder."""
+    packaged = Path(__file__).resolve().parent.parent / "_examples" / "infra"
+    return (
+        packaged
+        if packaged.is_dir()
+        else Path(__file__).resolve().parents[2] / "examples" / "infra"
+    )
+
+
+EXAMPLE = _example()
 PAYMENTS = Path("projects") / "payments.yaml"
 # A third web server behind the load balancer: one create, one load-balancer update.
 SAMPLE = (
