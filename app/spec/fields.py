@@ -63,6 +63,23 @@ def _check_cidr(value: str) -> str:
         raise bad_value(f"'{value}' has host bits set", f"did you mean '{network}'?") from None
 
 
+ROOT_DOMAIN = "ROOT"
+DOMAIN_PATTERN = r"^ROOT(/[^/]+)*$"
+
+
+def _check_domain(value: str) -> str:
+    if not re.fullmatch(DOMAIN_PATTERN, value):
+        raise bad_value(
+            f"'{value}' is not a CloudStack domain path", "write it like ROOT/apps/retail"
+        )
+    return value
+
+
+DomainPath = Annotated[
+    str,
+    AfterValidator(_check_domain),
+    WithJsonSchema({"type": "string", "pattern": DOMAIN_PATTERN, "examples": ["ROOT/apps"]}),
+]
 Name = Annotated[
     str, AfterValidator(_check_name), WithJsonSchema({"type": "string", "pattern": NAME_PATTERN})
 ]

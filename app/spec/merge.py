@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.spec.diagnostics import Code, Diagnostic, Location, error
+from app.spec.fields import ROOT_DOMAIN
 from app.spec.model import (
     PROJECT_SETTINGS,
     RESOURCE_SECTIONS,
@@ -118,6 +119,7 @@ class Merger:
     def _finish(self, draft: _Draft) -> Project:
         settings = {key: value for key, (value, _) in draft.settings.items()}
         settings["cloud"] = settings.get("cloud") or self.repo.defaults.cloud or DEFAULT_CLOUD
+        settings["domain"] = settings.get("domain") or self.repo.defaults.domain or ROOT_DOMAIN
         settings["zone"] = settings.get("zone") or self.repo.defaults.zone or ""
         if not settings["zone"] and ("zone",) not in draft.dropped:
             self.diagnostics.append(

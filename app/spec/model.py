@@ -10,7 +10,17 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.spec.fields import Cidr, CountLimit, HostName, Name, PortRange, SizeLimit, bad_value
+from app.spec.fields import (
+    ROOT_DOMAIN,
+    Cidr,
+    CountLimit,
+    DomainPath,
+    HostName,
+    Name,
+    PortRange,
+    SizeLimit,
+    bad_value,
+)
 from app.spec.units import Size
 
 Labels = dict[str, str]
@@ -195,6 +205,9 @@ class ProjectFile(Resources):
 
     project: Name | None = Field(None, description="CloudStack project; defaults to the file name")
     cloud: Name | None = Field(None, description="Configured CloudStack endpoint")
+    domain: DomainPath | None = Field(
+        None, description="CloudStack domain path of the project, e.g. ROOT/apps/retail"
+    )
     zone: str | None = Field(None, description="Default zone of the project's resources")
     owners: list[str] | None = Field(None, description="Users or @groups who approve changes")
     labels: Labels | None = Field(None, description="Tags added to every resource")
@@ -208,7 +221,16 @@ def singular(section: str) -> str:
     return section.removesuffix("s").replace("_", " ")
 
 
-PROJECT_SETTINGS = ("cloud", "zone", "owners", "labels", "protected", "reconcile", "limits")
+PROJECT_SETTINGS = (
+    "cloud",
+    "domain",
+    "zone",
+    "owners",
+    "labels",
+    "protected",
+    "reconcile",
+    "limits",
+)
 RESOURCE_SECTIONS = tuple(Resources.model_fields)
 
 
@@ -217,6 +239,7 @@ class Project(Resources):
 
     name: str
     cloud: str
+    domain: str = ROOT_DOMAIN
     zone: str
     owners: tuple[str, ...] = ()
     labels: Labels = Field(default_factory=dict)
@@ -231,6 +254,7 @@ class Project(Resources):
 
 class Defaults(Strict):
     cloud: Name | None = None
+    domain: DomainPath | None = Field(None, description="Domain of projects that name none")
     zone: str | None = None
 
 

@@ -59,6 +59,25 @@ def test_defaults_come_from_repo_settings() -> None:
     assert (state.projects["app"].cloud, state.projects["app"].zone) == ("dc7", "zone-x")
 
 
+def test_a_projects_domain_comes_from_its_file_then_the_defaults_then_root() -> None:
+    state = _load(
+        {
+            "stackgate.yaml": "defaults: {zone: z, domain: ROOT/apps}\n",
+            "projects/own.yaml": "domain: ROOT/apps/retail\n",
+            "projects/inherits.yaml": "owners: [a]\n",
+        }
+    )
+    assert state.diagnostics == ()
+    assert state.projects["own"].domain == "ROOT/apps/retail"
+    assert state.projects["inherits"].domain == "ROOT/apps"
+    assert _load({"projects/a.yaml": "zone: z\n"}).projects["a"].domain == "ROOT"
+
+
+def test_a_domain_that_is_not_a_path_from_root_is_an_error() -> None:
+    state = _load({"projects/a.yaml": "zone: z\ndomain: apps/retail\n"})
+    assert [(d.code, d.location.line) for d in state.diagnostics] == [(Code.BAD_VALUE, 2)]
+
+
 def test_a_project_without_a_zone_is_an_error() -> None:
     state = _load({"projects/app.yaml": "owners: [a]\n"})
     assert [(d.code, d.location.file) for d in state.diagnostics] == [
