@@ -295,3 +295,18 @@ def test_projects_listed_by_domain(api: CloudStackHttp) -> None:
     listed = api.items("listProjects", domainid=apps["id"], isrecursive=True)
     assert project["id"] in {p["id"] for p in listed}
     assert "payments" not in {p["name"] for p in listed}
+
+
+def test_list_domains_carries_each_domains_limits_and_counts(fresh: CloudStackHttp) -> None:
+    """DomainJoinDaoImpl.setResourceLimits: details default to all, so every domain comes with
+    ``<prefix>limit``/``available`` (strings, "Unlimited" on ROOT) and ``<prefix>total``,
+    counting what the projects in it and below it hold."""
+    catalog = Catalog(fresh)
+    project = _project_in(fresh, RETAIL, "retail-ops")
+    deploy(fresh, catalog, project)
+    retail, apps, root = (_domain(fresh, p) for p in (RETAIL, "ROOT/apps", "ROOT"))
+    assert (retail["vmlimit"], retail["vmtotal"], retail["vmavailable"]) == ("60", 1, "59")
+    assert (retail["cpulimit"], retail["cputotal"], apps["cputotal"]) == ("120", 1, 1)
+    assert (apps["memorylimit"], apps["memorytotal"]) == ("409600", 2048)
+    assert (retail["primarystoragelimit"], retail["primarystoragetotal"]) == ("4000", 10)
+    assert (root["vmlimit"], root["vmavailable"]) == ("Unlimited", "Unlimited")

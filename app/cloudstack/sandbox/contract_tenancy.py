@@ -22,6 +22,25 @@ _DOMAIN = {  # the parts of DomainResponse the sandbox fills
     "parentdomainname": "String",
     "state": "String",
     "created": "Date",
+    # ResourceLimitAndCountResponse, as DomainJoinDaoImpl.setResourceLimits fills it
+    **{
+        f"{prefix}{suffix}": kind
+        for prefix in (
+            "vm",
+            "ip",
+            "volume",
+            "snapshot",
+            "template",
+            "network",
+            "vpc",
+            "cpu",
+            "memory",
+            "primarystorage",
+            "secondarystorage",
+        )
+        for suffix, kind in (("limit", "String"), ("available", "String"), ("total", "Long"))
+    },
+    "secondarystoragetotal": "float",
 }
 _ACCOUNT = {  # the parts of AccountResponse the sandbox fills
     "id": "String",

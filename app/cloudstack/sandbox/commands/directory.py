@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.cloudstack.sandbox.accounting import domain_usage, limit
 from app.cloudstack.sandbox.api import Ctx, command
-from app.cloudstack.sandbox.listing import list_body
-from app.cloudstack.sandbox.store import Row
+from app.cloudstack.sandbox.commands.projects import PREFIXES, limit_fields
+from app.cloudstack.sandbox.listing import list_body, public
+from app.cloudstack.sandbox.store import CloudState, Row
 from app.cloudstack.sandbox.tenancy import in_domain
 
 
@@ -15,6 +17,14 @@ def _in_domain(ctx: Ctx, row: Row) -> bool:
     """domainid limits to that domain, or with isrecursive to it and the domains below."""
     domain = ctx.optional("domains", "domainid")
     return in_domain(ctx.state, row, domain, ctx.request.flag("isrecursive"))
+
+
+def _domain_view(state: CloudState, domain: Row) -> Row:
+    """DomainJoinDaoImpl.newDomainResponse: ``details`` defaults to all (ListDomainsCmd), so
+    each domain carries its limits (none on ROOT) and what the projects in and below it hold."""
+    caps = {kind: limit(state, domain["id"], kind) for kind in PREFIXES}
+    used = {kind: domain_usage(state, domain, kind) for kind in PREFIXES}
+    return {**public(domain), **limit_fields(caps, used)}
 
 
 @command("listDomains")
@@ -25,6 +35,7 @@ def list_domains(ctx: Ctx) -> dict[str, Any]:
         "domain",
         ctx.state.table("domains"),
         lambda row: level is None or row["level"] == level,
+        lambda row: _domain_view(ctx.state, row),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from app.cloudstack.sandbox.accounting import (
@@ -34,16 +35,24 @@ PREFIXES = {
 }
 
 
-def project_view(state: CloudState, project: Row) -> Row:
-    """The project: ``*limit``/``*available`` are strings ("Unlimited"), ``*total`` numbers."""
-    view = public(project)
-    used = usage(state, project["id"])
+def limit_fields(caps: Mapping[int, int], used: Mapping[int, int]) -> Row:
+    """``*limit``/``*available`` as strings ("Unlimited"), ``*total`` as numbers, storage in
+    GiB: the same fields for a project (AccountJoinDaoImpl) and a domain (DomainJoinDaoImpl)."""
+    view: Row = {}
     for kind, prefix in PREFIXES.items():
-        cap = limit(state, project["id"], kind)
+        cap = caps[kind]
         total = used[kind] // GIB if kind in STORAGE_TYPES else used[kind]
         view[f"{prefix}limit"] = "Unlimited" if cap < 0 else str(cap)
         view[f"{prefix}total"] = float(total) if kind == 11 else total
         view[f"{prefix}available"] = "Unlimited" if cap < 0 else str(max(cap - total, 0))
+    return view
+
+
+def project_view(state: CloudState, project: Row) -> Row:
+    """The project with its limits and counts."""
+    view = public(project)
+    caps = {kind: limit(state, project["id"], kind) for kind in PREFIXES}
+    view.update(limit_fields(caps, usage(state, project["id"])))
     vms = live_vms(state, project["id"])
     view["vmrunning"] = sum(1 for vm in vms if vm["state"] == "Running")
     view["vmstopped"] = sum(1 for vm in vms if vm["state"] == "Stopped")
