@@ -15,6 +15,15 @@ from app.events.model import Approval, PullRequest
 COMMENT_MARKER = "<!-- stackgate:plan"  # every part of the sticky comment starts with this
 
 
+def cannot_merge(request: str, target: str, host_says: str) -> str:
+    """Why there is nothing to plan, for a pull or merge request the host cannot merge."""
+    return (
+        f"{request} cannot be merged into `{target}` as it stands ({host_says}), so there is "
+        f"no merge result to plan. Resolve its conflicts with `{target}` (merge or rebase "
+        f"`{target}` into the branch) and push; stackgate plans what the merge would produce."
+    )
+
+
 class StatusState(StrEnum):
     PENDING = "pending"
     SUCCESS = "success"

@@ -127,12 +127,16 @@ class GitHubFake:
     def close(self, repo: str, number: int, *, merged: bool, by: str | None = None) -> Delivery:
         with self.api.lock:
             found, pull = self._pull(repo, number)
-            pull.state = "closed"
             who = by or found.full_name.split("/")[0]
             if merged:
                 pull.merge_sha = found.test_merge(pull)
+                if not pull.merge_sha:  # GitHub refuses the merge (405 "Merge conflict")
+                    raise ValueError(
+                        f"#{number} conflicts with {pull.base_ref}; GitHub would not merge it"
+                    )
                 found.branches[pull.base_ref] = pull.merge_sha
                 pull.merged, pull.merged_by = True, who
+            pull.state = "closed"
             return hooks.pull_request(self.api.shapes, found, pull, "closed", who)
 
     def mark_ready(self, repo: str, number: int) -> Delivery:

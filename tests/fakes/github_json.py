@@ -105,7 +105,11 @@ class Shapes(GitShapes):
             merged=pull.merged,
             merged_at="2026-12-06T12:00:00Z" if pull.merged else None,  # the list form's only sign
             merged_by=self.user(pull.merged_by) if pull.merged_by else None,
-            mergeable=True if pull.state == "open" else None,
+            # an open PR whose test merge conflicts has none: mergeable false, state dirty
+            mergeable=bool(pull.merge_sha) if pull.state == "open" else None,
+            mergeable_state=("clean" if pull.merge_sha else "dirty")
+            if pull.state == "open"
+            else "unknown",
             merge_commit_sha=pull.merge_sha or None,
             head=self._end(repo, f"pr-{pull.number}", pull.head_sha, pull.author, head_repo),
             base=self._end(repo, pull.base_ref, repo.branches[pull.base_ref], "", ""),

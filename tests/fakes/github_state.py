@@ -6,6 +6,8 @@ import hashlib
 import itertools
 from dataclasses import dataclass, field
 
+from tests.fakes.threeway import Side, merge_path
+
 SYMLINK_PREFIX = b"symlink:"  # tests write links as b"symlink:<target>"; git keeps just <target>
 
 
@@ -134,8 +136,17 @@ class Repo:
         }
 
     def test_merge(self, pull: Pull) -> str:
-        """GitHub's test merge: the base tip with the PR's changes on top."""
-        return self.apply(self.commits[self.branches[pull.base_ref]], self.changes(pull)).sha
+        """GitHub's test merge: git's three-way merge of the base tip and the PR's head over
+        where the PR started; "" when they conflict (GitHub then says ``mergeable: false``)."""
+        start, head = self.commits[pull.start_sha], self.commits[pull.head_sha]
+        tip = self.commits[self.branches[pull.base_ref]]
+        merged: dict[str, bytes | None] = {}
+        for path in self.changes(pull):
+            result = merge_path(_side(start, path), _side(tip, path), _side(head, path))
+            if result is False:
+                return ""
+            merged[path] = None if result is None else _as_change_of(*result)
+        return self.apply(tip, merged).sha
 
 
 def diff_entries(start: Commit, head: Commit) -> list[tuple[str, str, str | None]]:
@@ -168,8 +179,17 @@ def next_id() -> int:
 
 
 def _as_change(commit: Commit, path: str) -> bytes | None:
+    side = _side(commit, path)
+    return None if side is None else _as_change_of(*side)
+
+
+def _side(commit: Commit, path: str) -> Side:
     data = commit.files.get(path)
-    return SYMLINK_PREFIX + data if data is not None and path in commit.links else data
+    return None if data is None else (data, path in commit.links)
+
+
+def _as_change_of(data: bytes, link: bool) -> bytes:
+    return SYMLINK_PREFIX + data if link else data
 
 
 def _sha(text: str) -> str:

@@ -1,22 +1,16 @@
 """How the fake GitLab merges: a real three-way merge of the target's tip and the source head.
 
 GitLab writes that merge to ``refs/merge-requests/:iid/merge`` when asked (the merge_ref
-endpoint) and makes the same merge when the request is merged; both refuse a conflict. Files
-both sides changed are merged line by line by git itself, so the fake merges what git would.
+endpoint) and makes the same merge when the request is merged; both refuse a conflict.
 """
 
 from __future__ import annotations
 
-import subprocess
-import tempfile
-from pathlib import Path
-from typing import Literal
-
 from tests.fakes.gitlab_api import ApiError, Call, Reply
 from tests.fakes.gitlab_state import Commit, MergeRequest, World
+from tests.fakes.threeway import Side, merge_path
 
 NOT_MERGEABLE = "Merge request is not mergeable"  # GitLab's 400 for conflicts, closed, merged
-Side = tuple[bytes, bool] | None  # a path's bytes and whether it is a symlink; None: absent
 
 
 def merge_ref(call: Call, mr: MergeRequest) -> Reply:
@@ -58,7 +52,7 @@ def merge(world: World, ours: str, theirs: str, text: str) -> Commit | None:
     changes: dict[str, bytes | None] = {}
     links: set[str] = set()
     for path in sorted({*one.files, *two.files, *(base.files if base else ())}):
-        result = _merge_path(_side(base, path), _side(one, path), _side(two, path))
+        result = merge_path(_side(base, path), _side(one, path), _side(two, path))
         if result is False:
             return None
         if result is None:
@@ -90,26 +84,3 @@ def _side(commit: Commit | None, path: str) -> Side:
     if commit is None or path not in commit.files:
         return None
     return commit.files[path], path in commit.links
-
-
-def _merge_path(base: Side, ours: Side, theirs: Side) -> Side | Literal[False]:
-    """One path's merge; False when it conflicts (both changed it, and git cannot merge)."""
-    if ours == theirs or theirs == base:
-        return ours
-    if ours == base:
-        return theirs
-    if ours is None or theirs is None or ours[1] or theirs[1]:
-        return False  # modified on one side, deleted or made a link on the other
-    text = _merge_file(base[0] if base else b"", ours[0], theirs[0])
-    return False if text is None else (text, False)
-
-
-def _merge_file(base: bytes, ours: bytes, theirs: bytes) -> bytes | None:
-    """git merge-file's line merge; None when it leaves conflict markers."""
-    with tempfile.TemporaryDirectory() as folder:
-        names = []
-        for name, data in (("ours", ours), ("base", base), ("theirs", theirs)):
-            (Path(folder) / name).write_bytes(data)
-            names.append(str(Path(folder) / name))
-        run = subprocess.run(["git", "merge-file", "-p", *names], capture_output=True, check=False)
-    return run.stdout if run.returncode == 0 else None

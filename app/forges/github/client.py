@@ -25,6 +25,7 @@ from app.forges.base import (
     Reaction,
     StatusState,
     TreeFile,
+    cannot_merge,
 )
 from app.forges.github.errors import limited, said, translated, unless_missing
 from app.forges.github.sessions import Sessions
@@ -68,6 +69,7 @@ class GitHubForge:
                 base_sha=pr.base.sha,
                 # before merging it is the test merge; only trust it once GitHub says mergeable
                 merge_sha=(pr.merge_commit_sha or "") if is_open and pr.mergeable is True else "",
+                conflict=_conflict(pr) if is_open and pr.mergeable is False else "",
                 merged_sha=(pr.merge_commit_sha or "") if pr.merged else "",
                 merged_by=pr.merged_by.login if pr.merged and pr.merged_by else "",
                 fork=head_repo is None or head_repo.full_name != pr.base.repo.full_name,
@@ -247,6 +249,11 @@ def _members_needed(org: str, team: str) -> Iterator[None]:
             "never may (in CI: STACKGATE_GITHUB_TOKEN)",
             transient=False,
         ) from None
+
+
+def _conflict(pr: GitHubPull) -> str:
+    """GitHub found no clean test merge (``mergeable: false``, state ``dirty``)."""
+    return cannot_merge(f"#{pr.number}", pr.base.ref, "GitHub: merge conflict")
 
 
 def _approvals(pr: GitHubPull) -> tuple[Approval, ...]:

@@ -12,6 +12,7 @@ from typing import Any, cast
 from gitlab.exceptions import GitlabError
 from gitlab.v4.objects import Project, ProjectMergeRequest
 
+from app.forges.base import cannot_merge
 from app.forges.gitlab.errors import is_http
 
 
@@ -50,10 +51,4 @@ def _first_parent(project: Project, sha: str) -> str:
 
 
 def _cannot_merge(mr: ProjectMergeRequest, answer: str) -> str:
-    target = mr.target_branch
-    return (
-        f"!{mr.iid} cannot be merged into `{target}` as it stands (GitLab: {answer}), so "
-        f"there is no merge result to plan. Resolve its conflicts with `{target}` (merge or "
-        f"rebase `{target}` into the branch) and push; stackgate plans what the merge would "
-        "produce."
-    )
+    return cannot_merge(f"!{mr.iid}", mr.target_branch, f"GitLab: {answer}")
