@@ -30,6 +30,12 @@ def contexts(clouds: Clouds, plan: Plan, desired: DesiredState, commit: str) -> 
             "; ".join(f"{c}: {why}" for c, why in sorted(live.unreachable.items()))
         )
     found = {}
+    leaving = {
+        name: frozenset(
+            f"{c.kind}/{c.name}" for c in plan.changes if c.project == name and c.destructive
+        )
+        for name in cloud_of
+    }
     for name, cloud in cloud_of.items():
         catalog = live.catalogs[cloud]
         project = live.projects.get(name)
@@ -45,5 +51,6 @@ def contexts(clouds: Clouds, plan: Plan, desired: DesiredState, commit: str) -> 
             commit=commit,
             ids=ids,
             desired=desired.projects.get(name),
+            leaving=leaving[name],
         )
     return found

@@ -139,7 +139,8 @@ class Executor:
             with progress.lock:
                 progress.broken.add(change.address)
             return
-        self.journal.mark(run_id, record.seq, j.DONE, resource_id=resource, error=None)
+        instead = ctx.notes.pop(change.address, None)  # what it did instead of its call
+        self.journal.mark(run_id, record.seq, j.DONE, resource_id=resource, error=instead)
         if resource is not None:
             ctx.ids[f"{change.kind}/{change.name}"] = resource
 

@@ -3,8 +3,10 @@
 CloudStack makes the first address associated to an isolated network that has none its
 source NAT (IpAddressManagerImpl.isSourceNatAvailableForNetwork; the network's first deploy
 then reuses it), and refuses to release a source NAT address unless its network is still
-Allocated (NetworkServiceImpl.releaseIpAddressInternal). The apply order makes instances
-before public IPs; these diagnostics cover what ordering cannot.
+Allocated (NetworkServiceImpl.releaseIpAddressInternal), except with the network itself: its
+deletion releases every address it holds (NetworkOrchestrator.cleanupNetworkResources), and
+the executor leaves the address to it. The apply order makes instances before public IPs;
+these diagnostics cover what ordering cannot.
 """
 
 from __future__ import annotations
@@ -33,10 +35,13 @@ def source_nat_diagnostics(changes: Iterable[Change], live: LiveState) -> list[D
     found: list[Diagnostic] = []
     for change in (c for c in planned if c.kind == "public_ip"):
         before, after = change.before or {}, change.after or {}
-        if change.action in GONE and before.get("source_nat"):
-            state = _network(live, networks, change.project, before.get("network")).get("state")
-            if state != FRESH:
-                found.append(_release(change, before))
+        network_name = before.get("network")
+        if (
+            change.action in GONE
+            and before.get("source_nat")
+            and not _goes_with_network(live, networks, change.project, network_name)
+        ):
+            found.append(_release(change, before))
         if change.action in MADE:
             net = after.get("network")
             network = _network(live, networks, change.project, net)
@@ -59,6 +64,17 @@ def _network(
     live_project = live.projects.get(project)
     found = live_project.objects.get(("network", str(name))) if live_project else None
     return found.fields if found else {}
+
+
+def _goes_with_network(
+    live: LiveState, planned: Mapping[tuple[str, str], Change], project: str, name: Any
+) -> bool:
+    """Whether the network's source NAT address may go: the plan deletes (or replaces) the
+    network too, or no VM has used it yet."""
+    change = planned.get((project, str(name)))
+    if change is not None and change.action in GONE:
+        return True
+    return _network(live, planned, project, name).get("state") == FRESH
 
 
 def _has_source_nat(catalogs: Mapping[str, Catalog], offering: Any) -> bool:
@@ -86,5 +102,6 @@ def _release(change: Change, before: Mapping[str, Any]) -> Diagnostic:
         f"public IP '{change.name}' ({before.get('address')}) is the source NAT address of "
         f"network '{before.get('network')}' and cannot be released while the network is in use",
         Location(change.file, change.line),
-        "keep it in the repo: CloudStack releases it only with its network",
+        "keep it in the repo, or delete its network in the same change: CloudStack releases "
+        "it only with its network",
     )

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from app.cloudstack.sandbox.server import RunningSandbox
 from tests.sandbox.conftest import Catalog, CloudStackHttp, deploy
 
 IN_USE = "IP address is used for source nat purposes and can not be disassociated."
@@ -83,3 +84,14 @@ def test_a_deploy_on_a_network_without_addresses_allocates_its_source_nat(
     assert _associate(api, network, project)["issourcenat"] is False
     job = api.run("disassociateIpAddress", id=source_nat["id"])
     assert job["jobresult"]["errortext"] == IN_USE
+
+
+def test_deleting_a_network_releases_its_addresses_to_the_pool(
+    api: CloudStackHttp, sandbox: RunningSandbox, network: dict[str, Any], project: dict[str, Any]
+) -> None:
+    # NetworkOrchestrator.cleanupNetworkResources: every address of the network is released.
+    made = [_associate(api, network, project) for _ in range(2)]
+    api.done("deleteNetwork", id=network["id"])
+    assert _addresses(api, network, project) == []
+    pool = sandbox.api.state.public_pool
+    assert [f"{a['zoneid']}/{a['ipaddress']}" in pool for a in made] == [True, True]

@@ -1,5 +1,5 @@
 """Public IP addresses: associateIpAddress (async create: networkid, projectid) and
-disassociateIpAddress (async, by id).
+disassociateIpAddress (async, by id), which a source NAT address going with its network skips.
 
 An address has no name: one a crash left untagged is adopted only when it provably came from
 that step's own request (app/apply/provenance.py), never because it is an untagged address on
@@ -8,10 +8,11 @@ the same network: one associated by hand there is left alone.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from app.apply.operations.base import Context
-from app.apply.operations.common import KINDS, Delete, Operations, after, ref
+from app.apply.operations.base import Context, Submitted
+from app.apply.operations.common import KINDS, Delete, Operations, after, live_id, ref
 from app.apply.operations.create import Create
 from app.plan.model import Action, Change
 
@@ -27,7 +28,25 @@ class AssociateIp(Create):
         return {"networkid": network, "projectid": ctx.project_id}
 
 
+@dataclass(frozen=True)
+class ReleaseIp(Delete):
+    """A source NAT address whose network this run deletes is left to that deletion, which
+    releases every address of the network (NetworkOrchestrator.cleanupNetworkResources):
+    released on its own while the network is in use, CloudStack fails the job with 530."""
+
+    def submit(self, ctx: Context, change: Change) -> Submitted:
+        before = change.before or {}
+        network = before.get("network")
+        if not (before.get("source_nat") and f"network/{network}" in ctx.leaving):
+            return super().submit(ctx, change)
+        ctx.notes[change.address] = (
+            f"source NAT address {before.get('address')} left to network {network}'s "
+            "deletion, which releases it"
+        )
+        return Submitted(resource_id=live_id(ctx, change, self.command))
+
+
 OPERATIONS: Operations = {
     ("public_ip", Action.CREATE): AssociateIp(),
-    ("public_ip", Action.DELETE): Delete(KINDS["public_ip"], "disassociateIpAddress"),
+    ("public_ip", Action.DELETE): ReleaseIp(KINDS["public_ip"], "disassociateIpAddress"),
 }

@@ -30,6 +30,11 @@ class Context:
     # every object this apply created so far (networks before instances, and so on).
     ids: dict[str, str] = field(default_factory=dict)
     desired: Project | None = None  # the repo's project: public keys, user data text
+    # "kind/name" of what this run deletes (replaces included): what goes with them need
+    # not be removed on its own (a source NAT address goes with its network).
+    leaving: frozenset[str] = frozenset()
+    # address → what a done step did instead of its call, journaled with it.
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -65,3 +65,23 @@ def test_an_ordinary_address_may_go() -> None:
 def test_replacing_a_source_nat_address_is_an_error_too() -> None:
     objects = swap(base_objects(), public_ip(network="old-net", source_nat=True))
     assert ("error", "SG214", 10) in _source_nat(plan_of(BASE, objects))
+
+
+def test_a_source_nat_address_may_go_with_its_network() -> None:
+    # NetworkOrchestrator.cleanupNetworkResources releases every address of a deleted network.
+    plan = plan_of("zone: zone-a\n", [network(), public_ip(source_nat=True)])
+    assert {(c.kind, c.action.value) for c in plan.changes} == {
+        ("network", "delete"),
+        ("public_ip", "delete"),
+    }
+    assert _source_nat(plan) == []
+
+
+def test_a_source_nat_address_may_go_with_its_replaced_network() -> None:
+    plan = plan_of(
+        NET_AND_IP.replace("10.1.0.0/24", "10.9.0.0/24"), [network(), public_ip(source_nat=True)]
+    )
+    assert ("public_ip", "replace") in {(c.kind, c.action.value) for c in plan.changes}
+    # The old address goes with the old network; the new one, on a network no instance
+    # uses yet, would become the new network's source NAT.
+    assert _source_nat(plan) == [("warning", "SG213", 5)]

@@ -139,15 +139,19 @@ def disassociate_ip_address(ctx: Ctx) -> Answer:
         network = ctx.state.table("networks").get(address.get("associatednetworkid", ""))
         if address["issourcenat"] and network is not None and network["state"] != "Allocated":
             raise ApiError(INTERNAL_ERROR, SOURCE_NAT_IN_USE)
-        for kind in RULE_KINDS:
-            for rule in ctx.state.table(kind):
-                if rule.get("ipaddressid", rule.get("publicipid")) == address["id"]:
-                    ctx.state.table(kind).remove(rule["id"])
-        ctx.state.table("ips").remove(address["id"])
-        zone_prefix = f"{address['zoneid']}/"
-        ctx.state.public_pool.append(zone_prefix + address["ipaddress"])
+        release_address(ctx.state, address)
 
     return ctx.submit(run, ("IpAddress", address))
+
+
+def release_address(state: CloudState, address: Row) -> None:
+    """The address, its rules gone, back in its zone's free pool."""
+    for kind in RULE_KINDS:
+        for rule in list(state.table(kind)):
+            if rule.get("ipaddressid", rule.get("publicipid")) == address["id"]:
+                state.table(kind).remove(rule["id"])
+    state.table("ips").remove(address["id"])
+    state.public_pool.append(f"{address['zoneid']}/{address['ipaddress']}")
 
 
 @command("listPublicIpAddresses")

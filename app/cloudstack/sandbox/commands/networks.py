@@ -7,6 +7,7 @@ from typing import Any
 
 from app.cloudstack.sandbox.accounting import require
 from app.cloudstack.sandbox.api import Answer, Ctx, command
+from app.cloudstack.sandbox.commands.addresses import release_address
 from app.cloudstack.sandbox.errors import CS_RESOURCE_ALLOCATION, invalid_parameter, runtime_error
 from app.cloudstack.sandbox.listing import list_body, public, visible
 from app.cloudstack.sandbox.store import Row
@@ -122,9 +123,11 @@ def delete_network(ctx: Ctx) -> Answer:
                     f"Vm {vm['name']} is in "
                     f"{vm['state']} state"
                 )
-        for address in ctx.state.table("ips"):
+        # NetworkOrchestrator.cleanupNetworkResources: every address of the network (its
+        # source NAT one too) is released with its rules.
+        for address in list(ctx.state.table("ips")):
             if address.get("associatednetworkid") == network["id"]:
-                ctx.state.table("ips").remove(address["id"])
+                release_address(ctx.state, address)
         ctx.state.table("networks").remove(network["id"])
 
     return ctx.submit(run, ("Network", network))
