@@ -43,8 +43,8 @@ def job_kind(event: Queued) -> str:
     """The queue's word for the work: what it supersedes and what supersedes it."""
     if isinstance(event, PullRequestEvent):
         if event.change is Change.RELABELED:
-            # Its own kind, superseding nothing: a queued plan may be for a new base or a
-            # draft flip on the same head, which re-judging the stored plan would miss.
+            # Its own kind, superseding only older relabels: a queued plan may be for a new
+            # base or a draft flip on the same head, which re-judging the stored plan would miss.
             return "relabel"
         return "close" if event.change in (Change.CLOSED, Change.MERGED) else "plan"
     if isinstance(event, ReviewEvent):

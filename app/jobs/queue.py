@@ -19,11 +19,13 @@ from app.store.tables import Job
 
 QUEUED, RUNNING, DONE, FAILED, SUPERSEDED = "queued", "running", "done", "failed", "superseded"
 # A newer job of these kinds makes queued jobs of the listed kinds pointless: a fresh plan
-# re-reads approvals, a close ends the PR.
+# re-reads approvals and labels, a relabel reads the labels as they are when it runs, a close
+# ends the PR. A relabel retires no plan: the plan may be for a base the stored plan never saw.
 SUPERSEDES = {
-    "plan": {"plan", "review"},
+    "plan": {"plan", "review", "relabel"},
     "review": {"review"},
-    "close": {"plan", "review"},
+    "relabel": {"relabel"},
+    "close": {"plan", "review", "relabel"},
 }
 
 

@@ -48,6 +48,23 @@ def test_a_new_plan_supersedes_queued_plans_and_reviews_but_not_commands(session
     assert states[command] == states[new_plan] == "queued"
 
 
+def test_relabels_give_way_to_a_newer_relabel_a_plan_or_a_close_but_retire_no_plan(
+    sessions,
+) -> None:
+    # each reads the PR's labels when it runs, so a queued relabel before it has nothing to add
+    for newer in ("relabel", "plan", "close"):
+        relabel = _add(sessions, "relabel")
+        later = _add(sessions, newer)
+        assert _states(sessions)[relabel] == "superseded", newer
+        assert _states(sessions)[later] == "queued"
+        with sessions.begin() as session:
+            session.execute(update(Job).values(state="done"))
+    # a queued plan may be for a new base the stored plan never saw: a relabel leaves it be
+    plan = _add(sessions, "plan")
+    _add(sessions, "relabel")
+    assert _states(sessions)[plan] == "queued"
+
+
 def test_a_running_plan_is_not_superseded(sessions) -> None:
     running = _add(sessions, "plan")
     assert queue.claim(sessions, "w") is not None
