@@ -14,6 +14,7 @@ import pytest
 
 from tests.fakes.github_openapi import LEDGER
 from tests.leaks import CHANNELS, SCANNER, watch
+from tests.verdicts import KEY, publish, remove_shared_folder, shared_folder, whole_suite_scan
 
 # The whole-suite verdicts, after everything they judge.
 LAST = (
@@ -40,6 +41,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items[:] = [item for item in items if item.nodeid not in LAST] + last
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: every worker writes its findings to the run's one folder."""
+    node.workerinput[KEY] = str(shared_folder(node.config))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.nodeid in LAST:
+        publish(item.config)  # everything this worker ran before its verdicts is done
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    publish(session.config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    remove_shared_folder(config)
+
+
 @pytest.fixture(autouse=True)
 def github_spec_held(request: pytest.FixtureRequest) -> Iterator[None]:
     """A request to the GitHub fake that GitHub would refuse, or an answer or delivery of the
@@ -53,8 +73,11 @@ def github_spec_held(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    seen = ", ".join(f"{SCANNER.seen[channel]} {channel}" for channel in CHANNELS)
+    if hasattr(terminalreporter.config, "workerinput"):
+        return  # the controller prints the line for the whole run
+    scanner = whole_suite_scan(terminalreporter.config)
+    seen = ", ".join(f"{scanner.seen[channel]} {channel}" for channel in CHANNELS)
     terminalreporter.write_line(
-        f"secrets scan: {len(SCANNER.secrets)} secrets against {seen} texts; "
-        f"{len(SCANNER.leaks)} leak(s)"
+        f"secrets scan: {len(scanner.secrets)} secrets against {seen} texts; "
+        f"{len(scanner.leaks)} leak(s)"
     )

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.verdicts import publish
+
 HERE = Path(__file__).parent
 LAST = "test_every_planning_code_is_produced_by_some_test"
 COMPLETE = pytest.StashKey[bool]()
@@ -29,3 +31,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     modules = {item.path for item in items if _ours(item)}
     whole = modules == set(HERE.glob("test_*.py"))
     config.stash[COMPLETE] = config.stash.get(COMPLETE, True) and whole
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if _ours(item) and item.name == LAST:
+        publish(item.config)  # everything this worker ran before the verdict is done
