@@ -1,4 +1,5 @@
-"""One fake GitLab per test module, and a fresh repository per test so tests stay apart."""
+"""One fake GitLab per test module, and a fresh repository per test so tests stay apart; a
+test whose client calls an endpoint docs/gitlab-api.md does not list fails."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 from app.forges.gitlab.client import GitLabForge
 from tests.fakes.gitlab import GitLabFake
+from tests.forges.gitlab.documented import undocumented
 
 FILES = {
     "stackgate.yaml": b"defaults:\n  cloud: lab\n",
@@ -33,3 +35,14 @@ def repo(fake: GitLabFake, request: pytest.FixtureRequest) -> str:
     name = f"acme/{request.node.name.replace('[', '-').rstrip(']')}"
     fake.create_repo(name, FILES, links={"projects/alias.yaml": "web.yaml"})
     return name
+
+
+@pytest.fixture(autouse=True)
+def documented_calls_only(request: pytest.FixtureRequest) -> Iterator[None]:
+    if "fake" not in request.fixturenames:
+        yield
+        return
+    fake: GitLabFake = request.getfixturevalue("fake")
+    before = len(fake.api.calls)
+    yield
+    assert undocumented(fake.api.calls[before:]) == [], "add them to docs/gitlab-api.md"
