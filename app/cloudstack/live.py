@@ -1,4 +1,5 @@
-"""Read everything a plan needs from the clouds: catalogs, quotas and the managed objects."""
+"""Read everything a plan needs from the clouds: catalogs, quotas (projects' and their
+domains') and the managed objects."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from app.cloudstack.catalog import read_catalog
 from app.cloudstack.clouds import Clouds, UnknownCloud
 from app.cloudstack.errors import CloudStackError, Unreachable
 from app.cloudstack.inventory import managed_projects, read_projects
-from app.cloudstack.model import Catalog, LiveProject, LiveState, ProjectUsage
+from app.cloudstack.model import Catalog, DomainUsage, LiveProject, LiveState, ProjectUsage
+from app.cloudstack.usage import parse_domain
 
 
 def read_live(
@@ -31,6 +33,7 @@ def read_live(
     projects: dict[str, LiveProject] = {}
     usage: dict[str, ProjectUsage] = {}
     catalogs: dict[str, Catalog] = {}
+    domains: dict[str, DomainUsage] = {}
     unreachable: dict[str, str] = {}
     for cloud, names in sorted(wanted.items()):
         try:
@@ -40,6 +43,9 @@ def read_live(
             refs = [catalog.projects[name] for name in sorted(targets & set(catalog.projects))]
             projects.update(read_projects(client, repo, refs))
             usage.update({ref.name: ref.usage for ref in refs if ref.usage is not None})
+            # One call for the whole tree: a project's limits live inside its domain's.
+            listed = client.list("listDomains", listall="true")
+            domains.update({d.id: d for d in map(parse_domain, listed)})
         except (UnknownCloud, CloudStackError) as error:
             if outages_raise and isinstance(error, Unreachable):
                 raise
@@ -51,4 +57,5 @@ def read_live(
         unreachable,
         clouds.api_calls() - calls_before,
         time.monotonic() - started,
+        domains,
     )

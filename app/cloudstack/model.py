@@ -122,6 +122,17 @@ class ProjectUsage:
     project: str
     project_id: str
     quotas: Mapping[str, Quota]
+    domain_id: str = ""
+
+
+@dataclass(frozen=True)
+class DomainUsage:
+    """A domain's limits and what the accounts and projects in and below it hold (listDomains)."""
+
+    id: str
+    path: str  # ROOT/apps/retail
+    parent_id: str | None  # None: ROOT, which CloudStack never limits
+    quotas: Mapping[str, Quota]
 
 
 @dataclass(frozen=True)
@@ -134,3 +145,4 @@ class LiveState:
     unreachable: Mapping[str, str] = field(default_factory=dict)  # cloud → why it was not read
     api_calls: int = 0
     seconds: float = 0.0
+    domains: Mapping[str, DomainUsage] = field(default_factory=dict)  # by domain id

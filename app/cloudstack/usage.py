@@ -1,8 +1,9 @@
-"""Project quota snapshots from listProjects: used, limit and available per resource.
+"""Project and domain quota snapshots from listProjects and listDomains: used and limit per
+resource.
 
 listProjects writes ``<prefix>limit`` and ``<prefix>available`` as strings ("Unlimited" when
 the limit is -1; older servers wrote numbers) and ``<prefix>total`` as a number; memory is in
-MiB and storage in GiB. One paginated call covers every project.
+MiB and storage in GiB. One paginated call covers every project, one every domain.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.cloudstack.model import ProjectUsage, Quota, Unit
+from app.cloudstack.model import DomainUsage, ProjectUsage, Quota, Unit
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,8 @@ def _number(value: Any) -> int | None:
     return None if number < 0 else number
 
 
-def parse_project(row: Mapping[str, Any]) -> ProjectUsage:
-    quotas = {
+def _quotas(row: Mapping[str, Any]) -> dict[str, Quota]:
+    return {
         name: Quota(
             used=_number(row.get(f"{resource.prefix}total")) or 0,
             limit=_number(row.get(f"{resource.prefix}limit")),
@@ -54,4 +55,17 @@ def parse_project(row: Mapping[str, Any]) -> ProjectUsage:
         for name, resource in RESOURCES.items()
         if f"{resource.prefix}limit" in row or f"{resource.prefix}total" in row
     }
-    return ProjectUsage(str(row["name"]), str(row["id"]), quotas)
+
+
+def parse_project(row: Mapping[str, Any]) -> ProjectUsage:
+    return ProjectUsage(
+        str(row["name"]), str(row["id"]), _quotas(row), str(row.get("domainid", ""))
+    )
+
+
+def parse_domain(row: Mapping[str, Any]) -> DomainUsage:
+    """listDomains writes the same fields as listProjects (DomainJoinDaoImpl.setResourceLimits)."""
+    parent = row.get("parentdomainid")
+    return DomainUsage(
+        str(row["id"]), str(row["path"]), str(parent) if parent else None, _quotas(row)
+    )

@@ -12,6 +12,7 @@ from app.plan.checks import check_catalog
 from app.plan.cost import Prices, cost_lines
 from app.plan.desired import DesiredItem, desired_items
 from app.plan.diff import compare, create, delete
+from app.plan.domain_quota import domain_quotas
 from app.plan.limits import limit_changes
 from app.plan.model import Change, Plan, QuotaLine
 from app.plan.order import apply_order
@@ -88,6 +89,11 @@ class _Planner:
             self.changes.update({(name, c.kind, c.name): c for c in limits})
         self._quota(name, usage, catalog, pending, where, list(self.changes.values())[before:])
 
+    def limits_at(self, name: str) -> Location:
+        if name not in self.desired.projects:
+            return Location("")
+        return self.desired.sources.where(name, "limits")
+
     def _unread(self, name: str) -> Diagnostic:
         """A project that left the repo, on a cloud that could not be read: say so, plan nothing."""
         reasons = "; ".join(
@@ -141,9 +147,7 @@ class _Planner:
             return
         lines = quota_lines(name, usage, changes, catalog, pending)
         self.quotas += lines
-        limits_at = (
-            self.desired.sources.where(name, "limits") if name in self.desired.projects else where
-        )
+        limits_at = self.limits_at(name) if name in self.desired.projects else where
         limits_changed = {change.name for change in changes if change.kind == "limits"}
         self.diagnostics += quota_diagnostics(lines, limits_at, limits_changed)
 
@@ -183,7 +187,12 @@ def compute_plan(
     names = sorted(projects if projects is not None else set(desired.projects) | set(live.projects))
     planner = _Planner(desired, live)
     for name in names:
-        planner.plan_project(name, pending or {})
+        planner.plan_project(name, pending or Pending())
+    domains = domain_quotas(
+        planner.quotas, planner.changes.values(), live, pending or Pending(), planner.limits_at
+    )
+    planner.quotas += domains.lines
+    planner.diagnostics += domains.diagnostics
     cascade(planner.changes, planner.items, planner.objects)
     planner.diagnostics += source_nat_diagnostics(planner.changes.values(), live)
     return Plan(

@@ -69,6 +69,7 @@ class QuotaLine:
     change: int
     pending: int
     limit: int | None  # after this plan's limit changes; None: unlimited
+    scope: str = "project"  # or "domain": then ``project`` is the domain's path, ROOT/apps/x
 
     @property
     def after(self) -> int:

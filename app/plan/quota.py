@@ -8,6 +8,7 @@ and, with source NAT, the public address it takes on first use; an address itsel
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.cloudstack.model import Catalog, ProjectUsage
@@ -23,7 +24,17 @@ RESOURCES = {
     "networks": "count",
     "public_ips": "count",
 }
-Pending = Mapping[str, Mapping[str, int]]  # project → resource → change of other open PRs
+
+
+@dataclass(frozen=True)
+class Pending:
+    """What other open, planned pull requests would add (read from the store by the caller):
+    per project and per domain path, resource → amount; ``holders``: (domain path, resource)
+    → the pull requests holding it, named when the domain runs out."""
+
+    projects: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    domains: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    holders: Mapping[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
 
 
 def footprint(
@@ -88,14 +99,14 @@ def quota_lines(
                 unit,
                 quota.used,
                 delta[resource],
-                pending.get(project, {}).get(resource, 0),
+                pending.projects.get(project, {}).get(resource, 0),
                 limit,
             )
         )
     return lines
 
 
-def _shown(value: int, unit: str) -> str:
+def shown(value: int, unit: str) -> str:
     if unit == "MiB":
         return f"{value / 1024:g}GiB" if value % 1024 == 0 else f"{value}MiB"
     return f"{value}GiB" if unit == "GiB" else str(value)
@@ -112,10 +123,10 @@ def quota_diagnostics(
             continue
         if line.change <= 0 and line.resource not in limits_changed:
             continue
-        used = f"{_shown(line.after, line.unit)} of {_shown(line.limit, line.unit)}"
+        used = f"{shown(line.after, line.unit)} of {shown(line.limit, line.unit)}"
         name = line.resource.replace("_", " ")
         if line.status == "over":
-            over = _shown(line.after - line.limit, line.unit)
+            over = shown(line.after - line.limit, line.unit)
             found.append(
                 error(
                     Code.QUOTA_EXCEEDED,

@@ -37,7 +37,8 @@ def change_dict(change: Change) -> dict[str, Any]:
 
 def _quota(line: QuotaLine) -> dict[str, Any]:
     return {
-        "project": line.project,
+        "project": line.project,  # with scope domain: the domain's path
+        "scope": line.scope,
         "resource": line.resource,
         "unit": line.unit,
         "used": line.used,
@@ -121,7 +122,14 @@ def from_dict(data: dict[str, Any]) -> Plan:
     )
     quotas = tuple(
         QuotaLine(
-            q["project"], q["resource"], q["unit"], q["used"], q["change"], q["pending"], q["limit"]
+            q["project"],
+            q["resource"],
+            q["unit"],
+            q["used"],
+            q["change"],
+            q["pending"],
+            q["limit"],
+            q.get("scope", "project"),  # plans stored before domain rows
         )
         for q in data["quotas"]
     )

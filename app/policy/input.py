@@ -91,6 +91,11 @@ class PolicyInput(_Doc):
     changes: list[ChangeDoc]
     projects: dict[str, ProjectDoc] = Field(description="The projects the plan touches")
     quotas: dict[str, dict[str, QuotaDoc]] = Field(description="project → resource → quota")
+    domains: dict[str, dict[str, QuotaDoc]] = Field(
+        default_factory=dict,
+        description="domain path → resource → quota, for the domains above the projects the "
+        "plan uses more or less of, or re-limits; pending: other open pull requests' share",
+    )
 
 
 def _pull_request(pr: PullRequest) -> PullRequestDoc:
@@ -143,8 +148,10 @@ def build_input(
 ) -> dict[str, Any]:
     """The policy input; with ``base``, owners of projects that exist there come from it."""
     quotas: dict[str, dict[str, QuotaDoc]] = {}
+    domains: dict[str, dict[str, QuotaDoc]] = {}
     for line in plan.quotas:
-        quotas.setdefault(line.project, {})[line.resource] = QuotaDoc(
+        table = domains if line.scope == "domain" else quotas
+        table.setdefault(line.project, {})[line.resource] = QuotaDoc(
             used=line.used,
             change=line.change,
             pending=line.pending,
@@ -157,6 +164,7 @@ def build_input(
         changes=[ChangeDoc.model_validate(change_dict(change)) for change in plan.changes],
         projects=_projects(plan, desired, base),
         quotas=quotas,
+        domains=domains,
     )
     return document.model_dump(mode="json")
 

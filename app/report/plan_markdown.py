@@ -14,7 +14,7 @@ from itertools import groupby
 
 from app.plan.model import Change, Plan, QuotaLine
 from app.report.fold import cut, fitting, folded, shared
-from app.report.plan_text import SYMBOL, VERB, details, quota_cells
+from app.report.plan_text import SYMBOL, VERB, details, quota_cells, quota_owner, shown_quotas
 from app.spec.diagnostics import Diagnostic
 
 MARKER = "<!-- stackgate:plan -->"
@@ -51,13 +51,13 @@ def _problems(plan: Plan, room: int) -> str:
 def _quota_row(line: QuotaLine) -> str:
     cells = " | ".join(quota_cells(line))
     resource = line.resource.replace("_", " ")
-    return f"| {line.project} | {resource} | {cells} | {_STATUS[line.status]} |"
+    return f"| {quota_owner(line)} | {resource} | {cells} | {_STATUS[line.status]} |"
 
 
 def _quotas(plan: Plan, room: int) -> str:
     """Rows that move or are tight; the tight ones first, so only rows within their limits are
     folded away (unless the tight ones alone overflow, which the fold line then says)."""
-    lines = [line for line in plan.quotas if line.change or line.pending or line.status != "ok"]
+    lines = shown_quotas(plan.quotas)
     if not lines:
         return "#### Quota impact\n\nNo change to any project's quota use.\n"
     lines.sort(key=lambda line: (line.status == "ok", line.project, line.resource))

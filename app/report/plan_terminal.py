@@ -11,7 +11,7 @@ from rich.text import Text
 
 from app.plan.model import Action, Plan
 from app.report.diagnostics import diagnostic_text
-from app.report.plan_text import SYMBOL, VERB, details, quota_cells
+from app.report.plan_text import SYMBOL, VERB, details, quota_cells, quota_owner, shown_quotas
 
 STYLE = {
     Action.CREATE: "green",
@@ -49,7 +49,7 @@ def _changes(plan: Plan) -> list[RenderableType]:
 
 
 def _quotas(plan: Plan) -> RenderableType | None:
-    lines = [line for line in plan.quotas if line.change or line.pending or line.status != "ok"]
+    lines = shown_quotas(plan.quotas)
     if not lines:
         return None
     table = Table(title="quota impact", title_justify="left", box=box.SIMPLE)
@@ -68,7 +68,7 @@ def _quotas(plan: Plan) -> RenderableType | None:
         )
     for line in lines:
         table.add_row(
-            line.project,
+            quota_owner(line),
             line.resource.replace("_", " "),
             *quota_cells(line),
             style=QUOTA_STYLE[line.status],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from app.plan.model import Action, Change, QuotaLine
@@ -123,6 +124,16 @@ def details(change: Change) -> str:
 
 def _limit(number: int | None, unit: str) -> str:
     return "unlimited" if number is None else amount(number, unit)
+
+
+def quota_owner(line: QuotaLine) -> str:
+    """The first column: the project, or the domain (by path) its limits live inside."""
+    return f"domain {line.project}" if line.scope == "domain" else line.project
+
+
+def shown_quotas(lines: Iterable[QuotaLine]) -> list[QuotaLine]:
+    """Rows that move or are tight; a domain row is only made where the plan touches it."""
+    return [q for q in lines if q.scope == "domain" or q.change or q.pending or q.status != "ok"]
 
 
 def quota_cells(line: QuotaLine) -> tuple[str, str, str, str, str, str]:

@@ -7,6 +7,7 @@ from pydantic import ValidationError
 
 from app.plan.cost import Prices, cost_lines
 from app.plan.model import CostLine, QuotaLine
+from app.plan.quota import Pending
 
 from .cloud import BASE, base_objects, live, plan_of, usage
 
@@ -43,7 +44,7 @@ def test_deleting_costs_less() -> None:
 
 def test_pending_changes_of_other_pull_requests_are_not_this_plans_cost() -> None:
     state = live([], usages={"app": usage(**USAGE)})
-    plan = plan_of(BASE, state=state, prices=PRICES, pending={"app": {"cpu": 10}})
+    plan = plan_of(BASE, state=state, prices=PRICES, pending=Pending({"app": {"cpu": 10}}))
     assert plan.costs == (CostLine("app", "EUR", 93.0, 122.0),)
 
 

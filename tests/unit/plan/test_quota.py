@@ -6,7 +6,7 @@ import pytest
 
 from app.cloudstack.model import LiveObject, ProjectUsage
 from app.plan.model import Plan, QuotaLine
-from app.plan.quota import footprint
+from app.plan.quota import Pending, footprint
 from app.spec.diagnostics import Code, Location, Severity
 
 from .cloud import (
@@ -101,14 +101,18 @@ def test_creating_everything_adds_each_footprint() -> None:
 
 
 def test_used_plus_change_plus_pending_is_after_and_headroom_is_what_is_left() -> None:
-    plan = plan_of(BASE, state=live([], usages={"app": _usage()}), pending={"app": {"cpu": 7}})
+    plan = plan_of(
+        BASE, state=live([], usages={"app": _usage()}), pending=Pending({"app": {"cpu": 7}})
+    )
     cpu = _line(plan, "cpu")
     assert (cpu.used, cpu.change, cpu.pending, cpu.after, cpu.limit) == (5, 1, 7, 13, 20)
     assert cpu.headroom == 7 and cpu.status == "ok"
 
 
 def test_pending_of_other_projects_does_not_count() -> None:
-    plan = plan_of(BASE, state=live([], usages={"app": _usage()}), pending={"other": {"cpu": 7}})
+    plan = plan_of(
+        BASE, state=live([], usages={"app": _usage()}), pending=Pending({"other": {"cpu": 7}})
+    )
     assert _line(plan, "cpu").pending == 0
 
 
@@ -231,7 +235,7 @@ def test_pending_changes_can_take_a_plan_over() -> None:
     plan = plan_of(
         BASE,
         state=live([], usages={"app": _usage(instances=(5, 10))}),
-        pending={"app": {"instances": 5}},
+        pending=Pending({"app": {"instances": 5}}),
     )
     assert _line(plan, "instances").after == 11
     assert [d.code for d in plan.diagnostics] == [Code.QUOTA_EXCEEDED]
