@@ -10,6 +10,7 @@ from app.flows import trust
 from app.flows.gate import PLAN, Gate, blocked, gate, unmergeable
 from app.flows.letgo import hold
 from app.flows.planning import plan_projects, repo_name, touched_projects
+from app.flows.reserve import pending_for
 from app.flows.services import Services
 from app.flows.signoff import bind_to_shown, may_approve, signed
 from app.forges.base import Forge, StatusState
@@ -53,6 +54,8 @@ def review(
     desired, before = load_desired_state(head), load_desired_state(base)
     changed = forge.changed_paths(repo, number)
     touched = touched_projects(changed, desired, before)
+    with services.sessions() as session:
+        pending = pending_for(session, forge_name, repo, number)
     with PLAN_SECONDS.labels(forge_name).time():
         plan = plan_projects(
             desired,
@@ -60,6 +63,7 @@ def review(
             repo_name(desired, services.repo_id(forge_name, repo)),
             touched,
             before,
+            pending,
             prices=services.settings.prices,
         )
     if vouch:

@@ -87,3 +87,19 @@ def _newest(
         )
         .order_by(PlanRecord.id.desc())
     ).first()
+
+
+def open_plans(session: Session, forge: str, repo: str, number: int) -> list[tuple[int, Any]]:
+    """(number, plan) of the repo's other pull requests' current plans: closing or merging a
+    pull request retires its plan, so these are the open ones that were planned."""
+    rows = session.execute(
+        select(PlanRecord.number, PlanRecord.plan)
+        .where(
+            PlanRecord.forge == forge,
+            PlanRecord.repo == repo,
+            PlanRecord.number != number,
+            PlanRecord.state == CURRENT,
+        )
+        .order_by(PlanRecord.number)
+    )
+    return [(other, plan) for other, plan in rows]

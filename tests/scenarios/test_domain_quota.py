@@ -1,0 +1,71 @@
+"""Open pull requests on different projects compete at their domain: each one's plan counts
+the others' planned growth as pending, and the one that would take the domain over its limit
+together with them fails, naming them; the figure moves when they merge or close."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.fakes.base import ForgeFake
+from tests.scenarios.harness import Stackgate
+from tests.scenarios.test_pull_requests import GREEN, RED, plan_comments, states
+
+RETAIL = "ROOT/apps/retail"
+
+
+def _team(name: str) -> dict[str, bytes | None]:
+    """A project file for an existing retail project: one network and one 2-core instance."""
+    text = f"""\
+project: {name}
+zone: zone-a
+owners: [alice]
+networks:
+  net: {{offering: DefaultIsolatedNetworkOfferingWithSourceNatService, cidr: 10.9.0.0/24}}
+instances:
+  app-1: {{offering: medium, template: ubuntu-22.04, networks: [net]}}
+"""
+    return {f"projects/{name}.yaml": text.encode()}
+
+
+def _retail_projects(stackgate: Stackgate, cpu: int) -> dict[str, Any]:
+    """team-a and team-b in ROOT/apps/retail, whose cpu limit is ``cpu``; the domain."""
+    client = stackgate.services.clouds.client("default")
+    (retail,) = [d for d in client.list("listDomains", listall="true") if d["path"] == RETAIL]
+    client.request("updateResourceLimit", domainid=retail["id"], resourcetype=8, max=cpu)
+    for name in ("team-a", "team-b"):
+        client.run(
+            "createProject",
+            name=name,
+            displaytext=name,
+            domainid=retail["id"],
+            account="retail-ops",
+        )
+    return retail
+
+
+def test_two_prs_whose_sum_passes_the_domain_limit(
+    fake: ForgeFake, repo: str, stackgate: Stackgate
+) -> None:
+    retail = _retail_projects(stackgate, cpu=3)  # room for one 2-core instance, not two
+    first, delivery = fake.open_pr(repo, "bob", _team("team-a"))
+    stackgate.deliver(delivery)
+    assert states(fake, repo, first)["stackgate/plan"] == GREEN[fake.name]
+    assert (
+        f"| domain {RETAIL} | cpu | 0 | +2 | 0 | 2 | 3 | 1 |" in plan_comments(fake, repo, first)[0]
+    )
+
+    second, delivery = fake.open_pr(repo, "carol", _team("team-b"))
+    stackgate.deliver(delivery)
+    comment = plan_comments(fake, repo, second)[0]
+    assert f"| domain {RETAIL} | cpu | 0 | +2 | +2 | 4 | 3 | -1 |" in comment
+    assert "Maximum domain resource limits of Type" in comment
+    assert f"for Domain Id = {retail['id']} is exceeded" in comment
+    assert f"Open pull requests #{first} hold the reservation" in comment
+    assert states(fake, repo, second)["stackgate/plan"] == RED[fake.name]
+
+    # The first closes: its reservation goes, and the second fits when planned again.
+    stackgate.deliver(fake.close(repo, first, merged=False))
+    stackgate.deliver(fake.comment(repo, second, "carol", "/stackgate plan")[1])
+    comment = plan_comments(fake, repo, second)[0]
+    assert f"| domain {RETAIL} | cpu | 0 | +2 | 0 | 2 | 3 | 1 |" in comment
+    assert states(fake, repo, second)["stackgate/plan"] == GREEN[fake.name]
