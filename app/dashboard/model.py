@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.dashboard.capacity import Gauge
+
 HEALER = 0  # the lock and run number of stackgate's own reconcile heal, not a pull request
 
 
@@ -113,3 +115,4 @@ class Board:
     runs: tuple[Run, ...]
     drift: tuple[Drift, ...]
     audit: tuple[Event, ...]
+    capacity: tuple[Gauge, ...] = ()

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.dashboard.capacity import read_capacity
 from app.dashboard.history import recent_audit, recent_drift, recent_runs
 from app.dashboard.model import HEALER, Board, Held, Pull
 from app.jobs.queue import FAILED, QUEUED, RUNNING, now
@@ -34,6 +35,7 @@ def read_board(session: Session, version: str, runs: int = 20, events: int = 50)
         runs=recent_runs(session, runs),
         drift=recent_drift(session),
         audit=recent_audit(session, events),
+        capacity=read_capacity(session),
     )
 
 

@@ -128,3 +128,21 @@ def test_a_heal_holding_a_project_is_said_to_be_stackgates(tmp_path: Path) -> No
     (lock,) = rows(page, "lock")
     assert lock.startswith("payments github acme/infra stackgate's reconcile heal heal")
     assert rows(page, "pull") == []
+
+
+def test_capacity_shows_each_projects_use_pending_and_limit_as_bars_fullest_first(
+    world: World,
+) -> None:
+    page = world.get().text
+    found = re.findall(r'<tr class="gauge (ok|near|over)">(.*?)</tr>', page, re.S)
+    assert found, "no capacity row"
+    plan = next(p for p in world.stackgate.rows(PlanRecord) if p.number == world.holder)
+    cpu = next(
+        q for q in plan.plan["quotas"] if q["project"] == "analytics" and q["resource"] == "cpu"
+    )
+    (row,) = [text(r) for _, r in found if text(r).startswith("analytics cpu ")]
+    pending = max(cpu["change"], 0)
+    assert row.startswith(f"analytics cpu {cpu['used']} {pending}")
+    ranks = [("over", "near", "ok").index(status) for status, _ in found]
+    assert ranks == sorted(ranks)  # near or over a limit first
+    assert '<div class="bar"' in page and "<script" not in page
