@@ -98,6 +98,7 @@ def test_killed_at_random_points_the_apply_resumes_without_duplicates(
             process.wait()
             kills += 1
     assert kills >= 20, f"the apply finished after {kills} kills; make its jobs longer"
+    knobs(sandbox, job_seconds=0.0)  # the killed runs' jobs keep their 1.5 s; new ones need not
     final = stackgate(env, "apply", str(EXAMPLE), "--auto-approve")
     assert final.returncode == 0, final.stdout[-3000:]
     converged(env)  # a tagged duplicate would show as a change to delete

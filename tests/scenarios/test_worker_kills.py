@@ -87,6 +87,7 @@ def test_killed_workers_finish_a_merge_once_and_exactly(
                 if stackgate.rows(Job)[-1].state == "done":
                     break
             assert kills == 20, f"the apply finished after {kills} kills; make its jobs longer"
+            knobs(cloud, job_seconds=0.0)  # the killed workers' jobs keep their 5 s; new ones not
             final = subprocess.Popen(
                 [sys.executable, "-m", "app", "worker", "--threads", "1"],
                 env=env, stdout=output, stderr=subprocess.STDOUT,
@@ -224,8 +225,8 @@ def test_workers_killed_mid_land_apply_every_merge_once(
                 knobs(cloud, job_seconds=1.5)  # the apply's async job runs a while
                 assert stackgate.send(merged).status_code == 202
                 killer.kill_mid_job((0.2, 1.4))
+                knobs(cloud, job_seconds=0.0)  # the killed worker's job keeps its 1.5 s
                 killer.finish()
-                knobs(cloud, job_seconds=0.0)
                 numbers.append(number)
         finally:
             killer.close()
