@@ -35,10 +35,29 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 watch(SCANNER)
 
 
+# The modules whose tests take minutes, slowest first: they start the run, so that under
+# pytest-xdist the other worker takes the many short tests meanwhile instead of one worker
+# being left with a long test at the end.
+SLOW_FIRST = (
+    "tests/scenarios/test_worker_kills.py",
+    "tests/scenarios/test_edge_fuzz.py",
+    "tests/apply/test_apply_command.py",
+    "tests/apply/test_apply_faults.py",
+    "tests/scenarios/test_scale_out.py",
+    "tests/policy/test_default_policies.py",
+    "tests/scenarios/test_failures.py",
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The verdicts come after everything they judge."""
+    """The slowest modules come first, and the verdicts after everything they judge."""
+
+    def rank(item: pytest.Item) -> int:
+        module = item.nodeid.split("::")[0]
+        return SLOW_FIRST.index(module) if module in SLOW_FIRST else len(SLOW_FIRST)
+
     last = [item for item in items if item.nodeid in LAST]
-    items[:] = [item for item in items if item.nodeid not in LAST] + last
+    items[:] = sorted((item for item in items if item.nodeid not in LAST), key=rank) + last
 
 
 @pytest.hookimpl(optionalhook=True)
