@@ -87,7 +87,7 @@ test: $(INSTALLED) $(OPA) $(HELM) $(GITHUB_SPECS) $(TOFU) $(CLOUDSTACK_PROVIDER)
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-bench: $(INSTALLED) postgres
+bench: $(INSTALLED) postgres $(TOFU) $(CLOUDSTACK_PROVIDER)
 	$(BIN)/python -m bench
 
 schemas: $(INSTALLED)

@@ -2,7 +2,7 @@
 
 import sys
 
-from bench import apply, inventory, loader, plan, policy, soak, webhooks
+from bench import apply, inventory, loader, peer, plan, policy, soak, webhooks
 
 BENCHMARKS = {
     "loader": loader.main,
@@ -11,6 +11,7 @@ BENCHMARKS = {
     "policy": policy.main,
     "webhooks": webhooks.main,
     "apply": apply.main,
+    "peer": peer.main,  # OpenTofu and Ansible beside stackgate; long at the default 500
     "soak": soak.main,  # minutes, not seconds: last
 }
 

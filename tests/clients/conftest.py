@@ -4,7 +4,6 @@ does not serve yet (a client that needs one is skipped naming it, never run into
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,10 +14,10 @@ from app.cloudstack.sandbox.api import HANDLERS
 from app.cloudstack.sandbox.contract import command_spec
 from app.cloudstack.sandbox.launch import start_sandbox
 from app.cloudstack.sandbox.server import RunningSandbox
+from bench.clients import find_tool
 
 API_KEY = "clients-key"
 SECRET_KEY = "clients-secret-not-for-real-use"
-TOOLS = Path(__file__).resolve().parents[2] / ".tools" / "bin"
 
 
 @pytest.fixture
@@ -31,12 +30,9 @@ def cloud() -> Iterator[RunningSandbox]:
 
 def tool(name: str) -> Path:
     """A binary `make test` builds into .tools/bin; CI must have it, a local run may skip."""
-    local = TOOLS / name
-    if local.exists():
-        return local
-    found = shutil.which(name)
+    found = find_tool(name)
     if found is not None:
-        return Path(found)
+        return found
     if os.environ.get("CI"):
         pytest.fail(f"{name} is not built: `make test` builds it; CI must have it")
     pytest.skip(f"{name} is not built (`make test` builds it)")

@@ -5,15 +5,13 @@ without change, change, read back, delete. The playbooks assert each step themse
 from __future__ import annotations
 
 import base64
-import os
 import subprocess
-import sys
-import sysconfig
 from pathlib import Path
 
 import pytest
 
 from app.cloudstack.sandbox.server import RunningSandbox
+from bench.clients import ansible_env, ansible_playbook
 from tests.clients.conftest import API_KEY, SECRET_KEY, skip_unless_served
 
 pytestmark = pytest.mark.clients
@@ -32,29 +30,6 @@ def ssh_public_key() -> str:
     return f"ssh-ed25519 {base64.b64encode(blob).decode()} ops@example"
 
 
-def playbook_env(cloud: RunningSandbox, home: Path) -> dict[str, str]:
-    """Ansible confined to this venv's collections and a temporary home; no network but the
-    sandbox's loopback port."""
-    return {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(home),
-        "ANSIBLE_HOME": str(home / "ansible"),
-        "ANSIBLE_LOCAL_TEMP": str(home / "tmp"),
-        "ANSIBLE_COLLECTIONS_PATH": sysconfig.get_paths()["purelib"],
-        "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
-        "ANSIBLE_PIPELINING": "true",  # one process per task instead of copying files first
-        "ANSIBLE_NOCOLOR": "true",
-        "ANSIBLE_RETRY_FILES_ENABLED": "false",
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "PYTHONWARNINGS": "ignore",  # ansible-core's own import of DSA warns on stderr
-        "CLOUDSTACK_ENDPOINT": cloud.url,
-        "CLOUDSTACK_KEY": API_KEY,
-        "CLOUDSTACK_SECRET": SECRET_KEY,
-        "CLOUDSTACK_PROJECT": "payments",
-        "CLOUDSTACK_ZONE": "zone-a",
-    }
-
-
 @pytest.mark.parametrize("playbook", sorted(path.name for path in PLAYBOOKS.glob("*.yml")))
 def test_collection_modules_against_the_sandbox(
     playbook: str, cloud: RunningSandbox, tmp_path: Path
@@ -64,13 +39,13 @@ def test_collection_modules_against_the_sandbox(
         skip_unless_served(module, *commands)
     run = subprocess.run(
         [
-            str(Path(sys.executable).with_name("ansible-playbook")),
+            str(ansible_playbook()),
             "--inventory=localhost,",
             "--connection=local",
             f"--extra-vars=ssh_key='{ssh_public_key()}'",
             str(PLAYBOOKS / playbook),
         ],
-        env=playbook_env(cloud, tmp_path),
+        env=ansible_env(cloud.url, API_KEY, SECRET_KEY, tmp_path, project="payments"),
         cwd=tmp_path,  # no ansible.cfg of anyone's is read
         capture_output=True,
         text=True,

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from app.cloudstack.sandbox.server import RunningSandbox
-from tests.clients.conftest import API_KEY, SECRET_KEY, TOOLS, skip_unless_served, tool
+from bench.clients import tofu_env
+from tests.clients.conftest import API_KEY, SECRET_KEY, skip_unless_served, tool
 from tests.clients.test_ansible import ssh_public_key
 from tests.sandbox.conftest import CloudStackHttp
 
@@ -28,23 +29,8 @@ class Tofu:
 
     def __init__(self, folder: Path, cloud: RunningSandbox, balancer: bool) -> None:
         shutil.copy(CONFIG, folder / "main.tf")
-        provider = tool("terraform-provider-cloudstack").parent
-        (folder / "cli.tfrc").write_text(
-            "provider_installation {\n"
-            f'  dev_overrides {{ "cloudstack/cloudstack" = "{provider}" }}\n'
-            "  direct {}\n"
-            "}\n",
-            encoding="utf-8",
-        )
         self.binary, self.folder = tool("tofu"), folder
-        self.env = {
-            "PATH": f"{TOOLS}:/usr/bin:/bin",
-            "HOME": str(folder),
-            "TF_CLI_CONFIG_FILE": str(folder / "cli.tfrc"),
-            "TF_IN_AUTOMATION": "1",
-            "TF_INPUT": "0",
-            "CHECKPOINT_DISABLE": "1",  # no version check over the network
-        }
+        self.env = tofu_env(folder, tool("terraform-provider-cloudstack"))
         self.variables: dict[str, object] = {
             "api_url": cloud.url,
             "api_key": API_KEY,
