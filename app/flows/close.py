@@ -1,9 +1,11 @@
-"""A pull request closed or merged: a close lets its projects go; a merge is applied."""
+"""A pull request closed or merged: a close lets its projects go; a merge is applied. Either
+way the pull requests its quota reservation held back are planned again."""
 
 from __future__ import annotations
 
 from app.flows.land import land
 from app.flows.letgo import let_go
+from app.flows.reserve import replan_contenders
 from app.flows.services import Services
 from app.store import audit, plans
 
@@ -17,7 +19,11 @@ def close(
             audit.audit(session, forge_name, repo, number, actor, "merged")
         else:
             released = let_go(session, forge_name, repo, number)
+            replan_contenders(session, forge_name, repo, number)
             plans.retire(session, forge_name, repo, number, plans.DISCARDED)
             audit.audit(session, forge_name, repo, number, actor, "closed", ", ".join(released))
     if merged:
         land(services, forge_name, repo, number, actor)
+        # After the apply, not at the merge: until then the cloud does not hold what it adds.
+        with services.sessions.begin() as session:
+            replan_contenders(session, forge_name, repo, number, plans.MERGED)

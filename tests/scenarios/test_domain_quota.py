@@ -22,7 +22,11 @@ owners: [alice]
 networks:
   net: {{offering: DefaultIsolatedNetworkOfferingWithSourceNatService, cidr: 10.9.0.0/24}}
 instances:
-  app-1: {{offering: medium, template: ubuntu-22.04, networks: [net]}}
+  app-1:
+    offering: medium
+    template: ubuntu-22.04
+    networks: [net]
+    labels: {{owner: alice, cost-center: "4711"}}
 """
     return {f"projects/{name}.yaml": text.encode()}
 
@@ -63,9 +67,30 @@ def test_two_prs_whose_sum_passes_the_domain_limit(
     assert f"Open pull requests #{first} hold the reservation" in comment
     assert states(fake, repo, second)["stackgate/plan"] == RED[fake.name]
 
-    # The first closes: its reservation goes, and the second fits when planned again.
+    # The first closes: its reservation goes, and the second is planned again by itself,
+    # nobody pushing or commenting on it, and fits.
     stackgate.deliver(fake.close(repo, first, merged=False))
-    stackgate.deliver(fake.comment(repo, second, "carol", "/stackgate plan")[1])
     comment = plan_comments(fake, repo, second)[0]
     assert f"| domain {RETAIL} | cpu | 0 | +2 | 0 | 2 | 3 | 1 |" in comment
     assert states(fake, repo, second)["stackgate/plan"] == GREEN[fake.name]
+
+
+def test_a_merged_reservation_is_counted_as_used_once_applied(
+    fake: ForgeFake, repo: str, stackgate: Stackgate
+) -> None:
+    _retail_projects(stackgate, cpu=3)
+    first, delivery = fake.open_pr(repo, "bob", _team("team-a"))
+    stackgate.deliver(delivery)
+    second, delivery = fake.open_pr(repo, "carol", _team("team-b"))
+    stackgate.deliver(delivery)
+    assert f"Open pull requests #{first} hold" in plan_comments(fake, repo, second)[0]
+
+    # The first is approved, merged and applied: the second is planned again by itself, its
+    # two cores held by the cloud now instead of by an open pull request; still too many.
+    for who in ("alice", "pat"):
+        stackgate.deliver(fake.approve(repo, first, who))
+    stackgate.deliver(fake.close(repo, first, merged=True))
+    comment = plan_comments(fake, repo, second)[0]
+    assert f"| domain {RETAIL} | cpu | 2 | +2 | 0 | 4 | 3 | -1 |" in comment
+    assert "Open pull requests" not in comment
+    assert states(fake, repo, second)["stackgate/plan"] == RED[fake.name]
