@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from app.cloudstack.model import DomainUsage, LiveState
-from app.plan.model import Change, QuotaLine
+from app.plan.model import Action, Change, QuotaLine
 from app.plan.quota import RESOURCES, Pending, shown
 from app.spec.diagnostics import Code, Diagnostic, Location, error, warning
 
@@ -57,15 +57,16 @@ def domain_quotas(
     """Rows for each domain above a planned project that uses more or less of a resource, or
     whose limit the plan changes: the domain's limit, what it holds, this plan's change and
     other pull requests' pending; errors where the domain would refuse."""
+    changes = list(changes)
     raised = {(c.project, c.name): c.after for c in changes if c.kind == "limits" and c.after}
+    created = _created_in(changes, live)
     projects: dict[str, list[DomainUsage]] = {}
     change: dict[tuple[str, str], int] = {}
     first: dict[tuple[str, str], str] = {}  # the project whose file an error points at
     for line in sorted(lines, key=lambda q: q.project):
         usage = live.usage.get(line.project)
-        walk = projects.setdefault(
-            line.project, domain_walk(live, usage.domain_id if usage else "")
-        )
+        domain_id = usage.domain_id if usage and usage.domain_id else created.get(line.project, "")
+        walk = projects.setdefault(line.project, domain_walk(live, domain_id))
         for domain in walk:
             if line.change or (line.project, line.resource) in raised:
                 key = (domain.path, line.resource)
@@ -87,6 +88,17 @@ def domain_quotas(
         for domain in projects.get(project, []):
             problems += _above(project, resource, after.get("limit"), domain, where)
     return DomainQuota(rows, problems)
+
+
+def _created_in(changes: Iterable[Change], live: LiveState) -> dict[str, str]:
+    """Project → domain id for the projects the plan creates: not in the cloud yet, so only
+    their `create project` change names the domain (by path, from the file's `domain:`)."""
+    by_path = {domain.path: domain.id for domain in live.domains.values()}
+    return {
+        c.project: by_path.get(str(c.after.get("domain")), "")
+        for c in changes
+        if c.kind == "project" and c.action is Action.CREATE and c.after
+    }
 
 
 def _judged(

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.cloudstack.model import DomainUsage, LiveState, Quota
-from app.plan.model import Plan, QuotaLine
+from app.plan.domain_quota import domain_quotas
+from app.plan.model import Action, Change, Plan, QuotaLine
 from app.plan.quota import Pending
-from app.spec.diagnostics import Code
+from app.spec.diagnostics import Code, Location
 
 from .cloud import BASE, edit, live, plan_of, usage
 
@@ -79,3 +80,19 @@ def test_raising_a_project_above_its_domain_is_refused() -> None:
     assert (row.resource, row.limit, row.headroom) == ("cpu", 40, 34)
     within = edit("limits: {instances: 10, cpu: 20}", "limits: {instances: 10, cpu: 40}")
     assert not plan_of(within, state=_state(_domain((5, 40)))).has_errors
+
+
+def test_a_project_the_plan_creates_counts_in_the_domain_its_file_names() -> None:
+    """Not in the cloud yet, so no usage names its domain: the `create project` change does.
+    Its growth is judged in each domain of the walk, and so is each limit its file sets."""
+    retail = _domain((30, 120), "ROOT/apps/retail", "d-apps")
+    state = replace(live([]), domains={d.id: d for d in (retail, _domain((70, 200)), ROOT)})
+    create = Change(Action.CREATE, "project", "fresh", "fresh", None, {"domain": retail.path})
+    limit = Change(Action.UPDATE, "limits", "fresh", "cpu", {"limit": None}, {"limit": 150})
+    lines = [QuotaLine("fresh", "cpu", "count", 0, 4, 0, 150)]
+    found = domain_quotas(lines, [create, limit], state, Pending(), lambda _: Location("f", 2))
+    rows = {row.project: (row.used, row.change, row.limit) for row in found.lines}
+    assert rows == {"ROOT/apps": (70, 4, 200), "ROOT/apps/retail": (30, 4, 120)}
+    (problem,) = found.diagnostics  # 150 fits ROOT/apps's 200, not retail's 120
+    assert problem.message.startswith("project 'fresh' limit cpu is above its domain's: Domain ")
+    assert "retail(id: d-retail) has maximum allowed resource limit 120" in problem.message
