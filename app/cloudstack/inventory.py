@@ -119,7 +119,9 @@ class _Reading:
 
     def egress(self, row: Row) -> dict[str, Any]:
         network = self.network_names.get(str(row.get("networkid")), str(row.get("networkid")))
-        return {"network": network, **self._traffic(row), "cidrs": _cidrs(row.get("destcidrlist"))}
+        # No destination CIDRs (a rule made without destcidrlist) is every destination.
+        cidrs = _cidrs(row.get("destcidrlist")) or ["0.0.0.0/0"]
+        return {"network": network, **self._traffic(row), "cidrs": cidrs}
 
     @staticmethod
     def _traffic(row: Row) -> dict[str, Any]:

@@ -158,6 +158,21 @@ def test_egress_firewall_rule(
     assert listed["id"] == rule["id"]
 
 
+def test_an_egress_rule_without_destinations_lists_none(
+    api: CloudStackHttp, network: dict[str, Any], project: dict[str, Any]
+) -> None:
+    # FirewallManagerImpl keeps a null destCidrList; ApiResponseHelper joins the empty list.
+    ports = {"protocol": "udp", "startport": 53, "endport": 53}
+    rule = api.result("createEgressFirewallRule", networkid=network["id"], **ports)
+    assert rule["destcidrlist"] == ""
+    listed = api.one("listEgressFirewallRules", id=rule["id"], projectid=project["id"])
+    assert listed["destcidrlist"] == ""
+    # detectConflictingCidrs: two empty destination lists overlap.
+    _, refused = api.fail("createEgressFirewallRule", networkid=network["id"], **ports)
+    assert "conflicts with rule" in refused["errortext"]
+    api.done("deleteEgressFirewallRule", id=rule["id"])
+
+
 def test_port_forwarding_opens_the_firewall_by_default(
     api: CloudStackHttp, address: dict[str, Any], vm: dict[str, Any], project: dict[str, Any]
 ) -> None:

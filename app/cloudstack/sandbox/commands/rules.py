@@ -107,10 +107,15 @@ def _clash(kind: str, new: Row, other_kind: str, other: Row, cserrorcode: int | 
 
 
 def _duplicated(kind: str, a: Row, b: Row) -> bool:
-    shared = bool(_cidrs(a) & _cidrs(b))
+    shared = _overlap(_cidrs(a), _cidrs(b))
     if kind == "egress":
-        return shared and bool(_cidrs(a, "destcidrlist") & _cidrs(b, "destcidrlist"))
+        return shared and _overlap(_cidrs(a, "destcidrlist"), _cidrs(b, "destcidrlist"))
     return shared
+
+
+def _overlap(one: set[str], other: set[str]) -> bool:
+    """FirewallManagerImpl.detectConflictingCidrs: two empty lists overlap too."""
+    return bool(one & other) or not (one or other)
 
 
 def rules_on_ip(ctx: Ctx, ip_id: str) -> list[tuple[str, Row]]:
@@ -203,7 +208,9 @@ def create_egress_firewall_rule(ctx: Ctx) -> Answer:
         networkid=network["id"],
         traffictype="Egress",
         _project=network.get("projectid", ""),
-        destcidrlist=ctx.request.get("destcidrlist") or "0.0.0.0/0",
+        # FirewallManagerImpl keeps no destination CIDRs when none are sent, and
+        # ApiResponseHelper answers their empty join: "" (every destination).
+        destcidrlist=ctx.request.get("destcidrlist") or "",
     )
     same_network = [
         ("egress", r) for r in ctx.state.table("egress") if r["networkid"] == network["id"]
