@@ -70,11 +70,25 @@ def timed(command: list[str], peer: Peer, cwd: Path, cloud: RunningSandbox, time
         finished = True
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
+        end_detached(peer.env["HOME"])
         out, _ = process.communicate()
         finished = False
     seconds = time.perf_counter() - start
     calls = sum(cloud.api.calls.values()) - before
     return Timed(seconds, calls, finished, running(cloud)), process.returncode, out
+
+
+def end_detached(home: str) -> None:
+    """Ansible's async jobs leave the process group (they daemonise); each tool runs with a
+    home of its own, so its stragglers are found by that and ended by their ids."""
+    marker = f"HOME={home}".encode()
+    for entry in Path("/proc").iterdir():
+        try:
+            mine = entry.name.isdigit() and marker in (entry / "environ").read_bytes().split(b"\0")
+            if mine:
+                os.kill(int(entry.name), signal.SIGKILL)
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
 
 
 def project_of(cloud: RunningSandbox) -> dict[str, Any]:
@@ -117,8 +131,9 @@ def check_cloud(cloud: RunningSandbox, size: Size, name: str) -> None:
 
 def run_peer(name: str, size: Size, latency: float, job_seconds: float, timeout: float) -> Result:
     cloud = fresh_cloud(latency, job_seconds)
+    folders = tempfile.TemporaryDirectory(prefix=f"peer-{name}-", ignore_cleanup_errors=True)
     try:
-        with tempfile.TemporaryDirectory(prefix=f"peer-{name}-") as folder:
+        with folders as folder:
             peer = PEERS[name](Path(folder), cloud.url, KEY, SECRET, size)
             made, code, out = timed(peer.apply, peer, Path(folder), cloud, timeout)
             if not made.finished:
