@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.store.plans import CURRENT
+from app.store.plans import CURRENT, has_errors
 from app.store.tables import PlanRecord
 
 
@@ -21,7 +21,7 @@ class Gauge:
     used: int
     pending: int  # the open pull requests' planned growth
     limit: int | None
-    holders: tuple[int, ...]  # the pull requests whose plans hold the pending
+    holders: tuple[tuple[str, str, int], ...]  # forge, repo, number of the plans holding it
 
     @property
     def fill(self) -> float:
@@ -43,23 +43,25 @@ class Gauge:
 
 
 def read_capacity(session: Session) -> tuple[Gauge, ...]:
-    """The newest figures per row (plans in id order), pending summed over the open plans;
-    fullest first, so projects near or over a limit lead."""
+    """The newest figures per row (plans in id order), pending summed over the open plans
+    that reserve (as the review counts it: a plan with errors reserves nothing); fullest
+    first, so projects near or over a limit lead."""
     rows = session.execute(
-        select(PlanRecord.number, PlanRecord.plan)
+        select(PlanRecord.forge, PlanRecord.repo, PlanRecord.number, PlanRecord.plan)
         .where(PlanRecord.state == CURRENT)
         .order_by(PlanRecord.id)
     )
     seen: dict[tuple[str, str, str], dict[str, object]] = {}
     pending: dict[tuple[str, str, str], int] = {}
-    holders: dict[tuple[str, str, str], set[int]] = {}
-    for number, body in rows:
+    holders: dict[tuple[str, str, str], set[tuple[str, str, int]]] = {}
+    for forge, repo, number, body in rows:
+        reserves = not has_errors(body)
         for quota in body.get("quotas", []):
             key = (quota.get("scope", "project"), quota["project"], quota["resource"])
             seen[key] = quota
-            if quota["change"] > 0:
+            if reserves and quota["change"] > 0:
                 pending[key] = pending.get(key, 0) + quota["change"]
-                holders.setdefault(key, set()).add(number)
+                holders.setdefault(key, set()).add((forge, repo, number))
     gauges = [
         Gauge(
             *key,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.dashboard.model import Drift, DriftItem, Event, Run, Step
 from app.store.database import aware
-from app.store.tables import ApplyRun, ApplyStep, AuditEvent, DriftReport
+from app.store.tables import ApplyRun, ApplyStep, AuditEvent, DriftReport, PlanRecord
 
 
 def recent_runs(session: Session, limit: int) -> tuple[Run, ...]:
@@ -33,12 +33,14 @@ def recent_runs(session: Session, limit: int) -> tuple[Run, ...]:
                     row.error,
                 )
             )
+    pulls = _pull_repos(session, runs)
     return tuple(
         Run(
             id=run.id,
             repo=run.repo,
             forge=run.forge,
             number=run.number,
+            pull_repo=pulls.get((run.forge, run.repo, run.number)),
             commit=run.commit,
             actor=run.actor,
             state=run.state,
@@ -48,6 +50,21 @@ def recent_runs(session: Session, limit: int) -> tuple[Run, ...]:
         )
         for run in runs
     )
+
+
+def _pull_repos(session: Session, runs: list[ApplyRun]) -> dict[tuple[str, str, int], str]:
+    """The forge's name of each run's repo: a run names it as the cloud's tags do (the plan's
+    repo), so it is found through the plans stored for that pull request number."""
+    numbers = {run.number for run in runs if run.number}
+    if not numbers:
+        return {}
+    rows = session.execute(
+        select(PlanRecord.forge, PlanRecord.plan["repo"].as_string(), PlanRecord.number)
+        .add_columns(PlanRecord.repo)
+        .where(PlanRecord.number.in_(numbers))
+        .distinct()
+    )
+    return {(forge, tagged, number): repo for forge, tagged, number, repo in rows}
 
 
 def recent_drift(session: Session) -> tuple[Drift, ...]:

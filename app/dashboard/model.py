@@ -29,7 +29,7 @@ class Pull:
     needs: tuple[str, ...]  # the approvals the policies require, in words
     approved_by: tuple[str, ...]  # approvals seen on the planned head
     holds: tuple[str, ...]  # projects it has locked
-    waits_for: tuple[str, ...]  # "project (#holder)" it is queued behind
+    waits_for: tuple[tuple[str, int | None], ...]  # (project, its holder) it is queued behind
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ class Run:
     repo: str
     forge: str
     number: int  # HEALER: a heal
+    pull_repo: str | None  # the repo as its forge names it; None: a heal, or no plan stored
     commit: str
     actor: str
     state: str  # running, done, failed

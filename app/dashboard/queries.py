@@ -104,12 +104,10 @@ def _open_pulls(
     holds: defaultdict[PullKey, list[str]] = defaultdict(list)
     for (forge, repo, project), number in holders.items():
         holds[(forge, repo, number)].append(project)
-    waits: defaultdict[PullKey, list[str]] = defaultdict(list)
+    waits: defaultdict[PullKey, list[tuple[str, int | None]]] = defaultdict(list)
     for wait in session.scalars(select(LockWait).order_by(LockWait.project)):
         holder = holders.get((wait.forge, wait.repo, wait.project))
-        waits[(wait.forge, wait.repo, wait.number)].append(
-            wait.project if holder is None else f"{wait.project} (#{holder})"
-        )
+        waits[(wait.forge, wait.repo, wait.number)].append((wait.project, holder))
     approved = _approvals(session, planned.values())
     # A PR whose plan never got stored (its job failed) still holds what it locked.
     unplanned = {key for key in holds if key not in newest and key[2] != HEALER}
@@ -148,7 +146,7 @@ def _pull(
     record: PlanRecord | None,
     approved: Mapping[tuple[str, str, int, str], list[str]],
     holds: list[str],
-    waits: list[str],
+    waits: list[tuple[str, int | None]],
 ) -> Pull:
     plan: dict[str, Any] = record.plan if record else {}
     decision: dict[str, Any] = record.decision if record else {}

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from app.dashboard.auth import token_guard
+from app.dashboard.links import PullLinks
 from app.dashboard.model import Board
 from app.dashboard.queries import read_board
 
@@ -54,6 +55,7 @@ PAGE = _templates.get_template("dashboard.html")
 def dashboard_router(sessions: sessionmaker[Session], settings: Settings) -> APIRouter:
     router = APIRouter(dependencies=[Depends(token_guard(settings.dashboard_token))])
     release = version("stackgate")
+    link = PullLinks(settings)
 
     def board() -> Board:
         with sessions() as session:
@@ -61,7 +63,7 @@ def dashboard_router(sessions: sessionmaker[Session], settings: Settings) -> API
 
     @router.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page() -> HTMLResponse:
-        return HTMLResponse(PAGE.render(board=board()), headers=HEADERS)
+        return HTMLResponse(PAGE.render(board=board(), link=link), headers=HEADERS)
 
     @router.get("/api/dashboard")
     def api() -> JSONResponse:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.flows.letgo import replan
 from app.plan.quota import Pending
-from app.store.plans import CURRENT, current_plan, open_plans
+from app.store.plans import CURRENT, current_plan, has_errors, open_plans
 
 
 def pending_for(session: Session, forge: str, repo: str, number: int) -> Pending:
@@ -23,7 +23,7 @@ def pending_for(session: Session, forge: str, repo: str, number: int) -> Pending
     domains: dict[str, dict[str, int]] = {}
     holders: dict[tuple[str, str], set[int]] = {}
     for other, body in open_plans(session, forge, repo, number):
-        if _failed(body):
+        if has_errors(body):
             continue
         for quota in body.get("quotas", []):
             if quota["change"] <= 0:
@@ -43,7 +43,7 @@ def replan_contenders(
     where PR ``number``'s plan (the one in ``state``) reserves growth. Called before a close
     retires that plan, or (``state`` merged) once its apply has ended."""
     record = current_plan(session, forge, repo, number, state)
-    if record is None or _failed(record.plan):
+    if record is None or has_errors(record.plan):
         return
     held = _domains(record.plan, growing=True)
     others = open_plans(session, forge, repo, number)
@@ -57,7 +57,3 @@ def _domains(body: dict[str, Any], growing: bool = False) -> set[str]:
         for quota in body.get("quotas", [])
         if quota.get("scope") == "domain" and (quota["change"] > 0 or not growing)
     }
-
-
-def _failed(body: dict[str, Any]) -> bool:
-    return any(d.get("severity") == "error" for d in body.get("diagnostics", []))

@@ -103,3 +103,8 @@ def open_plans(session: Session, forge: str, repo: str, number: int) -> list[tup
         .order_by(PlanRecord.number)
     )
     return [(other, plan) for other, plan in rows]
+
+
+def has_errors(plan: dict[str, Any]) -> bool:
+    """A stored plan with errors cannot merge, so it reserves nothing for other pull requests."""
+    return any(d.get("severity") == "error" for d in plan.get("diagnostics", []))

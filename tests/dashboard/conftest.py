@@ -25,6 +25,19 @@ CLOUD_KEY, CLOUD_SECRET = "cloud-api-key-8d3e5a", "cloud-secret-key-b61f0c"
 HOSTILE = '<script>alert("stackgate")</script> no capacity left in zone-a'
 ANALYTICS = "projects/analytics.yaml"
 EGRESS = "payments/egress/app-net:tcp:443:0.0.0.0/0"
+RETAIL = "ROOT/apps/retail"
+SHOP = b"""\
+project: shop
+owners: [alice]
+networks:
+  net: {offering: DefaultIsolatedNetworkOfferingWithSourceNatService, cidr: 10.9.0.0/24}
+instances:
+  app-1:
+    offering: medium
+    template: ubuntu-22.04
+    networks: [net]
+    labels: {owner: alice, cost-center: "4711"}
+"""
 
 
 @dataclass(frozen=True)
@@ -34,6 +47,7 @@ class World:
     repo: str
     merged: int  # applied after a failed first try
     closed: int  # closed without merging
+    retail: int  # open, planned, fills its domain's cpu (a capacity row near its limit)
     holder: int  # open, planned, holds analytics
     waiter: int  # open, waits for analytics
 
@@ -79,8 +93,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 def _live(stackgate: Stackgate, cloud: RunningSandbox, repo: str) -> World:
     """A merge whose apply fails in CloudStack's (hostile) words and is finished on command,
-    a reconcile that finds a rule deleted by hand, a PR unlocked and closed, and two open PRs
-    on one project: the first holds it, the second waits."""
+    a reconcile that finds a rule deleted by hand, a PR unlocked and closed, an open PR that
+    fills its domain's cpu, and two open PRs on one project: the first holds it, the second
+    waits."""
     fake = stackgate.fake
     merged, opened = fake.open_pr(repo, "bob", edit(*LABEL))
     stackgate.deliver(opened)
@@ -102,9 +117,23 @@ def _live(stackgate: Stackgate, cloud: RunningSandbox, repo: str) -> World:
     # Unlocked first, its plan turns stale; the close then leaves it stale, not discarded.
     stackgate.deliver(fake.comment(repo, closed, "pat", "/stackgate unlock")[1])
     stackgate.deliver(fake.close(repo, closed, merged=False))
+    retail = _fill_retail(stackgate, repo)
     analytics = example_files()[ANALYTICS]
     holder, opened = fake.open_pr(repo, "carol", {ANALYTICS: analytics})
     stackgate.deliver(opened)
     waiter, opened = fake.open_pr(repo, "dave", {ANALYTICS: analytics.replace(b"etl-2", b"etl-3")})
     stackgate.deliver(opened)
-    return World(stackgate, cloud, repo, merged, closed, holder, waiter)
+    return World(stackgate, cloud, repo, merged, closed, retail, holder, waiter)
+
+
+def _fill_retail(stackgate: Stackgate, repo: str) -> int:
+    """Project shop in ROOT/apps/retail, whose cpu limit is 2, and a PR giving it a 2-core
+    instance: at its domain's limit, so its domain rows lead the capacity view."""
+    client = stackgate.services.clouds.client("default")
+    (domain,) = [d for d in client.list("listDomains", listall="true") if d["path"] == RETAIL]
+    client.request("updateResourceLimit", domainid=domain["id"], resourcetype=8, max=2)
+    owner = {"domainid": domain["id"], "account": "retail-ops"}
+    client.run("createProject", name="shop", displaytext="shop", **owner)
+    number, opened = stackgate.fake.open_pr(repo, "alice", {"projects/shop.yaml": SHOP})
+    stackgate.deliver(opened)
+    return number

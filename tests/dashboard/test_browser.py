@@ -3,12 +3,14 @@ the way a person would (Basic auth), sees every section, and runs nothing the pa
 
 Chromium comes from `make chromium` (Playwright's own browser download is never used); when
 it is missing this test fails rather than skips, so a green run always includes it. Set
-STACKGATE_SCREENSHOT=docs/dashboard.png to refresh the screenshot the docs show.
+STACKGATE_SCREENSHOT=docs/dashboard.png to refresh the screenshots the docs show: the page,
+and its capacity view beside it (docs/capacity.png).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import struct
 from collections.abc import Iterator
@@ -17,11 +19,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Dialog, expect, sync_playwright
 
-from tests.dashboard.conftest import HOSTILE, TOKEN, World
+from tests.dashboard.conftest import HOSTILE, RETAIL, TOKEN, World
 
 CHROMIUM = Path("/usr/bin/chromium")
 WIDTH = 1280
-SECTIONS = ("Open pull requests", "Locks", "Recent applies", "Drift", "Audit log")
+SECTIONS = ("Open pull requests", "Capacity", "Locks", "Recent applies", "Drift", "Audit log")
 
 
 @pytest.fixture(scope="module")
@@ -51,11 +53,26 @@ def test_an_operator_reads_the_dashboard_in_chromium(
     page.on("dialog", seen)
     page.goto(str(world.stackgate.http.base_url).rstrip("/") + "/")
     for section in SECTIONS:
-        expect(page.get_by_role("heading", name=section)).to_be_visible()
-    pull = page.locator("tr.pull").filter(has=page.get_by_text(f"#{world.holder}", exact=True))
+        expect(page.get_by_role("heading", name=re.compile(f"^{section}"))).to_be_visible()
+    number = page.locator("strong").get_by_text(f"#{world.holder}", exact=True)
+    pull = page.locator("tr.pull").filter(has=number)
     expect(pull).to_be_visible()
     expect(pull).to_contain_text("current")
-    expect(page.locator("tr.lock")).to_contain_text("analytics")
+    link = pull.get_by_role("link", name=f"#{world.holder}")
+    on_github = f"{world.stackgate.fake.api_url}/{world.repo}/pull/{world.holder}"
+    expect(link).to_have_attribute("href", on_github)
+    capacity = page.locator("#capacity")
+    leading = capacity.locator("tr.gauge").first  # the domain at its limit, in amber
+    expect(leading).to_have_class("gauge near")
+    expect(leading).to_contain_text(f"domain {RETAIL}")
+    expect(leading.get_by_role("link", name=f"#{world.retail}")).to_be_visible()
+    bar = leading.locator(".bar .pending")
+    assert bar.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(191, 135, 0)"
+    box = bar.bounding_box()
+    assert box is not None and box["width"] > 100  # the whole bar: 2 of 2 pending
+    view = tmp_path / "capacity.png"
+    capacity.screenshot(path=str(view))
+    expect(page.locator("tr.lock").first).to_contain_text("analytics")
     expect(page.locator("pre.error", has_text=HOSTILE)).to_be_visible()  # as text, not markup
     done = page.locator("#run-2")
     expect(done.locator("tr.step").first).to_be_hidden()  # a run that went well stays folded
@@ -72,5 +89,7 @@ def test_an_operator_reads_the_dashboard_in_chromium(
     width, height = struct.unpack(">II", data[16:24])
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and width == WIDTH and height > 1500
     assert len(data) > 50_000
+    assert view.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     if target := os.environ.get("STACKGATE_SCREENSHOT"):
         shutil.copyfile(shot, target)
+        shutil.copyfile(view, Path(target).with_name("capacity.png"))

@@ -14,12 +14,13 @@ from app.main import create_app
 from app.service import build_services
 from app.store import locks
 from app.store.tables import ApplyRun, AuditEvent, PlanRecord
-from tests.dashboard.conftest import EGRESS, HOSTILE, World
+from tests.dashboard.conftest import EGRESS, HOSTILE, RETAIL, World
 
 
 def text(fragment: str) -> str:
     """What a person reads in a piece of the page: tags dropped, entities and spaces undone."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+    inline = re.sub(r"</?a\b[^>]*>", "", fragment)  # a link is read as its words
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", inline)).split())
 
 
 def rows(page: str, kind: str) -> list[str]:
@@ -35,7 +36,9 @@ def run_block(page: str, run: int) -> str:
 
 def test_open_pull_requests_show_their_plan_gate_and_locks(world: World) -> None:
     page = world.get().text
-    holder, waiter = rows(page, "pull")  # the merged and the closed PR are not listed
+    # the merged and the closed PR are not listed
+    retail, holder, waiter = rows(page, "pull")
+    assert retail.startswith(f"github acme/infra #{world.retail} ")
     head = world.stackgate.fake.head_sha(world.repo, world.holder)[:8]
     plan = next(p for p in world.stackgate.rows(PlanRecord) if p.number == world.holder)
     counts = plan.plan["counts"]
@@ -45,16 +48,19 @@ def test_open_pull_requests_show_their_plan_gate_and_locks(world: World) -> None
     assert "passed" in holder
     assert "1 from @platform: changes to the limits of project analytics" in holder
     assert "approved on this head: nobody yet" in holder and "holds analytics" in holder
-    assert waiter == f"github acme/infra #{world.waiter} — waiting waits for analytics (#3)"
-    (lock,) = rows(page, "lock")
+    assert waiter == (
+        f"github acme/infra #{world.waiter} — waiting waits for analytics (#{world.holder})"
+    )
+    lock, shop = rows(page, "lock")
     assert lock.startswith(f"analytics github acme/infra #{world.holder} open")
+    assert shop.startswith(f"shop github acme/infra #{world.retail} open")
 
 
 def test_a_pull_request_unlocked_then_closed_is_not_shown_as_open(world: World) -> None:
     (plan,) = [p for p in world.stackgate.rows(PlanRecord) if p.number == world.closed]
     assert plan.state == "stale"  # the store alone would call it open
     data = world.get("/api/dashboard").json()
-    assert [p["number"] for p in data["pulls"]] == [world.holder, world.waiter]
+    assert [p["number"] for p in data["pulls"]] == [world.retail, world.holder, world.waiter]
 
 
 def test_apply_runs_show_each_step_with_its_cloudstack_id_or_error(world: World) -> None:
@@ -92,10 +98,10 @@ def test_drift_shows_the_newest_reconcile_of_each_repo(world: World) -> None:
 def test_the_audit_log_lists_the_latest_events_newest_first(world: World) -> None:
     events = rows(world.get().text, "event")
     stored = sorted(world.stackgate.rows(AuditEvent), key=lambda e: e.id, reverse=True)
-    assert len(events) == len(stored) == 11
+    assert len(events) == len(stored) == 12
     for shown, event in zip(events, stored, strict=True):
         assert f" {event.actor} {event.action}" in shown
-    assert events[0].endswith(f"#{world.waiter} dave locked-out {{'analytics': 3}}")
+    assert events[0].endswith(f"#{world.waiter} dave locked-out {{'analytics': {world.holder}}}")
     assert "apply-failed" in events[-3] and "run" in events[-3]
 
 
@@ -146,3 +152,32 @@ def test_capacity_shows_each_projects_use_pending_and_limit_as_bars_fullest_firs
     ranks = [("over", "near", "ok").index(status) for status, _ in found]
     assert ranks == sorted(ranks)  # near or over a limit first
     assert '<div class="bar"' in page and "<script" not in page
+
+
+def test_a_domain_at_its_limit_leads_the_capacity_view_naming_who_holds_it(
+    world: World,
+) -> None:
+    page = world.get().text
+    found = re.findall(r'<tr class="gauge (ok|near|over)">(.*?)</tr>', page, re.S)
+    status, first = found[0]
+    assert (status, text(first)) == ("near", f"domain {RETAIL} cpu 0 2 #{world.retail} 2")
+
+
+def test_every_pull_request_on_the_page_links_to_it_on_its_forge(world: World) -> None:
+    page = world.get().text
+    base = f"{world.stackgate.fake.api_url}/{world.repo}/pull/"
+    linked = re.findall(r'<a class="pr" href="([^"]+)">#(\d+)</a>', page)
+    assert {href for href, number in linked} == {f"{base}{n}" for _, n in linked}
+    sections = {
+        name: re.search(rf'<section id="{name}">(.*?)</section>', page, re.S)
+        for name in ("pulls", "capacity", "locks", "applies", "audit")
+    }
+    numbers = {
+        name: {int(n) for _, n in re.findall(r'<a class="pr" href="([^"]+)">#(\d+)</a>', m[1])}
+        for name, m in sections.items()
+        if m is not None
+    }
+    assert numbers["pulls"] == {world.retail, world.holder, world.waiter}  # waits for: holder
+    assert world.retail in numbers["capacity"] and numbers["locks"] >= {world.holder}
+    assert numbers["applies"] == {world.merged}
+    assert numbers["audit"] >= {world.merged, world.closed, world.retail, world.waiter}
