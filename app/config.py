@@ -26,6 +26,11 @@ class CloudSettings(BaseModel):
     api_key_file: Path | None = None
     secret_key: SecretStr | None = None
     secret_key_file: Path | None = None
+    # A domain admin's key for projects and membership only (docs/security.md says why)
+    admin_api_key: SecretStr | None = None
+    admin_api_key_file: Path | None = None
+    admin_secret_key: SecretStr | None = None
+    admin_secret_key_file: Path | None = None
     verify_tls: bool = True
     timeout: float = Field(30.0, gt=0, description="Seconds for one HTTP request")
     job_timeout: float = Field(900.0, gt=0, description="Seconds to wait for one async job")
@@ -35,10 +40,20 @@ class CloudSettings(BaseModel):
         for name in ("api_key", "secret_key"):
             if getattr(self, name) is None and getattr(self, f"{name}_file") is None:
                 raise ValueError(f"{name} or {name}_file is required")
+        if self.has_admin_key != self._given("admin_secret_key"):
+            raise ValueError("admin_api_key and admin_secret_key go together (or their _file)")
         return self
 
+    def _given(self, name: str) -> bool:
+        return getattr(self, name) is not None or getattr(self, f"{name}_file") is not None
+
+    @property
+    def has_admin_key(self) -> bool:
+        """A privileged key is configured for project and membership operations."""
+        return self._given("admin_api_key")
+
     def key(self, name: str) -> SecretStr:
-        """The api_key or secret_key, read from its file when given that way."""
+        """The api_key or secret_key (or an admin_ one), read from its file when given that way."""
         inline: SecretStr | None = getattr(self, name)
         if inline is not None:
             return inline

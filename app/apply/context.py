@@ -24,7 +24,8 @@ def contexts(clouds: Clouds, plan: Plan, desired: DesiredState, commit: str) -> 
     wanted: dict[str, set[str]] = defaultdict(set)
     for name, cloud in cloud_of.items():
         wanted[cloud].add(name)
-    live = read_live(clouds, plan.repo, wanted)
+    tenancy = {c.project for c in plan.changes if c.kind in ("project", "project_member")}
+    live = read_live(clouds, plan.repo, wanted, tenancy=tenancy)
     if live.unreachable:
         raise CloudUnreadable(
             "; ".join(f"{c}: {why}" for c, why in sorted(live.unreachable.items()))
@@ -39,6 +40,7 @@ def contexts(clouds: Clouds, plan: Plan, desired: DesiredState, commit: str) -> 
     for name, cloud in cloud_of.items():
         catalog = live.catalogs[cloud]
         project = live.projects.get(name)
+        ref = catalog.projects.get(name)  # None: the plan creates it (its step sets the id)
         ids = {
             f"{kind}/{key}": obj.id
             for (kind, key), obj in (project.objects if project else {}).items()
@@ -46,11 +48,14 @@ def contexts(clouds: Clouds, plan: Plan, desired: DesiredState, commit: str) -> 
         found[name] = Context(
             client=clouds.client(cloud),
             catalog=catalog,
-            project_id=project.id if project else catalog.projects[name].id,
+            project_id=project.id if project else (ref.id if ref else ""),
             repo=plan.repo,
             commit=commit,
             ids=ids,
             desired=desired.projects.get(name),
             leaving=leaving[name],
+            tenancy=clouds.tenancy_client(cloud) if name in tenancy else None,
+            directory=live.directories.get(cloud),
+            domain_id=ref.domain_id if ref else "",
         )
     return found

@@ -58,7 +58,15 @@ def read_catalog(client: CloudStackClient) -> Catalog:
         for n in client.list("listNetworkOfferings", state="Enabled")
     }
     projects = {
-        p["name"]: ProjectRef(p["id"], p["name"], tag_map(p), parse_project(p))
+        p["name"]: ProjectRef(
+            p["id"],
+            p["name"],
+            tag_map(p),
+            parse_project(p),
+            str(p.get("domainid", "")),
+            str(p.get("displaytext", "")),
+            str(p.get("state", "")),
+        )
         for p in client.list("listProjects", details="all")
     }
     return Catalog(zones, offerings, disks, templates, networks, projects)

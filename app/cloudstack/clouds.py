@@ -18,12 +18,13 @@ class UnknownCloud(LookupError):
     """A project names a cloud that has no settings and there is no default cloud."""
 
 
-def endpoint(name: str, cloud: CloudSettings) -> Endpoint:
+def endpoint(name: str, cloud: CloudSettings, admin: bool = False) -> Endpoint:
+    prefix = "admin_" if admin else ""
     return Endpoint(
         name=name,
         url=cloud.url,
-        api_key=cloud.key("api_key"),
-        secret_key=cloud.key("secret_key"),
+        api_key=cloud.key(f"{prefix}api_key"),
+        secret_key=cloud.key(f"{prefix}secret_key"),
         verify_tls=cloud.verify_tls,
         timeout=cloud.timeout,
         job_timeout=cloud.job_timeout,
@@ -46,14 +47,31 @@ class Clouds:
                 self._clients[name] = CloudStackClient(self._endpoint(name))
             return self._clients[name]
 
+    def tenancy_client(self, name: str) -> CloudStackClient:
+        """The client for projects and their members: the cloud's privileged key when one is
+        configured (creating projects and adding members needs a domain admin), else its
+        normal one. Nothing else is ever sent with the privileged key."""
+        if self.settings.uses_sandbox or not self._settings_of(name).has_admin_key:
+            return self.client(name)
+        with self._lock:
+            key = f"{name}#admin"
+            if key not in self._clients:
+                self._clients[key] = CloudStackClient(
+                    endpoint(name, self._settings_of(name), admin=True)
+                )
+            return self._clients[key]
+
     def _endpoint(self, name: str) -> Endpoint:
         if self.settings.uses_sandbox:
             return self._sandbox_endpoint(name)
+        return endpoint(name, self._settings_of(name))
+
+    def _settings_of(self, name: str) -> CloudSettings:
         cloud = self.settings.clouds.get(name) or self.settings.default_cloud()
         if cloud is None:
             known = ", ".join(sorted(self.settings.clouds)) or "none"
             raise UnknownCloud(f"cloud '{name}' is not configured (configured: {known})")
-        return endpoint(name, cloud)
+        return cloud
 
     def _sandbox_endpoint(self, name: str) -> Endpoint:
         if self._sandbox is None:

@@ -4,13 +4,21 @@ domains') and the managed objects."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from app.cloudstack.catalog import read_catalog
 from app.cloudstack.clouds import Clouds, UnknownCloud
+from app.cloudstack.directory import read_directory, read_members
 from app.cloudstack.errors import CloudStackError, Unreachable
 from app.cloudstack.inventory import managed_projects, read_projects
-from app.cloudstack.model import Catalog, DomainUsage, LiveProject, LiveState, ProjectUsage
+from app.cloudstack.model import (
+    Catalog,
+    Directory,
+    DomainUsage,
+    LiveProject,
+    LiveState,
+    ProjectUsage,
+)
 from app.cloudstack.usage import parse_domain
 
 
@@ -20,6 +28,7 @@ def read_live(
     wanted: Mapping[str, Iterable[str]],
     include_managed: bool = False,
     outages_raise: bool = True,
+    tenancy: Collection[str] = (),
 ) -> LiveState:
     """The named projects per cloud (and, with ``include_managed``, every project the repo
     already manages there, so that a project removed from the repo is planned too).
@@ -28,6 +37,9 @@ def read_live(
     turns that into a diagnostic instead of planning against nothing. An outage (no answer,
     or a 5xx, after the client's own retries) is raised instead, unless ``outages_raise`` is
     off (a person at the CLI): it passes, so the service's job is retried, not concluded.
+
+    Domains, accounts and users are read for a cloud where a named project does not exist
+    yet (the plan creates it), and members for the ``tenancy`` projects (the repo lists them).
     """
     started, calls_before = time.monotonic(), clouds.api_calls()
     projects: dict[str, LiveProject] = {}
@@ -35,6 +47,8 @@ def read_live(
     catalogs: dict[str, Catalog] = {}
     domains: dict[str, DomainUsage] = {}
     unreachable: dict[str, str] = {}
+    directories: dict[str, Directory] = {}
+    members: dict[str, dict[str, str]] = {}
     for cloud, names in sorted(wanted.items()):
         try:
             client = clouds.client(cloud)
@@ -43,6 +57,11 @@ def read_live(
             refs = [catalog.projects[name] for name in sorted(targets & set(catalog.projects))]
             projects.update(read_projects(client, repo, refs))
             usage.update({ref.name: ref.usage for ref in refs if ref.usage is not None})
+            listed_members = [(ref.name, ref.id) for ref in refs if ref.name in tenancy]
+            if listed_members or set(names) - set(catalog.projects):
+                admin = clouds.tenancy_client(cloud)
+                directories[cloud] = read_directory(admin)
+                members.update(read_members(admin, listed_members))
             # One call for the whole tree: a project's limits live inside its domain's.
             listed = client.list("listDomains", listall="true")
             domains.update({d.id: d for d in map(parse_domain, listed)})
@@ -58,4 +77,6 @@ def read_live(
         clouds.api_calls() - calls_before,
         time.monotonic() - started,
         domains,
+        directories=directories,
+        members=members,
     )

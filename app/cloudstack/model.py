@@ -57,6 +57,21 @@ class ProjectRef:
     name: str
     tags: Mapping[str, str] = field(default_factory=dict)
     usage: ProjectUsage | None = None
+    domain_id: str = ""
+    display_text: str = ""
+    state: str = ""  # Active, Suspended, Disabled
+
+
+@dataclass(frozen=True)
+class Directory:
+    """A cloud's domains, accounts and users: who may own and join its projects."""
+
+    domains: Mapping[str, str]  # path (ROOT/apps/retail) → id
+    accounts: frozenset[tuple[str, str]]  # (domain id, account name)
+    users: Mapping[tuple[str, str], str]  # (domain id, user name) → user id
+
+    def domain_path(self, domain_id: str) -> str:
+        return next((path for path, id_ in self.domains.items() if id_ == domain_id), domain_id)
 
 
 @dataclass(frozen=True)
@@ -146,3 +161,6 @@ class LiveState:
     api_calls: int = 0
     seconds: float = 0.0
     domains: Mapping[str, DomainUsage] = field(default_factory=dict)  # by domain id
+    # Read only where the plan creates a project or lists members (app/cloudstack/directory.py)
+    directories: Mapping[str, Directory] = field(default_factory=dict)  # by cloud name
+    members: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # project → key → role

@@ -54,10 +54,19 @@ def plan_projects(
     if projects is None:
         for cloud in {p.cloud for p in desired.projects.values()}:
             wanted.setdefault(cloud, set())
-    live = read_live(clouds, repo, wanted, projects is None, outages_raise)
+    live = read_live(clouds, repo, wanted, projects is None, outages_raise, tenancy(desired))
     return compute_plan(
         desired, live, repo, sorted(names) if projects is not None else None, pending, prices
     )
+
+
+def tenancy(desired: DesiredState) -> set[str]:
+    """Projects whose domain or members the repo names: their directory and members are read."""
+    return {
+        name
+        for name, project in desired.projects.items()
+        if project.members is not None or (name, "domain") in desired.sources.origins
+    }
 
 
 def repo_name(desired: DesiredState, fallback: str) -> str:

@@ -1,4 +1,4 @@
-"""Names in the repo that the cloud does not know: zones, offerings, templates, projects.
+"""Names in the repo that the cloud does not know: zones, offerings, templates.
 
 Each becomes a diagnostic at the line that wrote the name, with the closest name the cloud
 does know; the plan does not guess.
@@ -15,16 +15,7 @@ from app.spec.state import SourceMap
 
 
 def check_catalog(project: Project, catalog: Catalog, sources: SourceMap) -> list[Diagnostic]:
-    if project.name not in catalog.projects:
-        return [
-            error(
-                Code.UNKNOWN_PROJECT,
-                f"CloudStack project '{project.name}' does not exist in cloud '{project.cloud}'",
-                sources.where(project.name),
-                did_you_mean(project.name, catalog.projects)
-                or "ask the platform team to create the project",
-            )
-        ]
+    """A project that does not exist is planned to be created (app/plan/projects.py)."""
     return list(_unknown_names(project, catalog, sources))
 
 

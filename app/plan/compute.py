@@ -16,6 +16,7 @@ from app.plan.domain_quota import domain_quotas
 from app.plan.limits import limit_changes
 from app.plan.model import Change, Plan, QuotaLine
 from app.plan.order import apply_order
+from app.plan.projects import TenancyPlanner, new_usage
 from app.plan.quota import Pending, quota_diagnostics, quota_lines
 from app.plan.references import references
 from app.plan.source_nat import source_nat_diagnostics
@@ -27,7 +28,7 @@ from app.spec.state import DesiredState
 
 
 class _Planner:
-    def __init__(self, desired: DesiredState, live: LiveState) -> None:
+    def __init__(self, desired: DesiredState, live: LiveState, repo: str) -> None:
         self.desired, self.live = desired, live
         self.changes: dict[Key, Change] = {}
         self.items: dict[Key, DesiredItem] = {}
@@ -38,6 +39,7 @@ class _Planner:
         owned = {file for project in desired.projects.values() for file in project.files}
         # Files that could not be read at all belong to no project; the one they meant is unknown.
         self.unowned = self.broken_files - owned - {SETTINGS_FILE}
+        self.tenancy = TenancyPlanner(repo, desired.settings, desired.sources)
 
     def plan_project(self, name: str, pending: Pending) -> None:
         project = self.desired.projects.get(name)
@@ -51,10 +53,12 @@ class _Planner:
             return
         if project is not None and not self._plannable(project, catalog):
             return
+        before = len(self.changes)
+        if project is not None and catalog is not None and not self._tenancy(project, catalog):
+            return
         where = self.desired.sources.where(name) if project else Location("")
         items = desired_items(project, self.desired.sources, catalog) if project else []
         objects = dict(live_project.objects) if live_project else {}
-        before = len(self.changes)
         for item in items:
             key = (name, item.kind, item.name)
             self.items[key] = item
@@ -82,7 +86,11 @@ class _Planner:
                     where,
                 )
             )
-        usage = self.live.usage.get(name)
+        ref = catalog.projects.get(name) if catalog else None
+        if project is None and ref is not None:
+            gone = self.tenancy.delete(name, ref, (where.file, where.line))
+            self.changes.update({(name, gone.kind, gone.name): gone} if gone else {})
+        usage = self.live.usage.get(name) or (new_usage(name) if ref is None else None)
         if project is not None and usage is not None:
             limits, problems = limit_changes(project, usage, self.desired.sources)
             self.diagnostics += problems
@@ -93,6 +101,21 @@ class _Planner:
         if name not in self.desired.projects:
             return Location("")
         return self.desired.sources.where(name, "limits")
+
+    def _tenancy(self, project: Project, catalog: Catalog) -> bool:
+        """The project's own changes and its members'; False when it cannot be planned."""
+        found = self.tenancy.plan(
+            project,
+            catalog.projects.get(project.name),
+            self.live.directories.get(project.cloud),
+            dict(self.live.members.get(project.name, {})),
+            catalog.projects,
+        )
+        self.diagnostics += found.problems
+        if found.blocked:
+            return False
+        self.changes.update({(c.project, c.kind, c.name): c for c in found.changes})
+        return True
 
     def _unread(self, name: str) -> Diagnostic:
         """A project that left the repo, on a cloud that could not be read: say so, plan nothing."""
@@ -185,7 +208,7 @@ def compute_plan(
 ) -> Plan:
     """Plan ``projects`` (default: every project in the repo and every one it manages live)."""
     names = sorted(projects if projects is not None else set(desired.projects) | set(live.projects))
-    planner = _Planner(desired, live)
+    planner = _Planner(desired, live, repo)
     for name in names:
         planner.plan_project(name, pending or Pending())
     domains = domain_quotas(

@@ -1,4 +1,5 @@
-"""Apply order as a table: limits, then deletes from the leaves in, then the rest from the roots."""
+"""Apply order as a table: the project and its members, limits, then deletes from the leaves
+in, then the rest from the roots; a project is deleted or suspended last."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from app.plan.model import Action, Change
 # none becomes its source NAT (IpAddressManagerImpl.isSourceNatAvailableForNetwork), which
 # CloudStack never releases while the network is in use; a network's first VM takes a source
 # NAT address of its own, so a declared address made after it stays the repo's to delete.
+# The project is made (or changed) and its members added before everything inside it.
 KIND_ORDER = (
+    "project",
+    "project_member",
     "limits",
     "ssh_key",
     "network",
@@ -26,14 +30,27 @@ KIND_ORDER = (
 )
 
 
+FIRST = ("project", "project_member", "limits")
+
+
 def wave(change: Change) -> tuple[int, int]:
     """Changes in the same wave never depend on each other: they may run at the same time."""
     position = KIND_ORDER.index(change.kind)
-    if change.kind == "limits":
+    if change.kind == "project" and _last(change):
+        return 3, position
+    if (
+        change.kind in ("project", "project_member", "limits")
+        and change.action is not Action.DELETE
+    ):
         return 0, position
     if change.action is Action.DELETE:
         return 1, len(KIND_ORDER) - position
     return 2, position
+
+
+def _last(change: Change) -> bool:
+    """Deleted after everything in it, suspended after everything else is done in it."""
+    return change.action is Action.DELETE or (change.after or {}).get("state") == "suspended"
 
 
 def _rank(change: Change) -> tuple[int, int, str, str]:

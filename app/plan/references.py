@@ -22,7 +22,8 @@ REFERENCE_FIELDS = {  # field of a change's values → the kind it names
 def references(change: Change) -> set[str]:
     """Addresses this change's values name (the state it ends in, or for deletes, left)."""
     values = (change.before if change.action is Action.DELETE else change.after) or {}
-    named: set[str] = set()
+    # Everything in a project needs the project: a failed createProject skips it all.
+    named = set() if change.kind == "project" else {f"{change.project}/project/{change.project}"}
     for name, kind in REFERENCE_FIELDS.items():
         raw = values.get(name)
         for item in raw if isinstance(raw, list) else [raw] if raw else []:

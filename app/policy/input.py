@@ -69,7 +69,11 @@ class ProjectDoc(_Doc):
     labels: dict[str, str]
     protected: bool
     cloud: str
+    domain: str = Field(description="CloudStack domain path, e.g. ROOT/apps/retail")
     zone: str
+    members: dict[str, str] | None = Field(
+        description="'account:<name>' or 'user:<name>' → project role; null: not managed"
+    )
     resources: dict[str, dict[str, dict[str, Any]]] = Field(
         description="kind → name → fields, as desired"
     )
@@ -134,7 +138,11 @@ def _projects(
             labels=dict(project.labels),
             protected=project.protected,
             cloud=project.cloud,
+            domain=project.domain,
             zone=project.zone,
+            members=None
+            if project.members is None
+            else {member.key: member.role for member in project.members},
             resources=resources,
         )
     return documents

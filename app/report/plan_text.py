@@ -79,6 +79,11 @@ def describe(kind: str, fields: dict[str, Any]) -> str:
         )
     if kind == "ssh_key":
         return f"fingerprint {str(get('fingerprint'))[:23]}…"
+    if kind == "project":
+        owner = f" · owner {get('owner')}" if get("owner") else ""
+        return f'in {get("domain")} · {get("state")} · "{get("display_text")}"{owner}'
+    if kind == "project_member":
+        return f"role {get('role')}"
     return _rule(kind, fields)
 
 

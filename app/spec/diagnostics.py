@@ -52,6 +52,11 @@ class Code(StrEnum):
     DUPLICATE_LIVE = "SG212"
     SOURCE_NAT_CLAIM = "SG213"
     SOURCE_NAT_RELEASE = "SG214"
+    UNKNOWN_MEMBER = "SG220"
+    DUPLICATE_MEMBER = "SG221"
+    LAST_ADMIN = "SG222"
+    NO_PROJECT_OWNER = "SG223"
+    PROJECT_ELSEWHERE = "SG224"
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -140,8 +140,9 @@ class Merger:
                     f"use one of: {', '.join(allowed)}",
                 )
             )
-        if "owners" in settings:
-            settings["owners"] = tuple(settings["owners"])
+        for listed in ("owners", "members"):
+            if listed in settings:
+                settings[listed] = tuple(settings[listed])
         return Project.model_construct(
             name=draft.name, files=tuple(draft.files), **settings, **draft.sections
         )

@@ -183,6 +183,30 @@ class Limits(Strict):
     vpcs: CountLimit | None = None
 
 
+ProjectState = Literal["active", "suspended"]
+# CloudStack's project role types; custom project roles (createProjectRole) are not modelled.
+ProjectRole = Literal["Admin", "Regular"]
+
+
+class Member(Strict):
+    """An account, or one user, of the project's domain with its project role."""
+
+    account: Name | None = Field(None, description="Account of the project's domain")
+    user: str | None = Field(None, description="User name of the project's domain")
+    role: ProjectRole = Field("Regular", description="Project role: Admin or Regular")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Self:
+        if (self.account is None) == (self.user is None):
+            raise bad_value("a member names an account or a user", "write account: or user:")
+        return self
+
+    @property
+    def key(self) -> str:
+        """'account:<name>' or 'user:<name>': the member's name in the plan."""
+        return f"account:{self.account}" if self.account else f"user:{self.user}"
+
+
 class Resources(Strict):
     """The resource sections, shared by a project file and a merged project."""
 
@@ -209,6 +233,11 @@ class ProjectFile(Resources):
         None, description="CloudStack domain path of the project, e.g. ROOT/apps/retail"
     )
     zone: str | None = Field(None, description="Default zone of the project's resources")
+    display_text: str | None = Field(None, description="The project's CloudStack display text")
+    state: ProjectState | None = Field(None, description="active, or suspended (suspendProject)")
+    members: list[Member] | None = Field(
+        None, description="Accounts and users of the project with their role; all of them"
+    )
     owners: list[str] | None = Field(None, description="Users or @groups who approve changes")
     labels: Labels | None = Field(None, description="Tags added to every resource")
     protected: bool | None = Field(None, description="Protect every resource of the project")
@@ -225,6 +254,9 @@ PROJECT_SETTINGS = (
     "cloud",
     "domain",
     "zone",
+    "display_text",
+    "state",
+    "members",
     "owners",
     "labels",
     "protected",
@@ -241,6 +273,9 @@ class Project(Resources):
     cloud: str
     domain: str = ROOT_DOMAIN
     zone: str
+    display_text: str | None = None  # None: left as it is
+    state: ProjectState | None = None
+    members: tuple[Member, ...] | None = None  # None: membership is not managed
     owners: tuple[str, ...] = ()
     labels: Labels = Field(default_factory=dict)
     protected: bool = False
@@ -256,6 +291,11 @@ class Defaults(Strict):
     cloud: Name | None = None
     domain: DomainPath | None = Field(None, description="Domain of projects that name none")
     zone: str | None = None
+    project_account: Name | None = Field(
+        None,
+        description="Account (of the project's domain) that owns a project stackgate creates "
+        "when its members name no Admin account",
+    )
 
 
 class RepoSettings(Strict):

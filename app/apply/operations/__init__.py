@@ -14,6 +14,7 @@ from app.apply.operations import (
     keys,
     limits,
     networks,
+    projects,
     rules,
     volumes,
 )
@@ -29,9 +30,12 @@ UPDATABLE: dict[str, frozenset[str]] = {  # kind → the fields its update can c
     "volume": TAGS_ONLY | {"size_gib", "attach_to"},
     "load_balancer": TAGS_ONLY | {"algorithm", "members"},
     **dict.fromkeys(("public_ip", "firewall", "egress", "port_forward"), TAGS_ONLY),
+    "project": frozenset({"display_text", "state"}),
+    "project_member": frozenset({"role"}),
 }
 
 OPERATIONS: dict[tuple[str, Action], Operation] = {
+    **projects.OPERATIONS,
     **limits.OPERATIONS,
     **keys.OPERATIONS,
     **networks.OPERATIONS,

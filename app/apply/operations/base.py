@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from app.cloudstack.client import CloudStackClient
-from app.cloudstack.model import Catalog
+from app.cloudstack.model import Catalog, Directory
 from app.plan.model import Change
 from app.spec.model import Project
 
@@ -35,6 +35,11 @@ class Context:
     leaving: frozenset[str] = frozenset()
     # address → what a done step did instead of its call, journaled with it.
     notes: dict[str, str] = field(default_factory=dict)
+    # Projects and members: the privileged client (None: ``client``), the cloud's domains,
+    # accounts and users, and the project's domain (set by createProject when it is new).
+    tenancy: CloudStackClient | None = None
+    directory: Directory | None = None
+    domain_id: str = ""
 
 
 @dataclass(frozen=True)

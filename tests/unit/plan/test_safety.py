@@ -151,24 +151,29 @@ def test_an_unreadable_file_holds_back_the_deletes_of_projects_that_left_the_rep
     assert plan.changes == () and codes(plan) == ["SG101"]
 
 
-# ---- the cloud must know the project and answer ----------------------------------------------
+# ---- the cloud must know the project (or its domain) and answer ------------------------------
 
 
-def test_an_unknown_cloudstack_project_is_an_error_and_plans_nothing() -> None:
+def test_a_missing_project_whose_domain_is_unknown_is_an_error_and_plans_nothing() -> None:
     files = {"projects/apq.yaml": BASE}
     state = live([], usages={"apq": usage("apq", cpu=(0, 1))})
     plan = plan_of(files=files, state=state)
     assert plan.changes == () and plan.quotas == ()
     (problem,) = plan.diagnostics
     assert problem.code is Code.UNKNOWN_PROJECT and problem.is_error
-    assert problem.message == "CloudStack project 'apq' does not exist in cloud 'default'"
+    assert problem.message == (
+        "CloudStack project 'apq' does not exist in cloud 'default' and cannot be created "
+        "there: no domain 'ROOT'"
+    )
     assert problem.hint == "did you mean 'app'?"
     assert problem.location == Location("projects/apq.yaml", 1, 1)
 
 
-def test_an_unknown_project_without_a_close_name_asks_the_platform_team() -> None:
+def test_an_unknown_project_without_a_close_name_asks_for_a_domain() -> None:
     plan = plan_of(files={"projects/zzz.yaml": "zone: zone-a\n"}, state=live([]))
-    assert [d.hint for d in plan.diagnostics] == ["ask the platform team to create the project"]
+    assert [d.hint for d in plan.diagnostics] == [
+        "set domain: to an existing domain path (e.g. ROOT/apps/retail)"
+    ]
 
 
 def test_an_unreachable_cloud_is_an_error_and_plans_nothing() -> None:

@@ -1,0 +1,150 @@
+"""The project as a managed object: created before everything in it, changed in place,
+deleted last and only when stackgate made it; its members added, re-roled and removed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from app.cloudstack.inventory import TAG_KEY, TAG_REPO
+from app.cloudstack.model import Directory, LiveState, ProjectRef
+from app.plan.model import Action
+from app.spec.diagnostics import Code
+
+from .cloud import (
+    CLOUD,
+    FILE,
+    REPO,
+    actions,
+    catalog,
+    change,
+    codes,
+    live,
+    network,
+    plan_of,
+    usage,
+)
+
+RETAIL = "ROOT/apps/retail"
+DIRECTORY = Directory(
+    {"ROOT": "d-root", "ROOT/apps": "d-apps", RETAIL: "d-retail"},
+    frozenset({("d-retail", "retail-ops"), ("d-retail", "retail-dev"), ("d-apps", "apps-admin")}),
+    {("d-retail", "alice"): "u-alice", ("d-retail", "erin"): "u-erin"},
+)
+NEW = f"""\
+zone: zone-a
+domain: {RETAIL}
+display_text: Retail shop
+members:
+  - {{account: retail-ops, role: Admin}}
+  - {{user: erin}}
+limits: {{instances: 4}}
+networks:
+  shop-net: {{offering: DefaultIsolatedNetworkOfferingWithSourceNatService, cidr: 10.9.0.0/24}}
+"""
+
+
+def _cloud(
+    projects: dict[str, ProjectRef] | None = None, members: dict[str, dict[str, str]] | None = None
+) -> LiveState:
+    """A cloud where 'app' does not exist unless ``projects`` say so."""
+    refs = projects or {}
+    state = live([], cloud_catalog=replace(catalog(()), projects=refs))
+    state = replace(state, projects={k: v for k, v in state.projects.items() if k in refs})
+    usages = {name: usage(name) for name in refs}
+    return replace(state, usage=usages, directories={CLOUD: DIRECTORY}, members=members or {})
+
+
+def _ours(name: str = "app", **more: str) -> ProjectRef:
+    tags = {TAG_REPO: REPO, TAG_KEY: f"project/{name}", **more}
+    return ProjectRef(f"p-{name}", name, tags, None, "d-retail", "Retail shop", "Active")
+
+
+def test_a_missing_project_is_created_first_then_members_limits_and_resources() -> None:
+    plan = plan_of(NEW, state=_cloud())
+    assert plan.diagnostics == ()
+    assert actions(plan) == [
+        ("create", "project", "app"),
+        ("create", "project_member", "user:erin"),
+        ("update", "limits", "instances"),
+        ("create", "network", "shop-net"),
+    ]
+    made = change(plan, "project", "app")
+    assert made.after == {
+        "domain": RETAIL,
+        "display_text": "Retail shop",
+        "state": "active",
+        "owner": "retail-ops",
+        "labels": {},
+        "protected": False,
+    }
+    assert (made.file, made.line) == (FILE, 1)
+    assert change(plan, "project_member", "user:erin").line == 6
+
+
+def test_without_an_admin_account_the_configured_account_owns_it_and_stays() -> None:
+    files = {
+        "stackgate.yaml": "defaults: {project_account: retail-dev}\n",
+        FILE: NEW.replace("{account: retail-ops, role: Admin}", "{user: alice, role: Admin}"),
+    }
+    plan = plan_of(files=files, state=_cloud())
+    assert change(plan, "project", "app").after["owner"] == "retail-dev"  # type: ignore[index]
+    assert ("delete", "project_member", "account:retail-dev") not in actions(plan)
+    assert ("create", "project_member", "user:alice") in actions(plan)
+
+
+def test_display_text_and_state_change_in_place_with_their_lines() -> None:
+    text = NEW.replace("display_text: Retail shop", "display_text: Shop\nstate: suspended")
+    members = {"app": {"account:retail-ops": "Admin", "user:erin": "Regular"}}
+    plan = plan_of(text, state=_cloud({"app": _ours()}, members))
+    updated = change(plan, "project", "app")
+    assert updated.action is Action.UPDATE
+    assert [(f.field, f.before, f.after) for f in updated.changed] == [
+        ("display_text", "Retail shop", "Shop"),
+        ("state", "active", "suspended"),
+    ]
+    assert updated.line == 3
+    assert actions(plan)[-1] == ("update", "project", "app")  # suspended after the rest
+
+
+def test_members_are_added_re_roled_and_removed() -> None:
+    live_members = {"account:retail-ops": "Regular", "account:retail-dev": "Admin"}
+    plan = plan_of(NEW, state=_cloud({"app": _ours()}, {"app": live_members}))
+    assert [a for a in actions(plan) if a[1] == "project_member"] == [
+        ("update", "project_member", "account:retail-ops"),
+        ("create", "project_member", "user:erin"),
+        ("delete", "project_member", "account:retail-dev"),
+    ]
+    assert change(plan, "project_member", "account:retail-ops").changed[0].after == "Admin"
+
+
+def test_a_removed_file_deletes_what_stackgate_created_last_and_nothing_else() -> None:
+    state = _cloud({"app": _ours(), "old": ProjectRef("p-old", "old", {TAG_REPO: REPO})})
+    state = replace(state, projects={**state.projects, **live([network()]).projects})
+    plan = plan_of(files={"projects/other.yaml": "zone: zone-a\n"}, state=state)
+    assert actions(plan)[-1] == ("delete", "project", "app")
+    assert ("delete", "network", "app-net") in actions(plan)
+    assert all(c.name != "old" for c in plan.changes)
+
+
+def test_bad_tenancy_is_a_diagnostic_and_plans_nothing_of_the_project() -> None:
+    cases = [
+        ("domain: ROOT/apps/retail", "domain: ROOT/apps/retial", Code.UNKNOWN_PROJECT),
+        ("{user: erin}", "{user: nobody}", Code.UNKNOWN_MEMBER),
+        ("- {user: erin}", "- {user: erin}\n  - {user: erin}", Code.DUPLICATE_MEMBER),
+        ("{account: retail-ops, role: Admin}", "{user: alice, role: Admin}", Code.NO_PROJECT_OWNER),
+    ]
+    for old, new, code in cases:
+        plan = plan_of(NEW.replace(old, new), state=_cloud())
+        assert codes(plan) == [code.value], (old, codes(plan))
+        assert plan.changes == ()
+
+
+def test_no_admin_left_and_a_project_in_another_domain_are_errors() -> None:
+    members = {"app": {"account:retail-ops": "Admin"}}
+    demoted = NEW.replace("{account: retail-ops, role: Admin}", "{account: retail-ops}")
+    plan = plan_of(demoted, state=_cloud({"app": _ours()}, members))
+    assert codes(plan) == [Code.LAST_ADMIN.value] and plan.changes == ()
+    elsewhere = replace(_ours(), domain_id="d-apps")
+    plan = plan_of(NEW, state=_cloud({"app": elsewhere}, members))
+    assert codes(plan) == [Code.PROJECT_ELSEWHERE.value]
+    assert plan.diagnostics[0].location.line == 2
