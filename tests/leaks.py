@@ -64,6 +64,8 @@ class Scanner:
     def _value(self, name: str, value: object) -> None:
         if isinstance(value, SecretStr):
             self.secret(name, value.get_secret_value())
+        elif name.endswith("_file") and isinstance(value, Path) and value.is_file():
+            self.secret(name, value.read_text(encoding="utf-8").strip())  # a key given by file
         elif isinstance(value, BaseModel):
             self.settings(value, name + ".")
         elif isinstance(value, dict):

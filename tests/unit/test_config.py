@@ -64,6 +64,46 @@ def test_named_clouds_with_keys_from_files(monkeypatch: pytest.MonkeyPatch, tmp_
         clouds.client("dc2")
 
 
+def test_project_and_member_calls_use_the_privileged_key_only_where_one_is_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "admin-secret").write_text("admin-secret-from-a-file\n")
+    settings = _settings(
+        monkeypatch,
+        STACKGATE_CLOUDS__DC1__URL="https://dc1.example/client/api",
+        STACKGATE_CLOUDS__DC1__API_KEY="ak1",
+        STACKGATE_CLOUDS__DC1__SECRET_KEY="sk1",
+        STACKGATE_CLOUDS__DC1__ADMIN_API_KEY="admin-ak1",
+        STACKGATE_CLOUDS__DC1__ADMIN_SECRET_KEY_FILE=str(tmp_path / "admin-secret"),
+        STACKGATE_CLOUDS__DC2__URL="https://dc2.example/client/api",
+        STACKGATE_CLOUDS__DC2__API_KEY="ak2",
+        STACKGATE_CLOUDS__DC2__SECRET_KEY="sk2",
+    )
+    with Clouds(settings) as clouds:
+        admin, normal = clouds.tenancy_client("dc1"), clouds.client("dc1")
+        assert admin is not normal and admin is clouds.tenancy_client("dc1")
+        assert (
+            admin.endpoint.api_key.get_secret_value(),
+            admin.endpoint.secret_key.get_secret_value(),
+            normal.endpoint.api_key.get_secret_value(),
+        ) == ("admin-ak1", "admin-secret-from-a-file", "ak1")
+        assert clouds.tenancy_client("dc2") is clouds.client("dc2")  # no privileged key: normal
+    assert "admin-ak1" not in repr(settings)
+
+
+def test_a_privileged_key_without_its_secret_is_refused_at_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pytest.raises(ValidationError, match="admin_api_key and admin_secret_key go together"):
+        _settings(
+            monkeypatch,
+            STACKGATE_CLOUDS__DC1__URL="https://x/client/api",
+            STACKGATE_CLOUDS__DC1__API_KEY="a",
+            STACKGATE_CLOUDS__DC1__SECRET_KEY="s",
+            STACKGATE_CLOUDS__DC1__ADMIN_API_KEY="admin",
+        )
+
+
 def test_a_cloud_without_keys_is_refused_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValidationError, match="secret_key or secret_key_file is required"):
         _settings(

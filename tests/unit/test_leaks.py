@@ -79,13 +79,21 @@ def test_a_secret_a_process_prints_is_caught(canary: str) -> None:
     assert caught(start) == [Leak("process", "a process", "test canary")]
 
 
-def test_secrets_come_from_settings_clouds_and_pem_lines() -> None:
+def test_secrets_come_from_settings_clouds_and_pem_lines(tmp_path: Path) -> None:
     scanner = Scanner()
+    (tmp_path / "admin-secret").write_text("dc1-admin-secret-from-a-file\n")
+    dc1 = {
+        "url": DC1,
+        "api_key": "dc1-api-key",
+        "secret_key": "dc1-secret-key",
+        "admin_api_key": "dc1-admin-api-key",  # the privileged key for projects and members
+        "admin_secret_key_file": tmp_path / "admin-secret",
+    }
     pem = "-----BEGIN KEY-----\n" + "A" * 64 + "\n-----END KEY-----"
     settings = Settings(
         github_token="ghp_registered_token",
         github_webhook_secret="hook-secret-registered",
-        clouds={"dc1": {"url": DC1, "api_key": "dc1-api-key", "secret_key": "dc1-secret-key"}},
+        clouds={"dc1": dc1},
         github_app_private_key=pem,
         gitlab_token="short",  # too short to scan for without matching ordinary words
         gitlab_webhook_token="gitlab-hook-token",
@@ -93,6 +101,8 @@ def test_secrets_come_from_settings_clouds_and_pem_lines() -> None:
     scanner.settings(settings)
     assert scanner.secrets["ghp_registered_token"] == "github_token"
     assert scanner.secrets["dc1-secret-key"] == "clouds.dc1.secret_key"
+    assert scanner.secrets["dc1-admin-api-key"] == "clouds.dc1.admin_api_key"
+    assert scanner.secrets["dc1-admin-secret-from-a-file"] == "clouds.dc1.admin_secret_key_file"
     assert scanner.secrets["A" * 64] == "github_app_private_key"  # one line of the key
     assert "short" not in scanner.secrets
     scanner.observe("forge", "status: all fine")
