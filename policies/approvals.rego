@@ -1,5 +1,6 @@
-# Approvals: a change to a project needs one of its owners; a change to its limits needs the
-# platform team (data.stackgate_config.platform_group).
+# Approvals: a change to a project needs one of its owners; a change to its limits, a new
+# project, a deleted project and a member made Admin need the platform team
+# (data.stackgate_config.platform_group).
 package stackgate
 
 import data.stackgate.lib
@@ -36,7 +37,34 @@ platform_approvals(doc, settings) := {requirement |
 	}
 }
 
+# Tenancy is the platform's call: who gets a project, loses one, or administers one.
+tenancy_approvals(doc, settings) := {requirement |
+	change := doc.changes[_]
+	requirement := {
+		"count": 1,
+		"from": [lib.setting(settings, ["platform_group"], "@platform")],
+		"reason": tenancy_reason(change),
+	}
+}
+
+tenancy_reason(change) := sprintf("creating project %s needs the platform team", [change.project]) if {
+	change.kind == "project"
+	change.action == "create"
+}
+
+tenancy_reason(change) := sprintf("deleting project %s needs the platform team", [change.project]) if {
+	change.kind == "project"
+	change.action == "delete"
+}
+
+tenancy_reason(change) := sprintf("making %s an Admin of project %s needs the platform team", [change.name, change.project]) if {
+	change.kind == "project_member"
+	change.after.role == "Admin"
+}
+
 approvals contains requirement if some requirement in owner_approvals(input)
+
+approvals contains requirement if some requirement in tenancy_approvals(input, lib.config)
 
 approvals contains requirement if some requirement in platform_approvals(input, lib.config)
 

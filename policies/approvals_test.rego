@@ -33,3 +33,28 @@ test_deleting_a_departed_project_needs_the_platform_team if {
 	requirement.from == ["@platform"]
 	count(stackgate.owner_approvals(gone)) == 0
 }
+
+created := {"action": "create", "kind": "project", "project": "shop", "name": "shop", "address": "shop/project/shop", "after": {"domain": "ROOT/apps/retail"}}
+
+removed := {"action": "delete", "kind": "project", "project": "shop", "name": "shop", "address": "shop/project/shop", "before": {}}
+
+admin := {"action": "update", "kind": "project_member", "project": "payments", "name": "user:erin", "address": "payments/project_member/user:erin", "after": {"role": "Admin"}}
+
+regular := {"action": "create", "kind": "project_member", "project": "payments", "name": "user:bob", "address": "payments/project_member/user:bob", "after": {"role": "Regular"}}
+
+test_a_new_project_a_deleted_one_and_a_new_admin_need_the_platform_team if {
+	reasons := {r.reason | some r in stackgate.tenancy_approvals(doc([created, removed, admin]), {})}
+	reasons == {
+		"creating project shop needs the platform team",
+		"deleting project shop needs the platform team",
+		"making user:erin an Admin of project payments needs the platform team",
+	}
+	every r in stackgate.tenancy_approvals(doc([created]), {}) {
+		r.from == ["@platform"]
+	}
+}
+
+test_a_regular_member_needs_only_the_owners if {
+	count(stackgate.tenancy_approvals(doc([regular]), {})) == 0
+	count(stackgate.owner_approvals(doc([regular]))) == 1
+}

@@ -31,3 +31,11 @@ test_creates_are_not_destruction if {
 	count(stackgate.unlabelled_destruction(doc(create, []))) == 0
 	count(stackgate.protected_destruction(doc(create, []))) == 0
 }
+
+project := {"action": "delete", "kind": "project", "project": "shop", "name": "shop", "address": "shop/project/shop", "lost": "the CloudStack project (refused while anything is left in it)", "protected": false, "before": {"state": "active"}, "after": null}
+
+test_deleting_a_project_needs_the_label if {
+	some finding in stackgate.unlabelled_destruction(doc(project, []))
+	finding.resource == "shop/project/shop"
+	count(stackgate.unlabelled_destruction(doc(project, ["allow-destroy"]))) == 0
+}
