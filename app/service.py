@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from app.cloudstack.clouds import Clouds
 from app.config import Settings
@@ -16,7 +17,9 @@ from app.forges.gitlab.client import GitLabForge
 from app.jobs.worker import RetryPolicy, Worker
 from app.policy.engines import engine_for
 from app.store.database import open_store
-from app.webhooks.routes import Intake, github_intake, gitlab_intake
+
+if TYPE_CHECKING:
+    from app.webhooks.routes import Intake
 
 
 def forges(settings: Settings) -> dict[str, Forge]:
@@ -45,6 +48,9 @@ def ci_forge(run: CiRun) -> GitHubForge | GitLabForge:
 
 
 def intakes(settings: Settings) -> list[Intake]:
+    # Only the web service takes deliveries: a `stackgate worker` starts without FastAPI.
+    from app.webhooks.routes import github_intake, gitlab_intake
+
     found = []
     if settings.github_webhook_secret is not None:
         found.append(github_intake(settings.github_webhook_secret.get_secret_value()))
