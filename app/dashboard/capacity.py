@@ -1,5 +1,6 @@
 """The capacity view: per domain and per project, used / pending / limit for each resource,
-from the quota rows of the open pull requests' current plans (the dashboard reads no cloud)."""
+from the quota rows of the plans that reserve, as the review counts them (the dashboard reads
+no cloud)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.store.plans import CURRENT, has_errors
+from app.store.plans import has_errors, reserving
 from app.store.tables import PlanRecord
 
 
@@ -48,7 +49,7 @@ def read_capacity(session: Session) -> tuple[Gauge, ...]:
     first, so projects near or over a limit lead."""
     rows = session.execute(
         select(PlanRecord.forge, PlanRecord.repo, PlanRecord.number, PlanRecord.plan)
-        .where(PlanRecord.state == CURRENT)
+        .where(reserving())
         .order_by(PlanRecord.id)
     )
     seen: dict[tuple[str, str, str], dict[str, object]] = {}

@@ -1,5 +1,5 @@
-"""A pull request closed or merged: a close lets its projects go; a merge is applied. Either
-way the pull requests its quota reservation held back are planned again."""
+"""A pull request closed or merged: a close lets its projects go and the pull requests its
+quota reservation held back are planned again; a merge is applied (landing re-plans them)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,3 @@ def close(
             audit.audit(session, forge_name, repo, number, actor, "closed", ", ".join(released))
     if merged:
         land(services, forge_name, repo, number, actor)
-        # After the apply, not at the merge: until then the cloud does not hold what it adds.
-        with services.sessions.begin() as session:
-            replan_contenders(session, forge_name, repo, number, plans.MERGED)

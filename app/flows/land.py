@@ -20,6 +20,7 @@ from app.events.model import Approval, PullRequest
 from app.flows.gate import MayApprove, approvers, gate
 from app.flows.letgo import let_go
 from app.flows.planning import plan_projects, repo_name, touched_projects
+from app.flows.reserve import replan_contenders
 from app.flows.review import judge
 from app.flows.services import Services
 from app.flows.signoff import may_approve, signed
@@ -235,6 +236,8 @@ def _report(here: Landing, journal: Journal, run: Run, actor: str) -> None:
     forge.set_status(pull.repo, pull.merged_sha, APPLY, state, text, _url(here))
     with here.services.sessions.begin() as session:
         released = let_go(session, forge.name, pull.repo, pull.number) if run.succeeded else []
+        # What it reserved in its domains is used now, or (failed, still locked) still held.
+        replan_contenders(session, forge.name, pull.repo, pull.number, plans.MERGED)
         record = {
             "run": run.id,
             "commit": pull.merged_sha,

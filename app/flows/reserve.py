@@ -41,7 +41,7 @@ def replan_contenders(
 ) -> None:
     """Queue a plan for every other open pull request whose current plan has rows in a domain
     where PR ``number``'s plan (the one in ``state``) reserves growth. Called before a close
-    retires that plan, or (``state`` merged) once its apply has ended."""
+    retires that plan, or (``state`` merged) whenever an apply of it has ended."""
     record = current_plan(session, forge, repo, number, state)
     if record is None or has_errors(record.plan):
         return

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, and_, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.jobs.queue import now
-from app.store.tables import PlanRecord
+from app.store.tables import Lock, PlanRecord
 
 CURRENT, STALE, DISCARDED, MERGED = "current", "stale", "discarded", "merged"
 
@@ -89,16 +89,27 @@ def _newest(
     ).first()
 
 
+def reserving() -> ColumnElement[bool]:
+    """The plans whose growth is not in the cloud yet: open pull requests' current plans
+    (closing one retires its plan), and merged ones whose pull request still holds its locks,
+    which it does until its apply has made the cloud match."""
+    applying = exists().where(
+        Lock.forge == PlanRecord.forge,
+        Lock.repo == PlanRecord.repo,
+        Lock.number == PlanRecord.number,
+    )
+    return or_(PlanRecord.state == CURRENT, and_(PlanRecord.state == MERGED, applying))
+
+
 def open_plans(session: Session, forge: str, repo: str, number: int) -> list[tuple[int, Any]]:
-    """(number, plan) of the repo's other pull requests' current plans: closing or merging a
-    pull request retires its plan, so these are the open ones that were planned."""
+    """(number, plan) of the repo's other pull requests' plans that reserve (``reserving``)."""
     rows = session.execute(
         select(PlanRecord.number, PlanRecord.plan)
         .where(
             PlanRecord.forge == forge,
             PlanRecord.repo == repo,
             PlanRecord.number != number,
-            PlanRecord.state == CURRENT,
+            reserving(),
         )
         .order_by(PlanRecord.number)
     )

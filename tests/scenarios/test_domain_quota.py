@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.store.tables import PlanRecord
 from tests.fakes.base import ForgeFake
 from tests.scenarios.harness import Stackgate
 from tests.scenarios.test_pull_requests import GREEN, RED, plan_comments, states
@@ -75,22 +76,45 @@ def test_two_prs_whose_sum_passes_the_domain_limit(
     assert states(fake, repo, second)["stackgate/plan"] == GREEN[fake.name]
 
 
-def test_a_merged_reservation_is_counted_as_used_once_applied(
-    fake: ForgeFake, repo: str, stackgate: Stackgate
-) -> None:
+def _both_planned(fake: ForgeFake, repo: str, stackgate: Stackgate) -> tuple[int, int]:
+    """team-a's and team-b's pull requests in a retail domain with room for one of them; the
+    first approved: the second fails naming it."""
     _retail_projects(stackgate, cpu=3)
     first, delivery = fake.open_pr(repo, "bob", _team("team-a"))
     stackgate.deliver(delivery)
     second, delivery = fake.open_pr(repo, "carol", _team("team-b"))
     stackgate.deliver(delivery)
     assert f"Open pull requests #{first} hold" in plan_comments(fake, repo, second)[0]
-
-    # The first is approved, merged and applied: the second is planned again by itself, its
-    # two cores held by the cloud now instead of by an open pull request; still too many.
     for who in ("alice", "pat"):
         stackgate.deliver(fake.approve(repo, first, who))
+    return first, second
+
+
+def test_a_merged_reservation_is_counted_as_used_once_applied(
+    fake: ForgeFake, repo: str, stackgate: Stackgate
+) -> None:
+    first, second = _both_planned(fake, repo, stackgate)
+    # Merged and applied: the second is planned again by itself, the first's two cores held
+    # by the cloud now instead of by an open pull request; still too many.
     stackgate.deliver(fake.close(repo, first, merged=True))
     comment = plan_comments(fake, repo, second)[0]
     assert f"| domain {RETAIL} | cpu | 2 | +2 | 0 | 4 | 3 | -1 |" in comment
     assert "Open pull requests" not in comment
+    assert states(fake, repo, second)["stackgate/plan"] == RED[fake.name]
+
+
+def test_a_merged_reservation_stands_while_its_apply_is_unfinished(
+    fake: ForgeFake, repo: str, stackgate: Stackgate
+) -> None:
+    first, second = _both_planned(fake, repo, stackgate)
+    # Merged, but its instance fails: the first keeps its locks until `/stackgate apply`
+    # finishes it, and its cores are not in the cloud, so its reservation stands.
+    sandbox = stackgate.services.clouds.sandbox
+    assert sandbox is not None
+    sandbox.api.knobs.fail_next("deployVirtualMachine", 1, 530, "no capacity", in_job=True)
+    stackgate.deliver(fake.close(repo, first, merged=True))
+    assert [p.number for p in stackgate.rows(PlanRecord)].count(second) == 2  # planned again
+    comment = plan_comments(fake, repo, second)[0]
+    assert f"| domain {RETAIL} | cpu | 0 | +2 | +2 | 4 | 3 | -1 |" in comment
+    assert f"Open pull requests #{first} hold the reservation" in comment
     assert states(fake, repo, second)["stackgate/plan"] == RED[fake.name]
