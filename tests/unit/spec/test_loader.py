@@ -78,6 +78,21 @@ def test_a_domain_that_is_not_a_path_from_root_is_an_error() -> None:
     assert [(d.code, d.location.line) for d in state.diagnostics] == [(Code.BAD_VALUE, 2)]
 
 
+def test_members_name_an_account_or_a_user_with_a_role_the_cloud_has() -> None:
+    text = (
+        "zone: z\nmembers:\n  - {account: ops, role: Admin}\n  - {user: erin}\n"
+        "  - {user: bob, role: Owner}\n  - {account: ops, user: erin}\n"
+    )
+    state = _load({"projects/a.yaml": text})
+    assert [(d.code, d.location.line) for d in state.diagnostics] == [
+        (Code.BAD_VALUE, 5),
+        (Code.BAD_VALUE, 6),
+    ]
+    good = _load({"projects/a.yaml": "zone: z\nmembers: [{account: ops, role: Admin}]\n"})
+    (member,) = good.projects["a"].members or ()
+    assert (member.key, member.role) == ("account:ops", "Admin")
+
+
 def test_a_project_without_a_zone_is_an_error() -> None:
     state = _load({"projects/app.yaml": "owners: [a]\n"})
     assert [(d.code, d.location.file) for d in state.diagnostics] == [
