@@ -118,3 +118,20 @@ def test_a_merged_reservation_stands_while_its_apply_is_unfinished(
     assert f"| domain {RETAIL} | cpu | 0 | +2 | +2 | 4 | 3 | -1 |" in comment
     assert f"Open pull requests #{first} hold the reservation" in comment
     assert states(fake, repo, second)["stackgate/plan"] == RED[fake.name]
+
+
+def test_a_project_the_plan_creates_counts_in_its_domain(
+    fake: ForgeFake, repo: str, stackgate: Stackgate
+) -> None:
+    """team-c does not exist: its file's domain: names where its growth counts."""
+    _retail_projects(stackgate, cpu=3)
+    first, delivery = fake.open_pr(repo, "bob", _team("team-a"))
+    stackgate.deliver(delivery)
+    text = _team("team-c")["projects/team-c.yaml"] or b""
+    text += b"domain: ROOT/apps/retail\nmembers:\n  - {account: retail-ops, role: Admin}\n"
+    second, delivery = fake.open_pr(repo, "carol", {"projects/team-c.yaml": text})
+    stackgate.deliver(delivery)
+    comment = plan_comments(fake, repo, second)[0]
+    assert "| + create | project | `team-c` | in ROOT/apps/retail" in comment
+    assert f"| domain {RETAIL} | cpu | 0 | +2 | +2 | 4 | 3 | -1 |" in comment
+    assert f"Open pull requests #{first} hold the reservation" in comment
