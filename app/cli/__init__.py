@@ -9,6 +9,7 @@ import typer
 
 from app.cli.applying import apply
 from app.cli.common import CHANGES, FAILED, NO_CHANGES
+from app.cli.importing import import_
 from app.cli.planning import plan, reconcile, validate
 from app.cli.policy import policy_cli
 from app.cli.service import ci, serve, worker
@@ -26,6 +27,7 @@ cli = typer.Typer(
 # in the order `stackgate --help` lists them
 for command in (validate, plan, apply, reconcile, schema, demo, sandbox, serve, worker, ci):
     cli.command()(command)
+cli.command("import")(import_)
 cli.add_typer(policy_cli, name="policy")
 
 

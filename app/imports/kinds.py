@@ -1,0 +1,151 @@
+"""One step per kind, in dependency order: CloudStack's rows of a project → the project file."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from app.cloudstack.model import Catalog
+from app.imports.mapping import Mapper, ProjectRows, tagged_name
+from app.imports.model import ImportedProject, Unmodelled
+from app.imports.names import address_key
+
+NO_PUBLIC_KEY = (
+    "CloudStack does not return a key pair's public key: add it under ssh_keys with its "
+    "public_key; instances using it are written without ssh_key"
+)
+
+
+def map_project(
+    found: ProjectRows,
+    catalog: Catalog,
+    settings: dict[str, Any],
+    keep: Collection[str] | None = None,
+    public_keys: Mapping[str, str] | None = None,
+) -> ImportedProject:
+    """The project file for ``found`` (only the objects whose ids are in ``keep``, when given);
+    ``public_keys`` by key pair name, where a Terraform state carries them."""
+    mapper = Mapper(found, catalog, keep)
+    _ssh_keys(mapper, public_keys or {})
+    _networks(mapper)
+    _instances(mapper)
+    _volumes(mapper)
+    _public_ips(mapper)
+    _rules(mapper)
+    for value in mapper.sections.values():
+        if isinstance(value, list):
+            value.sort(key=repr)
+    return ImportedProject(
+        settings["project"],
+        {**settings, "zone": mapper.zone},
+        mapper.sections,
+        mapper.skipped,
+        sorted(mapper.unmodelled, key=lambda u: (u.kind, u.name, u.id)),
+        list(found.unchecked),
+    )
+
+
+def _ssh_keys(mapper: Mapper, public_keys: Mapping[str, str]) -> None:
+    for row in mapper.rows("ssh_key"):
+        name = str(row["name"])
+        if name in public_keys:
+            mapper.put("ssh_keys", "ssh_key", name, row, {"public_key": public_keys[name]})
+        else:
+            mapper.skip("ssh_key", name, row, NO_PUBLIC_KEY)
+
+
+def _networks(mapper: Mapper) -> None:
+    for row in mapper.rows("network"):
+        fields = mapper.reading.network(row)
+        if str(row.get("type", "Isolated")) != "Isolated" or row.get("vpcid"):
+            kind = "VPC tier" if row.get("vpcid") else f"{row.get('type')} network"
+            mapper.unmodelled.append(Unmodelled(kind, str(row["name"]), str(row["id"])))
+            continue
+        entry = {key: fields[key] for key in ("offering", "cidr", "zone", "description")}
+        mapper.put("networks", "network", str(row["name"]), row, entry)
+
+
+def _instances(mapper: Mapper) -> None:
+    for row in mapper.rows("instance"):
+        fields = mapper.reading.instance(row)
+        problem = next(
+            filter(None, (mapper.missing({"networks": n}) for n in fields["networks"])), None
+        )
+        if problem or not fields["networks"]:
+            mapper.skip("instance", str(row["name"]), row, problem or "on no network")
+            continue
+        gib = fields["root_disk_gib"]
+        entry = {
+            "offering": fields["offering"],
+            "template": fields["template"],
+            "networks": fields["networks"],
+            "ssh_key": fields["ssh_key"] if mapper.has("ssh_keys", fields["ssh_key"]) else None,
+            "root_disk": f"{gib}GiB" if gib else None,
+            "zone": fields["zone"],
+        }
+        mapper.put("instances", "instance", str(row["name"]), row, entry)
+
+
+def _volumes(mapper: Mapper) -> None:
+    for row in mapper.rows("volume"):
+        fields = mapper.reading.volume(row)
+        problem = mapper.missing({"instances": fields["attach_to"]})
+        if problem:
+            mapper.skip("volume", str(row["name"]), row, problem)
+            continue
+        offering = mapper.catalog.disk_offerings.get(str(fields["offering"]))
+        custom = offering is None or offering.custom
+        entry = {
+            "offering": fields["offering"],
+            "size": f"{fields['size_gib']}GiB" if custom else None,
+            "attach_to": fields["attach_to"],
+            "zone": fields["zone"],
+        }
+        mapper.put("volumes", "volume", str(row["name"]), row, entry)
+
+
+def _public_ips(mapper: Mapper) -> None:
+    for row in mapper.rows("public_ip"):
+        fields = mapper.reading.public_ip(row)
+        address, row_id = str(fields["address"]), str(row["id"])
+        if row.get("isstaticnat"):
+            target = row.get("virtualmachinename", "")
+            mapper.unmodelled.append(Unmodelled("static NAT", f"{address} → {target}", row_id))
+        if row.get("vpcid") or not fields["network"]:
+            mapper.unmodelled.append(
+                Unmodelled("public IP outside an isolated network", address, row_id)
+            )
+            continue
+        key = tagged_name(row, "public_ip") or address_key(address)
+        problem = mapper.missing({"networks": fields["network"]})
+        if problem:
+            mapper.skip("public_ip", key, row, problem)
+            continue
+        mapper.put("public_ips", "public_ip", key, row, {"network": fields["network"]})
+        if mapper.has("public_ips", key):
+            mapper.reading.ip_names[row_id] = key
+
+
+def _rules(mapper: Mapper) -> None:
+    for row in mapper.rows("firewall"):
+        entry = mapper.reading.firewall(row)
+        entry["cidrs"] = entry["cidrs"] or ["0.0.0.0/0"]  # CloudStack's default source
+        mapper.rule("firewall", "firewall", row, entry, {"public_ips": entry["ip"]})
+    for row in mapper.rows("egress"):
+        entry = mapper.reading.egress(row)
+        mapper.rule("egress", "egress", row, entry, {"networks": entry["network"]})
+    for row in mapper.rows("port_forward"):
+        entry = mapper.reading.port_forward(row)
+        refs = {"public_ips": entry["ip"], "instances": entry["instance"]}
+        mapper.rule("port_forwards", "port_forward", row, entry, refs)
+    for row in mapper.rows("load_balancer"):
+        entry = mapper.reading.load_balancer(row)
+        entry["members"] = sorted(mapper.found.members.get(str(row["id"]), entry["members"]))
+        name = str(row["name"])
+        problem = mapper.missing({"public_ips": entry["ip"]}) or next(
+            filter(None, (mapper.missing({"instances": m}) for m in entry["members"])), None
+        )
+        if problem or not entry["members"]:
+            mapper.skip("load_balancer", name, row, problem or "has no members")
+        else:
+            mapper.put("load_balancers", "load_balancer", name, row, entry)

@@ -1,0 +1,109 @@
+"""The bookkeeping of one project's import: sections written by name, never by id, and what
+was left out.
+
+Pure: the rows are read elsewhere (cloud.py). An object whose name the format cannot carry,
+or that refers to an object left out, is left out too, with the reason: the file always
+validates, and a plan never creates a second object under a made-up name.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.cloudstack.catalog import tag_map
+from app.cloudstack.inventory import TAG_KEY, _Reading  # the live reader's own descriptions
+from app.cloudstack.model import Catalog
+from app.imports.model import Skipped, Unmodelled
+from app.imports.names import name_problem
+
+Row = Mapping[str, Any]
+PORTS = ("ports", "public_port", "private_port")
+
+
+@dataclass
+class ProjectRows:
+    """Every row of one project, by stackgate kind, as the list calls answered them."""
+
+    rows: dict[str, Sequence[Row]] = field(default_factory=dict)
+    root_gib: dict[str, int] = field(default_factory=dict)  # instance id → root disk size
+    members: dict[str, list[str]] = field(default_factory=dict)  # load balancer id → instances
+    unmodelled: list[Unmodelled] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)
+
+
+def _clean(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """Unset fields left out, and a single port written as the number it is."""
+    return {
+        key: int(value) if key in PORTS and str(value).isdigit() else value
+        for key, value in entry.items()
+        if value not in (None, "", [])
+    }
+
+
+class Mapper:
+    """The sections being written, what was left out, and the project's zone."""
+
+    def __init__(self, found: ProjectRows, catalog: Catalog, keep: Collection[str] | None) -> None:
+        self.found, self.catalog, self.keep = found, catalog, keep
+        self.reading = _Reading(root_gib=dict(found.root_gib))
+        self.sections: dict[str, Any] = {}
+        self.skipped: list[Skipped] = []
+        self.unmodelled = list(found.unmodelled)
+        self.zone = self._zone()
+
+    def rows(self, kind: str) -> list[Row]:
+        rows = sorted(self.found.rows.get(kind, []), key=lambda row: str(row["id"]))
+        return [row for row in rows if self.keep is None or str(row["id"]) in self.keep]
+
+    def _zone(self) -> str:
+        zones = Counter(
+            str(row["zonename"])
+            for kind in ("network", "instance", "volume")
+            for row in self.found.rows.get(kind, [])
+            if row.get("zonename")
+        )
+        ranked = sorted(zones.items(), key=lambda item: (-item[1], item[0]))
+        return ranked[0][0] if ranked else min(self.catalog.zones, default="")
+
+    def has(self, section: str, name: Any) -> bool:
+        return name in self.sections.get(section, {})
+
+    def put(self, section: str, kind: str, name: str, row: Row, entry: dict[str, Any]) -> None:
+        """Named entries: checked against the format's rules and for a name seen twice."""
+        problem = name_problem(kind, name)
+        if problem is None and self.has(section, name):
+            problem = f"a second {kind} named '{name}' in the project"
+        if problem is not None:
+            self.skipped.append(Skipped(kind, name, str(row["id"]), problem))
+            return
+        zone = entry.pop("zone", None)
+        if zone and zone != self.zone:
+            entry["zone"] = zone
+        self.sections.setdefault(section, {})[name] = _clean(entry)
+
+    def skip(self, kind: str, name: str, row: Row, reason: str) -> None:
+        self.skipped.append(Skipped(kind, name, str(row["id"]), reason))
+
+    def missing(self, wanted: Mapping[str, Any]) -> str | None:
+        """The first reference (section → name) to an entry that was not written."""
+        for section, name in wanted.items():
+            if name is not None and not self.has(section, name):
+                return f"refers to {section.rstrip('s').replace('_', ' ')} '{name}', not imported"
+        return None
+
+    def rule(self, section: str, kind: str, row: Row, entry: dict[str, Any], refs: Any) -> None:
+        label = " ".join(str(v) for v in entry.values() if isinstance(v, str | int))
+        problem = self.missing(refs)
+        if problem:
+            self.skip(kind, label, row, problem)
+        else:
+            self.sections.setdefault(section, []).append(_clean(entry))
+
+
+def tagged_name(row: Row, kind: str) -> str | None:
+    """The key stackgate tagged an object with, if it did."""
+    tagged_kind, _, name = tag_map(row).get(TAG_KEY, "").partition("/")
+    return name if tagged_kind == kind and name else None

@@ -1,0 +1,53 @@
+"""What an import found, as plain values: the project file's content, and what it left out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# sections of a project file, in the order they are written (what others refer to comes first)
+SECTIONS = (
+    "ssh_keys",
+    "networks",
+    "instances",
+    "volumes",
+    "public_ips",
+    "load_balancers",
+    "firewall",
+    "egress",
+    "port_forwards",
+)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An object of a kind stackgate models that could not be written, and why."""
+
+    kind: str
+    name: str
+    id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Unmodelled:
+    """An object of a kind stackgate does not model: listed, never dropped in silence."""
+
+    kind: str
+    name: str
+    id: str
+
+
+@dataclass
+class ImportedProject:
+    """One project file's settings and sections, with what was left out of them."""
+
+    name: str
+    settings: dict[str, Any]
+    sections: dict[str, Any] = field(default_factory=dict)
+    skipped: list[Skipped] = field(default_factory=list)
+    unmodelled: list[Unmodelled] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)  # kinds the cloud would not list
+
+    def imported(self, section: str) -> int:
+        return len(self.sections.get(section, ()))
