@@ -12,19 +12,22 @@ from app.flows.dispatch import classify, handler, reporter, retrying
 from app.flows.reconcile import schedule
 from app.flows.services import Services
 from app.forges.base import Forge
-from app.forges.github.client import GitHubForge
-from app.forges.gitlab.client import GitLabForge
 from app.jobs.worker import RetryPolicy, Worker
 from app.policy.engines import engine_for
 from app.store.database import open_store
 
 if TYPE_CHECKING:
+    from app.forges.github.client import GitHubForge
+    from app.forges.gitlab.client import GitLabForge
     from app.webhooks.routes import Intake
 
 
 def forges(settings: Settings) -> dict[str, Forge]:
+    # Each forge's client library loads only when that forge is configured (process start).
     found: dict[str, Forge] = {}
     if settings.github_webhook_secret is not None:
+        from app.forges.github.client import GitHubForge
+
         found["github"] = GitHubForge(
             settings.github_api_url,
             token=settings.github_token.get_secret_value() if settings.github_token else None,
@@ -33,6 +36,8 @@ def forges(settings: Settings) -> dict[str, Forge]:
             bot=settings.github_bot,
         )
     if settings.gitlab_token is not None:
+        from app.forges.gitlab.client import GitLabForge
+
         found["gitlab"] = GitLabForge(
             settings.gitlab_url, token=settings.gitlab_token.get_secret_value()
         )
@@ -43,7 +48,11 @@ def ci_forge(run: CiRun) -> GitHubForge | GitLabForge:
     """The forge a CI job talks to, with the job's own token."""
     token = run.token.get_secret_value()
     if run.forge == "github":
+        from app.forges.github.client import GitHubForge
+
         return GitHubForge(run.api_url, token=token, bot=run.bot or None)
+    from app.forges.gitlab.client import GitLabForge
+
     return GitLabForge(run.api_url, token=token)
 
 
