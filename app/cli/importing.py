@@ -1,4 +1,5 @@
-"""`stackgate import`: write a project file from what already runs in a CloudStack project."""
+"""`stackgate import`: write project files from what already runs in CloudStack, found by
+project or through a Terraform state's ids."""
 
 from __future__ import annotations
 
@@ -12,29 +13,62 @@ from rich.console import Console
 from app.cli.common import FAILED, console, settings
 from app.cloudstack.clouds import Clouds, UnknownCloud
 from app.cloudstack.errors import CloudStackError
-from app.imports.model import SECTIONS, ImportedProject
+from app.imports.model import KIND_OF, SECTIONS, ImportedProject
 from app.imports.reading import NoSuchProject, import_project
+from app.imports.tfstate import BadState, StateIds, read_state
 from app.imports.writer import render, write_atomically
 from app.spec.merge import DEFAULT_CLOUD
 
 
 def import_(
-    project: Annotated[str, typer.Option(help="The CloudStack project to import.")],
+    project: Annotated[str | None, typer.Option(help="The CloudStack project to import.")] = None,
+    from_tfstate: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-tfstate", help="Import what this Terraform/OpenTofu state manages instead."
+        ),
+    ] = None,
     cloud: Annotated[str, typer.Option(help="The configured cloud to read.")] = DEFAULT_CLOUD,
     out: Annotated[
         Path, typer.Option(help="Root of the infrastructure repo to write into.", file_okay=False)
     ] = Path("."),
 ) -> None:
-    """Write projects/<project>.yaml from every object of a CloudStack project, tagged or not;
-    exit 1 if anything could not be mapped."""
+    """Write projects/<project>.yaml from every object of a CloudStack project, tagged or not,
+    or from what a Terraform state manages; exit 1 if anything could not be mapped."""
     printer = console()
-    with Clouds(settings()) as clouds:
-        try:
-            imported = import_project(clouds.client(cloud), project)
-        except (NoSuchProject, UnknownCloud, CloudStackError, ValidationError) as problem:
-            printer.print(f"stackgate import: {problem}", style="red")
-            raise typer.Exit(FAILED) from None
-    raise typer.Exit(write_project(imported, out, printer))
+    if (project is None) == (from_tfstate is None):
+        printer.print("stackgate import: give either --project or --from-tfstate", style="red")
+        raise typer.Exit(FAILED)
+    try:
+        state = read_state(from_tfstate) if from_tfstate else None
+        with Clouds(settings()) as clouds:
+            client = clouds.client(cloud)
+            if state is None:
+                found = [import_project(client, str(project))]
+            else:
+                found = [
+                    import_project(client, name, keep, state.public_keys)
+                    for name, keep in sorted(state.projects.items())
+                ]
+    except (BadState, NoSuchProject, UnknownCloud, CloudStackError, ValidationError) as problem:
+        printer.print(f"stackgate import: {problem}", style="red")
+        raise typer.Exit(FAILED) from None
+    failed = [write_project(imported, out, printer) for imported in found]
+    if state is not None:
+        failed.append(_unmapped(state, found, printer))
+    raise typer.Exit(max(failed, default=0))
+
+
+def _unmapped(state: StateIds, found: list[ImportedProject], printer: Console) -> int:
+    """What the state holds that was not written: its Terraform addresses."""
+    seen = set().union(*(imported.seen for imported in found))
+    missing = sorted(
+        {state.addresses[id_] for ids in state.projects.values() for id_ in ids - seen}
+    )
+    unmapped = [*state.unmapped, *((address, "not found in the cloud") for address in missing)]
+    for address, why in sorted(unmapped):
+        printer.print(f"  not imported: {address}: {why}", style="yellow")
+    return FAILED if unmapped else 0
 
 
 def write_project(imported: ImportedProject, out: Path, printer: Console) -> int:
@@ -43,12 +77,10 @@ def write_project(imported: ImportedProject, out: Path, printer: Console) -> int
     write_atomically(target, render(imported))
     printer.print(f"Wrote {target}")
     for section in SECTIONS:
-        kind = section.rstrip("s") if section.endswith("s") else section
-        skipped = [s for s in imported.skipped if f"{s.kind}s".startswith(kind)]
+        skipped = [s for s in imported.skipped if s.kind == KIND_OF[section]]
         if imported.imported(section) or skipped:
-            printer.print(
-                f"  {section}: {imported.imported(section)} imported, {len(skipped)} skipped"
-            )
+            line = f"  {section}: {imported.imported(section)} imported, {len(skipped)} skipped"
+            printer.print(line)
         for item in skipped:
             printer.print(f"    {item.kind} {item.name} ({item.id}): {item.reason}", style="yellow")
     for other in imported.unmodelled:

@@ -42,6 +42,7 @@ def map_project(
         mapper.skipped,
         sorted(mapper.unmodelled, key=lambda u: (u.kind, u.name, u.id)),
         list(found.unchecked),
+        mapper.seen,
     )
 
 

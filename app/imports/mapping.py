@@ -47,16 +47,21 @@ class Mapper:
     """The sections being written, what was left out, and the project's zone."""
 
     def __init__(self, found: ProjectRows, catalog: Catalog, keep: Collection[str] | None) -> None:
-        self.found, self.catalog, self.keep = found, catalog, keep
+        self.found, self.catalog = found, catalog
+        self.keep = None if keep is None else set(keep)
         self.reading = _Reading(root_gib=dict(found.root_gib))
         self.sections: dict[str, Any] = {}
+        self.seen: set[str] = set()  # ids of the objects looked at (key pairs: names)
         self.skipped: list[Skipped] = []
         self.unmodelled = list(found.unmodelled)
         self.zone = self._zone()
 
     def rows(self, kind: str) -> list[Row]:
         rows = sorted(self.found.rows.get(kind, []), key=lambda row: str(row["id"]))
-        return [row for row in rows if self.keep is None or str(row["id"]) in self.keep]
+        # a Terraform state knows a key pair by its name
+        kept = [r for r in rows if self.keep is None or {str(r["id"]), r.get("name")} & self.keep]
+        self.seen.update(str(r["name"] if kind == "ssh_key" else r["id"]) for r in kept)
+        return kept
 
     def _zone(self) -> str:
         zones = Counter(

@@ -18,6 +18,9 @@ SECTIONS = (
     "port_forwards",
 )
 
+# the kind of one entry of each section, as Skipped and Unmodelled name it
+KIND_OF = {section: section.removesuffix("s") for section in SECTIONS}
+
 
 @dataclass(frozen=True)
 class Skipped:
@@ -48,6 +51,7 @@ class ImportedProject:
     skipped: list[Skipped] = field(default_factory=list)
     unmodelled: list[Unmodelled] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)  # kinds the cloud would not list
+    seen: set[str] = field(default_factory=set)  # ids read (key pairs: names)
 
     def imported(self, section: str) -> int:
         return len(self.sections.get(section, ()))

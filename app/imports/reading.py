@@ -23,13 +23,15 @@ def import_project(
     public_keys: Mapping[str, str] | None = None,
 ) -> ImportedProject:
     catalog = read_catalog(client)
-    ref = catalog.projects.get(name)
+    ref = catalog.projects.get(name) or next(
+        (p for p in catalog.projects.values() if p.id == name), None
+    )
     if ref is None:
         known = ", ".join(sorted(catalog.projects)) or "none"
         raise NoSuchProject(f"cloud {client.cloud} has no project '{name}' (projects: {known})")
     domains = {d.id: d.path for d in map(parse_domain, client.list("listDomains", listall="true"))}
     settings = {
-        "project": name,
+        "project": ref.name,
         "cloud": client.cloud,
         "domain": domains.get(ref.domain_id),
     }

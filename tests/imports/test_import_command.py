@@ -3,46 +3,17 @@ come back as a project file that validates, by name, with what stackgate does no
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from typer.testing import CliRunner
 
 from app.cli import FAILED, cli
-from app.cloudstack.sandbox.launch import build_api
-from app.cloudstack.sandbox.server import RunningSandbox, serve_in_background
 from app.spec import load_repo
 from tests.sandbox.conftest import API_KEY, SECRET_KEY, ssh_public_key
-from tests.sandbox.test_clients import JavaSignedCloudStack
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSandbox]:
-    running = serve_in_background(build_api(api_key=API_KEY, secret_key=SECRET_KEY))
-    monkeypatch.delenv("STACKGATE_SANDBOX_STATE", raising=False)
-    monkeypatch.setenv("STACKGATE_CLOUDSTACK_URL", running.url)
-    monkeypatch.setenv("STACKGATE_CLOUDSTACK_API_KEY", API_KEY)
-    monkeypatch.setenv("STACKGATE_CLOUDSTACK_SECRET_KEY", SECRET_KEY)
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def cs(sandbox: RunningSandbox) -> Iterator[Any]:
-    with requests.Session() as session:
-        yield JavaSignedCloudStack(
-            endpoint=sandbox.url,
-            key=API_KEY,
-            secret=SECRET_KEY,
-            session=session,
-            poll_interval=0.05,
-            fetch_result=True,
-        )
 
 
 def _ids(cs: Any, command: str, key: str, **params: Any) -> dict[str, str]:
