@@ -7,7 +7,7 @@ same per-command latency and job time; then a no-change run of each (`tofu plan
 sandbox's own counter) are printed as ratios against stackgate from the same run.
 
 STACKGATE_BENCH_PEER_INSTANCES (default 500), _NETWORKS (10), _LATENCIES (ms, "0,50"),
-_JOB_SECONDS (0) and _TIMEOUT (seconds per command, 3600) size it; a tool that does not finish
+_JOB_SECONDS (0) and _TIMEOUT (seconds per command, 480) size it; a tool that does not finish
 within the timeout is stopped and reported as stopped, with the calls it had made.
 """
 
@@ -194,7 +194,7 @@ def report(size: Size, job_seconds: float, results: dict[float, dict[str, Result
 def main() -> None:
     size = Size(int(_setting("INSTANCES", "500")), int(_setting("NETWORKS", "10")))
     latencies = [float(ms) / 1000 for ms in _setting("LATENCIES", "0,50").split(",")]
-    job_seconds, timeout = float(_setting("JOB_SECONDS", "0")), float(_setting("TIMEOUT", "3600"))
+    job_seconds, timeout = float(_setting("JOB_SECONDS", "0")), float(_setting("TIMEOUT", "480"))
     assert size.instances >= size.networks, "each network forwards to an instance of its own"
     results = run(size, latencies, job_seconds, timeout)
     print("\n".join(report(size, job_seconds, results)))
