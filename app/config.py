@@ -10,7 +10,15 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.plan.cost import Prices
@@ -178,6 +186,26 @@ class Settings(BaseSettings):
     gitlab_webhook_token: SecretStr | None = None
     gitlab_token: SecretStr | None = None
     gitlab_url: str = "https://gitlab.com"
+
+    @model_validator(mode="after")
+    def _default_cloud_complete(self) -> Self:
+        """A default cloud half given is refused at start, not at its first call."""
+        if self.cloudstack_url == "":
+            raise ValueError(
+                "STACKGATE_CLOUDSTACK_URL is empty: unset it to use the built-in sandbox, or "
+                "give the cloud's API URL"
+            )
+        try:
+            self.default_cloud()
+        except ValidationError as problem:
+            missing = "; ".join(
+                error["msg"].removeprefix("Value error, ") for error in problem.errors()
+            )
+            raise ValueError(
+                f"STACKGATE_CLOUDSTACK_URL is set, so its keys are needed: {missing} "
+                "(STACKGATE_CLOUDSTACK_API_KEY / _SECRET_KEY, or their _FILE)"
+            ) from None
+        return self
 
     @model_validator(mode="after")
     def _forges_complete(self) -> Self:

@@ -14,7 +14,6 @@ from app.apply.executor import Executor, unsupported
 from app.apply.journal import Journal, Run
 from app.cli.common import FAILED, RepoPath, console, print_validation, settings
 from app.cloudstack.clouds import Clouds
-from app.config import Settings
 from app.flows.planning import plan_projects, repo_name
 from app.forges.local import git
 from app.report.apply_text import render_apply
@@ -65,7 +64,9 @@ def _start_apply(
     auto_approve: bool,
     out: Console,
 ) -> Run:
-    plan = plan_projects(desired, clouds, repo, None, prices=Settings().prices, outages_raise=False)
+    plan = plan_projects(
+        desired, clouds, repo, None, prices=clouds.settings.prices, outages_raise=False
+    )
     for notice in clouds.notices:
         out.print(notice, style="yellow")
     out.print(render_terminal(plan), soft_wrap=False)

@@ -48,7 +48,8 @@ def settings(**given: Any) -> Settings:
     except ValidationError as problem:
         for error in problem.errors():
             where = ".".join(map(str, error["loc"])) or "settings"
-            typer.echo(f"stackgate: {where}: {error['msg']}", err=True)
+            said = error["msg"].removeprefix("Value error, ")  # pydantic's words, not ours
+            typer.echo(f"stackgate: {where}: {said}", err=True)
         raise typer.Exit(2) from None
 
 

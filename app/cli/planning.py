@@ -20,7 +20,6 @@ from app.cli.common import (
     settings,
 )
 from app.cloudstack.clouds import Clouds
-from app.config import Settings
 from app.flows.planning import plan_projects, repo_name, touched_projects
 from app.forges.local import git
 from app.plan.drift import drift_of
@@ -102,7 +101,7 @@ def plan_against_clouds(
         before = load_desired_state(git.GitTreeSource(path, base))
         scope = touched_projects(git.changed_paths(path, base), desired, before)
     repo = repo_name(desired, git.repo_id(path) or path.resolve().name)
-    configured = Settings()
+    configured = settings()
     with Clouds(configured) as clouds:
         planned = plan_projects(
             desired, clouds, repo, scope, prices=configured.prices, outages_raise=False

@@ -9,8 +9,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli.common import console
-from app.config import Settings
+from app.cli.common import console, settings
 from app.policy.engines import PolicyEngine, engine_for
 from app.policy.model import PolicySet
 from app.policy.sources import platform_policy_set
@@ -33,12 +32,12 @@ NoDefaults = Annotated[
 
 
 def _policy_set(added: list[Path], defaults: bool = True) -> PolicySet:
-    return platform_policy_set(Settings(), added, defaults=defaults)
+    return platform_policy_set(settings(), added, defaults=defaults)
 
 
 def _engine(opa_url: str | None) -> PolicyEngine:
-    settings = Settings()
-    return engine_for(opa_url or settings.opa_url, settings.policy_timeout)
+    configured = settings()
+    return engine_for(opa_url or configured.opa_url, configured.policy_timeout)
 
 
 @policy_cli.command("eval")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +12,8 @@ from pydantic import ValidationError
 
 from app.cloudstack.clouds import Clouds, UnknownCloud
 from app.config import Settings
+
+EXAMPLES = Path(__file__).parents[2] / "examples" / "infra"
 
 
 def _settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
@@ -111,6 +116,31 @@ def test_a_cloud_without_keys_is_refused_at_start(monkeypatch: pytest.MonkeyPatc
             STACKGATE_CLOUDS__DC1__URL="https://x/client/api",
             STACKGATE_CLOUDS__DC1__API_KEY="a",
         )
+
+
+def test_the_default_cloud_without_keys_is_refused_at_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pytest.raises(ValidationError, match="STACKGATE_CLOUDSTACK_URL is set, so"):
+        _settings(monkeypatch, STACKGATE_CLOUDSTACK_URL="https://x/client/api")
+
+
+def test_an_empty_default_cloud_url_is_refused_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValidationError, match="STACKGATE_CLOUDSTACK_URL is empty"):
+        _settings(monkeypatch, STACKGATE_CLOUDSTACK_URL="")
+
+
+def test_a_plan_with_the_default_cloud_half_configured_says_so_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    env = {**os.environ, "STACKGATE_CLOUDSTACK_URL": "https://x/client/api"}
+    run = subprocess.run(
+        [sys.executable, "-m", "app", "plan", str(EXAMPLES)],
+        capture_output=True, text=True, env=env, cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert run.returncode == 2, run.stderr
+    assert "STACKGATE_CLOUDSTACK_URL is set, so" in run.stderr
+    assert "Traceback" not in run.stderr and "ValidationError" not in run.stderr
 
 
 def test_reconcile_repos_are_forge_and_path(monkeypatch: pytest.MonkeyPatch) -> None:
