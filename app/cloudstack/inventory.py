@@ -55,8 +55,9 @@ def _cidrs(value: Any) -> list[str]:
 
 
 @dataclass
-class _Reading:
-    """Cross references filled while reading a project, in dependency order."""
+class Reading:
+    """Cross references filled while reading a project, in dependency order; the import reads
+    untagged rows through the same descriptions, so both see an object alike."""
 
     network_names: dict[str, str] = field(default_factory=dict)
     ip_names: dict[str, str] = field(default_factory=dict)
@@ -199,7 +200,7 @@ def _read(
 ) -> dict[str, LiveProject]:
     by_id = {ref.id: ref for ref in refs}
     tag = [{"key": TAG_REPO, "value": repo}]
-    reading = _Reading()
+    reading = Reading()
     for root in client.list("listVolumes", type="ROOT", tags=tag, **scope):
         if root.get("virtualmachineid") and tag_map(root).get(TAG_REPO) == repo:
             reading.root_gib[str(root["virtualmachineid"])] = int(root.get("size", 0)) // GIB

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.cloudstack.catalog import tag_map
-from app.cloudstack.inventory import TAG_KEY, _Reading  # the live reader's own descriptions
+from app.cloudstack.inventory import TAG_KEY, Reading
 from app.cloudstack.model import Catalog
 from app.imports.model import Skipped, Unmodelled
 from app.imports.names import name_problem
@@ -49,7 +49,7 @@ class Mapper:
     def __init__(self, found: ProjectRows, catalog: Catalog, keep: Collection[str] | None) -> None:
         self.found, self.catalog = found, catalog
         self.keep = None if keep is None else set(keep)
-        self.reading = _Reading(root_gib=dict(found.root_gib))
+        self.reading = Reading(root_gib=dict(found.root_gib))
         self.sections: dict[str, Any] = {}
         self.seen: set[str] = set()  # ids of the objects looked at (key pairs: names)
         self.skipped: list[Skipped] = []
