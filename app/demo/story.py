@@ -8,102 +8,37 @@ same intake a webhook would reach, rather than signing and posting them.
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
-from sqlalchemy import func, select
 
 from app.apply.executor import Executor
 from app.apply.journal import Journal
-from app.background import BackgroundServer, free_port, serve_in_background
+from app.background import free_port, serve_in_background
 from app.config import Settings
+from app.demo.onboarding import OWNER as SHOP_OWNER
+from app.demo.onboarding import PLATFORM, TEAM, onboard
+from app.demo.stage import REPO, Demo
 from app.demo.workspace import Workspace
-from app.events.model import Event, Ignored
 from app.flows.planning import plan_projects, repo_name
-from app.flows.services import Services
 from app.forges.base import Forge
-from app.forges.local.forge import BOT, LocalForge, is_plan_part
-from app.jobs.queue import QUEUED, RUNNING
-from app.jobs.worker import Worker
+from app.forges.local.forge import LocalForge
 from app.logs import configure
 from app.main import create_app
 from app.report.apply_text import render_apply
 from app.service import build_services, build_worker
 from app.spec import load_repo
-from app.store.tables import Job
-from app.webhooks.intake import record
 
-REPO = "acme/infra"
 AUTHOR, OWNER = "carol", "alice"  # alice is an owner of payments in the example repo
-SETTLE_TIMEOUT = 120.0
-DETAILS = re.compile(r"<details><summary>(.*?)</summary>")
-BOLD = re.compile(r"</?b>")
-
-
-@dataclass
-class Demo:
-    """The running pieces, and how to tell the story with them."""
-
-    console: Console
-    workspace: Workspace
-    forge: LocalForge
-    services: Services
-    worker: Worker
-    server: BackgroundServer
-
-    def deliver(self, event: Event | Ignored, name: str) -> None:
-        """What a webhook would do: record the delivery, queue its job, wake the worker."""
-        if isinstance(event, Ignored):
-            return
-        record(self.services.sessions, self.forge.name, str(uuid.uuid4()), name, event)
-        self.worker.wake.set()
-        self.settle()
-
-    def settle(self) -> None:
-        """Wait until the worker has nothing queued or running."""
-        deadline = time.monotonic() + SETTLE_TIMEOUT
-        while self._busy():
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"the worker did not finish within {SETTLE_TIMEOUT:.0f} s")
-            time.sleep(0.05)
-
-    def _busy(self) -> int:
-        with self.services.sessions() as session:
-            waiting = select(func.count()).where(Job.state.in_((QUEUED, RUNNING)))
-            return session.scalar(waiting.select_from(Job)) or 0
-
-    def bot_said(self, number: int, sticky: bool) -> str:
-        """The newest comment of stackgate's on the PR: its plan comment, or another."""
-        said = [
-            c.body
-            for c in self.forge.pulls[number].comments
-            if c.author == BOT and is_plan_part(c) == sticky
-        ]
-        return said[-1] if said else "(no comment)"
-
-    def statuses(self, sha: str) -> None:
-        for context, status in sorted(self.forge.statuses.get(sha, {}).items()):
-            self.console.print(
-                f"  {context:20} {status.state.value:8} {status.description}", highlight=False
-            )
-
-    def show(self, markdown: str) -> None:
-        """A comment as the forge holds it, its folded sections opened and hidden marks left out."""
-        text = DETAILS.sub(lambda found: "#### " + BOLD.sub("", found[1]), markdown)
-        lines = [line for line in text.splitlines() if not line.startswith(("<!--", "</details"))]
-        self.console.print("\n".join(lines).strip(), markup=False, highlight=False)
 
 
 def tell(console: Console, port: int, keep_serving: bool) -> int:
-    """Run the story; 0 when the change was applied, 1 when any step fell short."""
+    """Run the story; 0 when both pull requests were applied, 1 when any step fell short."""
     with _running(console, port) as demo:
         ok = _story(demo)
         url = demo.server.base_url + "/"
@@ -137,29 +72,15 @@ def _story(demo: Demo) -> bool:
         return False
 
     console.rule(f"2. {AUTHOR} proposes a change")
-    branch, title = workspace.propose_change(AUTHOR)
-    console.print(f"$ git push origin {branch}    # and opens a pull request: {title}")
-    console.print(workspace.last_diff(), markup=False, highlight=False)
-    opened = forge.open_pull(branch, title, AUTHOR)
-    demo.deliver(opened, "pull_request")
-
-    console.rule(f"3. stackgate's comment on pull request #{opened.number}")
-    demo.show(demo.bot_said(opened.number, sticky=True))
-    console.rule("the statuses on its head commit")
-    demo.statuses(opened.head_sha)
+    opened = demo.open(*workspace.propose_change(AUTHOR), AUTHOR)
+    demo.review(3, opened)
 
     console.rule(f"4. {OWNER}, an owner of payments, approves")
     demo.deliver(forge.approve(opened.number, OWNER), "pull_request_review")
     demo.statuses(opened.head_sha)
 
     console.rule(f"5. {OWNER} merges; stackgate applies the plan that was approved")
-    demo.deliver(forge.merge(opened.number, OWNER), "pull_request")
-    demo.show(demo.bot_said(opened.number, sticky=False))
-    merged = forge.pull_request(REPO, opened.number).merged_sha
-    console.rule("the status on the merge commit")
-    demo.statuses(merged)
-    applied = forge.statuses.get(merged, {}).get("stackgate/apply")
-    return applied is not None and applied.state.value == "success"
+    return demo.merge(opened.number, OWNER) and onboard(demo)
 
 
 def _bootstrap(demo: Demo) -> bool:
@@ -191,8 +112,8 @@ def _running(console: Console, port: int) -> Iterator[Demo]:
         forge = LocalForge(
             workspace.origin,
             REPO,
-            writers={AUTHOR, OWNER},
-            groups={"@platform": {"pat"}, "@payments-leads": {OWNER}},
+            writers={AUTHOR, OWNER, TEAM, SHOP_OWNER, PLATFORM},
+            groups={"@platform": {PLATFORM}, "@payments-leads": {OWNER}},
         )
         chosen = free_port(port)
         settings = _settings(root, chosen)

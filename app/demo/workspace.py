@@ -27,6 +27,28 @@ SAMPLE = (
     ("  web-2: *web\n", "  web-2: *web\n  web-3: *web\n"),
     ("members: [web-1, web-2]", "members: [web-1, web-2, web-3]"),
 )
+SHOP = Path("projects") / "shop.yaml"
+# A new team's onboarding: its own project in the retail domain, with accounts and users the
+# sandbox seeds there as members, its quota, and a first network.
+ONBOARDING = """\
+# The shop team's CloudStack project, asked for by pull request.
+project: shop
+domain: ROOT/apps/retail
+zone: zone-a
+display_text: Retail web shop
+owners: [bob]
+members:
+  - {account: retail-ops, role: Admin}
+  - {user: erin}
+labels: {team: shop, cost-center: "5200"}
+limits: {instances: 8, cpu: 16, memory: 32GiB, networks: 2, public_ips: 2}
+
+networks:
+  shop-net:
+    offering: DefaultIsolatedNetworkOfferingWithSourceNatService
+    cidr: 10.5.0.0/24
+    description: the shop's first network
+"""
 
 
 @dataclass(frozen=True)
@@ -48,14 +70,25 @@ class Workspace:
 
     def propose_change(self, author: str) -> tuple[str, str]:
         """Commit the sample change on a branch and push it; (branch, pull request title)."""
-        branch, title = "add-web-3", "payments: a third web server behind web-lb"
-        self.git("switch", "--quiet", "--create", branch)
-        path = self.checkout / PAYMENTS
-        text = path.read_text(encoding="utf-8")
+        text = (self.checkout / PAYMENTS).read_text(encoding="utf-8")
         for old, new in SAMPLE:
             text = text.replace(old, new, 1)
-        path.write_text(text, encoding="utf-8")
-        self.commit(author, title, "--all")
+        title = "payments: a third web server behind web-lb"
+        return self._propose(author, "add-web-3", title, PAYMENTS, text)
+
+    def propose_onboarding(self, author: str) -> tuple[str, str]:
+        """Push a new team's project file on a branch from main as it is now; (branch, title)."""
+        self.git("fetch", "--quiet", "origin", "main")
+        title = "shop: a project for the shop team, with its first network"
+        return self._propose(author, "onboard-shop", title, SHOP, ONBOARDING, "FETCH_HEAD")
+
+    def _propose(
+        self, author: str, branch: str, title: str, path: Path, text: str, *start: str
+    ) -> tuple[str, str]:
+        self.git("switch", "--quiet", "--create", branch, *start)
+        (self.checkout / path).write_text(text, encoding="utf-8")
+        self.git("add", str(path))
+        self.commit(author, title)
         self.git("push", "--quiet", "origin", branch)
         return branch, title
 

@@ -27,6 +27,18 @@ def _demo(*args: str) -> subprocess.CompletedProcess[str]:
     return printed(done, "stackgate demo")
 
 
+def _missing(told: str, steps: list[str]) -> list[str]:
+    """The steps not told in this order, each looked for after the one before it."""
+    at, missing = 0, []
+    for step in steps:
+        found = told.find(step, at)
+        if found == -1:
+            missing.append(step)
+        else:
+            at = found + len(step)
+    return missing
+
+
 def test_the_demo_proposes_plans_approves_merges_and_applies() -> None:
     done = _demo("--no-serve", "--port", "0")
     told = done.stdout
@@ -43,12 +55,39 @@ def test_the_demo_proposes_plans_approves_merges_and_applies() -> None:
         "### ✅ Applied to CloudStack at",
         "All 2 change(s) applied. The projects are unlocked.",
         "stackgate/apply      success  Applied 2 change(s)",
+        *ONBOARDING,
         "The dashboard was at http://127.0.0.1:",
     ]
-    at = [told.find(step) for step in steps]
-    assert -1 not in at, [s for s, i in zip(steps, at, strict=True) if i == -1]
-    assert at == sorted(at)  # in the order a user lives them
+    assert not _missing(told, steps), _missing(told, steps)  # in the order a user lives them
     assert "<!--" not in told and "<details>" not in told  # hidden marks stay hidden
+
+
+# A new team's pull request: its project file, the plan with the project's creation and its
+# domain's headroom, the owner's and the platform's approvals, the apply, and the project, its
+# members and its network read back from the cloud.
+ONBOARDING = [
+    "+domain: ROOT/apps/retail",
+    "| domain ROOT/apps | networks | 0 | +1 | 0 | 1 | 40 | 39 |",
+    "| domain ROOT/apps/retail | cpu | 0 | 0 | 0 | 0 | 120 | 120 |",
+    "| domain ROOT/apps/retail | networks | 0 | +1 | 0 | 1 | 20 | 19 |",
+    "| shop | networks | 0 | +1 | 0 | 1 | 2 | 1 |",
+    "- 1 approval from bob: changes to project shop need an approval from one of its owners",
+    "- 1 approval from @platform: creating project shop needs the platform team",
+    '| + create | project | `shop` | in ROOT/apps/retail · active · "Retail web shop" · owner '
+    "retail-ops |",
+    "| + create | project member | `user:erin` | role Regular |",
+    "| ~ update | limits | `cpu` | limit unlimited → 16 |",
+    "| + create | network | `shop-net` | 10.5.0.0/24 ·",
+    "stackgate/approval   failure  Waiting for 1 approval from bob",
+    "stackgate/approval   success  Required approvals present",
+    "| ✅ | create `shop/project/shop` | created, id",
+    "| ✅ | create `shop/network/shop-net` | created, id",
+    "stackgate/apply      success  Applied 8 change(s)",
+    "project  shop in domain retail · Active · stackgate.key=project/shop",
+    "  member account retail-ops · Admin",
+    "  member user erin · Regular",
+    "  network shop-net 10.5.0.0/24 · stackgate.key=network/shop-net",
+]
 
 
 def test_with_serve_the_dashboard_stays_up_until_interrupted() -> None:
@@ -69,6 +108,7 @@ def test_with_serve_the_dashboard_stays_up_until_interrupted() -> None:
         page = httpx.get(url[1], timeout=30)
         assert page.status_code == 200
         assert "payments/instance/web-3" in page.text  # the merged change, applied
+        assert "shop/network/shop-net" in page.text  # and the new team's first network
         assert "a third web server" not in page.text  # merged: no longer an open PR
     finally:
         process.send_signal(signal.SIGINT)
