@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.cloudstack.inventory import TAG_KEY, TAG_REPO
+from app.cloudstack.inventory import TAG_KEY, TAG_PROTECTED, TAG_REPO
 from app.cloudstack.model import Directory, ProjectRef, ProjectUsage, Quota
 from app.cloudstack.usage import RESOURCES
 from app.plan.members import member_changes, member_problems
@@ -101,7 +101,7 @@ class TenancyPlanner:
             file=where[0],
             line=where[1],
             live_id=ref.id,
-            protected=ref.tags.get("stackgate.protected") == "true",
+            protected=ref.tags.get(TAG_PROTECTED) == "true",
         )
 
     def _kept(self, ref: ProjectRef) -> str:

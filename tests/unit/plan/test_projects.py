@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.cloudstack.inventory import TAG_KEY, TAG_REPO
+from app.cloudstack.inventory import TAG_KEY, TAG_PROTECTED, TAG_REPO
 from app.cloudstack.model import Directory, LiveState, ProjectRef
 from app.plan.model import Action
 from app.spec.diagnostics import Code
@@ -148,3 +148,10 @@ def test_no_admin_left_and_a_project_in_another_domain_are_errors() -> None:
     plan = plan_of(NEW, state=_cloud({"app": elsewhere}, members))
     assert codes(plan) == [Code.PROJECT_ELSEWHERE.value]
     assert plan.diagnostics[0].location.line == 2
+
+
+def test_a_protected_project_is_planned_as_protected_so_apply_refuses_to_delete_it() -> None:
+    state = _cloud({"app": _ours(**{TAG_PROTECTED: "true"})})
+    plan = plan_of(files={"projects/other.yaml": "zone: zone-a\n"}, state=state)
+    gone = change(plan, "project", "app")
+    assert gone.action is Action.DELETE and gone.protected
