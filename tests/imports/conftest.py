@@ -10,8 +10,7 @@ import requests
 
 from app.cloudstack.sandbox.launch import build_api
 from app.cloudstack.sandbox.server import RunningSandbox, serve_in_background
-from tests.sandbox.conftest import API_KEY, SECRET_KEY
-from tests.sandbox.test_clients import JavaSignedCloudStack
+from tests.sandbox.conftest import API_KEY, SECRET_KEY, JavaSignedCloudStack
 
 
 @pytest.fixture

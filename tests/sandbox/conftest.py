@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import requests
+from cs import CloudStack
 
 from app.cloudstack.sandbox.launch import build_api
 from app.cloudstack.sandbox.server import RunningSandbox, serve_in_background
@@ -134,6 +135,27 @@ class CloudStackHttp:
         return item
 
 
+class JavaSignedCloudStack(CloudStack):
+    """``cs`` leaves ``~`` unencoded where Java's URLEncoder writes %7E; sign as the server."""
+
+    def _sign(self, data: dict[str, str]) -> None:
+        if self.secret:
+            data["signature"] = sign(data, self.secret)
+
+
+@pytest.fixture(scope="module")
+def cs(sandbox: RunningSandbox) -> Iterator[Any]:
+    """The ``cs`` client (the one Ansible's collection uses) on the module's sandbox."""
+    with requests.Session() as session:
+        yield JavaSignedCloudStack(
+            endpoint=sandbox.url,
+            key=API_KEY,
+            secret=SECRET_KEY,
+            session=session,
+            poll_interval=0.02,
+        )
+
+
 class Catalog:
     """Ids of the seeded zone-a catalog, looked up once through the API."""
 
@@ -148,6 +170,8 @@ class Catalog:
         self.template = next(t["id"] for t in templates if t["name"] == "ubuntu-22.04")
         network_offerings = api.items("listNetworkOfferings", guestiptype="Isolated")
         self.isolated = network_offerings[0]["id"]
+        self.tier = next(o["id"] for o in network_offerings if o["forvpc"])
+        self.vpc_offering = api.one("listVPCOfferings", name="Default VPC offering")["id"]
 
 
 def start(job_seconds: float = 0.0) -> RunningSandbox:

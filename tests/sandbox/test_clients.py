@@ -18,18 +18,16 @@ from libcloud.compute.providers import get_driver
 from libcloud.compute.types import NodeState, Provider
 
 from app.cloudstack.sandbox.server import RunningSandbox
-from app.cloudstack.signing import sign
-from tests.sandbox.conftest import API_KEY, SECRET_KEY, Catalog, CloudStackHttp, unique
+from tests.sandbox.conftest import (
+    API_KEY,
+    SECRET_KEY,
+    Catalog,
+    CloudStackHttp,
+    JavaSignedCloudStack,
+    unique,
+)
 
 CMK_MISSING = "cmk not installed: the Go module proxy does not serve apache/cloudstack-cloudmonkey"
-
-
-class JavaSignedCloudStack(CloudStack):
-    """``cs`` leaves ``~`` unencoded where Java's URLEncoder writes %7E; sign as the server."""
-
-    def _sign(self, data: dict[str, str]) -> None:
-        if self.secret:
-            data["signature"] = sign(data, self.secret)
 
 
 @pytest.fixture

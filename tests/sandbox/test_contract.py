@@ -149,6 +149,25 @@ def everything(api: CloudStackHttp, catalog: Catalog) -> dict[str, Any]:
     )
     api.done("assignToLoadBalancerRule", id=balancer["id"], virtualmachineids=vm["id"])
     api.ok("registerSSHKeyPair", name="shape", publickey=ssh_public_key(99), **owner)
+    vpc = api.result(
+        "createVPC",
+        name="shape-vpc",
+        zoneid=catalog.zone,
+        cidr="10.30.0.0/16",
+        vpcofferingid=catalog.vpc_offering,
+        **owner,
+    )
+    api.ok(
+        "createNetwork",
+        name="shape-tier",
+        zoneid=catalog.zone,
+        networkofferingid=catalog.tier,
+        vpcid=vpc["id"],
+        gateway="10.30.1.1",
+        netmask="255.255.255.0",
+        **owner,
+    )
+    api.result("updateVPC", id=vpc["id"], displaytext="all kinds")
     return {"project": project, "network": network_id, "address": address, "lb": balancer}
 
 
@@ -158,6 +177,8 @@ LISTS = [
     ("listDiskOfferings", {}),
     ("listTemplates", {"templatefilter": "executable"}),
     ("listNetworkOfferings", {}),
+    ("listVPCOfferings", {}),
+    ("listVPCs", {"project": True}),
     ("listProjects", {}),
     ("listResourceLimits", {"project": True}),
     ("listVirtualMachines", {"project": True}),

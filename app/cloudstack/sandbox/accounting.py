@@ -41,7 +41,7 @@ def usage(state: CloudState, project_id: str) -> dict[int, int]:
         3: 0,
         4: 0,
         6: sum(1 for _ in state.table("networks").in_project(project_id)),
-        7: 0,
+        7: sum(1 for _ in state.table("vpcs").in_project(project_id)),
         8: sum(vm["cpunumber"] for vm in vms),
         9: sum(vm["memory"] for vm in vms),
         10: sum(volume["size"] for volume in volumes),

@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from app.cloudstack.sandbox.contract_network import NETWORKING
 from app.cloudstack.sandbox.contract_tenancy import TENANCY
 
 CONTRACT_FILE = Path(__file__).with_name("contract.json")
@@ -213,6 +214,7 @@ EXTRA_COMMANDS: dict[str, dict[str, Any]] = {
 }
 
 EXTRA_COMMANDS.update({name: _extra(*spec) for name, spec in TENANCY.items()})
+EXTRA_COMMANDS.update({name: _extra(*spec) for name, spec in NETWORKING.items()})
 
 
 def _class_name(source: str) -> str:

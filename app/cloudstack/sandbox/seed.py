@@ -10,6 +10,7 @@ from ruamel.yaml import YAML
 
 from app.cloudstack.sandbox.store import Account, CloudState, Row
 from app.cloudstack.sandbox.tenancy import ROOT, account_row, domain_row, member, user_row
+from app.cloudstack.sandbox.vpc_rows import default_acl_lists, vpc_offering_row
 
 DEFAULT_SEED = Path(__file__).with_name("seed.yaml")
 
@@ -60,6 +61,11 @@ class TemplateSeed(_Seed):
 class NetworkOfferingSeed(_Seed):
     guest_ip_type: str = "Isolated"
     services: list[str] = Field(default_factory=list)
+    for_vpc: bool = False  # a VPC tier offering (NetworkOfferingVO.forVpc)
+
+
+class VpcOfferingSeed(_Seed):
+    services: list[str]
 
 
 class ProjectSeed(_Seed):
@@ -82,6 +88,7 @@ class SeedFile(_Seed):
     disk_offerings: dict[str, DiskOfferingSeed]
     templates: dict[str, TemplateSeed]
     network_offerings: dict[str, NetworkOfferingSeed]
+    vpc_offerings: dict[str, VpcOfferingSeed] = Field(default_factory=dict)
     domains: dict[str, DomainSeed] = Field(default_factory=dict)  # by path, parents first
     accounts: dict[str, AccountSeed] = Field(default_factory=dict)
     projects: dict[str, ProjectSeed] = Field(default_factory=dict)
@@ -107,6 +114,9 @@ def seeded_state(
         )
     for name, network_offering in seed.network_offerings.items():
         state.table("network_offerings").add(_network_offering(state, name, network_offering))
+    for name, vpc_offering in seed.vpc_offerings.items():
+        state.table("vpc_offerings").add(vpc_offering_row(state, name, vpc_offering.services))
+    default_acl_lists(state)
     _tenancy(state, seed)
     for name, project in seed.projects.items():
         row = state.table("projects").add(project_row(state, name))
@@ -246,14 +256,15 @@ def _network_offering(state: CloudState, name: str, seed: NetworkOfferingSeed) -
         "isdefault": True,
         "specifyvlan": False,
         "specifyipranges": seed.guest_ip_type == "Shared",
-        "conservemode": True,
-        "forvpc": False,
+        "conservemode": not seed.for_vpc,
+        "forvpc": seed.for_vpc,
         "ispersistent": False,
         "egressdefaultpolicy": True,
         "networkrate": 200,
         "created": state.timestamp(),
         "hasannotations": False,
         "service": [{"name": service} for service in seed.services],
+        "_number": state.next_number("network_offerings"),
     }
 
 

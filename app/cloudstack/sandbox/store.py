@@ -36,6 +36,11 @@ KINDS = (
     "port_forwards",
     "load_balancers",
     "keypairs",
+    "vpc_offerings",
+    "vpcs",
+    "acl_lists",
+    "acl_items",
+    "affinity_groups",
     "autoscale_vm_groups",  # none: the sandbox serves no command that makes one
 )
 NO_PROJECT = ""

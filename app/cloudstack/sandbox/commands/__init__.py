@@ -1,6 +1,7 @@
 """The sandbox's command handlers, one module per area; importing this registers them all."""
 
 from app.cloudstack.sandbox.commands import (
+    acls,
     addresses,
     balancers,
     catalog,
@@ -17,9 +18,11 @@ from app.cloudstack.sandbox.commands import (
     tags,
     vms,
     volumes,
+    vpcs,
 )
 
 __all__ = [
+    "acls",
     "addresses",
     "balancers",
     "catalog",
@@ -36,4 +39,5 @@ __all__ = [
     "tags",
     "vms",
     "volumes",
+    "vpcs",
 ]

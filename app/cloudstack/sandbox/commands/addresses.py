@@ -46,6 +46,8 @@ def implement(state: CloudState, network: Row) -> None:
     if network["state"] == "Implemented":
         return
     network["state"] = "Implemented"
+    if network.get("vpcid"):  # a tier uses its VPC's source NAT address (createVPC's job)
+        return
     if _has_source_nat_service(network) and _source_nat_of(state, network) is None:
         allocate_address(state, network, source_nat=True)
 
@@ -76,6 +78,10 @@ def allocate_address(state: CloudState, network: Row, source_nat: bool = False) 
         for key in ("account", "domainid", "domain", "projectid", "project")
         if key in network
     }
+    if "vpcofferingid" in network:  # a VPC's address: on the VPC, on no tier until used
+        place: Row = {"vpcid": network["id"], "vpcname": network["name"]}
+    else:
+        place = {"associatednetworkid": network["id"], "associatednetworkname": network["name"]}
     return state.table("ips").add(
         {
             "id": state.new_id(),
@@ -88,9 +94,8 @@ def allocate_address(state: CloudState, network: Row, source_nat: bool = False) 
             "forvirtualnetwork": True,
             "isstaticnat": False,
             "issystem": False,
-            "associatednetworkid": network["id"],
-            "associatednetworkname": network["name"],
-            "networkid": network["physicalnetworkid"],
+            **place,
+            "networkid": state.account.domain_id,  # the physical network, as new_network says
             "state": "Allocated",
             "isportable": False,
             "fordisplay": True,

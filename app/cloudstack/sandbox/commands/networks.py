@@ -8,6 +8,7 @@ from typing import Any
 from app.cloudstack.sandbox.accounting import require
 from app.cloudstack.sandbox.api import Answer, Ctx, command
 from app.cloudstack.sandbox.commands.addresses import release_address
+from app.cloudstack.sandbox.commands.vpcs import check_tier, tier_fields
 from app.cloudstack.sandbox.errors import CS_RESOURCE_ALLOCATION, invalid_parameter, runtime_error
 from app.cloudstack.sandbox.listing import list_body, public, visible
 from app.cloudstack.sandbox.store import Row
@@ -25,13 +26,17 @@ def create_network(ctx: Ctx) -> dict[str, Any]:
     gateway, netmask = request.get("gateway"), request.get("netmask")
     if bool(gateway) != bool(netmask):
         raise invalid_parameter("gateway/netmask are required when create network of type Isolated")
-    cidr = (
-        ipaddress.ip_interface(f"{gateway}/{netmask}").network
-        if gateway
-        else ipaddress.ip_network(DEFAULT_CIDR)
-    )
+    given = ipaddress.IPv4Interface(f"{gateway}/{netmask}").network if gateway else None
+    vpc = ctx.optional("vpcs", "vpcid")
+    if vpc is not None:
+        check_tier(ctx, vpc, offering, given)
+    elif offering.get("forvpc"):
+        raise invalid_parameter("Network offering can be used for VPC networks only")
+    cidr = given or ipaddress.IPv4Network(DEFAULT_CIDR)
     name = request.require("name")
     row = new_network(ctx, name, request.get("displaytext") or name, offering, zone, project, cidr)
+    if vpc is not None:
+        row.update(tier_fields(ctx, vpc, offering))
     return {"network": public(ctx.state.table("networks").add(row))}
 
 

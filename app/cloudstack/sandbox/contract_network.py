@@ -1,0 +1,160 @@
+"""The VPC, network ACL, static NAT and affinity group commands missing from the API subset,
+read from CloudStack's command classes; ``contract.py`` adds them as unverified commands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_USER = "org.apache.cloudstack.api.command.user."
+_SUCCESS = {"success": "Boolean", "displaytext": "String"}
+_PAGE = {"keyword": "STRING", "page": "INTEGER", "pagesize": "INTEGER"}
+_OWNED = {
+    "account": "STRING",
+    "domainid": "UUID",
+    "projectid": "UUID",
+    "isrecursive": "BOOLEAN",
+    "listall": "BOOLEAN",
+    **_PAGE,
+}
+_OWNER_FIELDS = {
+    "account": "String",
+    "domainid": "String",
+    "domain": "String",
+    "domainpath": "String",
+    "projectid": "String",
+    "project": "String",
+}
+_SERVICES = {"service": "List<ServiceResponse>"}
+_VPC_OFFERING = {  # the parts of VpcOfferingResponse the sandbox fills
+    "id": "String",
+    "name": "String",
+    "displaytext": "String",
+    "isdefault": "Boolean",
+    "state": "String",
+    "created": "Date",
+    "distributedvpcrouter": "Boolean",
+    "supportsregionLevelvpc": "Boolean",
+    "fordisplay": "Boolean",
+    "internetprotocol": "String",
+    **_SERVICES,
+}
+_VPC = {  # the parts of VpcResponse the sandbox fills
+    "id": "String",
+    "name": "String",
+    "displaytext": "String",
+    "state": "String",
+    "zoneid": "String",
+    "zonename": "String",
+    "cidr": "String",
+    "vpcofferingid": "String",
+    "vpcofferingname": "String",
+    "created": "Date",
+    "network": "List<NetworkResponse>",
+    "restartrequired": "Boolean",
+    "networkdomain": "String",
+    "fordisplay": "Boolean",
+    "distributedvpcrouter": "Boolean",
+    "redundantvpcrouter": "Boolean",
+    "regionlevelvpc": "Boolean",
+    "publicmtu": "Integer",
+    "dns1": "String",
+    "dns2": "String",
+    "tags": "List<ResourceTagResponse>",
+    "hasannotations": "Boolean",
+    "jobid": "String",
+    "jobstatus": "Integer",
+    **_OWNER_FIELDS,
+    **_SERVICES,
+}
+
+# name → (command class, mode, response key, params, required, response, description)
+NETWORKING: dict[str, tuple[str, str, str | None, dict[str, str], list[str], Any, str]] = {
+    "listVPCOfferings": (
+        _USER + "vpc.ListVPCOfferingsCmd",
+        "list",
+        "vpcoffering",
+        {
+            "id": "UUID",
+            "name": "STRING",
+            "displaytext": "STRING",
+            "isdefault": "BOOLEAN",
+            "supportedservices": "LIST",
+            "state": "STRING",
+            "zoneid": "UUID",
+            **_PAGE,
+        },
+        [],
+        _VPC_OFFERING,
+        "Lists VPC offerings",
+    ),
+    "createVPC": (
+        _USER + "vpc.CreateVPCCmd",
+        "async_create",
+        "vpc",
+        {
+            "name": "STRING",
+            "displaytext": "STRING",
+            "zoneid": "UUID",
+            "cidr": "STRING",
+            "vpcofferingid": "UUID",
+            "networkdomain": "STRING",
+            "start": "BOOLEAN",
+            "fordisplay": "BOOLEAN",
+            "publicmtu": "INTEGER",
+            "dns1": "STRING",
+            "dns2": "STRING",
+            "account": "STRING",
+            "domainid": "UUID",
+            "projectid": "UUID",
+        },
+        ["name", "zoneid", "cidr", "vpcofferingid"],
+        _VPC,
+        "Creates a VPC",
+    ),
+    "listVPCs": (
+        _USER + "vpc.ListVPCsCmd",
+        "list",
+        "vpc",
+        {
+            "id": "UUID",
+            "name": "STRING",
+            "displaytext": "STRING",
+            "zoneid": "UUID",
+            "cidr": "STRING",
+            "vpcofferingid": "UUID",
+            "state": "STRING",
+            "restartrequired": "BOOLEAN",
+            "fordisplay": "BOOLEAN",
+            "tags": "MAP",
+            **_OWNED,
+        },
+        [],
+        _VPC,
+        "Lists VPCs",
+    ),
+    "updateVPC": (
+        _USER + "vpc.UpdateVPCCmd",
+        "async",
+        "vpc",
+        {
+            "id": "UUID",
+            "name": "STRING",
+            "displaytext": "STRING",
+            "customid": "STRING",
+            "fordisplay": "BOOLEAN",
+            "publicmtu": "INTEGER",
+        },
+        ["id"],
+        _VPC,
+        "Updates a VPC",
+    ),
+    "deleteVPC": (
+        _USER + "vpc.DeleteVPCCmd",
+        "async",
+        None,
+        {"id": "UUID"},
+        ["id"],
+        _SUCCESS,
+        "Deletes a VPC",
+    ),
+}
