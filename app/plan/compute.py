@@ -88,7 +88,10 @@ class _Planner:
             )
         ref = catalog.projects.get(name) if catalog else None
         if project is None and ref is not None:
-            gone = self.tenancy.delete(name, ref, (where.file, where.line))
+            # A plan that only deletes reads no directory; the domain tree is always read.
+            tree = self.live.domains.get(ref.domain_id)
+            domain = tree.path if tree else ref.domain_id
+            gone = self.tenancy.delete(name, ref, (where.file, where.line), domain)
             self.changes.update({(name, gone.kind, gone.name): gone} if gone else {})
         usage = self.live.usage.get(name) or (new_usage(name) if ref is None else None)
         if project is not None and usage is not None:

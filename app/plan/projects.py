@@ -85,8 +85,11 @@ class TenancyPlanner:
                 found.changes += member_changes(project, members, self.sources, kept)
         return found
 
-    def delete(self, name: str, ref: ProjectRef, where: tuple[str, int]) -> Change | None:
-        """The project left the repo: deleted only if stackgate created it for this repo."""
+    def delete(
+        self, name: str, ref: ProjectRef, where: tuple[str, int], domain: str
+    ) -> Change | None:
+        """The project left the repo: deleted only if stackgate created it for this repo;
+        ``domain``: its domain's path."""
         if not created_here(ref, self.repo):
             return None
         return Change(
@@ -94,7 +97,7 @@ class TenancyPlanner:
             KIND,
             name,
             name,
-            project_view(ref, None) | {"domain_id": ref.domain_id},
+            project_view(ref, None) | {"domain": domain, "domain_id": ref.domain_id},
             None,
             reason="its files were removed, and stackgate created it",
             lost="the CloudStack project (refused while anything is left in it)",

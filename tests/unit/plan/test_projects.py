@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.cloudstack.inventory import TAG_KEY, TAG_PROTECTED, TAG_REPO
-from app.cloudstack.model import Directory, LiveState, ProjectRef
+from app.cloudstack.model import Directory, DomainUsage, LiveState, ProjectRef
 from app.plan.model import Action
 from app.spec.diagnostics import Code
 
@@ -155,3 +155,13 @@ def test_a_protected_project_is_planned_as_protected_so_apply_refuses_to_delete_
     plan = plan_of(files={"projects/other.yaml": "zone: zone-a\n"}, state=state)
     gone = change(plan, "project", "app")
     assert gone.action is Action.DELETE and gone.protected
+
+
+def test_a_deleted_project_names_its_domain_by_path() -> None:
+    # A plan that only deletes reads no directory (nothing is created, no members listed),
+    # but the domain tree (listDomains) is always read: the row says where, not an id.
+    retail = DomainUsage("d-retail", RETAIL, "d-apps", {})
+    state = replace(_cloud({"app": _ours()}), directories={}, domains={"d-retail": retail})
+    plan = plan_of(files={"projects/other.yaml": "zone: zone-a\n"}, state=state)
+    gone = change(plan, "project", "app")
+    assert gone.before is not None and gone.before["domain"] == RETAIL
