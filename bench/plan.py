@@ -2,7 +2,9 @@
 
 The cloud is built to match the repo (rows shaped as the sandbox stores them, tagged as
 apply tags them), then 1 % of the repo's instances change offering. Measured: a full plan,
-a one-project plan, and the read a per-object refresh would do for the full plan.
+a one-project plan, the read a per-object refresh would do for the full plan, and the plan
+of the same repo onboarding all 200 projects on a cloud that has none of them, as a ratio
+against the full plan: calls and time must stay O(projects).
 """
 
 from __future__ import annotations
@@ -217,41 +219,59 @@ def per_object_refresh(url: str, known: list[tuple[str, str, str]]) -> int:
     return sum(client.calls.values())
 
 
+def _settings(url: str) -> Settings:
+    return Settings(
+        cloudstack_url=url,
+        cloudstack_api_key=SecretStr(KEY),
+        cloudstack_secret_key=SecretStr(SECRET),
+    )
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        root, cloud = Path(folder) / "repo", Path(folder) / "cloud.json"
+        root, cloud, empty = (Path(folder) / name for name in ("repo", "cloud.json", "empty.json"))
         root.mkdir()
         write_repo(root, network_offering="DefaultIsolatedNetworkOfferingWithSourceNatService")
+        # new projects go to ROOT, owned by the key's own account (the sandbox's is
+        # `stackgate`), so no domain limit caps them
+        (root / "stackgate.yaml").write_text(
+            "defaults: {domain: ROOT, project_account: stackgate}\n"
+        )
         change_one_percent(root)
         known = build_cloud(cloud)
+        build_api(api_key=KEY, secret_key=SECRET, state_file=empty).state.save()
         desired = load_repo(root)
-        process, url = serve(cloud)
-        settings = Settings(
-            cloudstack_url=url,
-            cloudstack_api_key=SecretStr(KEY),
-            cloudstack_secret_key=SecretStr(SECRET),
-        )
         plans: dict[str, Plan] = {}
         calls: dict[str, int] = {}
 
-        def plan(label: str, projects: set[str] | None) -> None:
-            with Clouds(settings) as clouds:
+        def plan(label: str, url: str, projects: set[str] | None) -> None:
+            with Clouds(_settings(url)) as clouds:
                 plans[label] = plan_projects(desired, clouds, REPO, projects)
 
+        process, url = serve(cloud)
         try:
-            full = measure(lambda: plan("full", None), runs=1)
-            one = measure(lambda: plan("one", {"team-150"}), runs=5)
+            full = measure(lambda: plan("full", url, None), runs=1)
+            one = measure(lambda: plan("one", url, {"team-150"}), runs=5)
             refresh = measure(lambda: calls.update(refresh=per_object_refresh(url, known)), runs=1)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+        process, url = serve(empty)
+        try:
+            new = measure(lambda: plan("new", url, None), runs=1)
         finally:
             process.terminate()
             process.wait(timeout=10)
     assert plans["full"].counts["update-stop"] == CHANGED, plans["full"].summary
     assert not plans["one"].changes, plans["one"].summary
+    created = [c for c in plans["new"].changes if c.kind == "project" and c.action == "create"]
+    assert len(created) == PROJECTS and not plans["new"].has_errors, plans["new"].diagnostics[:3]
     print(f"plan: {PROJECTS} projects, {len(known):,} objects, {CHANGED} changed")
     rows = (
         ("full plan", plans["full"].api_calls, full),
         ("one-project plan", plans["one"].api_calls, one),
         ("per-object refresh (reads only)", calls["refresh"], refresh),
+        (f"{PROJECTS} new projects", plans["new"].api_calls, new),
     )
     for label, count, measured in rows:
         print(
@@ -261,4 +281,9 @@ def main() -> None:
     print(
         f"  ratio (refresh / full plan): calls {calls['refresh'] / plans['full'].api_calls:.0f}x, "
         f"time {refresh.seconds / full.seconds:.1f}x"
+    )
+    new_calls = plans["new"].api_calls / plans["full"].api_calls
+    print(
+        f"  ratio (new projects / full plan): calls {new_calls:.2f}x, "
+        f"time {new.seconds / full.seconds:.2f}x"
     )
