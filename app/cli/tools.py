@@ -52,7 +52,7 @@ def demo(
     ] = None,
 ) -> None:
     """The whole flow on embedded defaults: a change proposed, planned, approved, merged,
-    applied."""
+    applied; then a new team's project, asked for and approved the same way."""
     from app.demo.story import tell  # the service's dependencies load only for the demo
 
     keep = sys.stdin.isatty() and sys.stdout.isatty() if serve is None else serve
