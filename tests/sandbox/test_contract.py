@@ -157,9 +157,13 @@ def everything(api: CloudStackHttp, catalog: Catalog) -> dict[str, Any]:
         vpcofferingid=catalog.vpc_offering,
         **owner,
     )
+    acl = api.result("createNetworkACLList", name="shape-acl", vpcid=vpc["id"])
+    rule = api.result("createNetworkACL", aclid=acl["id"], protocol="tcp", startport=22)
+    api.result("updateNetworkACLItem", id=rule["id"], endport=23)
     api.ok(
         "createNetwork",
         name="shape-tier",
+        aclid=acl["id"],
         zoneid=catalog.zone,
         networkofferingid=catalog.tier,
         vpcid=vpc["id"],
@@ -179,6 +183,8 @@ LISTS = [
     ("listNetworkOfferings", {}),
     ("listVPCOfferings", {}),
     ("listVPCs", {"project": True}),
+    ("listNetworkACLLists", {"project": True}),
+    ("listNetworkACLs", {"project": True}),
     ("listProjects", {}),
     ("listResourceLimits", {"project": True}),
     ("listVirtualMachines", {"project": True}),
