@@ -172,6 +172,9 @@ def everything(api: CloudStackHttp, catalog: Catalog) -> dict[str, Any]:
         **owner,
     )
     api.result("updateVPC", id=vpc["id"], displaytext="all kinds")
+    api.result("associateIpAddress", vpcid=vpc["id"], **owner)
+    natted = api.result("associateIpAddress", networkid=network_id, **owner)
+    api.ok("enableStaticNat", ipaddressid=natted["id"], virtualmachineid=vm["id"])
     return {"project": project, "network": network_id, "address": address, "lb": balancer}
 
 

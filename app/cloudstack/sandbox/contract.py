@@ -128,7 +128,7 @@ EXTRA_COMMANDS: dict[str, dict[str, Any]] = {
         "ipforwardingrule",
         {"id": "UUID", "ipaddressid": "UUID", "virtualmachineid": "UUID", **_LIST_PARAMS},
         [],
-        # a part of IpForwardingRuleResponse; static NAT is not modelled, so this list is empty
+        # a part of IpForwardingRuleResponse; createIpForwardingRule is not served: always empty
         {"id": "String", "ipaddress": "String", "ipaddressid": "String", "state": "String"},
         "List the IP forwarding rules",
     ),

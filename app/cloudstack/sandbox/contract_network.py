@@ -289,4 +289,27 @@ NETWORKING: dict[str, tuple[str, str, str | None, dict[str, str], list[str], Any
         _SUCCESS,
         "Replaces ACL associated with a network or private gateway",
     ),
+    "enableStaticNat": (
+        _USER + "nat.EnableStaticNatCmd",
+        "sync",
+        None,
+        {
+            "ipaddressid": "UUID",
+            "virtualmachineid": "UUID",
+            "networkid": "UUID",
+            "vmguestip": "STRING",
+        },
+        ["ipaddressid", "virtualmachineid"],
+        _SUCCESS,
+        "Enables static NAT for given IP address",
+    ),
+    "disableStaticNat": (
+        _USER + "nat.DisableStaticNatCmd",
+        "async",
+        None,
+        {"ipaddressid": "UUID"},
+        ["ipaddressid"],
+        _SUCCESS,
+        "Disables static rule for given IP address",
+    ),
 }

@@ -158,6 +158,7 @@ def _zone(state: CloudState, name: str, seed: ZoneSeed) -> Row:
         "tags": [],
         "hasannotations": False,
         "type": "Core",
+        "_number": state.next_number("zones"),
     }
     state.table("zones").add(row)
     hosts = ipaddress.ip_network(seed.public_range).hosts()

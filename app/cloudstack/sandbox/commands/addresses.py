@@ -97,6 +97,7 @@ def allocate_address(state: CloudState, network: Row, source_nat: bool = False) 
             **place,
             "networkid": state.account.domain_id,  # the physical network, as new_network says
             "state": "Allocated",
+            "_number": state.next_number("ips"),
             "isportable": False,
             "fordisplay": True,
             "hasrules": False,
@@ -106,11 +107,14 @@ def allocate_address(state: CloudState, network: Row, source_nat: bool = False) 
     )
 
 
+# AssociateIPAddrCmd (BaseAsyncCreateCmd): to a network, or to a VPC (vpcid), where it
+# stays on no tier until static NAT or a rule uses it.
 @command("associateIpAddress")
 def associate_ip_address(ctx: Ctx) -> Answer:
-    network = ctx.entity("networks", "networkid")
+    vpc = ctx.optional("vpcs", "vpcid")
+    network = vpc if vpc is not None else ctx.entity("networks", "networkid")
     project = ctx.project()
-    if project and network.get("projectid") != project["id"]:
+    if project and vpc is None and network.get("projectid") != project["id"]:
         raise invalid_parameter(
             f"Network {network['id']} does not belong to project {project['name']}"
         )
@@ -127,7 +131,7 @@ def associate_ip_address(ctx: Ctx) -> Answer:
     address["state"] = "Allocating"
 
     def run() -> tuple[str, Row]:  # associateIPToGuestNetwork runs in the job
-        address["issourcenat"] = becomes_source_nat(ctx.state, network)
+        address["issourcenat"] = vpc is None and becomes_source_nat(ctx.state, network)
         address["state"] = "Allocated"
         return "ipaddress", address
 
@@ -163,13 +167,18 @@ def release_address(state: CloudState, address: Row) -> None:
 def list_public_ip_addresses(ctx: Ctx) -> dict[str, Any]:
     request = ctx.request
     network, address = request.get("associatednetworkid"), request.get("ipaddress")
-    source_nat = request.get("issourcenat")
+    vpc = request.get("vpcid")
+    flags = {key: request.get(key) for key in ("issourcenat", "isstaticnat")}
 
     def keep(row: Row) -> bool:
         return (
             (not network or row.get("associatednetworkid") == network)
+            and (not vpc or row.get("vpcid") == vpc)
             and (not address or row["ipaddress"] == address)
-            and (source_nat is None or row["issourcenat"] == (source_nat.lower() == "true"))
+            and all(
+                value is None or row[key] == (value.lower() == "true")
+                for key, value in flags.items()
+            )
         )
 
     rows = visible(ctx.state, request, ctx.state.table("ips"))

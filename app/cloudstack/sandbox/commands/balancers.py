@@ -13,6 +13,7 @@ from app.cloudstack.sandbox.commands.rules import (
     rule_conflict,
     rules_on_ip,
 )
+from app.cloudstack.sandbox.commands.staticnat import refuse_on_static_nat
 from app.cloudstack.sandbox.errors import CS_SERVER_API, invalid_parameter
 from app.cloudstack.sandbox.listing import check_known, list_body, public, visible
 from app.cloudstack.sandbox.store import Row
@@ -24,6 +25,9 @@ ALGORITHMS = ("source", "roundrobin", "leastconn")
 def create_load_balancer_rule(ctx: Ctx) -> Answer:
     request = ctx.request
     address = ctx.entity("ips", "publicipid")
+    refuse_on_static_nat(  # LoadBalancingRulesManagerImpl.createPublicLoadBalancerRule
+        address, "Unable to create load balancer rule; specified sourceip id has static nat enabled"
+    )
     algorithm = request.require("algorithm")
     if algorithm not in ALGORITHMS:
         raise invalid_parameter(f"Invalid algorithm: {algorithm}")

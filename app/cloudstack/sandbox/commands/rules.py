@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.cloudstack.sandbox.api import Answer, Ctx, command
+from app.cloudstack.sandbox.commands.staticnat import refuse_on_static_nat
 from app.cloudstack.sandbox.errors import (
     CS_NETWORK_RULE_CONFLICT,
     CS_SERVER_API,
@@ -222,6 +223,10 @@ def create_egress_firewall_rule(ctx: Ctx) -> Answer:
 @command("createPortForwardingRule")
 def create_port_forwarding_rule(ctx: Ctx) -> Answer:
     address = ctx.entity("ips", "ipaddressid")
+    refuse_on_static_nat(
+        address,
+        f"Unable to create port forwarding rule; ip id={address['_number']} has static nat enabled",
+    )
     vm = ctx.entity("vms", "virtualmachineid")
     protocol = _protocol(ctx, ("tcp", "udp"))
     public = port_range(ctx, "publicport", "publicendport")
@@ -312,4 +317,4 @@ def list_port_forwarding_rules(ctx: Ctx) -> dict[str, Any]:
 
 @command("listIpForwardingRules")
 def list_ip_forwarding_rules(_ctx: Ctx) -> dict[str, Any]:
-    return {}  # static NAT is not modelled: no IP forwarding rules exist
+    return {}  # IP forwarding rules come from createIpForwardingRule, which is not served
