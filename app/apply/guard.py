@@ -48,6 +48,16 @@ def guard(approved: Plan, fresh: Plan) -> Verdict:
     return Verdict(tuple(said))
 
 
+def within(approved: Plan, fresh: Plan) -> bool:
+    """Does ``fresh`` ask only for changes ``approved`` asked for, each unmoved? What a retry
+    after a part-failed apply plans: the approved changes that failed or were not reached."""
+    was = {change.address: change for change in approved.changes}
+    return all(
+        change.address in was and _moved(was[change.address], change) is None
+        for change in fresh.changes
+    )
+
+
 def guard_digests(changes: str, live: str, fresh: Plan) -> Verdict:
     """The guard when only the approved plan's digests are known (a CI job without the
     reviewing job's store reads them from the plan comment's stamp)."""

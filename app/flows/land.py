@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from app.apply.executor import Executor, unsupported
-from app.apply.guard import guard, guard_digests
+from app.apply.guard import guard, guard_digests, within
 from app.apply.journal import Journal, Run
 from app.events.model import Approval, PullRequest
 from app.flows.gate import MayApprove, approvers, gate
@@ -132,6 +132,11 @@ def _begin(
         plan = fresh
         nod = Approval(retried_by, pull.head_sha, "apply")
         counted = _signed(here, plan)
+        if record is not None and within(approved := from_dict(record.plan), fresh):
+            # finishing what was approved: the approvals the merged plan had still hold
+            # (a merged request cannot be approved again on GitLab)
+            given = (*counted.approvals, *_signed(here, approved).approvals)
+            counted = replace(counted, approvals=tuple(dict.fromkeys(given)))
         counted = replace(counted, approvals=(*counted.approvals, nod))
         decision = judge(services, fresh, here.desired, before, pull, base.policies(), changed)
         problems = _gate_problems(here, plan, decision, counted)

@@ -134,6 +134,7 @@ class GitHubFake:
                     raise ValueError(
                         f"#{number} conflicts with {pull.base_ref}; GitHub would not merge it"
                     )
+                pull.landed_on = found.branches[pull.base_ref]
                 found.branches[pull.base_ref] = pull.merge_sha
                 pull.merged, pull.merged_by = True, who
             pull.state = "closed"

@@ -112,7 +112,10 @@ class Shapes(GitShapes):
             else "unknown",
             merge_commit_sha=pull.merge_sha or None,
             head=self._end(repo, f"pr-{pull.number}", pull.head_sha, pull.author, head_repo),
-            base=self._end(repo, pull.base_ref, repo.branches[pull.base_ref], "", ""),
+            # a merged PR's base stays where it merged, not at the merge it made
+            base=self._end(
+                repo, pull.base_ref, pull.landed_on or repo.branches[pull.base_ref], "", ""
+            ),
         )
         shaped["_links"] = {
             "self": {"href": shaped["url"]},

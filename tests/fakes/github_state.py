@@ -73,6 +73,7 @@ class Pull:
     start_sha: str  # the base tip when opened: what the PR's diff is taken against
     head_sha: str
     merge_sha: str = ""
+    landed_on: str = ""  # once merged: the base tip it merged onto, which base.sha keeps saying
     state: str = "open"
     merged: bool = False
     merged_by: str = ""
