@@ -175,6 +175,8 @@ def everything(api: CloudStackHttp, catalog: Catalog) -> dict[str, Any]:
     api.result("associateIpAddress", vpcid=vpc["id"], **owner)
     natted = api.result("associateIpAddress", networkid=network_id, **owner)
     api.ok("enableStaticNat", ipaddressid=natted["id"], virtualmachineid=vm["id"])
+    group = api.result("createAffinityGroup", name="shape", type="host affinity", **owner)
+    deploy(api, catalog, project, name="shape-2", affinitygroupids=group["id"])
     return {"project": project, "network": network_id, "address": address, "lb": balancer}
 
 
@@ -188,6 +190,8 @@ LISTS = [
     ("listVPCs", {"project": True}),
     ("listNetworkACLLists", {"project": True}),
     ("listNetworkACLs", {"project": True}),
+    ("listAffinityGroupTypes", {}),
+    ("listAffinityGroups", {"project": True}),
     ("listProjects", {}),
     ("listResourceLimits", {"project": True}),
     ("listVirtualMachines", {"project": True}),

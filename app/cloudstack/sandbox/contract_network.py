@@ -108,6 +108,17 @@ _ACL_RULE_PARAMS = {
     "reason": "STRING",
     "fordisplay": "BOOLEAN",
 }
+_AFFINITY_GROUP = {  # AffinityGroupResponse
+    "id": "String",
+    "name": "String",
+    "description": "String",
+    "type": "String",
+    "virtualmachineIds": "List<String>",
+    "dedicatedresources": "List<String>",
+    "jobid": "String",
+    "jobstatus": "Integer",
+    **_OWNER_FIELDS,
+}
 
 # name → (command class, mode, response key, params, required, response, description)
 NETWORKING: dict[str, tuple[str, str, str | None, dict[str, str], list[str], Any, str]] = {
@@ -311,5 +322,64 @@ NETWORKING: dict[str, tuple[str, str, str | None, dict[str, str], list[str], Any
         ["ipaddressid"],
         _SUCCESS,
         "Disables static rule for given IP address",
+    ),
+    "listAffinityGroupTypes": (
+        _USER + "affinitygroup.ListAffinityGroupTypesCmd",
+        "list",
+        "affinityGroupType",
+        dict(_PAGE),
+        [],
+        {"type": "String"},
+        "Lists affinity group types available",
+    ),
+    "createAffinityGroup": (
+        _USER + "affinitygroup.CreateAffinityGroupCmd",
+        "async_create",
+        "affinitygroup",
+        {
+            "name": "STRING",
+            "type": "STRING",
+            "description": "STRING",
+            "account": "STRING",
+            "domainid": "UUID",
+            "projectid": "UUID",
+        },
+        ["name", "type"],
+        _AFFINITY_GROUP,
+        "Creates an affinity/anti-affinity group",
+    ),
+    "listAffinityGroups": (
+        _USER + "affinitygroup.ListAffinityGroupsCmd",
+        "list",
+        "affinitygroup",
+        {"id": "UUID", "name": "STRING", "type": "STRING", "virtualmachineid": "UUID", **_OWNED},
+        [],
+        _AFFINITY_GROUP,
+        "Lists affinity groups",
+    ),
+    "deleteAffinityGroup": (
+        _USER + "affinitygroup.DeleteAffinityGroupCmd",
+        "async",
+        None,
+        {
+            "id": "UUID",
+            "name": "STRING",
+            "account": "STRING",
+            "domainid": "UUID",
+            "projectid": "UUID",
+        },
+        [],
+        _SUCCESS,
+        "Deletes affinity group",
+    ),
+    "updateVMAffinityGroup": (
+        _USER + "affinitygroup.UpdateVMAffinityGroupCmd",
+        "async",
+        "virtualmachine",
+        {"id": "UUID", "affinitygroupids": "LIST", "affinitygroupnames": "LIST"},
+        ["id"],
+        "deployVirtualMachine",  # UserVmResponse
+        "Updates the affinity/anti-affinity group associations of a virtual machine. The "
+        'virtual machine has to be in a "Stopped" state.',
     ),
 }

@@ -3,6 +3,7 @@
 from app.cloudstack.sandbox.commands import (
     acls,
     addresses,
+    affinity,
     balancers,
     catalog,
     directory,
@@ -25,6 +26,7 @@ from app.cloudstack.sandbox.commands import (
 __all__ = [
     "acls",
     "addresses",
+    "affinity",
     "balancers",
     "catalog",
     "directory",

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from app.cloudstack.sandbox.accounting import GIB, require
+from app.cloudstack.sandbox.affinity_groups import join, leave_all, named_groups
 from app.cloudstack.sandbox.api import Answer, Ctx, command
 from app.cloudstack.sandbox.commands.addresses import implement
 from app.cloudstack.sandbox.commands.networks import new_network, next_guest_ip
@@ -170,6 +171,7 @@ def deploy_virtual_machine(ctx: Ctx) -> Answer:
         )
     project = ctx.project()
     networks = _networks(ctx, zone, project)
+    groups = named_groups(ctx, project)
     name = request.get("name") or f"VM-{ctx.state.new_id()}"
     _check_name(ctx, name, networks)
     keypairs = _keypair(ctx, project)
@@ -182,6 +184,7 @@ def deploy_virtual_machine(ctx: Ctx) -> Answer:
     if keypairs:
         vm["keypairs"] = keypairs
     vm["nic"] = [_nic(ctx, network, i == 0) for i, network in enumerate(networks)]
+    join(vm, groups)
     ctx.state.table("vms").add(vm)
     _root_volume(ctx, vm, root_gib, project)
     start = request.flag("startvm", default=True)
@@ -322,6 +325,7 @@ def expunged(ctx: Ctx, vm: Row) -> None:
             close_related(ctx, rule)
     for balancer in ctx.state.table("load_balancers"):
         balancer["_members"] = [member for member in balancer["_members"] if member != vm["id"]]
+    leave_all(ctx, vm)  # AffinityGroupServiceImpl.postStateTransitionEvent on Expunging
     ctx.state.table("vms").remove(vm["id"])
 
 
