@@ -126,3 +126,15 @@ def test_a_tier_takes_a_list_by_aclid_or_replace_and_keeps_it_from_deletion(
     cs.deleteNetworkACLList(id=acl["id"], fetch_result=True)
     rule = _rule(cs, {"id": other["networkacllist"]["id"]})
     assert rule["aclname"] == "app"
+
+
+def test_a_vpcs_lists_and_a_lists_rules_are_found_without_the_project(
+    cs: Any, acl: dict[str, Any], vpc: dict[str, Any]
+) -> None:
+    """NetworkACLServiceImpl searches the VPC (or list) named after an access check, not the
+    caller's own VPCs, as cs_network_acl and cs_network_acl_rule ask without a projectid."""
+    rule = _rule(cs, acl, number=3)
+    (found,) = cs.listNetworkACLLists(name="web", vpcid=vpc["id"])["networkacllist"]
+    assert found["id"] == acl["id"]
+    (listed,) = cs.listNetworkACLs(aclid=acl["id"])["networkacl"]
+    assert listed["id"] == rule["id"]

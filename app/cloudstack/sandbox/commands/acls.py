@@ -19,9 +19,12 @@ def _is_default(acl: Row) -> bool:
     return "vpcid" not in acl and acl["name"] in DEFAULT_LISTS
 
 
-def _with_defaults(ctx: Ctx, kind: str) -> Iterable[Row]:
-    """listNetworkACLLists adds vpc id 0 to the VPCs searched: the default lists (and their
-    rules) show in every owner's list."""
+def _with_defaults(ctx: Ctx, kind: str, scoped_by: str) -> Iterable[Row]:
+    """Rows the caller may list. Named by ``scoped_by`` (a VPC, a list), the search is that
+    one's after an access check, whatever the project; otherwise listNetworkACLLists adds vpc
+    id 0 to the owner's VPCs searched: the default lists (and their rules) show for everyone."""
+    if ctx.request.get(scoped_by):
+        return ctx.state.table(kind)
     rows = list(visible(ctx.state, ctx.request, ctx.state.table(kind)))
     if ctx.request.get("projectid"):
         rows += ctx.state.table(kind).in_project(NO_PROJECT)
@@ -62,7 +65,7 @@ def list_network_acl_lists(ctx: Ctx) -> dict[str, Any]:
             not network_id or (network is not None and network.get("aclid") == acl["id"])
         )
 
-    return list_body(ctx.request, "networkacllist", _with_defaults(ctx, "acl_lists"), keep)
+    return list_body(ctx.request, "networkacllist", _with_defaults(ctx, "acl_lists", "vpcid"), keep)
 
 
 # DeleteNetworkACLListCmd (BaseAsyncCmd): NetworkACLServiceImpl.deleteNetworkACL refuses the
@@ -200,7 +203,7 @@ def list_network_acls(ctx: Ctx) -> dict[str, Any]:
             and (not network_id or (network is not None and network["aclid"] == item["aclid"]))
         )
 
-    return list_body(request, "networkacl", _with_defaults(ctx, "acl_items"), keep)
+    return list_body(request, "networkacl", _with_defaults(ctx, "acl_items", "aclid"), keep)
 
 
 # UpdateNetworkACLItemCmd (BaseAsyncCustomIdCmd): NetworkACLServiceImpl.updateNetworkACLItem,
