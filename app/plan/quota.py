@@ -13,6 +13,7 @@ from typing import Any
 
 from app.cloudstack.model import Catalog, ProjectUsage
 from app.plan.model import Change, QuotaLine
+from app.plan.source_nat import FRESH
 from app.spec.diagnostics import Code, Diagnostic, Location, error, warning
 
 RESOURCES = {
@@ -59,7 +60,10 @@ def footprint(
     if kind == "network":
         network = catalog.network_offerings.get(str(fields.get("offering"))) if catalog else None
         source_nat = network is not None and "SourceNat" in network.services
-        return {"networks": 1, "public_ips": 1 if source_nat else 0}
+        # a live network no VM has used yet holds no source NAT address (one associated to
+        # it counts as that public IP); a planned one is counted as its first deploy takes one
+        unused = fields.get("state") == FRESH
+        return {"networks": 1, "public_ips": 1 if source_nat and not unused else 0}
     if kind == "public_ip":
         return {"public_ips": 1}
     return {}

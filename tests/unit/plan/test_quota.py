@@ -167,6 +167,17 @@ def test_a_network_without_source_nat_takes_no_address() -> None:
     assert (_line(plan, "networks").change, _line(plan, "public_ips").change) == (1, 0)
 
 
+def test_a_network_no_vm_has_used_holds_no_source_nat_address_to_free() -> None:
+    # CloudStack allocates the source NAT address at the network's first deploy (or takes
+    # the first address associated to it, which counts as that public IP): an Allocated
+    # network holds none, an Implemented one holds one
+    cloud = catalog()
+    fresh = {"offering": ISOLATED, "state": "Allocated"}
+    assert footprint("network", fresh, cloud) == {"networks": 1, "public_ips": 0}
+    used = {"offering": ISOLATED, "state": "Implemented"}
+    assert footprint("network", used, cloud) == {"networks": 1, "public_ips": 1}
+
+
 def test_a_limit_changed_in_the_same_plan_is_the_limit_used() -> None:
     text = edit("limits: {instances: 10, cpu: 20}", "limits: {cpu: 40, memory: unlimited}")
     plan = _plan(text, cpu=(19, 20), memory=(0, 1024))
