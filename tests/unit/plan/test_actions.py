@@ -1,9 +1,8 @@
-"""Every action for every kind: create, no-op, update, update-stop, replace and delete."""
+"""Plan actions that keep the object: create, no-op, update in place and update with a stop."""
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 import pytest
 
@@ -12,117 +11,26 @@ from app.plan.model import Action, FieldChange
 
 from .cloud import (
     BASE,
-    EGRESS_KEY,
     FILE,
-    FINGERPRINT_A,
-    FINGERPRINT_B,
-    FIREWALL_KEY,
-    FORWARD_KEY,
     ISOLATED,
     SHARED,
-    actions,
     base_objects,
-    change,
     edit,
     egress,
     firewall,
     instance,
     load_balancer,
     network,
-    obj,
     only,
     plan_of,
     port_forward,
     public_ip,
     relabel,
-    ssh_key,
     swap,
     volume,
     without,
 )
-
-NONE: dict[str, Any] = {"labels": {}, "protected": False}
-# What each entry of BASE asks for, in the inventory's terms, and the line it is written on.
-WANTED: dict[str, tuple[str, int, dict[str, Any]]] = {
-    "network": (
-        "app-net",
-        4,
-        {"offering": ISOLATED, "cidr": "10.1.0.0/24", "zone": "zone-a", "description": ""},
-    ),
-    "instance": (
-        "web-1",
-        6,
-        {
-            "offering": "small",
-            "template": "ubuntu-22.04",
-            "networks": ["app-net"],
-            "ssh_key": "deploy",
-            "root_disk_gib": 10,  # the template's size: no root_disk written
-            "zone": "zone-a",
-            "user_data_sha": None,
-            "cpu": 1,  # the offering's size, from the catalog
-            "memory_mib": 2048,
-        },
-    ),
-    "volume": (
-        "data",
-        8,
-        {"offering": "standard", "size_gib": 20, "attach_to": "web-1", "zone": "zone-a"},
-    ),
-    "public_ip": ("web-ip", 10, {"network": "app-net"}),
-    "firewall": (
-        FIREWALL_KEY,
-        12,
-        {
-            "ip": "web-ip",
-            "protocol": "tcp",
-            "ports": "443",
-            "icmp_type": None,
-            "icmp_code": None,
-            "cidrs": ["0.0.0.0/0"],
-        },
-    ),
-    "egress": (
-        EGRESS_KEY,
-        14,
-        {
-            "network": "app-net",
-            "protocol": "all",
-            "ports": None,
-            "icmp_type": None,
-            "icmp_code": None,
-            "cidrs": ["0.0.0.0/0"],
-        },
-    ),
-    "port_forward": (
-        FORWARD_KEY,
-        16,
-        {
-            "ip": "web-ip",
-            "protocol": "tcp",
-            "public_port": "22",
-            "private_port": "22",
-            "instance": "web-1",
-            "cidrs": [],
-        },
-    ),
-    "load_balancer": (
-        "web-lb",
-        18,
-        {
-            "ip": "web-ip",
-            "algorithm": "roundrobin",
-            "protocol": "tcp",
-            "public_port": 80,
-            "private_port": 8080,
-            "members": ["web-1"],
-            "cidrs": [],
-        },
-    ),
-    "ssh_key": ("deploy", 20, {"fingerprint": FINGERPRINT_A}),
-}
-KINDS = sorted(WANTED)
-
+from .wanted import KINDS, NONE, WANTED
 
 # ---- create and no-op ---------------------------------------------------------------------------
 
@@ -429,201 +337,3 @@ def test_the_gravest_field_decides_the_action_and_every_field_is_listed() -> Non
         FieldChange("memory_mib", 2048, 4096),
         FieldChange("labels", {}, {"a": "b"}),
     )
-
-
-# ---- replace --------------------------------------------------------------------------------
-
-REPLACES: dict[str, tuple[LiveObject, tuple[FieldChange, ...], str, str]] = {
-    "instance template": (
-        instance(template="debian-12", root_disk_gib=8),
-        (
-            FieldChange("template", "debian-12", "ubuntu-22.04"),
-            FieldChange("root_disk_gib", 8, 10),
-        ),
-        "template cannot change in place",
-        "the instance and everything on its root disk",
-    ),
-    "instance zone": (
-        instance(zone="zone-b"),
-        (FieldChange("zone", "zone-b", "zone-a"),),
-        "zone cannot change in place",
-        "the instance and everything on its root disk",
-    ),
-    "instance networks": (
-        instance(networks=["app-net", "db-net"]),
-        (FieldChange("networks", ["app-net", "db-net"], ["app-net"]),),
-        "networks cannot change in place",
-        "the instance and everything on its root disk",
-    ),
-    "network cidr": (
-        network(cidr="10.9.0.0/24"),
-        (FieldChange("cidr", "10.9.0.0/24", "10.1.0.0/24"),),
-        "cidr cannot change in place",
-        "the network; instances on it lose their NIC",
-    ),
-    "network zone": (
-        network(zone="zone-b"),
-        (FieldChange("zone", "zone-b", "zone-a"),),
-        "zone cannot change in place",
-        "the network; instances on it lose their NIC",
-    ),
-    "volume zone": (
-        volume(zone="zone-b"),
-        (FieldChange("zone", "zone-b", "zone-a"),),
-        "zone cannot change in place",
-        "the volume and its data",
-    ),
-    "address network": (
-        public_ip(network="old-net"),
-        (FieldChange("network", "old-net", "app-net"),),
-        "network cannot change in place",
-        "the public address 203.0.113.7",
-    ),
-    "firewall content": (
-        firewall(cidrs=["10.0.0.0/8"]),
-        (FieldChange("cidrs", ["10.0.0.0/8"], ["0.0.0.0/0"]),),
-        "cidrs cannot change in place",
-        "the rule",
-    ),
-    "egress content": (
-        egress(protocol="tcp"),
-        (FieldChange("protocol", "tcp", "all"),),
-        "protocol cannot change in place",
-        "the rule",
-    ),
-    "port forward content": (
-        port_forward(private_port="2222"),
-        (FieldChange("private_port", "2222", "22"),),
-        "private_port cannot change in place",
-        "the rule",
-    ),
-    "load balancer port": (
-        load_balancer(public_port=8080),
-        (FieldChange("public_port", 8080, 80),),
-        "public_port cannot change in place",
-        "the load-balancer rule (a moment without traffic)",
-    ),
-    "load balancer protocol and members": (
-        load_balancer(protocol="udp", members=["web-2"]),
-        (FieldChange("protocol", "udp", "tcp"), FieldChange("members", ["web-2"], ["web-1"])),
-        "protocol cannot change in place",
-        "the load-balancer rule (a moment without traffic)",
-    ),
-    "ssh key fingerprint": (
-        ssh_key(fingerprint=FINGERPRINT_B),
-        (FieldChange("fingerprint", FINGERPRINT_B, FINGERPRINT_A),),
-        "fingerprint cannot change in place",
-        "the registered key pair",
-    ),
-}
-
-
-@pytest.mark.parametrize("case", sorted(REPLACES))
-def test_replace_says_what_is_lost(case: str) -> None:
-    found, changed, reason, lost = REPLACES[case]
-    made = change(plan_of(BASE, swap(base_objects(), found)), found.kind, found.name)
-    assert made.action is Action.REPLACE and made.destructive
-    assert (made.changed, made.reason, made.lost) == (changed, reason, lost)
-    assert made.live_id == found.id
-    assert (made.file, made.line) == (FILE, WANTED[found.kind][1])
-
-
-def test_replace_carries_the_live_objects_protection() -> None:
-    found = network(cidr="10.9.0.0/24")
-    found = LiveObject(found.kind, found.name, found.id, found.fields, {}, None, True)
-    made = change(plan_of(BASE, swap(base_objects(), found)), "network", "app-net")
-    assert made.action is Action.REPLACE and made.protected
-
-
-# ---- delete ---------------------------------------------------------------------------------
-
-LOST_ON_DELETE = {
-    "network": "the network; instances on it lose their NIC",
-    "instance": "the instance and everything on its root disk",
-    "volume": "the volume and its data",
-    "public_ip": "the public address 203.0.113.7",
-    "firewall": "the rule",
-    "egress": "the rule",
-    "port_forward": "the rule",
-    "load_balancer": "the load-balancer rule (a moment without traffic)",
-    "ssh_key": "the registered key pair",
-}
-EXTRA = {
-    "network": network("old-net"),
-    "instance": instance("old-vm"),
-    "volume": volume("old-data"),
-    "public_ip": public_ip("old-ip"),
-    "firewall": firewall("web-ip:tcp:80:0.0.0.0/0", ports="80"),
-    "egress": egress("app-net:tcp:53:0.0.0.0/0", protocol="tcp", ports="53"),
-    "port_forward": port_forward("web-ip:tcp:80->web-1:80", public_port="80", private_port="80"),
-    "load_balancer": load_balancer("old-lb"),
-    "ssh_key": ssh_key("old-key"),
-}
-
-
-@pytest.mark.parametrize("kind", KINDS)
-def test_delete_what_left_the_repo(kind: str) -> None:
-    extra = EXTRA[kind]
-    gone = only(plan_of(BASE, [*base_objects(), extra]))
-    assert (gone.action, gone.kind, gone.name) == (Action.DELETE, kind, extra.name)
-    assert gone.before == {**extra.fields, "labels": {}, "protected": False}
-    assert gone.after is None and gone.changed == ()
-    assert (gone.reason, gone.lost) == ("no longer in the repo", LOST_ON_DELETE[kind])
-    assert gone.live_id == extra.id and gone.destructive and not gone.protected
-    assert (gone.file, gone.line) == (FILE, 1)  # the project's file: the entry is gone
-
-
-def test_delete_carries_the_protected_flag_and_labels_of_the_live_object() -> None:
-    extra = obj("volume", "keep-me", volume().fields, labels={"owner": "x"}, protected=True)
-    gone = only(plan_of(BASE, [*base_objects(), extra]))
-    assert gone.action is Action.DELETE and gone.protected
-    assert gone.before is not None
-    assert (gone.before["labels"], gone.before["protected"]) == ({"owner": "x"}, True)
-
-
-# ---- rules are named by their content -----------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "kind", "before", "after"),
-    [
-        (
-            "ports: 443,",
-            "ports: 8443,",
-            "firewall",
-            FIREWALL_KEY,
-            "web-ip:tcp:8443:0.0.0.0/0",
-        ),
-        (
-            "cidrs: [0.0.0.0/0]}\negress",
-            "cidrs: [198.51.100.0/24]}\negress",
-            "firewall",
-            FIREWALL_KEY,
-            "web-ip:tcp:443:198.51.100.0/24",
-        ),
-        (
-            "{network: app-net, protocol: all,",
-            "{network: app-net, protocol: udp,",
-            "egress",
-            EGRESS_KEY,
-            "app-net:udp:all:0.0.0.0/0",
-        ),
-        (
-            "private_port: 22,",
-            "private_port: 2222,",
-            "port_forward",
-            FORWARD_KEY,
-            "web-ip:tcp:22->web-1:2222",
-        ),
-    ],
-    ids=["firewall port", "firewall cidrs", "egress protocol", "forward port"],
-)
-def test_editing_a_rule_deletes_the_old_one_and_creates_the_new_one(
-    old: str, new: str, kind: str, before: str, after: str
-) -> None:
-    plan = plan_of(edit(old, new), base_objects())
-    assert actions(plan) == [("delete", kind, before), ("create", kind, after)]
-    gone, made = plan.changes
-    assert gone.lost == "the rule" and gone.live_id == f"{kind}-{before}-id"
-    assert made.after is not None and made.live_id is None
-    assert made.line == WANTED[kind][1]
