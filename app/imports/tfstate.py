@@ -4,11 +4,14 @@ of the objects it manages, by project, and what it holds that stackgate cannot m
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-PROVIDER = "registry.terraform.io/cloudstack/cloudstack"
+# The provider's source address, on whichever registry host the tool that wrote the state
+# defaults to: registry.terraform.io for Terraform, registry.opentofu.org for OpenTofu.
+PROVIDER = re.compile(r'provider\["[^"/]+/cloudstack/cloudstack"\]')
 KINDS = {
     "cloudstack_instance": "instance",
     "cloudstack_disk": "volume",
@@ -53,8 +56,8 @@ def read_state(path: Path) -> StateIds:
         found = state.get("version") if isinstance(state, dict) else None
         raise BadState(f"{path}: state format version {found}; only version 4 is read")
     resources = [r for r in state.get("resources") or [] if r.get("mode") == "managed"]
-    if not any(PROVIDER in str(r.get("provider", "")) for r in resources):
-        raise BadState(f"{path}: no resources of the CloudStack provider ({PROVIDER})")
+    if not any(_ours(resource) for resource in resources):
+        raise BadState(f"{path}: no resources of the CloudStack provider (cloudstack/cloudstack)")
     ids = StateIds()
     for resource in resources:
         for instance in resource.get("instances") or []:
@@ -62,12 +65,16 @@ def read_state(path: Path) -> StateIds:
     return ids
 
 
+def _ours(resource: dict[str, Any]) -> bool:
+    return PROVIDER.search(str(resource.get("provider", ""))) is not None
+
+
 def _instance(ids: StateIds, resource: dict[str, Any], instance: dict[str, Any]) -> None:
     key = instance.get("index_key")
     address = f"{resource.get('module', '') + '.' if resource.get('module') else ''}"
     address += f"{resource['type']}.{resource['name']}" + (f"[{key!r}]" if key is not None else "")
     attributes = instance.get("attributes") or {}
-    if resource["type"] not in KINDS or PROVIDER not in str(resource.get("provider", "")):
+    if resource["type"] not in KINDS or not _ours(resource):
         ids.unmapped.append((address, "a resource type stackgate does not model"))
         return
     project = attributes.get("project")

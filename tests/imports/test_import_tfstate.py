@@ -16,14 +16,18 @@ from tests.imports.test_import_command import _build
 
 runner = CliRunner()
 PROVIDER = 'provider["registry.terraform.io/cloudstack/cloudstack"]'
+# OpenTofu names the same provider on its own registry (tests/clients has a state it wrote)
+TOFU_PROVIDER = 'provider["registry.opentofu.org/cloudstack/cloudstack"]'
 
 
-def _resource(kind: str, name: str, attributes: dict[str, Any]) -> dict[str, Any]:
+def _resource(
+    kind: str, name: str, attributes: dict[str, Any], provider: str = PROVIDER
+) -> dict[str, Any]:
     return {
         "mode": "managed",
         "type": kind,
         "name": name,
-        "provider": PROVIDER,
+        "provider": provider,
         "instances": [{"schema_version": 0, "attributes": attributes}],
     }
 
@@ -32,11 +36,15 @@ def _state(resources: list[dict[str, Any]], version: int = 4) -> dict[str, Any]:
     return {"version": version, "terraform_version": "1.8.0", "serial": 3, "resources": resources}
 
 
-def test_the_state_objects_are_imported_and_the_rest_listed(cs: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("provider", [PROVIDER, TOFU_PROVIDER], ids=["terraform", "opentofu"])
+def test_the_state_objects_are_imported_and_the_rest_listed(
+    provider: str, cs: Any, tmp_path: Path
+) -> None:
     made = _build(cs)
+    network = {"id": made["net"], "project": "payments"}
     state = _state(
         [
-            _resource("cloudstack_network", "app", {"id": made["net"], "project": "payments"}),
+            _resource("cloudstack_network", "app", network, provider),
             _resource("cloudstack_instance", "web", {"id": made["vm"], "project": "payments"}),
             _resource("cloudstack_instance", "gone", {"id": "no-such-id", "project": "payments"}),
             _resource("cloudstack_vpc", "main", {"id": "v-1", "project": "payments"}),
