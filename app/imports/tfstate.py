@@ -24,6 +24,9 @@ KINDS = {
     "cloudstack_ssh_keypair": "ssh_key",
 }
 
+# resources holding rules, whose own id is the id of their address or network
+RULE_TYPES = ("cloudstack_firewall", "cloudstack_egress_firewall", "cloudstack_port_forward")
+
 
 class BadState(ValueError):
     """The file is not a version 4 state of the CloudStack provider."""
@@ -83,6 +86,7 @@ def _instance(ids: StateIds, resource: dict[str, Any], instance: dict[str, Any])
         return
     if resource["type"] == "cloudstack_ssh_keypair" and attributes.get("public_key"):
         ids.public_keys[str(attributes["name"])] = str(attributes["public_key"])
-    found = _rule_ids(attributes) or [str(attributes.get("id"))]
+    # A rule resource's own id is its address's or network's: only its rules' ids are its own.
+    found = _rule_ids(attributes) if resource["type"] in RULE_TYPES else [str(attributes.get("id"))]
     ids.projects.setdefault(str(project), set()).update(found)
     ids.addresses.update(dict.fromkeys(found, address))

@@ -82,7 +82,7 @@ def _build(cs: Any) -> dict[str, str]:
     )["loadbalancer"]
     cs.assignToLoadBalancerRule(id=rule["id"], virtualmachineids=vm["id"])
     cs.registerSSHKeyPair(name="ops", publickey=ssh_public_key(1), projectid=project)
-    return {"ip": ip["ipaddress"], "vm": vm["id"], "net": net["id"]}
+    return {"ip": ip["ipaddress"], "ip_id": ip["id"], "vm": vm["id"], "net": net["id"]}
 
 
 def test_a_hand_made_project_is_imported_by_name_and_validates(cs: Any, tmp_path: Path) -> None:

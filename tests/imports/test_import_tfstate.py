@@ -48,6 +48,9 @@ def test_the_state_objects_are_imported_and_the_rest_listed(
             _resource("cloudstack_instance", "web", {"id": made["vm"], "project": "payments"}),
             _resource("cloudstack_instance", "gone", {"id": "no-such-id", "project": "payments"}),
             _resource("cloudstack_vpc", "main", {"id": "v-1", "project": "payments"}),
+            # the provider's firewall resource takes its address's id; with no rules it
+            # manages nothing, and the address (not in the state) must not move with it
+            _resource("cloudstack_firewall", "none", {"id": made["ip_id"], "project": "payments"}),
         ]
     )
     (tmp_path / "terraform.tfstate").write_text(json.dumps(state), encoding="utf-8")
