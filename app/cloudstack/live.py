@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable, Mapping
 
 from app.cloudstack.catalog import read_catalog
 from app.cloudstack.clouds import Clouds, UnknownCloud
-from app.cloudstack.directory import read_directory, read_members
+from app.cloudstack.directory import read_directory, read_members, read_project_defaults
 from app.cloudstack.errors import CloudStackError, Unreachable
 from app.cloudstack.inventory import managed_projects, read_projects
 from app.cloudstack.model import (
@@ -17,6 +17,7 @@ from app.cloudstack.model import (
     DomainUsage,
     LiveProject,
     LiveState,
+    ProjectDefaults,
     ProjectUsage,
 )
 from app.cloudstack.usage import parse_domain
@@ -39,7 +40,8 @@ def read_live(
     off (a person at the CLI): it passes, so the service's job is retried, not concluded.
 
     Domains, accounts and users are read for a cloud where a named project does not exist
-    yet (the plan creates it), and members for the ``tenancy`` projects (the repo lists them).
+    yet (the plan creates it) with the cloud's max.project.* defaults, and members for the
+    ``tenancy`` projects (the repo lists them).
     """
     started, calls_before = time.monotonic(), clouds.api_calls()
     projects: dict[str, LiveProject] = {}
@@ -49,6 +51,8 @@ def read_live(
     unreachable: dict[str, str] = {}
     directories: dict[str, Directory] = {}
     members: dict[str, dict[str, str]] = {}
+    roles: dict[str, tuple[str, ...]] = {}
+    defaults: dict[str, ProjectDefaults] = {}
     for cloud, names in sorted(wanted.items()):
         try:
             client = clouds.client(cloud)
@@ -61,7 +65,11 @@ def read_live(
             if listed_members or set(names) - set(catalog.projects):
                 admin = clouds.tenancy_client(cloud)
                 directories[cloud] = read_directory(admin)
-                members.update(read_members(admin, listed_members))
+                found, custom = read_members(admin, listed_members)
+                members.update(found)
+                roles.update(custom)
+            if set(names) - set(catalog.projects):
+                defaults[cloud] = read_project_defaults(clouds.tenancy_client(cloud))
             # One call for the whole tree: a project's limits live inside its domain's.
             listed = client.list("listDomains", listall="true")
             domains.update({d.id: d for d in map(parse_domain, listed)})
@@ -79,4 +87,6 @@ def read_live(
         domains,
         directories=directories,
         members=members,
+        project_roles=roles,
+        project_defaults=defaults,
     )

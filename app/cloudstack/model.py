@@ -141,6 +141,17 @@ class ProjectUsage:
 
 
 @dataclass(frozen=True)
+class ProjectDefaults:
+    """A cloud's max.project.* settings: the limits a project starts with (None: unlimited).
+
+    ``unread`` says why they could not be read (listConfigurations refused), and then a new
+    project's starting limits are unknown, not unlimited."""
+
+    limits: Mapping[str, int | None]
+    unread: str = ""
+
+
+@dataclass(frozen=True)
 class DomainUsage:
     """A domain's limits and what the accounts and projects in and below it hold (listDomains)."""
 
@@ -164,3 +175,6 @@ class LiveState:
     # Read only where the plan creates a project or lists members (app/cloudstack/directory.py)
     directories: Mapping[str, Directory] = field(default_factory=dict)  # by cloud name
     members: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # project → key → role
+    project_roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # custom, by name
+    # Read only where the plan creates a project: one listConfigurations per cloud
+    project_defaults: Mapping[str, ProjectDefaults] = field(default_factory=dict)

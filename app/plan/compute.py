@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Collection, Iterable
 
-from app.cloudstack.model import Catalog, LiveObject, LiveState, ProjectUsage
+from app.cloudstack.model import Catalog, LiveObject, LiveState, ProjectDefaults, ProjectUsage
 from app.plan.cascade import Key, cascade
 from app.plan.checks import check_catalog
 from app.plan.cost import Prices, cost_lines
@@ -40,6 +40,7 @@ class _Planner:
         # Files that could not be read at all belong to no project; the one they meant is unknown.
         self.unowned = self.broken_files - owned - {SETTINGS_FILE}
         self.tenancy = TenancyPlanner(repo, desired.settings, desired.sources)
+        self.unknown_limits: set[str] = set()  # new projects whose starting limits are unknown
 
     def plan_project(self, name: str, pending: Pending) -> None:
         project = self.desired.projects.get(name)
@@ -93,12 +94,43 @@ class _Planner:
             domain = tree.path if tree else ref.domain_id
             gone = self.tenancy.delete(name, ref, (where.file, where.line), domain)
             self.changes.update({(name, gone.kind, gone.name): gone} if gone else {})
-        usage = self.live.usage.get(name) or (new_usage(name) if ref is None else None)
+        usage = self.live.usage.get(name) or (self._new(name, cloud) if ref is None else None)
         if project is not None and usage is not None:
-            limits, problems = limit_changes(project, usage, self.desired.sources)
+            known = name not in self.unknown_limits
+            limits, problems = limit_changes(project, usage, self.desired.sources, known)
             self.diagnostics += problems
             self.changes.update({(name, c.kind, c.name): c for c in limits})
         self._quota(name, usage, catalog, pending, where, list(self.changes.values())[before:])
+
+    def _new(self, name: str, cloud: str) -> ProjectUsage:
+        """A project to create starts from its cloud's max.project.* settings; unread, they
+        are unknown (a warning), and its quota rows keep only the limits its file sets."""
+        defaults = self.live.project_defaults.get(cloud) or ProjectDefaults({}, "not read")
+        if defaults.unread:
+            self.unknown_limits.add(name)
+            self.diagnostics.append(
+                warning(
+                    Code.PROJECT_DEFAULTS_UNREAD,
+                    f"the new project's starting limits (cloud '{cloud}' max.project.* "
+                    f"settings) could not be read: {defaults.unread}",
+                    self.desired.sources.where(name),
+                    "they are unknown, not unlimited: set the limits that matter in limits:, "
+                    "or give the cloud's tenancy key the right to call listConfigurations",
+                )
+            )
+        return new_usage(name, defaults)
+
+    def known_quotas(self) -> list[QuotaLine]:
+        """The quota rows without a new project's limits that are unknown (its domain rows,
+        already computed from them, stay: what it uses there is known)."""
+        limited = {(c.project, c.name) for c in self.changes.values() if c.kind == "limits"}
+        return [
+            line
+            for line in self.quotas
+            if line.scope != "project"
+            or line.project not in self.unknown_limits
+            or (line.project, line.resource) in limited
+        ]
 
     def limits_at(self, name: str) -> Location:
         if name not in self.desired.projects:
@@ -113,6 +145,7 @@ class _Planner:
             self.live.directories.get(project.cloud),
             dict(self.live.members.get(project.name, {})),
             catalog.projects,
+            self.live.project_roles.get(project.name, ()),
         )
         self.diagnostics += found.problems
         if found.blocked:
@@ -225,7 +258,7 @@ def compute_plan(
         repo=repo,
         projects=tuple(names),
         changes=apply_order(planner.changes.values()),
-        quotas=tuple(planner.quotas),
+        quotas=tuple(planner.known_quotas()),
         costs=tuple(cost_lines(planner.quotas, prices)),
         diagnostics=tuple(sorted(set(planner.diagnostics), key=Diagnostic.sort_key)),
         live_fingerprint=live_fingerprint(live, planner.changes.values()),

@@ -11,6 +11,7 @@ from app.spec.state import SourceMap
 from app.spec.units import Size
 
 GIB_LIMITS = ("primary_storage", "secondary_storage")
+UNKNOWN = "unknown"  # a new project's starting limit when the cloud's defaults were not read
 
 
 def api_limit(resource: str, value: int | Size | str) -> int | None:
@@ -23,8 +24,9 @@ def api_limit(resource: str, value: int | Size | str) -> int | None:
 
 
 def limit_changes(
-    project: Project, usage: ProjectUsage, sources: SourceMap
+    project: Project, usage: ProjectUsage, sources: SourceMap, known: bool = True
 ) -> tuple[list[Change], list[Diagnostic]]:
+    """``known``: whether the limits in ``usage`` are the cloud's (else each is ``UNKNOWN``)."""
     changes, problems = [], []
     for resource in type(project.limits).model_fields:
         value = getattr(project.limits, resource)
@@ -40,7 +42,9 @@ def limit_changes(
             continue
         wanted = api_limit(resource, value)
         quota = usage.quotas.get(resource)
-        current = quota.limit if quota else None
+        current: int | str | None = UNKNOWN
+        if known:
+            current = quota.limit if quota else None
         if quota is not None and current == wanted:
             continue
         changes.append(

@@ -3,26 +3,34 @@
 Each member is a change of kind ``project_member`` named ``account:<name>`` or
 ``user:<name>``, so a reviewer, a policy and apply see it like any other object. The
 listed members are all of them; only the account that owns a project stackgate created
-(``defaults.project_account``) stays without being listed.
+(``defaults.project_account``) stays without being listed. A role is Admin, Regular or one
+of the project's custom project roles; updateProject sets only the first two, so apply makes a
+change to or from a custom role by removing the member and adding it with ``projectroleid``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from app.cloudstack.model import Directory
 from app.plan.model import Action, Change, FieldChange
 from app.spec.diagnostics import Code, Diagnostic, Location, error
-from app.spec.model import Member, Project
+from app.spec.model import ROLE_TYPES, Member, Project
 from app.spec.state import SourceMap
 
 KIND = "project_member"
 
 
 def member_problems(
-    project: Project, directory: Directory, domain_id: str, sources: SourceMap, kept: str = ""
+    project: Project,
+    directory: Directory,
+    domain_id: str,
+    sources: SourceMap,
+    kept: str = "",
+    roles: Collection[str] = (),
 ) -> list[Diagnostic]:
-    """Members listed twice, unknown in the project's domain, or no Admin among them."""
+    """Members listed twice, unknown in the project's domain, with a role the project does not
+    have (``roles``: its custom roles), or no Admin among them."""
     problems: list[Diagnostic] = []
     seen: dict[str, Location] = {}
     for index, member in enumerate(project.members or ()):
@@ -48,6 +56,8 @@ def member_problems(
                     "members are accounts and users of the project's own domain",
                 )
             )
+        if member.role not in (*ROLE_TYPES, *roles):
+            problems.append(_unknown_role(project.name, member.role, roles, where))
     admins = [m for m in project.members or () if m.role == "Admin"]
     if project.members is not None and not admins and not kept:
         problems.append(
@@ -59,6 +69,16 @@ def member_problems(
             )
         )
     return problems
+
+
+def _unknown_role(project: str, role: str, roles: Collection[str], where: Location) -> Diagnostic:
+    return error(
+        Code.UNKNOWN_ROLE,
+        f"project role '{role}' does not exist in project '{project}' "
+        f"(its roles: {', '.join((*ROLE_TYPES, *sorted(roles)))})",
+        where,
+        "use one of its roles; a custom role is made with createProjectRole in the project",
+    )
 
 
 def _known(member: Member, directory: Directory, domain_id: str) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.cloudstack.inventory import TAG_KEY, TAG_PROTECTED, TAG_REPO
-from app.cloudstack.model import Directory, ProjectRef, ProjectUsage, Quota
+from app.cloudstack.model import Directory, ProjectDefaults, ProjectRef, ProjectUsage, Quota
 from app.cloudstack.usage import RESOURCES
 from app.plan.members import member_changes, member_problems
 from app.plan.model import Action, Change, FieldChange
@@ -38,9 +38,13 @@ class Tenancy:
         return any(p.is_error for p in self.problems)
 
 
-def new_usage(name: str) -> ProjectUsage:
-    """A project the plan creates holds nothing yet; its limits are the ones the file sets."""
-    quotas = {key: Quota(0, None, resource.unit) for key, resource in RESOURCES.items()}
+def new_usage(name: str, defaults: ProjectDefaults) -> ProjectUsage:
+    """A project the plan creates holds nothing yet and starts from the cloud's max.project.*
+    settings; with those unread its limits are unknown (None here, and set aside by the plan)."""
+    quotas = {
+        key: Quota(0, defaults.limits.get(key), resource.unit)
+        for key, resource in RESOURCES.items()
+    }
     return ProjectUsage(name, "", quotas)
 
 
@@ -69,8 +73,10 @@ class TenancyPlanner:
         directory: Directory | None,
         members: dict[str, str],
         known: Collection[str] = (),
+        roles: Collection[str] = (),
     ) -> Tenancy:
-        """``known``: the cloud's project names, for a did-you-mean on a misspelt one."""
+        """``known``: the cloud's project names, for a did-you-mean on a misspelt one;
+        ``roles``: the project's custom project roles (a project to create has none yet)."""
         if ref is None:
             return self._create(project, directory, known)
         found = Tenancy()
@@ -80,7 +86,9 @@ class TenancyPlanner:
         found.changes += self._update(project, ref, directory)
         if project.members is not None and directory is not None:
             kept = self._kept(ref)
-            found.problems += member_problems(project, directory, domain_id, self.sources, kept)
+            found.problems += member_problems(
+                project, directory, domain_id, self.sources, kept, roles
+            )
             if not found.blocked:
                 found.changes += member_changes(project, members, self.sources, kept)
         return found

@@ -57,6 +57,8 @@ class Code(StrEnum):
     LAST_ADMIN = "SG222"
     NO_PROJECT_OWNER = "SG223"
     PROJECT_ELSEWHERE = "SG224"
+    PROJECT_DEFAULTS_UNREAD = "SG225"
+    UNKNOWN_ROLE = "SG226"
 
 
 @dataclass(frozen=True, slots=True, order=True)

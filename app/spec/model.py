@@ -184,8 +184,9 @@ class Limits(Strict):
 
 
 ProjectState = Literal["active", "suspended"]
-# CloudStack's project role types; custom project roles (createProjectRole) are not modelled.
-ProjectRole = Literal["Admin", "Regular"]
+# CloudStack's project role types, or a custom project role of the project (createProjectRole),
+# which the plan checks against the roles the cloud lists for it
+ROLE_TYPES = ("Admin", "Regular")
 
 
 class Member(Strict):
@@ -193,7 +194,11 @@ class Member(Strict):
 
     account: Name | None = Field(None, description="Account of the project's domain")
     user: str | None = Field(None, description="User name of the project's domain")
-    role: ProjectRole = Field("Regular", description="Project role: Admin or Regular")
+    role: str = Field(
+        "Regular",
+        min_length=1,
+        description="Project role: Admin, Regular, or a custom project role of the project",
+    )
 
     @model_validator(mode="after")
     def _one_of(self) -> Self:

@@ -118,3 +118,27 @@ def test_killed_between_the_project_and_its_network_ten_times_no_second_project(
         assert resumed.returncode == 0, resumed.stdout[-3000:]
         assert len(_projects(sandbox, name)) == 1, f"round {round_}: a second project"
         converged(env, repo)
+
+
+def test_a_member_is_given_a_custom_project_role_and_taken_back_from_it(
+    sandbox: str, tmp_path: Path
+) -> None:
+    env, repo = env_for(sandbox, tmp_path), _repo(tmp_path / "infra", "roles")
+    assert stackgate(env, "apply", str(repo), "--auto-approve").returncode == 0
+    (project,) = _projects(sandbox, "roles")
+    client = _client(sandbox)
+    role = client.createProjectRole(projectid=project["id"], name="operator")["projectrole"]
+    file = repo / "projects" / "roles.yaml"
+
+    def erin() -> tuple[str, str | None]:
+        rows = client.listProjectAccounts(projectid=project["id"])["projectaccount"]
+        row = next(r for r in rows if r.get("username") == "erin")
+        return row["role"], row.get("projectroleid")
+
+    for wanted, held in (("operator", ("Regular", role["id"])), ("Regular", ("Regular", None))):
+        text = file.read_text().replace("{user: erin}", "{user: erin, role: operator}")
+        file.write_text(text if wanted == "operator" else text.replace(", role: operator", ""))
+        applied = stackgate(env, "apply", str(repo), "--auto-approve")
+        assert applied.returncode == 0, applied.stdout[-3000:]
+        assert erin() == held
+        converged(env, repo)

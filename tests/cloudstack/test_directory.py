@@ -7,7 +7,9 @@ from pydantic import SecretStr
 
 from app.cloudstack.clouds import Clouds
 from app.cloudstack.live import read_live
+from app.cloudstack.sandbox.seed import PROJECT_LIMIT_DEFAULTS
 from app.cloudstack.sandbox.server import RunningSandbox
+from app.cloudstack.usage import RESOURCES
 from app.config import CloudSettings, Settings
 from tests.cloudstack.conftest import API_KEY, SECRET_KEY
 
@@ -55,3 +57,29 @@ def test_a_project_that_does_not_exist_yet_has_its_directory_read(
         live = read_live(clouds, "repo", {"dc1": ["shop"]})
         assert "ROOT/apps/retail" in live.directories["dc1"].domains
         assert live.members == {} and "shop" not in live.projects
+
+
+def test_a_new_projects_defaults_are_read_once_per_cloud_and_only_then(
+    sandbox: RunningSandbox,
+) -> None:
+    with _clouds(sandbox) as clouds:
+        live = read_live(clouds, "repo", {"dc1": ["payments"]})
+        assert live.project_defaults == {}
+        assert clouds.client("dc1").calls["listConfigurations"] == 0
+        live = read_live(clouds, "repo", {"dc1": ["shop", "shop-2", "payments"]})
+        defaults = live.project_defaults["dc1"]
+        assert defaults.unread == ""
+        assert dict(defaults.limits) == {
+            key: PROJECT_LIMIT_DEFAULTS[resource.type_id] for key, resource in RESOURCES.items()
+        }
+        assert clouds.client("dc1").calls["listConfigurations"] == 1
+
+
+def test_project_defaults_refused_are_recorded_not_raised(sandbox: RunningSandbox) -> None:
+    text = "The given command does not exist or it is not available for user"
+    sandbox.api.knobs.fail_next("listConfigurations", 1, 432, text, cserrorcode=9999)
+    with _clouds(sandbox) as clouds:
+        live = read_live(clouds, "repo", {"dc1": ["shop"]})
+        defaults = live.project_defaults["dc1"]
+        assert dict(defaults.limits) == {} and text in defaults.unread
+        assert "dc1" not in live.unreachable

@@ -76,7 +76,7 @@ ONBOARDING = [
     '| + create | project | `shop` | in ROOT/apps/retail · active · "Retail web shop" · owner '
     "retail-ops |",
     "| + create | project member | `user:erin` | role Regular |",
-    "| ~ update | limits | `cpu` | limit unlimited → 16 |",
+    "| ~ update | limits | `cpu` | limit 40 → 16 |",  # from max.project.cpus
     "| + create | network | `shop-net` | 10.5.0.0/24 ·",
     "stackgate/approval   failure  Waiting for 1 approval from bob",
     "stackgate/approval   success  Required approvals present",

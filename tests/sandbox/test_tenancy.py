@@ -310,3 +310,41 @@ def test_list_domains_carries_each_domains_limits_and_counts(fresh: CloudStackHt
     assert (apps["memorylimit"], apps["memorytotal"]) == ("409600", 2048)
     assert (retail["primarystoragelimit"], retail["primarystoragetotal"]) == ("4000", 10)
     assert (root["vmlimit"], root["vmavailable"]) == ("Unlimited", "Unlimited")
+
+
+def test_custom_project_roles_are_per_project_and_given_to_members(api: CloudStackHttp) -> None:
+    project, other = _project_in(api, RETAIL, "retail-ops"), _project_in(api, RETAIL, "retail-ops")
+    made = api.ok("createProjectRole", projectid=project["id"], name="operator")["projectrole"]
+    assert (made["name"], made["projectid"], made.get("description")) == (
+        "operator",
+        project["id"],
+        None,
+    )
+    assert [r["name"] for r in api.items("listProjectRoles", projectid=project["id"])] == [
+        "operator"
+    ]
+    assert api.items("listProjectRoles", projectid=other["id"]) == []
+    assert api.items("listProjectRoles", projectid=project["id"], name="nobody") == []
+    api.done(
+        "addAccountToProject",
+        projectid=project["id"],
+        account="retail-dev",
+        projectroleid=made["id"],
+    )
+    api.done(
+        "addUserToProject", projectid=project["id"], username="grace", projectroleid=made["id"]
+    )
+    rows = api.items("listProjectAccounts", projectid=project["id"])
+    given = {r.get("username", r["account"]): (r["role"], r.get("projectroleid")) for r in rows}
+    assert given == {
+        "retail-ops": ("Admin", None),
+        "retail-dev": ("Regular", made["id"]),
+        "grace": ("Regular", made["id"]),
+    }
+    assert _job_error(
+        api,
+        "addAccountToProject",
+        projectid=other["id"],
+        account="retail-dev",
+        projectroleid=made["id"],
+    ) == (431, "Invalid project role ID for the given project")

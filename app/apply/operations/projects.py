@@ -19,6 +19,7 @@ from app.apply.operations.tags import sync_tags, wanted_tags
 from app.cloudstack.catalog import tag_map
 from app.cloudstack.client import CloudStackClient
 from app.plan.model import Action, Change
+from app.spec.model import ROLE_TYPES
 
 STATE_COMMANDS = {"suspended": "suspendProject", "active": "activateProject"}
 
@@ -102,27 +103,66 @@ class DeleteProject:
         return next((str(r["id"]) for r in _listed(ctx, id=change.live_id)), None)
 
 
+def _project_role(ctx: Context, role: str) -> str | None:
+    """The id of the project's custom role of that name; None for Admin and Regular."""
+    if role in ROLE_TYPES:
+        return None
+    rows = _admin(ctx).list("listProjectRoles", projectid=ctx.project_id, name=role)
+    found = next((str(r["id"]) for r in rows if r.get("name") == role), None)
+    if found is None:
+        raise Unresolved(ctx.client.cloud, "addAccountToProject", f"no project role '{role}'")
+    return found
+
+
+def _role_params(ctx: Context, role: str) -> dict[str, str]:
+    """A custom role is a Regular member holding the project role (projectroleid)."""
+    custom = _project_role(ctx, role)
+    return (
+        {"roletype": role} if custom is None else {"roletype": "Regular", "projectroleid": custom}
+    )
+
+
 class Member:
-    """One account or user of the project: added, its role changed, or removed."""
+    """One account or user of the project: added, its role changed, or removed. updateProject
+    sets only Admin or Regular, so a change to or from a custom role removes the member (if
+    still there: a resumed step) and adds it again with its ``projectroleid``."""
 
     def submit(self, ctx: Context, change: Change) -> Submitted:
         kind, _, name = change.name.partition(":")
-        role = after(change).get("role")
-        project = {"projectid": ctx.project_id}
-        if change.action is Action.CREATE and kind == "account":
-            _admin(ctx).run("addAccountToProject", **project, account=name, roletype=role)
-        elif change.action is Action.CREATE:
-            _admin(ctx).run("addUserToProject", **project, username=name, roletype=role)
+        role = str(after(change).get("role")) if change.after else ""
+        rejoin = change.action is Action.UPDATE and not _plain(change)
+        if change.action is Action.DELETE or (rejoin and self._held(ctx, change)):
+            self._remove(ctx, kind, name)
+        if change.action is Action.CREATE or rejoin:
+            params = {"projectid": ctx.project_id, **_role_params(ctx, role)}
+            if kind == "account":
+                _admin(ctx).run("addAccountToProject", account=name, **params)
+            else:
+                _admin(ctx).run("addUserToProject", username=name, **params)
         elif change.action is Action.UPDATE:
             who = {"account": name} if kind == "account" else {"userid": self._user(ctx, name)}
             _admin(ctx).run(
                 "updateProject", id=ctx.project_id, **who, roletype=role, swapowner="false"
             )
-        elif kind == "account":
+        return Submitted(resource_id=ctx.project_id)
+
+    def _remove(self, ctx: Context, kind: str, name: str) -> None:
+        project = {"projectid": ctx.project_id}
+        if kind == "account":
             _admin(ctx).run("deleteAccountFromProject", **project, account=name)
         else:
             _admin(ctx).run("deleteUserFromProject", **project, userid=self._user(ctx, name))
-        return Submitted(resource_id=ctx.project_id)
+
+    def _held(self, ctx: Context, change: Change) -> list[tuple[Any, Any]]:
+        """The member's (role, projectroleid) rows in the project; empty when not a member."""
+        rows = _admin(ctx).list("listProjectAccounts", projectid=ctx.project_id)
+        kind, _, name = change.name.partition(":")
+        user = kind == "user"
+        return [
+            (r.get("role"), r.get("projectroleid"))
+            for r in rows
+            if r.get("username" if user else "account") == name and bool(r.get("userid")) == user
+        ]
 
     @staticmethod
     def _user(ctx: Context, name: str) -> str:
@@ -138,17 +178,18 @@ class Member:
 
     def find(self, ctx: Context, change: Change) -> str | None:
         """The project when the member is already as wanted (for a removal: still there)."""
-        rows = _admin(ctx).list("listProjectAccounts", projectid=ctx.project_id)
-        kind, _, name = change.name.partition(":")
-        user = kind == "user"
-        roles = [
-            r.get("role")
-            for r in rows
-            if r.get("username" if user else "account") == name and bool(r.get("userid")) == user
-        ]
+        held = self._held(ctx, change)
         if change.action is Action.DELETE:
-            return ctx.project_id if roles else None
-        return ctx.project_id if after(change).get("role") in roles else None
+            return ctx.project_id if held else None
+        role = str(after(change).get("role"))
+        custom = _project_role(ctx, role)
+        wanted = (role, None) if custom is None else ("Regular", custom)
+        return ctx.project_id if wanted in held else None
+
+
+def _plain(change: Change) -> bool:
+    """A role change between Admin and Regular, which updateProject makes in place."""
+    return all(f.before in ROLE_TYPES and f.after in ROLE_TYPES for f in change.changed)
 
 
 OPERATIONS: Operations = {

@@ -1,6 +1,7 @@
 """The tenancy commands missing from the API subset, read from CloudStack's source: project
 lifecycle and membership (user/project, user/account, served by ProjectManagerImpl) and the
-domain, account and user lists; ``contract.py`` adds them as unverified commands."""
+domain, account and user lists, and the global settings behind a new project's limits;
+``contract.py`` adds them as unverified commands."""
 
 from __future__ import annotations
 
@@ -84,6 +85,13 @@ _PROJECT_ACCOUNT = {  # ProjectAccountResponse
     "domain": "String",
     "domainpath": "String",
     "user": "List<UserResponse>",
+}
+
+_PROJECT_ROLE = {  # ProjectRoleResponse
+    "id": "String",
+    "name": "String",
+    "description": "String",
+    "projectid": "String",
 }
 
 # name → (command class, mode, response key, params, required, response, description)
@@ -218,6 +226,53 @@ TENANCY: dict[str, tuple[str, str, str | None, dict[str, str], list[str], Any, s
         [],
         _ACCOUNT,
         "Lists accounts and provides detailed account information for listed accounts",
+    ),
+    "createProjectRole": (
+        _ADMIN + "acl.project.CreateProjectRoleCmd",
+        "sync",
+        "projectrole",
+        {"projectid": "UUID", "name": "STRING", "description": "STRING"},
+        ["projectid", "name"],
+        _PROJECT_ROLE,
+        "Creates a Project role",
+    ),
+    "listProjectRoles": (
+        _ADMIN + "acl.project.ListProjectRolesCmd",
+        "list",
+        "projectrole",
+        {"projectroleid": "UUID", "projectid": "UUID", "name": "STRING", **_PAGE},
+        ["projectid"],
+        _PROJECT_ROLE,
+        "Lists Project roles in CloudStack",
+    ),
+    "listConfigurations": (
+        _ADMIN + "config.ListCfgsByCmd",
+        "list",
+        "configuration",
+        {
+            "category": "STRING",
+            "name": "STRING",
+            "zoneid": "UUID",
+            "clusterid": "UUID",
+            "storageid": "UUID",
+            "accountid": "UUID",
+            "domainid": "UUID",
+            "imagestoreuuid": "UUID",
+            "group": "STRING",
+            "subgroup": "STRING",
+            "parent": "STRING",
+            **_PAGE,
+        },
+        [],
+        {  # the parts of ConfigurationResponse the sandbox fills
+            "category": "String",
+            "name": "String",
+            "value": "String",
+            "defaultvalue": "String",
+            "description": "String",
+            "isdynamic": "Boolean",
+        },
+        "Lists all configurations.",
     ),
     "listUsers": (
         _ADMIN + "user.ListUsersCmd",

@@ -28,6 +28,20 @@ PROJECT_LIMIT_DEFAULTS = {
     10: 200,
     11: 400,
 }
+# ... and the global setting each is read from (Config.java), as listConfigurations names them
+PROJECT_LIMIT_SETTINGS = {
+    0: "max.project.user.vms",
+    1: "max.project.public.ips",
+    2: "max.project.volumes",
+    3: "max.project.snapshots",
+    4: "max.project.templates",
+    6: "max.project.networks",
+    7: "max.project.vpcs",
+    8: "max.project.cpus",
+    9: "max.project.memory",
+    10: "max.project.primary.storage",
+    11: "max.project.secondary.storage",
+}
 
 
 class _Seed(BaseModel):

@@ -6,7 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.cloudstack.inventory import TAG_KEY, TAG_PROTECTED, TAG_REPO
-from app.cloudstack.model import Directory, DomainUsage, LiveState, ProjectRef
+from app.cloudstack.model import (
+    Directory,
+    DomainUsage,
+    LiveState,
+    ProjectDefaults,
+    ProjectRef,
+)
 from app.plan.model import Action
 from app.spec.diagnostics import Code
 
@@ -30,6 +36,8 @@ DIRECTORY = Directory(
     frozenset({("d-retail", "retail-ops"), ("d-retail", "retail-dev"), ("d-apps", "apps-admin")}),
     {("d-retail", "alice"): "u-alice", ("d-retail", "erin"): "u-erin"},
 )
+# CloudStack's max.project.* settings as listConfigurations answers them (Config.java defaults)
+DEFAULTS = ProjectDefaults({"instances": 20, "cpu": 40, "memory": 40960, "networks": 20})
 NEW = f"""\
 zone: zone-a
 domain: {RETAIL}
@@ -51,7 +59,13 @@ def _cloud(
     state = live([], cloud_catalog=replace(catalog(()), projects=refs))
     state = replace(state, projects={k: v for k, v in state.projects.items() if k in refs})
     usages = {name: usage(name) for name in refs}
-    return replace(state, usage=usages, directories={CLOUD: DIRECTORY}, members=members or {})
+    return replace(
+        state,
+        usage=usages,
+        directories={CLOUD: DIRECTORY},
+        members=members or {},
+        project_defaults={CLOUD: DEFAULTS},
+    )
 
 
 def _ours(name: str = "app", **more: str) -> ProjectRef:
@@ -165,3 +179,58 @@ def test_a_deleted_project_names_its_domain_by_path() -> None:
     plan = plan_of(files={"projects/other.yaml": "zone: zone-a\n"}, state=state)
     gone = change(plan, "project", "app")
     assert gone.before is not None and gone.before["domain"] == RETAIL
+
+
+def test_a_new_projects_limits_start_from_the_clouds_project_defaults() -> None:
+    plan = plan_of(NEW, state=_cloud())
+    limit = change(plan, "limits", "instances")
+    assert (limit.before, limit.after) == ({"limit": 20}, {"limit": 4})
+    rows = {q.resource: q for q in plan.quotas if q.scope == "project"}
+    assert (rows["instances"].limit, rows["cpu"].limit, rows["memory"].limit) == (4, 40, 40960)
+    assert (rows["networks"].change, rows["networks"].limit) == (1, 20)
+
+
+def test_unread_project_defaults_are_a_warning_and_unknown_not_unlimited() -> None:
+    refused = ProjectDefaults({}, "listConfigurations: the key may not call it")
+    plan = plan_of(NEW, state=replace(_cloud(), project_defaults={CLOUD: refused}))
+    (warned,) = [d for d in plan.diagnostics if d.code is Code.PROJECT_DEFAULTS_UNREAD]
+    assert not warned.is_error and "the key may not call it" in warned.message
+    assert (warned.location.file, warned.location.line) == (FILE, 1)
+    limit = change(plan, "limits", "instances")
+    assert (limit.before, limit.after) == ({"limit": "unknown"}, {"limit": 4})
+    rows = {q.resource: q for q in plan.quotas if q.scope == "project"}
+    assert sorted(rows) == ["instances"]  # only the limit the file sets is known
+    assert not plan.has_errors
+
+
+def test_a_custom_project_role_the_cloud_lists_is_a_members_role() -> None:
+    live_members = {"account:retail-ops": "Admin", "user:erin": "Regular"}
+    state = replace(
+        _cloud({"app": _ours()}, {"app": live_members}), project_roles={"app": ("operator",)}
+    )
+    plan = plan_of(NEW.replace("{user: erin}", "{user: erin, role: operator}"), state=state)
+    assert not plan.has_errors
+    made = change(plan, "project_member", "user:erin")
+    assert made.action is Action.UPDATE
+    assert (made.before, made.after) == ({"role": "Regular"}, {"role": "operator"})
+    assert [(f.field, f.before, f.after) for f in made.changed] == [("role", "Regular", "operator")]
+    back = {"account:retail-ops": "Admin", "user:erin": "operator"}
+    plan = plan_of(NEW, state=replace(state, members={"app": back}))
+    assert change(plan, "project_member", "user:erin").changed[0].after == "Regular"
+    plan = plan_of(
+        NEW.replace("{user: erin}", "{user: erin, role: operator}"),
+        state=replace(state, members={"app": back}),
+    )
+    assert [c for c in plan.changes if c.kind == "project_member"] == []
+
+
+def test_a_role_the_project_does_not_have_names_the_roles_it_has() -> None:
+    state = replace(_cloud({"app": _ours()}, {"app": {}}), project_roles={"app": ("operator",)})
+    plan = plan_of(NEW.replace("{user: erin}", "{user: erin, role: auditor}"), state=state)
+    (problem,) = [d for d in plan.diagnostics if d.is_error]
+    assert problem.code is Code.UNKNOWN_ROLE
+    assert "'auditor'" in problem.message and "Admin, Regular, operator" in problem.message
+    assert (problem.location.file, problem.location.line) == (FILE, 6)
+    assert plan.changes == ()
+    plan = plan_of(NEW.replace("{user: erin}", "{user: erin, role: auditor}"), state=_cloud())
+    assert codes(plan) == [Code.UNKNOWN_ROLE.value]  # a new project has no custom roles yet

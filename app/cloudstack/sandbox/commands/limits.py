@@ -1,5 +1,6 @@
 """listResourceLimits and updateResourceLimit for a project or a domain
-(ResourceLimitManagerImpl.searchForLimits / updateResourceLimit)."""
+(ResourceLimitManagerImpl.searchForLimits / updateResourceLimit), and listConfigurations
+for the max.project.* settings a new project's limits start from."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from app.cloudstack.sandbox.errors import (
     invalid_parameter,
 )
 from app.cloudstack.sandbox.listing import list_body, page_body
+from app.cloudstack.sandbox.seed import PROJECT_LIMIT_DEFAULTS, PROJECT_LIMIT_SETTINGS
 from app.cloudstack.sandbox.store import CloudState, Row
 from app.cloudstack.sandbox.tenancy import domain_of, domain_text
 
@@ -105,3 +107,33 @@ def _check_domain(state: CloudState, domain: Row, kind: int, maximum: int) -> No
             f"{domain_text(parent)} has maximum allowed resource limit {ceiling} for "
             f"{RESOURCE_TYPES[kind]}, please specify a value less than or equal to {ceiling}"
         )
+
+
+def _setting(kind: int) -> Row:
+    """A ConfigurationResponse of one max.project.* setting (category "Project Defaults")."""
+    name = PROJECT_LIMIT_SETTINGS[kind]
+    value = str(PROJECT_LIMIT_DEFAULTS[kind])
+    return {
+        "id": name,
+        "category": "Project Defaults",
+        "name": name,
+        "value": value,
+        "defaultvalue": value,
+        "description": f"The default maximum {RESOURCE_TYPES[kind]} of a project",
+        "isdynamic": False,
+    }
+
+
+@command("listConfigurations")
+def list_configurations(ctx: Ctx) -> dict[str, Any]:
+    """searchForConfigurations: ``name`` matches as a substring, ``category`` exactly."""
+    category = ctx.request.get("category")
+    return list_body(
+        ctx.request,
+        "configuration",
+        [_setting(kind) for kind in PROJECT_LIMIT_SETTINGS],
+        lambda row: category in (None, row["category"]),
+        lambda row: {k: v for k, v in row.items() if k != "id"},
+        exact_name=False,
+        by_id=False,
+    )

@@ -1,6 +1,8 @@
 """Project membership: accounts and users added, removed and listed with their project role
 (AddAccountToProjectCmd, AddUserToProjectCmd, Delete*FromProjectCmd, ListProjectAccountsCmd →
-ProjectManagerImpl), with project.invite.required off (its default): members join at once."""
+ProjectManagerImpl), with project.invite.required off (its default): members join at once.
+A member may also hold one of the project's own custom roles (createProjectRole /
+listProjectRoles → ProjectRoleManagerImpl), given by ``projectroleid`` when it is added."""
 
 from __future__ import annotations
 
@@ -38,6 +40,23 @@ def _role(ctx: Ctx) -> str:
     return role
 
 
+def _project_role(ctx: Ctx, project: Row) -> str | None:
+    """The custom role ``projectroleid`` names; it must be one of this project's."""
+    wanted = ctx.request.get("projectroleid")
+    if wanted is None:
+        return None
+    if not any(r["id"] == wanted for r in project.get("_roles", ())):
+        raise invalid_parameter("Invalid project role ID for the given project")
+    return wanted
+
+
+def _joined(account: Row, role: str, project_role: str | None, user: Row | None = None) -> Row:
+    row = member(account, role, user)
+    if project_role is not None:
+        row["projectroleid"] = project_role
+    return row
+
+
 def _active(project: Row, who: str, why: str) -> None:
     if project["state"] != "Active":
         raise invalid_parameter(
@@ -60,8 +79,9 @@ def add_account(ctx: Ctx) -> Answer:
         account = account_named(ctx.state, name, project["domainid"])
         if account is None:
             raise invalid_parameter(f"Unable to find account name={name} in specified domain id")
+        project_role = _project_role(ctx, project)
         if not any(m["accountid"] == account["id"] for m in project["_members"]):
-            project["_members"].append(member(account, role))
+            project["_members"].append(_joined(account, role, project_role))
 
     return _membership_job(ctx, change)
 
@@ -79,8 +99,9 @@ def add_user(ctx: Ctx) -> Answer:
             raise invalid_parameter(
                 f"User belongs to account {account['_number']} which is already part of the project"
             )
+        project_role = _project_role(ctx, project)
         if not any(m.get("userid") == user["id"] for m in project["_members"]):
-            project["_members"].append(member(account, role, user))
+            project["_members"].append(_joined(account, role, project_role, user))
 
     return _membership_job(ctx, change)
 
@@ -146,5 +167,36 @@ def list_project_accounts(ctx: Ctx) -> dict[str, Any]:
         "projectaccount",
         rows,
         render=lambda row: {k: v for k, v in row.items() if k != "id"},
+        by_id=False,
+    )
+
+
+def _role_view(project: Row, role: Row) -> Row:
+    """ProjectRoleResponse: id, name, description (when given) and the project's id."""
+    view = {"id": role["id"], "name": role["name"], "projectid": project["id"]}
+    return view | ({"description": role["description"]} if role.get("description") else {})
+
+
+@command("createProjectRole")
+def create_project_role(ctx: Ctx) -> dict[str, Any]:
+    project = ctx.entity("projects", "projectid")
+    role: Row = {"id": ctx.state.new_id(), "name": ctx.request.require("name")}
+    if ctx.request.get("description"):
+        role["description"] = ctx.request.get("description")
+    project.setdefault("_roles", []).append(role)
+    return {"projectrole": _role_view(project, role)}
+
+
+@command("listProjectRoles")
+def list_project_roles(ctx: Ctx) -> dict[str, Any]:
+    """By project (required), then by projectroleid or by name (findProjectRolesByName)."""
+    project = ctx.entity("projects", "projectid")
+    wanted = ctx.request.get("projectroleid")
+    return list_body(
+        ctx.request,
+        "projectrole",
+        [_role_view(project, role) for role in project.get("_roles", ())],
+        lambda row: wanted in (None, row["id"]),
+        render=lambda row: row,
         by_id=False,
     )
