@@ -52,7 +52,9 @@ def approvers(
 def missing_approvals(
     requirements: tuple[Requirement, ...], approved: set[str], members: Members
 ) -> list[str]:
-    missing = []
+    # one line per who and how many: one approval from @platform meets every requirement
+    # asking that of @platform, so it is asked for once, with all its reasons
+    reasons: dict[tuple[int, str], list[str]] = {}
     for requirement in requirements:
         eligible = set()
         for who in requirement.from_:
@@ -61,9 +63,13 @@ def missing_approvals(
         if len(got) < requirement.count:
             short = requirement.count - len(got)
             people = ", ".join(requirement.from_) or "anyone with write access"
-            noun = "approval" if short == 1 else "approvals"
-            missing.append(f"{short} {noun} from {people}: {requirement.reason}")
-    return missing
+            said = reasons.setdefault((short, people), [])
+            if requirement.reason not in said:
+                said.append(requirement.reason)
+    return [
+        f"{short} {'approval' if short == 1 else 'approvals'} from {people}: {'; '.join(said)}"
+        for (short, people), said in reasons.items()
+    ]
 
 
 def gate(

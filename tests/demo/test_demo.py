@@ -72,7 +72,10 @@ ONBOARDING = [
     "| domain ROOT/apps/retail | networks | 0 | +1 | 0 | 1 | 20 | 19 |",
     "| shop | networks | 0 | +1 | 0 | 1 | 2 | 1 |",
     "- 1 approval from bob: changes to project shop need an approval from one of its owners",
-    "- 1 approval from @platform: creating project shop needs the platform team",
+    # one approval from @platform meets its three reasons: asked for once, with all three
+    "- 1 approval from @platform: changes to the limits of project shop need the platform team; "
+    "creating project shop needs the platform team; project shop is new to the repo; the "
+    "platform team approves it and its owners",
     '| + create | project | `shop` | in ROOT/apps/retail · active · "Retail web shop" · owner '
     "retail-ops |",
     "| + create | project member | `user:erin` | role Regular |",
