@@ -3,8 +3,6 @@ target's policies as they are now, not as they were where its branch was cut."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.fakes.base import ForgeFake
 from tests.scenarios.harness import Stackgate
 from tests.scenarios.test_merges import APPLIED, told
