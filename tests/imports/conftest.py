@@ -6,11 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 
 from app.cloudstack.sandbox.launch import build_api
 from app.cloudstack.sandbox.server import RunningSandbox, serve_in_background
-from tests.sandbox.conftest import API_KEY, SECRET_KEY, JavaSignedCloudStack
+from tests.sandbox.conftest import API_KEY, SECRET_KEY, signed_cs
 
 
 @pytest.fixture
@@ -26,12 +25,4 @@ def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSandbox]:
 
 @pytest.fixture
 def cs(sandbox: RunningSandbox) -> Iterator[Any]:
-    with requests.Session() as session:
-        yield JavaSignedCloudStack(
-            endpoint=sandbox.url,
-            key=API_KEY,
-            secret=SECRET_KEY,
-            session=session,
-            poll_interval=0.05,
-            fetch_result=True,
-        )
+    yield from signed_cs(sandbox, poll_interval=0.05, fetch_result=True)

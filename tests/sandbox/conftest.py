@@ -143,17 +143,18 @@ class JavaSignedCloudStack(CloudStack):
             data["signature"] = sign(data, self.secret)
 
 
+def signed_cs(sandbox: RunningSandbox, **options: Any) -> Iterator[Any]:
+    """``cs`` on ``sandbox``, signing as CloudStack checks, on one session; for fixtures."""
+    with requests.Session() as session:
+        yield JavaSignedCloudStack(
+            endpoint=sandbox.url, key=API_KEY, secret=SECRET_KEY, session=session, **options
+        )
+
+
 @pytest.fixture(scope="module")
 def cs(sandbox: RunningSandbox) -> Iterator[Any]:
     """The ``cs`` client (the one Ansible's collection uses) on the module's sandbox."""
-    with requests.Session() as session:
-        yield JavaSignedCloudStack(
-            endpoint=sandbox.url,
-            key=API_KEY,
-            secret=SECRET_KEY,
-            session=session,
-            poll_interval=0.02,
-        )
+    yield from signed_cs(sandbox, poll_interval=0.02)
 
 
 class Catalog:
