@@ -18,10 +18,10 @@ from pathlib import Path
 from app.apply.executor import Executor
 from app.apply.journal import Journal
 from app.cloudstack.clouds import Clouds
-from app.cloudstack.sandbox.launch import start_sandbox
-from app.cloudstack.sandbox.server import apply_knobs
 from app.config import Settings
 from app.flows.planning import plan_projects
+from app.sandbox.launch import start_sandbox
+from app.sandbox.server import apply_knobs
 from app.spec import load_repo
 from app.store.database import open_store
 

@@ -20,9 +20,9 @@ from pydantic import SecretStr
 from app.cloudstack.catalog import read_catalog
 from app.cloudstack.client import CloudStackClient, Endpoint
 from app.cloudstack.inventory import TAG_KEY, TAG_REPO, read_projects
-from app.cloudstack.sandbox.launch import build_api
-from app.cloudstack.sandbox.seed import project_row
-from app.cloudstack.sandbox.store import CloudState
+from app.sandbox.launch import build_api
+from app.sandbox.seed import project_row
+from app.sandbox.store import CloudState
 from bench.measure import measure, mib
 
 PROJECTS, PER_KIND = 200, 50

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.cloudstack.sandbox.accounting import RESOURCE_TYPES
-from app.cloudstack.sandbox.launch import start_sandbox
-from app.cloudstack.sandbox.server import RunningSandbox, apply_knobs
+from app.sandbox.accounting import RESOURCE_TYPES
+from app.sandbox.launch import start_sandbox
+from app.sandbox.server import RunningSandbox, apply_knobs
 from bench.peer_tools import PEERS, PROJECT, Peer, Size
 
 KEY, SECRET = "bench-key", "bench-secret-not-for-real-use"

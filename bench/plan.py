@@ -18,12 +18,12 @@ from pydantic import SecretStr
 from app.cloudstack.client import CloudStackClient, Endpoint
 from app.cloudstack.clouds import Clouds
 from app.cloudstack.inventory import TAG_KEY, TAG_MEMBERS, TAG_REPO
-from app.cloudstack.sandbox.launch import build_api
-from app.cloudstack.sandbox.seed import project_row
-from app.cloudstack.sandbox.store import CloudState
 from app.config import Settings
 from app.flows.planning import plan_projects
 from app.plan.model import Plan
+from app.sandbox.launch import build_api
+from app.sandbox.seed import project_row
+from app.sandbox.store import CloudState
 from app.spec import load_repo
 from bench.inventory import serve
 from bench.loader import PROJECTS, write_repo

@@ -140,8 +140,8 @@ class ScannedAnswers:
 def watch(scanner: Scanner) -> None:
     """Wire the scan in; before any test module (or lower conftest) imports what it wraps."""
     import app.main
-    from app.cloudstack.sandbox.api import Api
     from app.config import Settings
+    from app.sandbox.api import Api
 
     watch_logs(scanner)
     watch_processes(scanner)

@@ -11,10 +11,10 @@ import typer
 import uvicorn
 
 from app.cli.common import console
-from app.cloudstack.sandbox.launch import build_api
-from app.cloudstack.sandbox.seed import DEFAULT_SEED
-from app.cloudstack.sandbox.server import API_PATH, create_sandbox_app
 from app.policy.input import INPUT_SCHEMA_FILE, render_input_schema
+from app.sandbox.launch import build_api
+from app.sandbox.seed import DEFAULT_SEED
+from app.sandbox.server import API_PATH, create_sandbox_app
 from app.spec.schema import SCHEMA_FILES, SchemaKind, render_schema
 
 

@@ -9,9 +9,9 @@ from types import TracebackType
 from pydantic import SecretStr
 
 from app.cloudstack.client import CloudStackClient, Endpoint
-from app.cloudstack.sandbox.launch import build_api
-from app.cloudstack.sandbox.server import RunningSandbox, serve_in_background
 from app.config import CloudSettings, Settings
+from app.sandbox.launch import build_api
+from app.sandbox.server import RunningSandbox, serve_in_background
 
 
 class UnknownCloud(LookupError):

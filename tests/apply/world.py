@@ -15,10 +15,10 @@ from app.apply.operations.base import Context
 from app.cloudstack.catalog import read_catalog
 from app.cloudstack.clouds import Clouds
 from app.cloudstack.inventory import read_project
-from app.cloudstack.sandbox.launch import start_sandbox
 from app.config import CloudSettings, Settings
 from app.flows.planning import plan_projects, repo_name
 from app.plan.model import Plan
+from app.sandbox.launch import start_sandbox
 from app.spec.loader import load_repo
 from app.spec.state import DesiredState
 

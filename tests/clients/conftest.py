@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-import app.cloudstack.sandbox.commands  # noqa: F401 - registers the command handlers
-from app.cloudstack.sandbox.api import HANDLERS
-from app.cloudstack.sandbox.contract import command_spec
-from app.cloudstack.sandbox.launch import start_sandbox
-from app.cloudstack.sandbox.server import RunningSandbox
+import app.sandbox.commands  # noqa: F401 - registers the command handlers
+from app.sandbox.api import HANDLERS
+from app.sandbox.contract import command_spec
+from app.sandbox.launch import start_sandbox
+from app.sandbox.server import RunningSandbox
 from bench.clients import find_tool
 
 API_KEY = "clients-key"
@@ -45,5 +45,5 @@ def skip_unless_served(client: str, *commands: str) -> None:
     if missing:
         pytest.skip(
             f"sandbox fault: {client} calls {', '.join(missing)}, which the sandbox "
-            "(app/cloudstack/sandbox: contract.json and commands/) does not serve; CloudStack does"
+            "(app/sandbox: contract.json and commands/) does not serve; CloudStack does"
         )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cloudstack.sandbox.server import RunningSandbox
+from app.sandbox.server import RunningSandbox
 from bench.clients import ansible_env, ansible_playbook
 from tests.clients.conftest import API_KEY, SECRET_KEY, skip_unless_served
 

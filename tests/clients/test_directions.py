@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from app.cloudstack.catalog import read_catalog
 from app.cloudstack.client import CloudStackClient, Endpoint
 from app.cloudstack.inventory import TAG_KEY, TAG_REPO, read_project
-from app.cloudstack.sandbox.server import RunningSandbox
+from app.sandbox.server import RunningSandbox
 from bench.clients import ansible_env, ansible_playbook
 from tests.clients.conftest import API_KEY, SECRET_KEY, skip_unless_served
 from tests.clients.test_ansible import ssh_public_key

@@ -14,8 +14,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from app.cloudstack.catalog import read_catalog
-from app.cloudstack.sandbox.server import RunningSandbox
 from app.imports.names import address_key
+from app.sandbox.server import RunningSandbox
 from app.spec import load_repo
 from tests.clients.test_ansible import ssh_public_key
 from tests.clients.test_directions import (

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from app.cloudstack.sandbox.server import RunningSandbox
+from app.sandbox.server import RunningSandbox
 from bench.clients import tofu_env
 from tests.clients.conftest import API_KEY, SECRET_KEY, skip_unless_served, tool
 from tests.clients.test_ansible import ssh_public_key

@@ -8,8 +8,8 @@ import pytest
 from pydantic import SecretStr
 
 from app.cloudstack.client import CloudStackClient, Endpoint
-from app.cloudstack.sandbox.launch import build_api
-from app.cloudstack.sandbox.server import RunningSandbox, serve_in_background
+from app.sandbox.launch import build_api
+from app.sandbox.server import RunningSandbox, serve_in_background
 
 API_KEY = "key-AbC123-for-tests"
 SECRET_KEY = "secret~with/special+chars=xyz"

@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from app.cloudstack.client import CloudStackClient, Endpoint
 from app.cloudstack.errors import ApiError, JobFailed, JobTimedOut, OutcomeUnknown, Unreachable
-from app.cloudstack.sandbox.server import RunningSandbox, apply_knobs
+from app.sandbox.server import RunningSandbox, apply_knobs
 from tests.cloudstack.builders import PUBLIC_KEY
 from tests.cloudstack.conftest import API_KEY, SECRET_KEY, make_client
 

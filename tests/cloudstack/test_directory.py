@@ -7,10 +7,10 @@ from pydantic import SecretStr
 
 from app.cloudstack.clouds import Clouds
 from app.cloudstack.live import read_live
-from app.cloudstack.sandbox.seed import PROJECT_LIMIT_DEFAULTS
-from app.cloudstack.sandbox.server import RunningSandbox
 from app.cloudstack.usage import RESOURCES
 from app.config import CloudSettings, Settings
+from app.sandbox.seed import PROJECT_LIMIT_DEFAULTS
+from app.sandbox.server import RunningSandbox
 from tests.cloudstack.conftest import API_KEY, SECRET_KEY
 
 TENANCY_CALLS = ("listAccounts", "listUsers", "listProjectAccounts")

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from app.cloudstack.sandbox.launch import build_api
-from app.cloudstack.sandbox.server import RunningSandbox, serve_in_background
 from app.flows.reconcile import schedule
+from app.sandbox.launch import build_api
+from app.sandbox.server import RunningSandbox, serve_in_background
 from tests.fakes.github import GitHubFake
 from tests.scenarios.harness import SECRET, Stackgate, example_files, running
 from tests.scenarios.test_merges import APPLIED, UNFINISHED, told

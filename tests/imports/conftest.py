@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from app.cloudstack.sandbox.launch import build_api
-from app.cloudstack.sandbox.server import RunningSandbox, serve_in_background
+from app.sandbox.launch import build_api
+from app.sandbox.server import RunningSandbox, serve_in_background
 from tests.sandbox.conftest import API_KEY, SECRET_KEY, signed_cs
 
 

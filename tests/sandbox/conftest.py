@@ -16,9 +16,9 @@ import pytest
 import requests
 from cs import CloudStack
 
-from app.cloudstack.sandbox.launch import build_api
-from app.cloudstack.sandbox.server import RunningSandbox, serve_in_background
 from app.cloudstack.signing import sign
+from app.sandbox.launch import build_api
+from app.sandbox.server import RunningSandbox, serve_in_background
 from tests.sandbox.shapes import error_problems, problems
 
 API_KEY = "test-key"

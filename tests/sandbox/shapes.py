@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.cloudstack.sandbox.contract import command_spec, contract
+from app.sandbox.contract import command_spec, contract
 
 LIST_EXTRA = ("count",)
 JOB_FAILURE = {"errorcode": int, "errortext": str}

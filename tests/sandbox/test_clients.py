@@ -17,7 +17,7 @@ from libcloud.compute.base import NodeDriver
 from libcloud.compute.providers import get_driver
 from libcloud.compute.types import NodeState, Provider
 
-from app.cloudstack.sandbox.server import RunningSandbox
+from app.sandbox.server import RunningSandbox
 from tests.sandbox.conftest import (
     API_KEY,
     SECRET_KEY,

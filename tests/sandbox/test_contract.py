@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-import app.cloudstack.sandbox.commands  # noqa: F401 - registers the handlers
-from app.cloudstack.sandbox.api import HANDLERS
-from app.cloudstack.sandbox.contract import CONTRACT_FILE, contract, render_contract
+import app.sandbox.commands  # noqa: F401 - registers the handlers
+from app.sandbox.api import HANDLERS
+from app.sandbox.contract import CONTRACT_FILE, contract, render_contract
 from tests.sandbox.conftest import (
     Catalog,
     CloudStackHttp,

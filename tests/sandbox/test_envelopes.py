@@ -7,8 +7,8 @@ from typing import Any
 
 import requests
 
-from app.cloudstack.sandbox.server import RunningSandbox
 from app.cloudstack.signing import sign
+from app.sandbox.server import RunningSandbox
 from tests.sandbox.conftest import Catalog, CloudStackHttp, deploy, ssh_public_key, unique
 
 JSON_TYPE = "application/json; charset=UTF-8"

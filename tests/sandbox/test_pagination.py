@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from app.cloudstack.sandbox.server import RunningSandbox
+from app.sandbox.server import RunningSandbox
 from tests.sandbox.conftest import CloudStackHttp, ssh_public_key, start
 
 KEYS = 600

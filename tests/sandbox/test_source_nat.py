@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from app.cloudstack.sandbox.server import RunningSandbox
+from app.sandbox.server import RunningSandbox
 from tests.sandbox.conftest import Catalog, CloudStackHttp, deploy
 
 IN_USE = "IP address is used for source nat purposes and can not be disassociated."

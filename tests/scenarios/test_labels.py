@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from app.cloudstack.sandbox.server import API_PATH
+from app.sandbox.server import API_PATH
 from app.store.tables import Job, PlanRecord
 from tests.fakes.base import FailurePlan
 from tests.scenarios.harness import Stackgate
