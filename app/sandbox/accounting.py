@@ -18,6 +18,22 @@ RESOURCE_TYPES = {
     10: "primary_storage",
     11: "secondary_storage",
 }
+
+# the limit fields' prefix per resource type in listProjects and listDomains answers
+# (AccountJoinDaoImpl / DomainJoinDaoImpl.setResourceLimits)
+PREFIXES = {
+    0: "vm",
+    1: "ip",
+    2: "volume",
+    3: "snapshot",
+    4: "template",
+    6: "network",
+    7: "vpc",
+    8: "cpu",
+    9: "memory",
+    10: "primarystorage",
+    11: "secondarystorage",
+}
 TYPE_BY_NAME = {name: number for number, name in RESOURCE_TYPES.items()}
 STORAGE_TYPES = (10, 11)
 GONE_VM_STATES = ("Destroyed", "Expunging", "Error")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.sandbox.accounting import PREFIXES
+
 _USER = "org.apache.cloudstack.api.command.user."
 _ADMIN = "org.apache.cloudstack.api.command.admin."
 _SUCCESS = {"success": "Boolean", "displaytext": "String"}
@@ -26,19 +28,7 @@ _DOMAIN = {  # the parts of DomainResponse the sandbox fills
     # ResourceLimitAndCountResponse, as DomainJoinDaoImpl.setResourceLimits fills it
     **{
         f"{prefix}{suffix}": kind
-        for prefix in (
-            "vm",
-            "ip",
-            "volume",
-            "snapshot",
-            "template",
-            "network",
-            "vpc",
-            "cpu",
-            "memory",
-            "primarystorage",
-            "secondarystorage",
-        )
+        for prefix in PREFIXES.values()
         for suffix, kind in (("limit", "String"), ("available", "String"), ("total", "Long"))
     },
     "secondarystoragetotal": "float",

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.sandbox.accounting import domain_usage, limit
+from app.sandbox.accounting import PREFIXES, domain_usage, limit
 from app.sandbox.api import Ctx, command
-from app.sandbox.commands.projects import PREFIXES, limit_fields
+from app.sandbox.commands.projects import limit_fields
 from app.sandbox.listing import list_body, public
 from app.sandbox.store import CloudState, Row
 from app.sandbox.tenancy import in_domain

@@ -7,6 +7,7 @@ from typing import Any
 
 from app.sandbox.accounting import (
     GIB,
+    PREFIXES,
     STORAGE_TYPES,
     limit,
     live_vms,
@@ -18,21 +19,6 @@ from app.sandbox.listing import list_body, public
 from app.sandbox.seed import PROJECT_LIMIT_DEFAULTS, project_row
 from app.sandbox.store import CloudState, Row
 from app.sandbox.tenancy import account_named, domain_of, domain_text, in_domain
-
-# listProjects field prefix per resource type (AccountJoinDaoImpl.setResourceLimits)
-PREFIXES = {
-    0: "vm",
-    1: "ip",
-    2: "volume",
-    3: "snapshot",
-    4: "template",
-    6: "network",
-    7: "vpc",
-    8: "cpu",
-    9: "memory",
-    10: "primarystorage",
-    11: "secondarystorage",
-}
 
 
 def limit_fields(caps: Mapping[int, int], used: Mapping[int, int]) -> Row:
