@@ -3,7 +3,9 @@ does not serve yet (a client that needs one is skipped naming it, never run into
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from app.sandbox.api import HANDLERS
 from app.sandbox.contract import command_spec
 from app.sandbox.launch import start_sandbox
 from app.sandbox.server import RunningSandbox
-from bench.clients import find_tool
+from bench.clients import ansible_env, ansible_playbook, find_tool
 
 API_KEY = "clients-key"
 SECRET_KEY = "clients-secret-not-for-real-use"
@@ -47,3 +49,26 @@ def skip_unless_served(client: str, *commands: str) -> None:
             f"sandbox fault: {client} calls {', '.join(missing)}, which the sandbox "
             "(app/sandbox: contract.json and commands/) does not serve; CloudStack does"
         )
+
+
+def run_playbook(
+    cloud: RunningSandbox, home: Path, playbook: Path, **variables: str
+) -> subprocess.CompletedProcess[str]:
+    """``ansible-playbook`` on localhost against ``cloud``'s payments project, confined to
+    ``home``; asserts it succeeded and answers the run for what the caller reads of it."""
+    run = subprocess.run(
+        [
+            str(ansible_playbook()),
+            "--inventory=localhost,",
+            "--connection=local",
+            f"--extra-vars={json.dumps(variables)}",
+            str(playbook),
+        ],
+        env=ansible_env(cloud.url, API_KEY, SECRET_KEY, home, project="payments"),
+        cwd=home,  # no ansible.cfg of anyone's is read
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+    return run

@@ -5,14 +5,12 @@ without change, change, read back, delete. The playbooks assert each step themse
 from __future__ import annotations
 
 import base64
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from app.sandbox.server import RunningSandbox
-from bench.clients import ansible_env, ansible_playbook
-from tests.clients.conftest import API_KEY, SECRET_KEY, skip_unless_served
+from tests.clients.conftest import run_playbook, skip_unless_served
 
 pytestmark = pytest.mark.clients
 
@@ -37,19 +35,5 @@ def test_collection_modules_against_the_sandbox(
     if playbook in NEEDS:
         module, commands = NEEDS[playbook]
         skip_unless_served(module, *commands)
-    run = subprocess.run(
-        [
-            str(ansible_playbook()),
-            "--inventory=localhost,",
-            "--connection=local",
-            f"--extra-vars=ssh_key='{ssh_public_key()}'",
-            str(PLAYBOOKS / playbook),
-        ],
-        env=ansible_env(cloud.url, API_KEY, SECRET_KEY, tmp_path, project="payments"),
-        cwd=tmp_path,  # no ansible.cfg of anyone's is read
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+    run = run_playbook(cloud, tmp_path, PLAYBOOKS / playbook, ssh_key=ssh_public_key())
     assert "failed=0" in run.stdout

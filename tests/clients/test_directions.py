@@ -22,8 +22,7 @@ from app.cloudstack.catalog import read_catalog
 from app.cloudstack.client import CloudStackClient, Endpoint
 from app.cloudstack.inventory import TAG_KEY, TAG_REPO, read_project
 from app.sandbox.server import RunningSandbox
-from bench.clients import ansible_env, ansible_playbook
-from tests.clients.conftest import API_KEY, SECRET_KEY, skip_unless_served
+from tests.clients.conftest import API_KEY, SECRET_KEY, run_playbook, skip_unless_served
 from tests.clients.test_ansible import ssh_public_key
 from tests.clients.test_tofu import Tofu
 
@@ -124,7 +123,7 @@ def make_with_tofu(cloud: RunningSandbox, folder: Path) -> None:
 
 def make_with_ansible(cloud: RunningSandbox, folder: Path) -> None:
     folder.mkdir()
-    run_playbook(cloud, folder, "make.yml", ssh_key=ssh_public_key())
+    run_playbook(cloud, folder, HERE / "make.yml", ssh_key=ssh_public_key())
 
 
 @pytest.mark.parametrize("make", [make_with_tofu, make_with_ansible], ids=["tofu", "ansible"])
@@ -167,24 +166,6 @@ def test_what_other_clients_make_is_read_right_and_left_alone_while_untagged(
     ]
 
 
-def run_playbook(cloud: RunningSandbox, home: Path, playbook: str, **variables: str) -> None:
-    run = subprocess.run(
-        [
-            str(ansible_playbook()),
-            "--inventory=localhost,",
-            "--connection=local",
-            f"--extra-vars={json.dumps(variables)}",
-            str(HERE / playbook),
-        ],
-        env=ansible_env(cloud.url, API_KEY, SECRET_KEY, home, project="payments"),
-        cwd=home,  # no ansible.cfg of anyone's is read
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-
-
 def test_what_stackgate_makes_the_collection_reports_right(
     cloud: RunningSandbox, tmp_path: Path
 ) -> None:
@@ -199,7 +180,7 @@ def test_what_stackgate_makes_the_collection_reports_right(
         if not row["issourcenat"]
     ]
     out = tmp_path / "reported.json"
-    run_playbook(cloud, tmp_path, "report.yml", address=address, out=str(out))
+    run_playbook(cloud, tmp_path, HERE / "report.yml", address=address, out=str(out))
     reported = json.loads(out.read_text(encoding="utf-8"))
     (vm,) = reported["instance"]["instances"]
     assert {key: vm.get(key) for key in SHOWN} == {
