@@ -123,3 +123,44 @@ def test_static_nat_is_refused_where_a_load_balancer_uses_the_address(
     code, text = _error(cs.enableStaticNat, ipaddressid=address["id"], virtualmachineid=vm["id"])
     assert code == 537
     assert text.endswith("as it already has LoadBalancing rules assigned")
+
+
+def _address(cs: Any, address: dict[str, Any]) -> Any:
+    (shown,) = cs.listPublicIpAddresses(id=address["id"], projectid=address["projectid"])[
+        "publicipaddress"
+    ]
+    return shown
+
+
+def test_static_nat_outlives_a_destroyed_vm_and_goes_when_it_is_expunged(
+    cs: Any, isolated: Any
+) -> None:
+    """UserVmManagerImpl.cleanupVmResources disables it on expunge only (not on destroy)."""
+    vm, _, address = isolated
+    cs.enableStaticNat(ipaddressid=address["id"], virtualmachineid=vm["id"])
+    cs.destroyVirtualMachine(id=vm["id"], fetch_result=True)
+    assert _address(cs, address)["virtualmachineid"] == vm["id"]
+    cs.expungeVirtualMachine(id=vm["id"], fetch_result=True)
+    shown = _address(cs, address)
+    assert (shown["isstaticnat"], "virtualmachineid" in shown, "vmipaddress" in shown) == (
+        False,
+        False,
+        False,
+    )
+
+
+def test_disassociating_a_static_nat_address_releases_it_and_frees_the_vm(
+    cs: Any, api: CloudStackHttp, isolated: Any
+) -> None:
+    """NetworkServiceImpl.releaseIpAddressInternal does not refuse a static NAT address: the
+    release revokes its static NAT (revokeAllPFAndStaticNatRulesForIp)."""
+    vm, _, address = isolated
+    cs.enableStaticNat(ipaddressid=address["id"], virtualmachineid=vm["id"])
+    cs.disassociateIpAddress(id=address["id"], fetch_result=True)
+    assert cs.listPublicIpAddresses(id=address["id"], projectid=vm["projectid"]) == {}
+    other = api.result(
+        "associateIpAddress", networkid=vm["nic"][0]["networkid"], projectid=vm["projectid"]
+    )
+    assert cs.enableStaticNat(ipaddressid=other["id"], virtualmachineid=vm["id"]) == {
+        "success": True
+    }

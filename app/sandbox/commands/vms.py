@@ -13,6 +13,7 @@ from app.sandbox.api import Answer, Ctx, command
 from app.sandbox.commands.addresses import implement
 from app.sandbox.commands.networks import new_network, next_guest_ip
 from app.sandbox.commands.rules import close_related
+from app.sandbox.commands.staticnat import release_static_nat
 from app.sandbox.commands.volumes import attach, volume_row
 from app.sandbox.errors import INTERNAL_ERROR, ApiError, invalid_parameter, runtime_error
 from app.sandbox.listing import list_body, public, visible
@@ -326,6 +327,9 @@ def expunged(ctx: Ctx, vm: Row) -> None:
             close_related(ctx, rule)
     for balancer in ctx.state.table("load_balancers"):
         balancer["_members"] = [member for member in balancer["_members"] if member != vm["id"]]
+    for address in ctx.state.table("ips"):  # cleanupVmResources: disableStaticNat per address
+        if address.get("virtualmachineid") == vm["id"]:
+            release_static_nat(address)
     leave_all(ctx, vm)  # AffinityGroupServiceImpl.postStateTransitionEvent on Expunging
     ctx.state.table("vms").remove(vm["id"])
 
