@@ -17,6 +17,7 @@ from app.sandbox.commands.staticnat import refuse_on_static_nat
 from app.sandbox.errors import CS_SERVER_API, invalid_parameter
 from app.sandbox.listing import check_known, list_body, public, visible
 from app.sandbox.store import Row
+from app.sandbox.vpc_addresses import join_tier, leave_tier_if_unused, opens_firewall, rule_network
 
 ALGORITHMS = ("source", "roundrobin", "leastconn")
 
@@ -25,7 +26,13 @@ ALGORITHMS = ("source", "roundrobin", "leastconn")
 def create_load_balancer_rule(ctx: Ctx) -> Answer:
     request = ctx.request
     address = ctx.entity("ips", "publicipid")
-    refuse_on_static_nat(  # LoadBalancingRulesManagerImpl.createPublicLoadBalancerRule
+    # CreateLoadBalancerRuleCmd.create: getNetworkId and getOpenFirewall, then the manager's
+    # createPublicLoadBalancerRule (a VPC address joins the tier) and createPublicLoadBalancer
+    network = rule_network(
+        ctx, address, f"IP address ID={address['_number']} is not associated with any network"
+    )
+    opens = opens_firewall(ctx, address)
+    refuse_on_static_nat(
         address, "Unable to create load balancer rule; specified sourceip id has static nat enabled"
     )
     algorithm = request.require("algorithm")
@@ -52,14 +59,15 @@ def create_load_balancer_rule(ctx: Ctx) -> Answer:
         "state": "Add",
         "zoneid": address["zoneid"],
         "zonename": address["zonename"],
-        "networkid": address["associatednetworkid"],
+        "networkid": network["id"],
         "tags": [],
         "fordisplay": True,
         "_members": [],
         "_number": ctx.state.next_number("firewall_rules"),
     }
     rule_conflict("load_balancers", row, rules_on_ip(ctx, address["id"]), CS_SERVER_API)
-    if request.flag("openfirewall", default=True):  # the default outside VPCs
+    join_tier(address, network)
+    if opens:
         open_firewall(ctx, address, row["protocol"], (public_port, public_port), row)
     ctx.state.table("load_balancers").add(row)
 
@@ -135,6 +143,7 @@ def delete_load_balancer_rule(ctx: Ctx) -> Answer:
     def run() -> None:
         ctx.state.table("load_balancers").remove(balancer["id"])
         close_related(ctx, balancer)
+        leave_tier_if_unused(ctx.state, ctx.state.table("ips").get(balancer["publicipid"]))
 
     return ctx.submit(run, ("FirewallRule", balancer))
 

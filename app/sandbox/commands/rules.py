@@ -15,6 +15,7 @@ from app.sandbox.errors import (
 )
 from app.sandbox.listing import list_body, visible
 from app.sandbox.store import Row
+from app.sandbox.vpc_addresses import join_tier, leave_tier_if_unused, opens_firewall, rule_network
 
 PROTOCOLS = ("tcp", "udp", "icmp")
 RULE_TABLES = ("firewall", "port_forwards", "load_balancers")  # rules on a public IP
@@ -222,21 +223,27 @@ def create_egress_firewall_rule(ctx: Ctx) -> Answer:
 
 @command("createPortForwardingRule")
 def create_port_forwarding_rule(ctx: Ctx) -> Answer:
+    """RulesManagerImpl.createPortForwardingRule; a VPC address joins the tier ``networkid``
+    names (CreatePortForwardingRuleCmd.getNetworkId) and opens no firewall rule."""
     address = ctx.entity("ips", "ipaddressid")
+    vm = ctx.entity("vms", "virtualmachineid")
+    opens = opens_firewall(ctx, address)
     refuse_on_static_nat(
         address,
         f"Unable to create port forwarding rule; ip id={address['_number']} has static nat enabled",
     )
-    vm = ctx.entity("vms", "virtualmachineid")
+    network = rule_network(
+        ctx,
+        address,
+        f"Unable to create port forwarding rule for the ipAddress id={address['_number']} as ip "
+        "is not associated with any network and no networkId is passed in",
+    )
     protocol = _protocol(ctx, ("tcp", "udp"))
     public = port_range(ctx, "publicport", "publicendport")
     private = port_range(ctx, "privateport", "privateendport")
-    nic = next((n for n in vm["nic"] if n["networkid"] == address["associatednetworkid"]), None)
+    nic = next((n for n in vm["nic"] if n["networkid"] == network["id"]), None)
     if nic is None:
-        raise invalid_parameter(
-            f"Unable to create port forwarding rule: VM {vm['name']} is not in the network "
-            f"of IP {address['ipaddress']}"
-        )
+        raise invalid_parameter("Vm doesn't belong to network associated with ipAddress")
     row: Row = {
         "id": ctx.state.new_id(),
         "privateport": str(private[0]),
@@ -251,7 +258,7 @@ def create_port_forwarding_rule(ctx: Ctx) -> Answer:
         "ipaddress": address["ipaddress"],
         "state": "Add",
         "cidrlist": ctx.request.get("cidrlist") or "",
-        "networkid": address["associatednetworkid"],
+        "networkid": network["id"],
         "vmguestip": nic["ipaddress"],
         "tags": [],
         "fordisplay": True,
@@ -260,7 +267,8 @@ def create_port_forwarding_rule(ctx: Ctx) -> Answer:
     }
     rules = rules_on_ip(ctx, address["id"])
     rule_conflict("port_forwards", row, rules, CS_NETWORK_RULE_CONFLICT)
-    if ctx.request.flag("openfirewall", default=True):  # the default outside VPCs
+    join_tier(address, network)
+    if opens:
         open_firewall(ctx, address, protocol, public, row)
     return _rule(ctx, "port_forwards", row)
 
@@ -272,6 +280,7 @@ def _delete(ctx: Ctx, kind: str) -> Answer:
     def run() -> None:
         ctx.state.table(kind).remove(row["id"])
         close_related(ctx, row)
+        leave_tier_if_unused(ctx.state, ctx.state.table("ips").get(row.get("ipaddressid", "")))
 
     return ctx.submit(run, ("FirewallRule", row))
 
