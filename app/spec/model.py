@@ -4,37 +4,55 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import re
-from typing import Literal, Self
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
-from app.spec.fields import (
-    ROOT_DOMAIN,
-    Cidr,
-    CountLimit,
-    DomainPath,
-    HostName,
-    Name,
-    PortRange,
-    SizeLimit,
-    bad_value,
+from app.spec.base import Labels, Resource, Strict
+from app.spec.fields import ROOT_DOMAIN, Cidr, DomainPath, HostName, Name, bad_value
+from app.spec.tenancy import ROLE_TYPES, Limits, Member, ProjectState
+from app.spec.traffic import (
+    KEY_LIMIT,
+    EgressRule,
+    FirewallRule,
+    LoadBalancer,
+    PortForward,
+    rule_key,
 )
 from app.spec.units import Size
 
-Labels = dict[str, str]
-
-
-class Strict(BaseModel):
-    """Unknown fields are errors and YAML types are taken as written (no '5' → 5)."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class Resource(Strict):
-    labels: Labels = Field(default_factory=dict, description="Extra CloudStack tags")
-    protected: bool = Field(False, description="Deny deletes and replaces of this resource")
+# Moved to modules of their own along the domain; importers of this module keep working.
+__all__ = [
+    "KEY_LIMIT",
+    "PROJECT_SETTINGS",
+    "RESOURCE_SECTIONS",
+    "ROLE_TYPES",
+    "Defaults",
+    "EgressRule",
+    "FirewallRule",
+    "Instance",
+    "Item",
+    "Labels",
+    "Limits",
+    "LoadBalancer",
+    "Member",
+    "Network",
+    "PortForward",
+    "Project",
+    "ProjectFile",
+    "ProjectState",
+    "PublicIp",
+    "Reconcile",
+    "RepoSettings",
+    "Resource",
+    "Resources",
+    "SshKey",
+    "Strict",
+    "Volume",
+    "rule_key",
+    "singular",
+]
 
 
 class Network(Resource):
@@ -65,88 +83,6 @@ class PublicIp(Resource):
     network: Name = Field(description="Network the address is associated with")
 
 
-class _TrafficRule(Strict):
-    protocol: str
-    ports: PortRange | None = Field(None, description="443 or '8000-8100'; not for icmp")
-    icmp_type: int | None = Field(None, ge=-1, le=255)
-    icmp_code: int | None = Field(None, ge=-1, le=255)
-
-    @model_validator(mode="after")
-    def _ports_fit_protocol(self) -> Self:
-        if self.protocol in ("icmp", "all") and self.ports is not None:
-            raise bad_value(f"ports do not apply to protocol {self.protocol}", "remove 'ports'")
-        icmp = self.icmp_type is not None or self.icmp_code is not None
-        if icmp and self.protocol != "icmp":
-            raise bad_value("icmp_type and icmp_code apply only to protocol icmp", "")
-        return self
-
-    def _what(self) -> str:
-        if self.protocol == "icmp":
-            return f"{_icmp(self.icmp_type)}/{_icmp(self.icmp_code)}"
-        return str(self.ports) if self.ports else "all"
-
-
-def _icmp(value: int | None) -> int:
-    return -1 if value is None else value
-
-
-KEY_LIMIT = 200  # tag values hold 255 characters; long CIDR lists are shortened with a hash
-
-
-def rule_key(anchor: str, protocol: str, what: str, cidrs: list[str]) -> str:
-    """e.g. ``web-ip:tcp:443:0.0.0.0/0``; stable however the CIDRs are ordered in the file."""
-    key = f"{anchor}:{protocol}:{what}" + (f":{','.join(sorted(cidrs))}" if cidrs else "")
-    if len(key) <= KEY_LIMIT:
-        return key
-    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
-    return f"{key[: KEY_LIMIT - 14]}~{digest}"
-
-
-class FirewallRule(_TrafficRule):
-    ip: Name = Field(description="Public IP from public_ips")
-    protocol: Literal["tcp", "udp", "icmp"]
-    cidrs: list[Cidr] = Field(min_length=1, description="Source CIDRs allowed in")
-
-    @property
-    def key(self) -> str:
-        """The rule's name: its whole content, since CloudStack cannot change a rule in place."""
-        return rule_key(self.ip, self.protocol, self._what(), self.cidrs)
-
-
-class EgressRule(_TrafficRule):
-    network: Name
-    protocol: Literal["tcp", "udp", "icmp", "all"]
-    cidrs: list[Cidr] = Field(min_length=1, description="Destination CIDRs allowed out")
-
-    @property
-    def key(self) -> str:
-        return rule_key(self.network, self.protocol, self._what(), self.cidrs)
-
-
-class PortForward(Strict):
-    ip: Name
-    protocol: Literal["tcp", "udp"]
-    public_port: PortRange
-    private_port: PortRange
-    instance: HostName
-    cidrs: list[Cidr] | None = None
-
-    @property
-    def key(self) -> str:
-        target = f"{self.public_port}->{self.instance}:{self.private_port}"
-        return rule_key(self.ip, self.protocol, target, self.cidrs or [])
-
-
-class LoadBalancer(Resource):
-    ip: Name
-    algorithm: Literal["roundrobin", "leastconn", "source"] = "roundrobin"
-    protocol: Literal["tcp", "udp"] = "tcp"
-    public_port: int = Field(ge=1, le=65535)
-    private_port: int = Field(ge=1, le=65535)
-    members: list[HostName] = Field(min_length=1)
-    cidrs: list[Cidr] | None = None
-
-
 class SshKey(Strict):
     public_key: str = Field(description="An OpenSSH public key line: type, base64 key, comment")
 
@@ -165,51 +101,6 @@ class SshKey(Strict):
                 "the key's base64 part is damaged", "paste the .pub file again"
             ) from None
         return value
-
-
-class Limits(Strict):
-    """Desired CloudStack project resource limits (updateResourceLimit)."""
-
-    instances: CountLimit | None = None
-    cpu: CountLimit | None = None
-    memory: SizeLimit | None = None
-    volumes: CountLimit | None = None
-    primary_storage: SizeLimit | None = None
-    secondary_storage: SizeLimit | None = None
-    networks: CountLimit | None = None
-    public_ips: CountLimit | None = None
-    snapshots: CountLimit | None = None
-    templates: CountLimit | None = None
-    vpcs: CountLimit | None = None
-
-
-ProjectState = Literal["active", "suspended"]
-# CloudStack's project role types, or a custom project role of the project (createProjectRole),
-# which the plan checks against the roles the cloud lists for it
-ROLE_TYPES = ("Admin", "Regular")
-
-
-class Member(Strict):
-    """An account, or one user, of the project's domain with its project role."""
-
-    account: Name | None = Field(None, description="Account of the project's domain")
-    user: str | None = Field(None, description="User name of the project's domain")
-    role: str = Field(
-        "Regular",
-        min_length=1,
-        description="Project role: Admin, Regular, or a custom project role of the project",
-    )
-
-    @model_validator(mode="after")
-    def _one_of(self) -> Self:
-        if (self.account is None) == (self.user is None):
-            raise bad_value("a member names an account or a user", "write account: or user:")
-        return self
-
-    @property
-    def key(self) -> str:
-        """'account:<name>' or 'user:<name>': the member's name in the plan."""
-        return f"account:{self.account}" if self.account else f"user:{self.user}"
 
 
 class Resources(Strict):
