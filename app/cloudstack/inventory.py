@@ -1,11 +1,11 @@
 """The live state stackgate manages: tagged objects, read with one paginated list per kind.
 
 Every object stackgate creates carries ``stackgate.repo`` and ``stackgate.key`` (kind/name).
-A project is read with a handful of list calls filtered on the repo tag — never one call per
-object — and each object is described in the repo format's terms (names and units, not ids).
-Tag filters match objects carrying ANY of the pairs, so exactly one pair is sent and the
-key is checked here. SSH key pairs take no tags; the project records the ones stackgate
-registered in ``stackgate.sshkey.<name>`` tags.
+A project is read with a handful of list calls — never one call per object — and each object
+is described in the repo format's terms (names and units, not ids). The lists carry no tag
+filter: the rows no repo tagged are what a plan may adopt, and the rows another repo tagged
+what it must not, so both are kept beside the repo's own. SSH key pairs take no tags; the
+project records the ones stackgate registered in ``stackgate.sshkey.<name>`` tags.
 
 Other tools tag the same objects (a backup tool's ``backup=daily``). Only the tags stackgate
 wrote are its own: the ``stackgate.*`` tags, and the labels whose keys it recorded writing in
@@ -17,12 +17,18 @@ as stackgate's, the rest are left alone.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.cloudstack.catalog import GIB, tag_map
 from app.cloudstack.client import CloudStackClient
-from app.cloudstack.model import Catalog, LiveObject, LiveProject, ProjectRef
+from app.cloudstack.model import (
+    Catalog,
+    LiveObject,
+    LiveProject,
+    ProjectRef,
+    unmanaged_address,
+)
 
 TAG_REPO = "stackgate.repo"
 TAG_KEY = "stackgate.key"
@@ -109,7 +115,7 @@ class Reading:
         }
 
     def _ip(self, ip_id: Any, address: Any) -> str:
-        return self.ip_names.get(str(ip_id), f"unmanaged address {address}")
+        return self.ip_names.get(str(ip_id), unmanaged_address(address))
 
     def firewall(self, row: Row) -> dict[str, Any]:
         return {
@@ -198,37 +204,83 @@ def read_project(client: CloudStackClient, repo: str, project: ProjectRef) -> Li
 def _read(
     client: CloudStackClient, repo: str, refs: Sequence[ProjectRef], scope: Scope
 ) -> dict[str, LiveProject]:
+    """Each kind listed once without a tag filter, its rows partitioned: this repo's, no
+    repo's (the plan may adopt them) and another repo's (never adopted). Same calls as a
+    filtered read, so the count stays one per kind, not one per object."""
     by_id = {ref.id: ref for ref in refs}
-    tag = [{"key": TAG_REPO, "value": repo}]
     reading = Reading()
-    for root in client.list("listVolumes", type="ROOT", tags=tag, **scope):
-        if root.get("virtualmachineid") and tag_map(root).get(TAG_REPO) == repo:
+    for root in client.list("listVolumes", type="ROOT", **scope):
+        if root.get("virtualmachineid"):
             reading.root_gib[str(root["virtualmachineid"])] = int(root.get("size", 0)) // GIB
-    objects: dict[str, dict[tuple[str, str], LiveObject]] = {ref.id: {} for ref in refs}
-    duplicates: dict[str, list[LiveObject]] = {ref.id: [] for ref in refs}
+    found = {ref.id: _Found() for ref in refs}
     owner_of: dict[str, str] = {}  # network or address id → project id (rules do not show theirs)
     for kind, (command, extra) in LISTS.items():
         describe: Callable[[Row], dict[str, Any]] = getattr(reading, kind)
-        for row in client.list(command, tags=tag, **scope, **extra):
+        for row in client.list(command, **scope, **extra):
             project_id = str(row.get("projectid") or _owner(row, owner_of))
-            found = _managed(kind, row, repo, describe) if project_id in by_id else None
-            if found is None:
+            if project_id not in by_id:
                 continue
-            owner_of[found.id] = project_id
-            if kind == "public_ip":
-                reading.ip_names[found.id] = found.name
-            if (kind, found.name) in objects[project_id]:
-                duplicates[project_id].append(found)
-            else:
-                objects[project_id][(kind, found.name)] = found
-    for project_id, key in _ssh_keys(client, repo, refs, scope):
-        objects[project_id][("ssh_key", key.name)] = key
+            owner_of[str(row["id"])] = project_id
+            ours = found[project_id].take(kind, row, repo, describe)
+            if kind == "public_ip" and ours is not None:
+                reading.ip_names[ours.id] = ours.name
+    keys = _ssh_keys(client, refs, scope)
+    for project_id, key in keys:
+        bucket = found[project_id]
+        if key.repo == repo:
+            bucket.objects[("ssh_key", key.name)] = replace(key, repo="")
+        else:
+            (bucket.foreign if key.repo else bucket.untagged).append(key)
     return {
         ref.name: LiveProject(
-            ref.name, ref.id, objects[ref.id], tuple(duplicates[ref.id]), cloud=client.cloud
+            ref.name,
+            ref.id,
+            found[ref.id].objects,
+            tuple(found[ref.id].duplicates),
+            cloud=client.cloud,
+            untagged=tuple(found[ref.id].untagged),
+            foreign=tuple(found[ref.id].foreign),
         )
         for ref in refs
     }
+
+
+@dataclass
+class _Found:
+    """One project's rows, sorted by who tagged them."""
+
+    objects: dict[tuple[str, str], LiveObject] = field(default_factory=dict)
+    duplicates: list[LiveObject] = field(default_factory=list)
+    untagged: list[LiveObject] = field(default_factory=list)
+    foreign: list[LiveObject] = field(default_factory=list)
+
+    def take(
+        self, kind: str, row: Row, repo: str, describe: Callable[[Row], dict[str, Any]]
+    ) -> LiveObject | None:
+        """File the row; the object when it is this repo's."""
+        tags = tag_map(row)
+        if TAG_REPO not in tags and TAG_KEY not in tags:
+            others = {key: value for key, value in tags.items() if key not in OWN_TAGS}
+            name = str(row.get("name") or row["id"])  # addresses and rules have no name
+            self.untagged.append(
+                LiveObject(kind, name, str(row["id"]), describe(row), unrecorded=others)
+            )
+            return None
+        if tags.get(TAG_REPO) != repo:
+            tagged_kind, _, name = tags.get(TAG_KEY, "").partition("/")
+            if tagged_kind == kind and name:
+                self.foreign.append(
+                    LiveObject(kind, name, str(row["id"]), {}, repo=tags.get(TAG_REPO, ""))
+                )
+            return None
+        ours = _managed(kind, row, repo, describe)
+        if ours is None:
+            return None
+        if (kind, ours.name) in self.objects:
+            self.duplicates.append(ours)
+        else:
+            self.objects[(kind, ours.name)] = ours
+        return ours
 
 
 def _owner(row: Row, owner_of: dict[str, str]) -> str:
@@ -268,23 +320,22 @@ def managed_projects(catalog: Catalog, repo: str) -> set[str]:
 
 
 def _ssh_keys(
-    client: CloudStackClient, repo: str, refs: Sequence[ProjectRef], scope: Scope
+    client: CloudStackClient, refs: Sequence[ProjectRef], scope: Scope
 ) -> list[tuple[str, LiveObject]]:
-    ours = {
-        (ref.id, key.removeprefix(SSHKEY_TAG))
-        for ref in refs
-        for key, value in ref.tags.items()
-        if key.startswith(SSHKEY_TAG) and value == repo
-    }
-    if not ours:
-        return []
+    """Every key pair of the projects, its ``repo`` the one the project's record names
+    (empty: no repo registered it). Key pairs take no tags of their own."""
+    by_id = {ref.id: ref for ref in refs}
     return [
         (
             str(row.get("projectid")),
             LiveObject(
-                "ssh_key", row["name"], str(row["id"]), {"fingerprint": row.get("fingerprint")}
+                "ssh_key",
+                row["name"],
+                str(row["id"]),
+                {"fingerprint": row.get("fingerprint")},
+                repo=by_id[str(row.get("projectid"))].tags.get(SSHKEY_TAG + row["name"], ""),
             ),
         )
         for row in client.list("listSSHKeyPairs", **scope)
-        if (str(row.get("projectid")), row["name"]) in ours
+        if str(row.get("projectid")) in by_id
     ]

@@ -16,6 +16,7 @@ Unit = Literal["count", "MiB", "GiB"]
 class Zone:
     id: str
     name: str
+    security_groups: bool = False  # securitygroupsenabled: VMs filtered by security groups
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,13 @@ class NetworkOffering:
     name: str
     guest_ip_type: str
     services: tuple[str, ...]
+    for_vpc: bool = False  # for VPC tiers only (forvpc)
+
+
+@dataclass(frozen=True)
+class VpcOffering:
+    id: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,8 @@ class Catalog:
     templates: Mapping[tuple[str, str], Template]  # (name, zone id)
     network_offerings: Mapping[str, NetworkOffering]
     projects: Mapping[str, ProjectRef]
+    vpc_offerings: Mapping[str, VpcOffering] = field(default_factory=dict)
+    affinity_types: tuple[str, ...] = ()  # listAffinityGroupTypes
 
     def zone_name(self, zone_id: str) -> str:
         return next((zone.name for zone in self.zones.values() if zone.id == zone_id), zone_id)
@@ -108,6 +118,12 @@ class LiveObject:
     # Without a record of its label keys (tagged by an older stackgate): its tags that are not
     # stackgate's own. Those the repo names as labels are stackgate's; the rest are not.
     unrecorded: Mapping[str, str] = field(default_factory=dict)
+    repo: str = ""  # set only on an object another repo tagged: that repo
+
+
+def unmanaged_address(address: Any) -> str:
+    """How a rule names a public IP no repo manages (its address has no name to show)."""
+    return f"unmanaged address {address}"
 
 
 @dataclass(frozen=True)
@@ -117,6 +133,10 @@ class LiveProject:
     objects: Mapping[tuple[str, str], LiveObject]  # (kind, name) → object
     duplicates: tuple[LiveObject, ...] = ()  # a second object with a key already seen
     cloud: str = ""
+    # Objects no repo tagged (named by CloudStack's name, or by id for nameless kinds) and
+    # objects another repo tagged (named by their key): what the plan may adopt, or must not.
+    untagged: tuple[LiveObject, ...] = ()
+    foreign: tuple[LiveObject, ...] = ()
     api_calls: int = 0
     seconds: float = 0.0
 

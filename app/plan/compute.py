@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 
-from app.cloudstack.model import Catalog, LiveObject, LiveState, ProjectDefaults, ProjectUsage
+from app.cloudstack.model import (
+    Catalog,
+    LiveObject,
+    LiveProject,
+    LiveState,
+    ProjectDefaults,
+    ProjectUsage,
+)
+from app.plan.adopt import adoptions
 from app.plan.cascade import Key, cascade
 from app.plan.checks import check_catalog
 from app.plan.cost import Prices, cost_lines
@@ -33,6 +41,7 @@ class _Planner:
         self.changes: dict[Key, Change] = {}
         self.items: dict[Key, DesiredItem] = {}
         self.objects: dict[Key, LiveObject] = {}
+        self.adopted: dict[Key, LiveObject] = {}  # untagged objects taken for declared ones
         self.diagnostics: list[Diagnostic] = list(desired.diagnostics)
         self.quotas: list[QuotaLine] = []
         self.broken_files = {d.location.file for d in desired.diagnostics if d.is_error}
@@ -60,18 +69,20 @@ class _Planner:
         where = self.desired.sources.where(name) if project else Location("")
         items = desired_items(project, self.desired.sources, catalog) if project else []
         objects = dict(live_project.objects) if live_project else {}
+        untwinned: list[DesiredItem] = []
         for item in items:
             key = (name, item.kind, item.name)
             self.items[key] = item
             found = objects.pop((item.kind, item.name), None)
             if found is None:
-                self.changes[key] = create(item)
+                untwinned.append(item)
                 continue
             self.objects[key] = found
             diffed = compare(item, found, catalog)
             self.diagnostics += diffed.diagnostics
             if diffed.change is not None:
                 self.changes[key] = diffed.change
+        self._adopt_or_create(name, untwinned, live_project, catalog)
         for (kind, object_name), found in objects.items():
             self.changes[(name, kind, object_name)] = delete(found, name, (where.file, where.line))
         for extra in live_project.duplicates if live_project else ():
@@ -101,6 +112,25 @@ class _Planner:
             self.diagnostics += problems
             self.changes.update({(name, c.kind, c.name): c for c in limits})
         self._quota(name, usage, catalog, pending, where, list(self.changes.values())[before:])
+
+    def _adopt_or_create(
+        self,
+        name: str,
+        items: list[DesiredItem],
+        live_project: LiveProject | None,
+        catalog: Catalog | None,
+    ) -> None:
+        """Declared objects with no tagged twin: adopted where one runs untagged, else made."""
+        found = adoptions(items, live_project, catalog)
+        self.diagnostics += found.diagnostics
+        for item in items:
+            pair, key = (item.kind, item.name), (name, item.kind, item.name)
+            if pair in found.objects:
+                self.objects[key] = self.adopted[key] = found.objects[pair]
+            if pair in found.changes:
+                self.changes[key] = found.changes[pair]
+            elif pair not in found.settled:
+                self.changes[key] = create(item)
 
     def _new(self, name: str, cloud: str) -> ProjectUsage:
         """A project to create starts from its cloud's max.project.* settings; unread, they
@@ -211,12 +241,14 @@ class _Planner:
         self.diagnostics += quota_diagnostics(lines, limits_at, limits_changed)
 
 
-def live_fingerprint(live: LiveState, changes: Iterable[Change]) -> str:
+def live_fingerprint(
+    live: LiveState, changes: Iterable[Change], adopted: Mapping[Key, LiveObject] | None = None
+) -> str:
     """A hash of the live objects the changes act on or name: the guard compares it at merge.
 
     Objects the plan leaves alone are out of it, so that unrelated work in a project between
     plan and merge does not stop an apply; ids are in it, so that an object deleted and made
-    again under the same name is noticed.
+    again under the same name is noticed. An adopted object counts under the repo's name.
     """
     wanted = {address for change in changes for address in {change.address, *references(change)}}
     rows = sorted(
@@ -228,10 +260,14 @@ def live_fingerprint(live: LiveState, changes: Iterable[Change]) -> str:
             obj.protected,
         )
         for name, project in live.projects.items()
-        for obj in (*project.objects.values(), *project.duplicates)
+        for obj in (*project.objects.values(), *project.duplicates, *_adopted(adopted, name))
         if (address := f"{name}/{obj.kind}/{obj.name}") in wanted
     )
     return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+
+
+def _adopted(adopted: Mapping[Key, LiveObject] | None, project: str) -> list[LiveObject]:
+    return [obj for key, obj in (adopted or {}).items() if key[0] == project]
 
 
 def compute_plan(
@@ -261,7 +297,7 @@ def compute_plan(
         quotas=tuple(planner.known_quotas()),
         costs=tuple(cost_lines(planner.quotas, prices)),
         diagnostics=tuple(sorted(set(planner.diagnostics), key=Diagnostic.sort_key)),
-        live_fingerprint=live_fingerprint(live, planner.changes.values()),
+        live_fingerprint=live_fingerprint(live, planner.changes.values(), planner.adopted),
         api_calls=live.api_calls,
         read_seconds=round(live.seconds, 3),
     )

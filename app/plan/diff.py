@@ -97,17 +97,21 @@ def delete(
     )
 
 
-def compare(item: DesiredItem, live: LiveObject, catalog: Catalog | None) -> Diffed:
-    after, before = desired_view(item), live_view(live, item.labels)
-    changed = tuple(
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> tuple[FieldChange, ...]:
+    return tuple(
         FieldChange(key, before.get(key), value)
         for key, value in after.items()
         if before.get(key) != value
     )
+
+
+def compare(item: DesiredItem, live: LiveObject, catalog: Catalog | None) -> Diffed:
+    after, before = desired_view(item), live_view(live, item.labels)
+    changed = changed_fields(before, after)
     if not changed:
         return Diffed(None)
-    action, reason = _classify(item.kind, changed, before, catalog)
-    problems = () if action is Action.REPLACE else tuple(_impossible(item, changed))
+    action, reason = classify(item.kind, changed, before, catalog)
+    problems = () if action is Action.REPLACE else tuple(impossible(item, changed))
     if problems:
         return Diffed(None, problems)
     change = Change(
@@ -128,7 +132,7 @@ def compare(item: DesiredItem, live: LiveObject, catalog: Catalog | None) -> Dif
     return Diffed(change)
 
 
-def _impossible(item: DesiredItem, changed: tuple[FieldChange, ...]) -> list[Diagnostic]:
+def impossible(item: DesiredItem, changed: tuple[FieldChange, ...]) -> list[Diagnostic]:
     """Disks only grow in place; shrinking one would lose data, so it is refused rather than
     replaced. A replaced object gets new disks anyway (e.g. a template with a smaller default)."""
     problems = []
@@ -151,9 +155,10 @@ def _smaller(after: Any, before: Any) -> bool:
     return isinstance(after, int) and isinstance(before, int) and after < before
 
 
-def _classify(
+def classify(
     kind: str, changed: tuple[FieldChange, ...], before: dict[str, Any], catalog: Catalog | None
 ) -> tuple[Action, str]:
+    """The action that makes ``changed`` (the most disruptive one any field needs) and why."""
     verdicts = [_field_action(kind, field, before, catalog) for field in changed]
     action, reason = max(verdicts, key=lambda verdict: SEVERITY[verdict[0]])
     return action, reason

@@ -22,6 +22,8 @@ class Action(StrEnum):
     UPDATE_STOP = "update-stop"  # in place, but the instance is stopped and started
     REPLACE = "replace"  # destroyed and created again: destructive
     DELETE = "delete"
+    # an existing untagged object the repo declares: tagged, and updated where fields differ
+    ADOPT = "adopt"
     NOOP = "no-op"
 
 
@@ -130,10 +132,12 @@ class Plan:
 
     @property
     def summary(self) -> str:
-        """ "Plan: 2 to create, 1 to update, 0 to replace, 1 to delete"."""
+        """ "Plan: 2 to create, 1 to update, 0 to replace, 1 to delete" (", 3 to adopt" only
+        when a plan adopts, so plans without adoption read as they always did)."""
         c = self.counts
         updates = c["update"] + c["update-stop"]
+        adopts = f", {c['adopt']} to adopt" if c["adopt"] else ""
         return (
             f"Plan: {c['create']} to create, {updates} to update, {c['replace']} to replace, "
-            f"{c['delete']} to delete"
+            f"{c['delete']} to delete{adopts}"
         )

@@ -44,7 +44,7 @@ class FieldChangeDoc(_Doc):
 class ChangeDoc(_Doc):
     """One change of the plan, as in the plan's JSON form."""
 
-    action: Literal["create", "update", "update-stop", "replace", "delete"]
+    action: Literal["create", "update", "update-stop", "replace", "delete", "adopt"]
     kind: str
     project: str
     name: str

@@ -8,7 +8,7 @@ from app.report.plan_markdown import cell
 
 MAX_ROWS = 250  # keeps the comment under the forge's size limit; failures are always listed
 _MARK = {DONE: "✅", FAILED: "❌", SKIPPED: "⏭️"}
-_VERB = {"create": "created", "update": "updated", "delete": "deleted"}
+_VERB = {"create": "created", "update": "updated", "delete": "deleted", "adopt": "adopted"}
 RETRY = (
     "someone with write access comments `/stackgate apply`: stackgate plans again at the merge "
     "commit against the cloud as it is, runs the policies and approvals again, and applies. "

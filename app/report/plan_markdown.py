@@ -123,7 +123,7 @@ def _counts(changes: list[Change]) -> str:
     tally = Counter(VERB[change.action].split()[0] for change in changes)
     return ", ".join(
         f"{tally[verb]} to {verb}"
-        for verb in ("create", "update", "replace", "delete")
+        for verb in ("create", "update", "replace", "delete", "adopt")
         if tally[verb]
     )
 

@@ -19,6 +19,7 @@ STYLE = {
     Action.UPDATE_STOP: "yellow",
     Action.REPLACE: "magenta",
     Action.DELETE: "red",
+    Action.ADOPT: "cyan",
 }
 QUOTA_STYLE = {"ok": "", "near": "yellow", "over": "bold red"}
 

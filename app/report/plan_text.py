@@ -13,6 +13,7 @@ SYMBOL = {
     Action.UPDATE_STOP: "~",
     Action.REPLACE: "±",
     Action.DELETE: "-",
+    Action.ADOPT: "⊕",
 }
 VERB = {
     Action.CREATE: "create",
@@ -20,6 +21,7 @@ VERB = {
     Action.UPDATE_STOP: "update (stop/start)",
     Action.REPLACE: "replace",
     Action.DELETE: "delete",
+    Action.ADOPT: "adopt",
 }
 UNIT_FIELDS = {"root_disk_gib": "root_disk", "size_gib": "size", "memory_mib": "memory"}
 

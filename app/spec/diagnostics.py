@@ -52,6 +52,8 @@ class Code(StrEnum):
     DUPLICATE_LIVE = "SG212"
     SOURCE_NAT_CLAIM = "SG213"
     SOURCE_NAT_RELEASE = "SG214"
+    ADOPT_AMBIGUOUS = "SG215"  # two untagged objects fit one declaration
+    ADOPT_FOREIGN = "SG216"  # the declared object is another repo's
     UNKNOWN_MEMBER = "SG220"
     DUPLICATE_MEMBER = "SG221"
     LAST_ADMIN = "SG222"

@@ -108,6 +108,12 @@ def test_objects_of_other_repos_and_untagged_objects_are_not_ours(client: CloudS
     )
     live = read_project(client, REPO, read_catalog(client).projects["payments"])
     assert [name for kind, name in live.objects if kind == "network"] == ["app-net"]
+    # Kept apart for the plan: the untagged one may be adopted, the other repo's never.
+    assert [(o.kind, o.name, o.repo) for o in live.foreign] == [
+        ("network", "their-net", "git@example.com:someone/else")
+    ]
+    untagged = [(o.kind, o.name) for o in live.untagged if o.kind == "network"]
+    assert untagged == [("network", "hand-made")]
 
 
 def test_api_calls_do_not_grow_with_the_number_of_objects(client: CloudStackClient) -> None:

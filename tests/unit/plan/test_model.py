@@ -18,7 +18,14 @@ def _plan(*kinds: Action) -> Plan:
 def test_summary_counts_update_stop_as_update() -> None:
     plan = _plan(Action.CREATE, Action.CREATE, Action.UPDATE_STOP, Action.DELETE)
     assert plan.summary == "Plan: 2 to create, 1 to update, 0 to replace, 1 to delete"
-    assert plan.counts == {"create": 2, "update": 0, "update-stop": 1, "replace": 0, "delete": 1}
+    assert plan.counts == {
+        "create": 2,
+        "update": 0,
+        "update-stop": 1,
+        "replace": 0,
+        "delete": 1,
+        "adopt": 0,
+    }
 
 
 def test_summary_of_nothing() -> None:
@@ -34,7 +41,14 @@ def test_summary_of_a_computed_plan() -> None:
     objects += [instance("old-vm")]
     plan = plan_of(text, objects)
     assert plan.summary == "Plan: 1 to create, 1 to update, 7 to replace, 1 to delete"
-    assert plan.counts == {"create": 1, "update": 1, "update-stop": 0, "replace": 7, "delete": 1}
+    assert plan.counts == {
+        "create": 1,
+        "update": 1,
+        "update-stop": 0,
+        "replace": 7,
+        "delete": 1,
+        "adopt": 0,
+    }
 
 
 @pytest.mark.parametrize(

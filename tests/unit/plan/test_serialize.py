@@ -34,7 +34,13 @@ def _rich() -> Plan:
     objects = swap(base_objects(), volume(size_gib=30, labels={"x": "y"}))  # shrink: SG208
     objects = swap(objects, public_ip(network="old-net"))  # replace, and its followers
     objects = [*objects, obj("volume", "old", {"size_gib": 5}, protected=True)]  # a delete
+    text = edit(
+        "attach_to: web-1}\n", "attach_to: web-1}\n  kept: {offering: standard, size: 5GiB}\n", text
+    )
+    kept = obj("volume", "kept", {"offering": "standard", "size_gib": 5, "zone": "zone-a"})
     state = live(objects, usages={"app": usage(instances=(9, 10), cpu=(17, 20))})
+    app = replace(state.projects["app"], untagged=(replace(kept, commit=None),))  # an adopt
+    state = replace(state, projects={"app": app})
     plan = plan_of(text, state=state, prices=Prices(cpu=10))
     assert {c.action for c in plan.changes} == set(Action) - {Action.NOOP}
     assert plan.quotas and plan.costs and plan.has_errors
