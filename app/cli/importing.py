@@ -14,14 +14,19 @@ from app.cli.common import FAILED, console, settings
 from app.cloudstack.clouds import Clouds, UnknownCloud
 from app.cloudstack.errors import CloudStackError
 from app.imports.model import KIND_OF, SECTIONS, ImportedProject
-from app.imports.reading import NoSuchProject, import_project
+from app.imports.reading import NoSuchProject, import_projects
 from app.imports.tfstate import BadState, StateIds, read_state
 from app.imports.writer import render, write_atomically
 from app.spec.merge import DEFAULT_CLOUD
 
 
 def import_(
-    project: Annotated[str | None, typer.Option(help="The CloudStack project to import.")] = None,
+    project: Annotated[
+        list[str] | None, typer.Option(help="A CloudStack project to import (may repeat).")
+    ] = None,
+    all_projects: Annotated[
+        bool, typer.Option("--all-projects", help="Import every project of the cloud.")
+    ] = False,
     from_tfstate: Annotated[
         Path | None,
         typer.Option(
@@ -33,27 +38,32 @@ def import_(
         Path, typer.Option(help="Root of the infrastructure repo to write into.", file_okay=False)
     ] = Path("."),
 ) -> None:
-    """Write projects/<project>.yaml from every object of a CloudStack project, tagged or not,
+    """Write projects/<project>.yaml from every object of CloudStack projects, tagged or not,
     or from what a Terraform state manages; exit 1 if anything could not be mapped."""
     printer = console()
-    if (project is None) == (from_tfstate is None):
-        printer.print("stackgate import: give either --project or --from-tfstate", style="red")
+    if [bool(project), all_projects, from_tfstate is not None].count(True) != 1:
+        printer.print(
+            "stackgate import: give one of --project, --all-projects or --from-tfstate",
+            style="red",
+        )
         raise typer.Exit(FAILED)
     try:
         state = read_state(from_tfstate) if from_tfstate else None
         with Clouds(settings()) as clouds:
             client = clouds.client(cloud)
             if state is None:
-                found = [import_project(client, str(project))]
+                found = import_projects(client, None if all_projects else project)
             else:
-                found = [
-                    import_project(client, name, keep, state.public_keys)
-                    for name, keep in sorted(state.projects.items())
-                ]
+                names = sorted(state.projects)
+                found = import_projects(client, names, state.projects, state.public_keys)
     except (BadState, NoSuchProject, UnknownCloud, CloudStackError, ValidationError) as problem:
         printer.print(f"stackgate import: {problem}", style="red")
         raise typer.Exit(FAILED) from None
-    failed = [write_project(imported, out, printer) for imported in found]
+    try:
+        failed = [write_project(imported, out, printer) for imported in found]
+    except OSError as problem:  # the file being written is removed; an old one stays whole
+        printer.print(f"stackgate import: {problem}", style="red")
+        raise typer.Exit(FAILED) from None
     if state is not None:
         failed.append(_unmapped(state, found, printer))
     raise typer.Exit(max(failed, default=0))
@@ -72,19 +82,28 @@ def _unmapped(state: StateIds, found: list[ImportedProject], printer: Console) -
 
 
 def write_project(imported: ImportedProject, out: Path, printer: Console) -> int:
-    """Write the file, print the summary per kind; the exit code: 1 if anything was left out."""
+    """Write the file, print the summary per kind; the exit code: 1 if anything was left out
+    or written under another key than its CloudStack name."""
     target = out / "projects" / f"{imported.name}.yaml"
     write_atomically(target, render(imported))
     printer.print(f"Wrote {target}")
     for section in SECTIONS:
-        skipped = [s for s in imported.skipped if s.kind == KIND_OF[section]]
+        kind = KIND_OF[section]
+        renamed = [r for r in imported.renamed if r.kind == kind]
+        skipped = [s for s in imported.skipped if s.kind == kind]
         if imported.imported(section) or skipped:
-            line = f"  {section}: {imported.imported(section)} imported, {len(skipped)} skipped"
-            printer.print(line)
+            line = f"  {section}: {imported.imported(section)} imported"
+            line += f" ({len(renamed)} under a new key)" if renamed else ""
+            printer.print(f"{line}, {len(skipped)} skipped")
+        for new in renamed:
+            printer.print(f"    {kind} '{new.name}' ({new.id}) as {new.key}: {new.rule}")
         for item in skipped:
             printer.print(f"    {item.kind} {item.name} ({item.id}): {item.reason}", style="yellow")
+    for setting in imported.skipped:
+        if setting.kind not in KIND_OF.values():  # the project's own: members, limits
+            printer.print(f"  {setting.kind} {setting.name}: {setting.reason}", style="yellow")
     for other in imported.unmodelled:
         printer.print(f"  not modelled: {other.kind} {other.name} ({other.id})")
     for kind in imported.unchecked:
         printer.print(f"  not checked: {kind}")
-    return FAILED if imported.skipped else 0
+    return FAILED if imported.skipped or imported.renamed else 0

@@ -1,53 +1,101 @@
-"""Read every object of one project, tagged or not: the live reader's list calls without its
-tag filter, plus a look at the kinds stackgate does not model so none is dropped in silence."""
+"""Read every object of some projects, tagged or not: the live reader's list calls without its
+tag filter, plus a look at the kinds stackgate does not model so none is dropped in silence.
+
+Like the plan's reader, a few projects are read one by one and more in one sweep across
+projects (``projectid=-1``), so the list calls grow with pages of results, not with projects.
+What CloudStack only answers per project (members) or per rule (a load balancer's instances)
+costs one call each.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from app.cloudstack.catalog import GIB
 from app.cloudstack.client import CloudStackClient
 from app.cloudstack.errors import ApiError
-from app.cloudstack.inventory import LISTS
+from app.cloudstack.inventory import LISTS, PER_PROJECT_MAX
 from app.cloudstack.model import ProjectRef
-from app.imports.mapping import ProjectRows
+from app.imports.mapping import ProjectRows, Row
 from app.imports.model import Unmodelled
 
 UNSUPPORTED_ACTION = 432  # CloudStack's answer to a command this cloud does not offer
+SWEEP = {"projectid": "-1", "listall": "true"}
+# the columns through which a rule, which shows no projectid, belongs to its project
+OWNER_COLUMNS = ("ipaddressid", "publicipid", "networkid")
 
-# kinds stackgate does not model yet: (kind, list command, extra parameters)
-OTHER_KINDS: tuple[tuple[str, str, dict[str, str]], ...] = (
-    ("VPC", "listVPCs", {}),
-    ("autoscale VM group", "listAutoScaleVmGroups", {}),
-    ("affinity group", "listAffinityGroups", {}),
-    ("volume snapshot", "listSnapshots", {}),
-    ("VM snapshot", "listVMSnapshot", {}),
-    ("Kubernetes cluster", "listKubernetesClusters", {}),
+# kinds stackgate does not model yet: (kind, list command)
+OTHER_KINDS: tuple[tuple[str, str], ...] = (
+    ("VPC", "listVPCs"),
+    ("autoscale VM group", "listAutoScaleVmGroups"),
+    ("affinity group", "listAffinityGroups"),
+    ("volume snapshot", "listSnapshots"),
+    ("VM snapshot", "listVMSnapshot"),
+    ("Kubernetes cluster", "listKubernetesClusters"),
 )
 
 
-def read_rows(client: CloudStackClient, project: ProjectRef) -> ProjectRows:
-    """About fifteen paginated list calls, plus one per load balancer for its members."""
-    scope: dict[str, Any] = {"projectid": project.id}
-    found = ProjectRows()
+def read_rows(client: CloudStackClient, refs: Sequence[ProjectRef]) -> dict[str, ProjectRows]:
+    """Project id → its rows."""
+    if len(refs) > PER_PROJECT_MAX:
+        return _read(client, refs, SWEEP)
+    found: dict[str, ProjectRows] = {}
+    for ref in refs:
+        found.update(_read(client, [ref], {"projectid": ref.id}))
+    return found
+
+
+def _read(
+    client: CloudStackClient, refs: Sequence[ProjectRef], scope: dict[str, str]
+) -> dict[str, ProjectRows]:
+    found = {ref.id: ProjectRows() for ref in refs}
     for root in client.list("listVolumes", type="ROOT", **scope):
-        if root.get("virtualmachineid"):
-            found.root_gib[str(root["virtualmachineid"])] = int(root.get("size", 0)) // GIB
+        rows = found.get(str(root.get("projectid")))
+        if rows is not None and root.get("virtualmachineid"):
+            rows.root_gib[str(root["virtualmachineid"])] = int(root.get("size", 0)) // GIB
+    owner_of: dict[str, str] = {}  # network or address id → project id
     for kind, (command, extra) in LISTS.items():
-        found.rows[kind] = client.list(command, **scope, **extra)
-    found.rows["ssh_key"] = client.list("listSSHKeyPairs", **scope)
-    for rule in found.rows["load_balancer"]:
-        assigned = client.list("listLoadBalancerRuleInstances", id=rule["id"], **scope)
-        found.members[str(rule["id"])] = sorted(str(vm["name"]) for vm in assigned)
-    for kind, command, extra in OTHER_KINDS:
+        for row in client.list(command, **scope, **extra):
+            project_id = _project_of(row, owner_of)
+            if project_id in found:
+                owner_of[str(row["id"])] = project_id
+                found[project_id].rows.setdefault(kind, []).append(row)
+    for row in client.list("listSSHKeyPairs", **scope):
+        if str(row.get("projectid")) in found:
+            found[str(row["projectid"])].rows.setdefault("ssh_key", []).append(row)
+    for project_id, rows in found.items():
+        for rule in rows.rows.get("load_balancer", []):
+            assigned = client.list(
+                "listLoadBalancerRuleInstances", id=rule["id"], projectid=project_id
+            )
+            rows.members[str(rule["id"])] = sorted(str(vm["name"]) for vm in assigned)
+    _other_kinds(client, found, scope)
+    return found
+
+
+def _project_of(row: Row, owner_of: dict[str, str]) -> str:
+    if row.get("projectid"):
+        return str(row["projectid"])
+    owners = (owner_of.get(str(row.get(column))) for column in OWNER_COLUMNS)
+    return next(filter(None, owners), "")
+
+
+def _other_kinds(
+    client: CloudStackClient, found: dict[str, ProjectRows], scope: dict[str, Any]
+) -> None:
+    for kind, command in OTHER_KINDS:
         try:
-            rows = client.list(command, **scope, **extra)
+            rows = client.list(command, **scope)
         except ApiError as error:
             if error.errorcode != UNSUPPORTED_ACTION:
                 raise
-            found.unchecked.append(f"{kind} (the cloud does not answer {command})")
+            for project in found.values():
+                project.unchecked.append(f"{kind} (the cloud does not answer {command})")
             continue
-        found.unmodelled.extend(
-            Unmodelled(kind, str(row.get("name") or row["id"]), str(row["id"])) for row in rows
-        )
-    return found
+        for row in rows:
+            if str(row.get("projectid")) in found:
+                name = str(row.get("name") or row["id"])
+                found[str(row["projectid"])].unmodelled.append(
+                    Unmodelled(kind, name, str(row["id"]))
+                )

@@ -40,6 +40,7 @@ def map_project(
         {**settings, "zone": mapper.zone},
         mapper.sections,
         mapper.skipped,
+        mapper.renamed,
         sorted(mapper.unmodelled, key=lambda u: (u.kind, u.name, u.id)),
         list(found.unchecked),
         mapper.seen,
@@ -75,12 +76,12 @@ def _instances(mapper: Mapper) -> None:
         if problem or not fields["networks"]:
             mapper.skip("instance", str(row["name"]), row, problem or "on no network")
             continue
-        gib = fields["root_disk_gib"]
+        gib, ssh_key = fields["root_disk_gib"], fields["ssh_key"]
         entry = {
             "offering": fields["offering"],
             "template": fields["template"],
-            "networks": fields["networks"],
-            "ssh_key": fields["ssh_key"] if mapper.has("ssh_keys", fields["ssh_key"]) else None,
+            "networks": [mapper.key("networks", name) for name in fields["networks"]],
+            "ssh_key": mapper.key("ssh_keys", ssh_key) if mapper.has("ssh_keys", ssh_key) else None,
             "root_disk": f"{gib}GiB" if gib else None,
             "zone": fields["zone"],
         }
@@ -90,7 +91,7 @@ def _instances(mapper: Mapper) -> None:
 def _volumes(mapper: Mapper) -> None:
     for row in mapper.rows("volume"):
         fields = mapper.reading.volume(row)
-        problem = mapper.missing({"instances": fields["attach_to"]})
+        problem = mapper.refer(fields, {"attach_to": "instances"})
         if problem:
             mapper.skip("volume", str(row["name"]), row, problem)
             continue
@@ -118,7 +119,7 @@ def _public_ips(mapper: Mapper) -> None:
             )
             continue
         key = tagged_name(row, "public_ip") or address_key(address)
-        problem = mapper.missing({"networks": fields["network"]})
+        problem = mapper.refer(fields, {"network": "networks"})
         if problem:
             mapper.skip("public_ip", key, row, problem)
             continue
@@ -131,22 +132,23 @@ def _rules(mapper: Mapper) -> None:
     for row in mapper.rows("firewall"):
         entry = mapper.reading.firewall(row)
         entry["cidrs"] = entry["cidrs"] or ["0.0.0.0/0"]  # CloudStack's default source
-        mapper.rule("firewall", "firewall", row, entry, {"public_ips": entry["ip"]})
+        mapper.rule("firewall", "firewall", row, entry, {"ip": "public_ips"})
     for row in mapper.rows("egress"):
         entry = mapper.reading.egress(row)
-        mapper.rule("egress", "egress", row, entry, {"networks": entry["network"]})
+        mapper.rule("egress", "egress", row, entry, {"network": "networks"})
     for row in mapper.rows("port_forward"):
         entry = mapper.reading.port_forward(row)
-        refs = {"public_ips": entry["ip"], "instances": entry["instance"]}
+        refs = {"ip": "public_ips", "instance": "instances"}
         mapper.rule("port_forwards", "port_forward", row, entry, refs)
     for row in mapper.rows("load_balancer"):
         entry = mapper.reading.load_balancer(row)
         entry["members"] = sorted(mapper.found.members.get(str(row["id"]), entry["members"]))
         name = str(row["name"])
-        problem = mapper.missing({"public_ips": entry["ip"]}) or next(
+        problem = next(
             filter(None, (mapper.missing({"instances": m}) for m in entry["members"])), None
-        )
+        ) or mapper.refer(entry, {"ip": "public_ips"})
         if problem or not entry["members"]:
             mapper.skip("load_balancer", name, row, problem or "has no members")
         else:
+            entry["members"] = sorted(mapper.key("instances", m) for m in entry["members"])
             mapper.put("load_balancers", "load_balancer", name, row, entry)

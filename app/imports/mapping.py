@@ -1,23 +1,24 @@
 """The bookkeeping of one project's import: sections written by name, never by id, and what
 was left out.
 
-Pure: the rows are read elsewhere (cloud.py). An object whose name the format cannot carry,
-or that refers to an object left out, is left out too, with the reason: the file always
-validates, and a plan never creates a second object under a made-up name.
+Pure: the rows are read elsewhere (cloud.py). An object whose name the format cannot carry
+is written under a valid key, CloudStack's name kept beside it, and what refers to it uses
+that key; an object that refers to one left out is left out too, with the reason, so the file
+always validates.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.cloudstack.catalog import tag_map
 from app.cloudstack.inventory import TAG_KEY, Reading
 from app.cloudstack.model import Catalog
-from app.imports.model import Skipped, Unmodelled
-from app.imports.names import name_problem
+from app.imports.model import Renamed, Skipped, Unmodelled
+from app.imports.names import valid_key
 
 Row = Mapping[str, Any]
 PORTS = ("ports", "public_port", "private_port")
@@ -27,7 +28,7 @@ PORTS = ("ports", "public_port", "private_port")
 class ProjectRows:
     """Every row of one project, by stackgate kind, as the list calls answered them."""
 
-    rows: dict[str, Sequence[Row]] = field(default_factory=dict)
+    rows: dict[str, list[Row]] = field(default_factory=dict)
     root_gib: dict[str, int] = field(default_factory=dict)  # instance id → root disk size
     members: dict[str, list[str]] = field(default_factory=dict)  # load balancer id → instances
     unmodelled: list[Unmodelled] = field(default_factory=list)
@@ -53,6 +54,8 @@ class Mapper:
         self.sections: dict[str, Any] = {}
         self.seen: set[str] = set()  # ids of the objects looked at (key pairs: names)
         self.skipped: list[Skipped] = []
+        self.renamed: list[Renamed] = []
+        self.keys: dict[tuple[str, str], str] = {}  # (section, CloudStack name) → key written
         self.unmodelled = list(found.unmodelled)
         self.zone = self._zone()
 
@@ -73,21 +76,27 @@ class Mapper:
         ranked = sorted(zones.items(), key=lambda item: (-item[1], item[0]))
         return ranked[0][0] if ranked else min(self.catalog.zones, default="")
 
+    def key(self, section: str, name: Any) -> Any:
+        """The key ``name`` of ``section`` was written under (itself, unless renamed)."""
+        return name if name is None else self.keys.get((section, str(name)), name)
+
     def has(self, section: str, name: Any) -> bool:
-        return name in self.sections.get(section, {})
+        return self.key(section, name) in self.sections.get(section, {})
 
     def put(self, section: str, kind: str, name: str, row: Row, entry: dict[str, Any]) -> None:
-        """Named entries: checked against the format's rules and for a name seen twice."""
-        problem = name_problem(kind, name)
-        if problem is None and self.has(section, name):
-            problem = f"a second {kind} named '{name}' in the project"
-        if problem is not None:
-            self.skipped.append(Skipped(kind, name, str(row["id"]), problem))
+        """Named entries: under a valid key, and never two under one key."""
+        renamed = valid_key(kind, name)
+        key = renamed[0] if renamed else name
+        if key in self.sections.get(section, {}) or (section, name) in self.keys:
+            self.skip(kind, name, row, f"a second {kind} named '{key}' in the project")
             return
+        if renamed:
+            self.renamed.append(Renamed(kind, key, name, str(row["id"]), renamed[1]))
+        self.keys[(section, name)] = key
         zone = entry.pop("zone", None)
         if zone and zone != self.zone:
             entry["zone"] = zone
-        self.sections.setdefault(section, {})[name] = _clean(entry)
+        self.sections.setdefault(section, {})[key] = _clean(entry)
 
     def skip(self, kind: str, name: str, row: Row, reason: str) -> None:
         self.skipped.append(Skipped(kind, name, str(row["id"]), reason))
@@ -99,9 +108,19 @@ class Mapper:
                 return f"refers to {section.rstrip('s').replace('_', ' ')} '{name}', not imported"
         return None
 
-    def rule(self, section: str, kind: str, row: Row, entry: dict[str, Any], refs: Any) -> None:
+    def refer(self, entry: dict[str, Any], refs: Mapping[str, str]) -> str | None:
+        """Point each field of ``refs`` (field → section) at the key written, or say which
+        object it refers to was not imported."""
+        problem = self.missing({section: entry[name] for name, section in refs.items()})
+        if problem is None:
+            entry.update({name: self.key(section, entry[name]) for name, section in refs.items()})
+        return problem
+
+    def rule(
+        self, section: str, kind: str, row: Row, entry: dict[str, Any], refs: Mapping[str, str]
+    ) -> None:
         label = " ".join(str(v) for v in entry.values() if isinstance(v, str | int))
-        problem = self.missing(refs)
+        problem = self.refer(entry, refs)
         if problem:
             self.skip(kind, label, row, problem)
         else:

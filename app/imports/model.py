@@ -33,6 +33,17 @@ class Skipped:
 
 
 @dataclass(frozen=True)
+class Renamed:
+    """An object written under a valid key: its CloudStack name breaks a rule of the format."""
+
+    kind: str
+    key: str
+    name: str  # CloudStack's name, kept in a comment beside the key
+    id: str
+    rule: str
+
+
+@dataclass(frozen=True)
 class Unmodelled:
     """An object of a kind stackgate does not model: listed, never dropped in silence."""
 
@@ -49,6 +60,7 @@ class ImportedProject:
     settings: dict[str, Any]
     sections: dict[str, Any] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
+    renamed: list[Renamed] = field(default_factory=list)
     unmodelled: list[Unmodelled] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)  # kinds the cloud would not list
     seen: set[str] = field(default_factory=set)  # ids read (key pairs: names)

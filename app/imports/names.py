@@ -1,5 +1,5 @@
-"""CloudStack names against the repo format's rules: which rule a name breaks, and the key
-it would need (the format has no field to carry a CloudStack name that differs from its key)."""
+"""CloudStack names against the repo format's rules: which rule a name breaks, and the valid
+key it is written under instead (CloudStack's own name is kept beside it, in a comment)."""
 
 from __future__ import annotations
 
@@ -16,21 +16,18 @@ HOSTNAME_RULE = (
 _NAME, _HOSTNAME = re.compile(NAME_PATTERN), re.compile(HOSTNAME_PATTERN)
 
 
-def name_problem(kind: str, name: str) -> str | None:
-    """None when ``name`` is a valid key for ``kind``, else the rule and a key that would be."""
+def valid_key(kind: str, name: str) -> tuple[str, str] | None:
+    """None when ``name`` is a valid key for ``kind``, else (a key that is, the rule broken)."""
     if kind == "instance":
         if _HOSTNAME.match(name):
             return None
-        rule, key = HOSTNAME_RULE, re.sub(r"[^a-zA-Z0-9-]+", "-", name).strip("-")
+        key = re.sub(r"[^a-zA-Z0-9-]+", "-", name).strip("-")
         key = key if key[:1].isalpha() else f"vm-{key}"
-    else:
-        if _NAME.match(name):
-            return None
-        rule, key = NAME_RULE, re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-._")
-    return (
-        f"the name breaks the rule: {rule}; a valid key would be '{key[:63]}', but the format "
-        "has no field to keep CloudStack's name beside it"
-    )
+        return key[:63].rstrip("-"), HOSTNAME_RULE
+    if _NAME.match(name):
+        return None
+    key = re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-._")
+    return (key[:63].rstrip("-._") or "unnamed"), NAME_RULE
 
 
 def address_key(address: str) -> str:

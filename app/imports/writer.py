@@ -12,9 +12,9 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from app.imports.model import SECTIONS, ImportedProject
+from app.imports.model import KIND_OF, SECTIONS, ImportedProject
 
-SETTINGS = ("project", "cloud", "domain", "zone")
+SETTINGS = ("project", "cloud", "domain", "zone", "display_text", "state", "members", "limits")
 
 
 def _flow(value: Any) -> Any:
@@ -40,6 +40,11 @@ def header(project: ImportedProject) -> str:
     if project.unmodelled:
         lines.append("Not modelled by stackgate (left in the cloud, not described here):")
         lines += [f"  {u.kind} {u.name} (id {u.id})" for u in project.unmodelled]
+    if project.renamed:
+        lines.append("Written under a valid key (CloudStack's name breaks a rule of the format):")
+        lines += [
+            f"  {r.kind} '{r.name}' (id {r.id}) as {r.key}: {r.rule}" for r in project.renamed
+        ]
     if project.skipped:
         lines.append("Not imported (stackgate models the kind, but not this object):")
         lines += [f"  {s.kind} {s.name} (id {s.id}): {s.reason}" for s in project.skipped]
@@ -51,16 +56,26 @@ def header(project: ImportedProject) -> str:
 
 def render(project: ImportedProject) -> str:
     document = CommentedMap(
-        (key, project.settings[key]) for key in SETTINGS if project.settings.get(key)
+        (key, _flow(project.settings[key])) for key in SETTINGS if project.settings.get(key)
     )
+    if "members" in document:
+        document["members"] = CommentedSeq(_rule(member) for member in project.settings["members"])
+    renamed = {(r.kind, r.key): r.name for r in project.renamed}
     for section in SECTIONS:
         value = project.sections.get(section)
         if not value:
             continue
         if isinstance(value, list):
             document[section] = CommentedSeq(_rule(entry) for entry in value)
-        else:
-            document[section] = CommentedMap((name, _flow(value[name])) for name in sorted(value))
+            continue
+        entries = document[section] = CommentedMap(
+            (key, _flow(value[key])) for key in sorted(value)
+        )
+        for key in entries:
+            if (KIND_OF[section], key) in renamed:
+                entries.yaml_add_eol_comment(
+                    f"CloudStack name: {renamed[KIND_OF[section], key]}", key
+                )
     yaml = YAML()
     yaml.width = 4096  # one rule per line, however long
     yaml.indent(mapping=2, sequence=4, offset=2)

@@ -31,6 +31,15 @@ from tests.clients.test_directions import (
 pytestmark = pytest.mark.clients
 
 FAILED = 1  # something could not be mapped (docs/import.md)
+# the limits a sandbox project starts with, as a project file writes them
+SEED_LIMITS = {
+    **{name: 20 for name in ("instances", "volumes", "networks", "public_ips")},
+    **{name: 20 for name in ("snapshots", "templates", "vpcs")},
+    "cpu": 40,
+    "memory": "40GiB",
+    "primary_storage": "200GiB",
+    "secondary_storage": "400GiB",
+}
 SOURCE_NAT, ADDRESS = "203.0.113.1", "203.0.113.2"  # the network's and the clients' address
 
 
@@ -90,6 +99,8 @@ def test_what_the_clients_make_is_imported_by_name_as_they_gave_it(
     assert not [found for found in live_ids(cloud) if found in text]  # by name, never by id
 
     wanted = as_imported(declared(), public_key=None)
+    # The project itself: its members and every limit, the sandbox's max.project.* defaults.
+    wanted.update(members=[{"account": "stackgate", "role": "Admin"}], limits=SEED_LIMITS)
     # The network's source NAT address is an object of the project too (rules may use it).
     wanted["public_ips"][address_key(SOURCE_NAT)] = {"network": "app-net"}
     if make is make_with_ansible:

@@ -37,7 +37,7 @@ def _build(cs: Any) -> dict[str, str]:
         gateway="10.9.0.1",
         netmask="255.255.255.0",
     )["network"]
-    cs.createNetwork(
+    legacy = cs.createNetwork(
         name="Legacy Net",
         displaytext="Legacy Net",
         zoneid=zone,
@@ -45,7 +45,7 @@ def _build(cs: Any) -> dict[str, str]:
         projectid=project,
         gateway="10.9.1.1",
         netmask="255.255.255.0",
-    )
+    )["network"]
     vm = cs.deployVirtualMachine(
         name="web-1",
         zoneid=zone,
@@ -82,15 +82,25 @@ def _build(cs: Any) -> dict[str, str]:
     )["loadbalancer"]
     cs.assignToLoadBalancerRule(id=rule["id"], virtualmachineids=vm["id"])
     cs.registerSSHKeyPair(name="ops", publickey=ssh_public_key(1), projectid=project)
-    return {"ip": ip["ipaddress"], "ip_id": ip["id"], "vm": vm["id"], "net": net["id"]}
+    made = {"ip": ip["ipaddress"], "ip_id": ip["id"], "vm": vm["id"], "net": net["id"]}
+    return {**made, "legacy": legacy["id"], "template": template["ubuntu-22.04"], "zone": zone}
 
 
 def test_a_hand_made_project_is_imported_by_name_and_validates(cs: Any, tmp_path: Path) -> None:
     made = _build(cs)
+    cs.deployVirtualMachine(
+        name="db-1",
+        zoneid=made["zone"],
+        templateid=made["template"],
+        networkids=made["legacy"],
+        serviceofferingid=_ids(cs, "listServiceOfferings", "serviceoffering")["small"],
+        projectid=_ids(cs, "listProjects", "project", name="payments")["payments"],
+    )
     result = runner.invoke(cli, ["import", "--project", "payments", "--out", str(tmp_path)])
-    # 'Legacy Net' has no valid key and the key pair no public key: both listed, exit 1
+    # 'Legacy Net' breaks the rule for names and the key pair has no public key: both said, exit 1
     assert result.exit_code == FAILED, result.output
-    assert "network Legacy Net" in result.output and "names are lower-case" in result.output
+    assert "network 'Legacy Net'" in result.output and "as legacy-net" in result.output
+    assert "names are lower-case" in result.output
     assert "ssh_key ops" in result.output and "public key" in result.output
     written = (tmp_path / "projects" / "payments.yaml").read_text(encoding="utf-8")
     assert made["vm"] not in written and made["net"] not in written  # names, never ids
@@ -109,9 +119,13 @@ def test_a_hand_made_project_is_imported_by_name_and_validates(cs: Any, tmp_path
     assert [(p.ip, p.instance) for p in project.port_forwards] == [(key, "web-1")]
     assert [(e.network, e.protocol) for e in project.egress] == [("app-net", "all")]
     assert project.load_balancers["web-lb"].members == ["web-1"]
-    # what stackgate does not model is listed at the top, never dropped in silence
+    # under a valid key, CloudStack's name kept beside it; what uses it refers to the key
+    assert "  legacy-net:  # CloudStack name: Legacy Net\n" in written
+    assert project.networks["legacy-net"].cidr == "10.9.1.0/24"
+    assert project.instances["db-1"].networks == ["legacy-net"]
+    # what was left out or renamed is listed at the top, never dropped in silence
     assert written.startswith("# ") and "# Not imported" in written
-    assert "Legacy Net (id " in written
+    assert f"network 'Legacy Net' (id {made['legacy']}) as legacy-net: names" in written
 
 
 def test_twice_gives_the_same_bytes(cs: Any, tmp_path: Path) -> None:
