@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.sandbox.contract_network import NETWORKING
+from app.sandbox.contract_security import SECURITY
 from app.sandbox.contract_tenancy import TENANCY
 
 CONTRACT_FILE = Path(__file__).with_name("contract.json")
@@ -215,6 +216,7 @@ EXTRA_COMMANDS: dict[str, dict[str, Any]] = {
 
 EXTRA_COMMANDS.update({name: _extra(*spec) for name, spec in TENANCY.items()})
 EXTRA_COMMANDS.update({name: _extra(*spec) for name, spec in NETWORKING.items()})
+EXTRA_COMMANDS.update({name: _extra(*spec) for name, spec in SECURITY.items()})
 
 
 def _class_name(source: str) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 from ruamel.yaml import YAML
 
+from app.sandbox.sg_rows import add_default_group, add_shared_network
 from app.sandbox.store import Account, CloudState, Row
 from app.sandbox.tenancy import ROOT, account_row, domain_row, member, user_row
 from app.sandbox.vpc_rows import default_acl_lists, vpc_offering_row
@@ -48,8 +49,17 @@ class _Seed(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class SharedNetworkSeed(_Seed):
+    name: str
+    cidr: str
+    offering: str  # a Shared network offering with the SecurityGroup service
+
+
 class ZoneSeed(_Seed):
     public_range: str = "203.0.113.0/24"
+    # an advanced zone with security groups (DataCenterVO.securityGroupEnabled): VMs go on
+    # this shared network and their groups filter their traffic
+    security_groups: SharedNetworkSeed | None = None
 
 
 class ServiceOfferingSeed(_Seed):
@@ -130,10 +140,19 @@ def seeded_state(
         state.table("network_offerings").add(_network_offering(state, name, network_offering))
     for name, vpc_offering in seed.vpc_offerings.items():
         state.table("vpc_offerings").add(vpc_offering_row(state, name, vpc_offering.services))
+    offerings = {row["name"]: row for row in state.table("network_offerings")}
+    for name, zone_seed in seed.zones.items():
+        if zone_seed.security_groups:
+            shared = zone_seed.security_groups
+            add_shared_network(
+                state, zones[name], offerings[shared.offering], shared.name, shared.cidr
+            )
     default_acl_lists(state)
     _tenancy(state, seed)
+    add_default_group(state, None)
     for name, project in seed.projects.items():
         row = state.table("projects").add(project_row(state, name))
+        add_default_group(state, row)
         for kind, default in PROJECT_LIMIT_DEFAULTS.items():
             state.limits[(row["id"], kind)] = project.limits.get(kind, default)
     return state
@@ -163,7 +182,7 @@ def _zone(state: CloudState, name: str, seed: ZoneSeed) -> Row:
         "name": name,
         "networktype": "Advanced",
         "allocationstate": "Enabled",
-        "securitygroupsenabled": False,
+        "securitygroupsenabled": seed.security_groups is not None,
         "localstorageenabled": False,
         "dns1": "8.8.8.8",
         "dns2": "8.8.4.4",
@@ -296,7 +315,7 @@ def project_row(
     assert account is not None
     domain = state.table("domains").get(account["domainid"])
     assert domain is not None
-    state.next_number("accounts")  # the project account takes an account id
+    number = state.next_number("accounts") + 1  # the project account's id, as tenancy counts
     return {
         "id": state.new_id(),
         "name": name,
@@ -309,5 +328,6 @@ def project_row(
         "created": state.timestamp(),
         "tags": [],
         "_account_id": state.new_id(),
+        "_account_number": number,
         "_members": [member(account, "Admin", user)],
     }

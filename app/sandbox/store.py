@@ -41,6 +41,8 @@ KINDS = (
     "acl_lists",
     "acl_items",
     "affinity_groups",
+    "security_groups",
+    "security_group_rules",
     "autoscale_vm_groups",  # none: the sandbox serves no command that makes one
 )
 NO_PROJECT = ""

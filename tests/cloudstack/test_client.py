@@ -88,7 +88,7 @@ def test_reads_are_retried_through_transient_errors(
             ]
         },
     )
-    assert len(client.list("listZones")) == 2
+    assert len(client.list("listZones")) == 3  # zone-a, zone-b, zone-sg
     assert client.calls["listZones"] == 3
 
 

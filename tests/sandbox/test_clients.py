@@ -56,7 +56,11 @@ def driver(sandbox: RunningSandbox) -> Iterator[NodeDriver]:
 
 
 def test_libcloud_lists_the_catalog(driver: NodeDriver) -> None:
-    assert sorted(location.name for location in driver.list_locations()) == ["zone-a", "zone-b"]
+    assert sorted(location.name for location in driver.list_locations()) == [
+        "zone-a",
+        "zone-b",
+        "zone-sg",
+    ]
     sizes = {size.name: size for size in driver.list_sizes()}
     assert (sizes["medium"].ram, sizes["medium"].extra["cpu"]) == (4096, 2)
     images = {image.name for image in driver.list_images()}
@@ -105,7 +109,7 @@ def test_cs_reads_one_page_at_a_time_with_fetch_list(
 ) -> None:
     client = _cs(sandbox, session)
     zones = client.listZones(fetch_list=True, pagesize=1)
-    assert sorted(zone["name"] for zone in zones) == ["zone-a", "zone-b"]
+    assert sorted(zone["name"] for zone in zones) == ["zone-a", "zone-b", "zone-sg"]
     assert client.listZones(fetch_list=True, keyword="no~such") == []
 
 
@@ -168,5 +172,5 @@ def test_cloudmonkey_lists_zones(sandbox: RunningSandbox, tmp_path: Path) -> Non
     )
     assert done.returncode == 0, done.stdout + done.stderr
     answer = json.loads(done.stdout)
-    assert answer["count"] == 2
-    assert sorted(zone["name"] for zone in answer["zone"]) == ["zone-a", "zone-b"]
+    assert answer["count"] == 3
+    assert sorted(zone["name"] for zone in answer["zone"]) == ["zone-a", "zone-b", "zone-sg"]

@@ -22,8 +22,12 @@ def test_a_list_is_count_then_items(api: CloudStackHttp) -> None:
     body = response.json()
     assert list(body) == ["listzonesresponse"]
     assert list(body["listzonesresponse"]) == ["count", "zone"]
-    assert body["listzonesresponse"]["count"] == 2
-    assert [zone["name"] for zone in body["listzonesresponse"]["zone"]] == ["zone-a", "zone-b"]
+    assert body["listzonesresponse"]["count"] == 3
+    assert [zone["name"] for zone in body["listzonesresponse"]["zone"]] == [
+        "zone-a",
+        "zone-b",
+        "zone-sg",
+    ]
 
 
 def test_an_empty_list_is_an_empty_object(api: CloudStackHttp) -> None:
@@ -178,8 +182,12 @@ def test_xml_is_the_default_format(api: CloudStackHttp) -> None:
     assert response.text.startswith('<?xml version="1.0" encoding="UTF-8"?>')
     root = ET.fromstring(response.content)
     assert root.tag == "listzonesresponse"
-    assert root.findtext("count") == "2"
-    assert [zone.findtext("name") for zone in root.findall("zone")] == ["zone-a", "zone-b"]
+    assert root.findtext("count") == "3"
+    assert [zone.findtext("name") for zone in root.findall("zone")] == [
+        "zone-a",
+        "zone-b",
+        "zone-sg",
+    ]
 
 
 def test_xml_errors_keep_the_status(api: CloudStackHttp) -> None:

@@ -122,7 +122,7 @@ def test_a_future_version_3_request_is_accepted(api: CloudStackHttp, expires: st
     )
     response = api.send(query)
     assert response.status_code == 200, response.text
-    assert response.json()["listzonesresponse"]["count"] == 2
+    assert response.json()["listzonesresponse"]["count"] == 3
 
 
 def test_values_with_reserved_characters_verify(api: CloudStackHttp) -> None:

@@ -11,6 +11,7 @@ from app.sandbox.commands.addresses import release_address
 from app.sandbox.commands.vpcs import check_tier, tier_fields
 from app.sandbox.errors import CS_RESOURCE_ALLOCATION, invalid_parameter, runtime_error
 from app.sandbox.listing import list_body, public, visible
+from app.sandbox.network_rows import network_row
 from app.sandbox.store import Row
 
 DEFAULT_CIDR = "10.1.1.0/24"
@@ -49,49 +50,7 @@ def new_network(
     project: Row | None,
     cidr: ipaddress.IPv4Network | ipaddress.IPv6Network,
 ) -> Row:
-    hosts = cidr.hosts()
-    gateway = str(next(hosts))
-    return {
-        "id": ctx.state.new_id(),
-        "name": name,
-        "displaytext": text,
-        "broadcastdomaintype": "Vlan",
-        "traffictype": "Guest",
-        "gateway": gateway,
-        "netmask": str(cidr.netmask),
-        "cidr": str(cidr),
-        "zoneid": zone["id"],
-        "zonename": zone["name"],
-        "networkofferingid": offering["id"],
-        "networkofferingname": offering["name"],
-        "networkofferingdisplaytext": offering["displaytext"],
-        "networkofferingconservemode": True,
-        "networkofferingavailability": offering["availability"],
-        "issystem": False,
-        "state": "Allocated",
-        "related": "",
-        **{key: zone[key] for key in ("dns1", "dns2") if key in zone},  # the zone's resolvers
-        "type": offering["guestiptype"],
-        "acltype": "Account",
-        "subdomainaccess": False,
-        **ctx.owner_fields(project),
-        "service": offering["service"],
-        "networkdomain": "cs1cloud.internal",
-        "physicalnetworkid": ctx.state.account.domain_id,
-        "restartrequired": False,
-        "specifyipranges": False,
-        "specifyvlan": False,
-        "canusefordeploy": True,
-        "ispersistent": False,
-        "tags": [],
-        "displaynetwork": True,
-        "redundantrouter": False,
-        "created": ctx.state.timestamp(),
-        "egressdefaultpolicy": True,
-        "supportsvmautoscaling": True,
-        "hasannotations": False,
-        "_next_host": 2,
-    }
+    return network_row(ctx.state, name, text, offering, zone, ctx.owner_fields(project), cidr)
 
 
 def next_guest_ip(network: Row) -> str:

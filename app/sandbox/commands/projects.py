@@ -17,6 +17,7 @@ from app.sandbox.api import Answer, Ctx, command
 from app.sandbox.errors import invalid_parameter
 from app.sandbox.listing import list_body, public
 from app.sandbox.seed import PROJECT_LIMIT_DEFAULTS, project_row
+from app.sandbox.sg_rows import add_default_group
 from app.sandbox.store import CloudState, Row
 from app.sandbox.tenancy import account_named, domain_of, domain_text, in_domain
 
@@ -75,6 +76,7 @@ def create_project(ctx: Ctx) -> Answer:
     )
     for kind, default in PROJECT_LIMIT_DEFAULTS.items():  # max.project.* settings
         ctx.state.limits[(row["id"], kind)] = default
+    add_default_group(ctx.state, row)  # the project account's (AccountManagerImpl.createAccount)
 
     def run() -> tuple[str, Row]:
         return "project", project_view(ctx.state, row)

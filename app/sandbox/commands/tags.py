@@ -19,14 +19,14 @@ TABLES = {
     "LoadBalancer": ("load_balancers",),
     "Template": ("templates",),
     "Project": ("projects",),
+    "SecurityGroup": ("security_groups",),
+    "SecurityGroupRule": ("security_group_rules",),
 }
 # Types CloudStack tags that the sandbox has no objects of, and types that take no tags at all
 OTHER_TAGGABLE = (
     "ISO",
     "Snapshot",
     "Backup",
-    "SecurityGroup",
-    "SecurityGroupRule",
     "Account",
     "Vpc",
     "NetworkACL",

@@ -17,6 +17,7 @@ from app.sandbox.commands.staticnat import release_static_nat
 from app.sandbox.commands.volumes import attach, volume_row
 from app.sandbox.errors import INTERNAL_ERROR, ApiError, invalid_parameter, runtime_error
 from app.sandbox.listing import list_body, public, visible
+from app.sandbox.security_groups import deploy_placement, set_groups, update_groups
 from app.sandbox.store import Row
 
 _HOSTNAME = re.compile(r"^(?!-)[A-Za-z][A-Za-z0-9-]{0,62}(?<!-)$")
@@ -172,7 +173,8 @@ def deploy_virtual_machine(ctx: Ctx) -> Answer:
             f"Template {template['name']} is not available in zone {zone['name']}"
         )
     project = ctx.project()
-    networks = _networks(ctx, zone, project)
+    placed = deploy_placement(ctx, zone, project)
+    networks, security = placed or (_networks(ctx, zone, project), [])
     groups = named_groups(ctx, project)
     name = request.get("name") or f"VM-{ctx.state.new_id()}"
     _check_name(ctx, name, networks)
@@ -187,6 +189,7 @@ def deploy_virtual_machine(ctx: Ctx) -> Answer:
         vm["keypairs"] = keypairs
     vm["nic"] = [_nic(ctx, network, i == 0) for i, network in enumerate(networks)]
     join(vm, groups)
+    set_groups(vm, security)
     ctx.state.table("vms").add(vm)
     _root_volume(ctx, vm, root_gib, project)
     start = request.flag("startvm", default=True)
@@ -357,6 +360,7 @@ def recover_virtual_machine(ctx: Ctx) -> dict[str, Any]:
 @command("updateVirtualMachine")
 def update_virtual_machine(ctx: Ctx) -> dict[str, Any]:
     vm = ctx.entity("vms", "id")
+    update_groups(ctx, vm, ctx.state.table("zones").rows[vm["zoneid"]])
     for key in ("displayname", "name", "group", "userdata"):
         if ctx.request.get(key) is not None:
             vm[key] = ctx.request.get(key)
