@@ -13,6 +13,7 @@ from app.cloudstack.model import (
     ProjectRef,
     ServiceOffering,
     Template,
+    VpcOffering,
     Zone,
 )
 from app.cloudstack.usage import parse_project
@@ -25,9 +26,10 @@ def tag_map(row: Mapping[str, Any]) -> dict[str, str]:
 
 
 def read_catalog(client: CloudStackClient) -> Catalog:
-    """Six paginated list calls, whatever the size of the cloud; projects come with quotas."""
+    """Eight paginated list calls, whatever the size of the cloud; projects come with quotas."""
     zones = {
-        z["name"]: Zone(z["id"], z["name"]) for z in client.list("listZones", available="true")
+        z["name"]: Zone(z["id"], z["name"], bool(z.get("securitygroupsenabled")))
+        for z in client.list("listZones", available="true")
     }
     offerings = {
         o["name"]: ServiceOffering(
@@ -53,7 +55,11 @@ def read_catalog(client: CloudStackClient) -> Catalog:
     }
     networks = {
         n["name"]: NetworkOffering(
-            n["id"], n["name"], n["guestiptype"], tuple(s["name"] for s in n.get("service", []))
+            n["id"],
+            n["name"],
+            n["guestiptype"],
+            tuple(s["name"] for s in n.get("service", [])),
+            bool(n.get("forvpc")),
         )
         for n in client.list("listNetworkOfferings", state="Enabled")
     }
@@ -69,4 +75,9 @@ def read_catalog(client: CloudStackClient) -> Catalog:
         )
         for p in client.list("listProjects", details="all")
     }
-    return Catalog(zones, offerings, disks, templates, networks, projects)
+    vpcs = {
+        v["name"]: VpcOffering(v["id"], v["name"])
+        for v in client.list("listVPCOfferings", state="Enabled")
+    }
+    affinity = tuple(sorted(t["type"] for t in client.list("listAffinityGroupTypes")))
+    return Catalog(zones, offerings, disks, templates, networks, projects, vpcs, affinity)

@@ -1,4 +1,5 @@
-"""Names in the repo that the cloud does not know: zones, offerings, templates.
+"""Names in the repo that the cloud does not know: zones, offerings, templates (and, in
+network_checks.py, what the cloud offers VPCs, security and affinity groups).
 
 Each becomes a diagnostic at the line that wrote the name, with the closest name the cloud
 does know; the plan does not guess.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from app.cloudstack.model import Catalog, Template
+from app.plan.network_checks import check_networking
 from app.spec.diagnostics import Code, Diagnostic, did_you_mean, error
 from app.spec.model import Instance, Project
 from app.spec.state import SourceMap
@@ -16,7 +18,10 @@ from app.spec.state import SourceMap
 
 def check_catalog(project: Project, catalog: Catalog, sources: SourceMap) -> list[Diagnostic]:
     """A project that does not exist is planned to be created (app/plan/projects.py)."""
-    return list(_unknown_names(project, catalog, sources))
+    return [
+        *_unknown_names(project, catalog, sources),
+        *check_networking(project, catalog, sources),
+    ]
 
 
 def _unknown(
@@ -40,6 +45,7 @@ def _unknown_names(project: Project, catalog: Catalog, sources: SourceMap) -> It
         )
     sections = (
         ("networks", project.networks),
+        ("vpcs", project.vpcs),
         ("instances", project.instances),
         ("volumes", project.volumes),
     )

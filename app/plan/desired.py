@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.cloudstack.model import Catalog
+from app.plan.networking import network_entries, traffic_fields
 from app.spec.diagnostics import Location
 from app.spec.model import (
     EgressRule,
@@ -65,18 +66,18 @@ def _sorted(values: list[str] | None) -> list[str]:
     return sorted(values or [])
 
 
-def _traffic(rule: FirewallRule | EgressRule) -> dict[str, Any]:
-    icmp = rule.protocol == "icmp"
-    return {
-        "protocol": rule.protocol,
-        "ports": str(rule.ports) if rule.ports else None,
-        "icmp_type": (-1 if rule.icmp_type is None else rule.icmp_type) if icmp else None,
-        "icmp_code": (-1 if rule.icmp_code is None else rule.icmp_code) if icmp else None,
-        "cidrs": _sorted(rule.cidrs),
-    }
+# The kinds whose fields need no more than the entry itself (the rest: networking.py).
+Basic = (
+    Network | Instance | Volume | PublicIp | FirewallRule | EgressRule | PortForward | LoadBalancer
+)
 
 
-def fields_of(item: Item, project: Project, catalog: Catalog | None) -> dict[str, Any]:
+def _set(**fields: Any) -> dict[str, Any]:
+    """Only the fields that are set: an object made before they existed compares unchanged."""
+    return {key: value for key, value in fields.items() if value}
+
+
+def fields_of(item: Basic | SshKey, project: Project, catalog: Catalog | None) -> dict[str, Any]:
     match item:
         case Network():
             zone = item.zone or project.zone
@@ -103,6 +104,10 @@ def fields_of(item: Item, project: Project, catalog: Catalog | None) -> dict[str
                 "zone": zone,
                 "user_data_sha": user_data_digest(item.user_data),
                 **_size(item.offering, catalog),
+                **_set(
+                    security_groups=sorted(item.security_groups),
+                    affinity_groups=sorted(item.affinity_groups),
+                ),
             }
         case Volume():
             offering = catalog.disk_offerings.get(item.offering) if catalog else None
@@ -114,11 +119,11 @@ def fields_of(item: Item, project: Project, catalog: Catalog | None) -> dict[str
                 "zone": item.zone or project.zone,
             }
         case PublicIp():
-            return {"network": item.network}
+            return _set(network=item.network, vpc=item.vpc, static_nat=item.static_nat)
         case FirewallRule():
-            return {"ip": item.ip, **_traffic(item)}
+            return {"ip": item.ip, **traffic_fields(item)}
         case EgressRule():
-            return {"network": item.network, **_traffic(item)}
+            return {"network": item.network, **traffic_fields(item)}
         case PortForward():
             return {
                 "ip": item.ip,
@@ -127,6 +132,7 @@ def fields_of(item: Item, project: Project, catalog: Catalog | None) -> dict[str
                 "private_port": str(item.private_port),
                 "instance": item.instance,
                 "cidrs": _sorted(item.cidrs),
+                **_set(tier=item.tier),
             }
         case LoadBalancer():
             return {
@@ -137,13 +143,16 @@ def fields_of(item: Item, project: Project, catalog: Catalog | None) -> dict[str
                 "private_port": item.private_port,
                 "members": _sorted(item.members),
                 "cidrs": _sorted(item.cidrs),
+                **_set(tier=item.tier),
             }
         case SshKey():
             return {"fingerprint": fingerprint(item.public_key)}
 
 
-def _entries(project: Project) -> Iterator[tuple[str, str, Item, tuple[str | int, ...]]]:
-    """(kind, name, item, path in the project) for every entry, named maps and rule lists."""
+def _entries(
+    project: Project, catalog: Catalog | None
+) -> Iterator[tuple[str, str, Item, tuple[str | int, ...], dict[str, Any]]]:
+    """(kind, name, item, path in the project, fields) for every entry of the project."""
     named: list[tuple[str, str, dict[str, Any]]] = [
         ("network", "networks", project.networks),
         ("instance", "instances", project.instances),
@@ -154,7 +163,7 @@ def _entries(project: Project) -> Iterator[tuple[str, str, Item, tuple[str | int
     ]
     for kind, section, entries in named:
         for name, item in entries.items():
-            yield kind, name, item, (section, name)
+            yield kind, name, item, (section, name), fields_of(item, project, catalog)
     rules: list[tuple[str, str, list[Any]]] = [
         ("firewall", "firewall", project.firewall),
         ("egress", "egress", project.egress),
@@ -162,14 +171,16 @@ def _entries(project: Project) -> Iterator[tuple[str, str, Item, tuple[str | int
     ]
     for rule_kind, rule_section, rule_entries in rules:
         for index, rule in enumerate(rule_entries):
-            yield rule_kind, rule.key, rule, (rule_section, index)
+            path = (rule_section, index)
+            yield rule_kind, rule.key, rule, path, fields_of(rule, project, catalog)
+    yield from network_entries(project)
 
 
 def desired_items(
     project: Project, sources: SourceMap, catalog: Catalog | None
 ) -> list[DesiredItem]:
     items = []
-    for kind, name, item, path in _entries(project):
+    for kind, name, item, path, fields in _entries(project, catalog):
         if kind == "ssh_key":  # key pairs take no tags: neither labels nor protection is kept
             labels, protected = {}, False
         else:
@@ -181,7 +192,7 @@ def desired_items(
                 kind,
                 project.name,
                 name,
-                fields_of(item, project, catalog),
+                fields,
                 labels,
                 protected,
                 where,

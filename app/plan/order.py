@@ -14,11 +14,19 @@ from app.plan.model import Action, Change
 # CloudStack never releases while the network is in use; a network's first VM takes a source
 # NAT address of its own, so a declared address made after it stays the repo's to delete.
 # The project is made (or changed) and its members added before everything inside it.
+# Groups come before the instances that name them at deploy; a VPC before its ACL lists and
+# its tiers (networks), an ACL list before the tiers that name it; deleted in reverse, a tier
+# goes before its ACL list (CloudStack keeps a list in use) and both before their VPC.
 KIND_ORDER = (
     "project",
     "project_member",
     "limits",
     "ssh_key",
+    "affinity_group",
+    "security_group",
+    "vpc",
+    "network_acl",
+    "network_acl_rule",
     "network",
     "instance",
     "public_ip",

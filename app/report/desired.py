@@ -6,6 +6,7 @@ from rich.markup import escape
 from rich.text import Text
 from rich.tree import Tree
 
+from app.spec.groups import AffinityGroup, SecurityGroup
 from app.spec.model import (
     RESOURCE_SECTIONS,
     EgressRule,
@@ -21,6 +22,7 @@ from app.spec.model import (
     Volume,
 )
 from app.spec.state import DesiredState
+from app.spec.vpc import AclRule, NetworkAcl, Tier, Vpc
 
 
 def describe(item: Item) -> str:
@@ -36,7 +38,8 @@ def describe(item: Item) -> str:
             target = f" → {item.attach_to}" if item.attach_to else " (detached)"
             return f"{size}{item.offering}{target}"
         case PublicIp():
-            return f"on {item.network}"
+            nat = f" · static NAT → {item.static_nat}" if item.static_nat else ""
+            return (f"on {item.network}" if item.network else f"on vpc {item.vpc}") + nat
         case FirewallRule():
             return f"{item.ip} {_traffic(item)} from {', '.join(item.cidrs)}"
         case EgressRule():
@@ -49,6 +52,18 @@ def describe(item: Item) -> str:
             return f"{item.ip}:{item.public_port} → {targets} {item.algorithm}"
         case SshKey():
             return item.public_key.split()[0]
+        case Vpc():
+            return f"{item.cidr} · {item.offering} · tiers: {', '.join(item.tiers) or 'none'}"
+        case Tier():
+            return f"{item.subnet} · acl {item.acl}"
+        case NetworkAcl():
+            return f"vpc {item.vpc} · {len(item.rules)} rules"
+        case AclRule():
+            return f"{item.number} {item.action} {item.traffic} {item.protocol}"
+        case SecurityGroup():
+            return f"{len(item.ingress)} ingress, {len(item.egress)} egress rules"
+        case AffinityGroup():
+            return item.type
 
 
 def _traffic(rule: FirewallRule | EgressRule) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
+from app.spec.addresses import check_addresses
 from app.spec.diagnostics import Code, Diagnostic, Location, error, warning
 from app.spec.fields import is_name
 from app.spec.merge import Merger, ProjectFileRead
@@ -12,6 +13,7 @@ from app.spec.references import check_references
 from app.spec.sources import PROJECTS_DIR, SETTINGS_FILE, DirectorySource, Entry, RepoSource
 from app.spec.state import DesiredState
 from app.spec.validation import validate
+from app.spec.vpc_checks import check_vpcs
 from app.spec.yamltree import YamlDocument, parse_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -39,6 +41,8 @@ def load_desired_state(source: RepoSource) -> DesiredState:
     diagnostics += merger.diagnostics
     for project, dropped in projects.values():
         diagnostics += check_references(project, dropped, merger.sources)
+        diagnostics += check_vpcs(project, merger.sources)
+        diagnostics += check_addresses(project, merger.sources)
     if not project_files:
         diagnostics.append(
             warning(

@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from app.spec.base import Labels, Resource, Strict
 from app.spec.fields import ROOT_DOMAIN, Cidr, DomainPath, HostName, Name, bad_value
+from app.spec.groups import AffinityGroup, SecurityGroup
 from app.spec.tenancy import ROLE_TYPES, Limits, Member, ProjectState
 from app.spec.traffic import (
     KEY_LIMIT,
@@ -21,6 +22,7 @@ from app.spec.traffic import (
     rule_key,
 )
 from app.spec.units import Size
+from app.spec.vpc import AclRule, NetworkAcl, Tier, Vpc
 
 # Moved to modules of their own along the domain; importers of this module keep working.
 __all__ = [
@@ -70,6 +72,10 @@ class Instance(Resource):
     root_disk: Size | None = Field(None, description="Root disk size, e.g. 40GiB")
     zone: str | None = None
     user_data: str | None = Field(None, description="cloud-init user data")
+    security_groups: list[Name] = Field(
+        default_factory=list, description="Security groups, in zones that use them"
+    )
+    affinity_groups: list[Name] = Field(default_factory=list, description="Affinity groups")
 
 
 class Volume(Resource):
@@ -80,7 +86,17 @@ class Volume(Resource):
 
 
 class PublicIp(Resource):
-    network: Name = Field(description="Network the address is associated with")
+    network: Name | None = Field(None, description="Network the address is associated with")
+    vpc: Name | None = Field(None, description="VPC the address is associated with, instead")
+    static_nat: HostName | None = Field(
+        None, description="Instance all of the address's traffic goes to (static NAT)"
+    )
+
+    @model_validator(mode="after")
+    def _one_home(self) -> Self:
+        if (self.network is None) == (self.vpc is None):
+            raise bad_value("a public ip names a network or a vpc", "write network: or vpc:")
+        return self
 
 
 class SshKey(Strict):
@@ -107,6 +123,8 @@ class Resources(Strict):
     """The resource sections, shared by a project file and a merged project."""
 
     networks: dict[Name, Network] = Field(default_factory=dict)
+    vpcs: dict[Name, Vpc] = Field(default_factory=dict)
+    network_acls: dict[Name, NetworkAcl] = Field(default_factory=dict)
     instances: dict[HostName, Instance] = Field(default_factory=dict)
     volumes: dict[Name, Volume] = Field(default_factory=dict)
     public_ips: dict[Name, PublicIp] = Field(default_factory=dict)
@@ -115,6 +133,8 @@ class Resources(Strict):
     port_forwards: list[PortForward] = Field(default_factory=list)
     load_balancers: dict[Name, LoadBalancer] = Field(default_factory=dict)
     ssh_keys: dict[Name, SshKey] = Field(default_factory=dict)
+    security_groups: dict[Name, SecurityGroup] = Field(default_factory=dict)
+    affinity_groups: dict[Name, AffinityGroup] = Field(default_factory=dict)
 
 
 Reconcile = Literal["report", "heal"]
@@ -217,4 +237,10 @@ Item = (
     | PortForward
     | LoadBalancer
     | SshKey
+    | Vpc
+    | Tier
+    | NetworkAcl
+    | AclRule
+    | SecurityGroup
+    | AffinityGroup
 )

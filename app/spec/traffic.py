@@ -12,14 +12,14 @@ from app.spec.fields import Cidr, HostName, Name, PortRange, bad_value
 
 
 class TrafficRule(Strict):
-    protocol: str
+    protocol: str | int
     ports: PortRange | None = Field(None, description="443 or '8000-8100'; not for icmp")
     icmp_type: int | None = Field(None, ge=-1, le=255)
     icmp_code: int | None = Field(None, ge=-1, le=255)
 
     @model_validator(mode="after")
     def _ports_fit_protocol(self) -> Self:
-        if self.protocol in ("icmp", "all") and self.ports is not None:
+        if self.protocol not in ("tcp", "udp") and self.ports is not None:
             raise bad_value(f"ports do not apply to protocol {self.protocol}", "remove 'ports'")
         icmp = self.icmp_type is not None or self.icmp_code is not None
         if icmp and self.protocol != "icmp":
@@ -76,6 +76,9 @@ class PortForward(Strict):
     private_port: PortRange
     instance: HostName
     cidrs: list[Cidr] | None = None
+    tier: Name | None = Field(
+        None, description="For an address on a VPC: the tier of the instances it serves"
+    )
 
     @property
     def key(self) -> str:
@@ -91,3 +94,6 @@ class LoadBalancer(Resource):
     private_port: int = Field(ge=1, le=65535)
     members: list[HostName] = Field(min_length=1)
     cidrs: list[Cidr] | None = None
+    tier: Name | None = Field(
+        None, description="For an address on a VPC: the tier of the instances it serves"
+    )

@@ -1,0 +1,40 @@
+"""Security groups (per-VM filtering in zones that use them) and affinity groups."""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+
+from app.spec.base import Strict
+from app.spec.fields import Cidr, Name, bad_value
+from app.spec.traffic import TrafficRule
+
+# Every account and project has one, made by CloudStack: instances may name it, the repo
+# cannot define it.
+DEFAULT_SECURITY_GROUP = "default"
+
+
+class SecurityGroupRule(TrafficRule):
+    protocol: Literal["tcp", "udp", "icmp", "all"]
+    cidrs: list[Cidr] | None = Field(None, description="Sources (ingress) or destinations")
+    group: Name | None = Field(None, description="Another security group, instead of cidrs")
+
+    @model_validator(mode="after")
+    def _one_peer(self) -> Self:
+        if (self.cidrs is None) == (self.group is None):
+            raise bad_value("a rule names cidrs or a group", "write cidrs: or group:")
+        return self
+
+
+class SecurityGroup(Strict):
+    description: str = ""
+    ingress: list[SecurityGroupRule] = Field(default_factory=list)
+    egress: list[SecurityGroupRule] = Field(default_factory=list)
+
+
+class AffinityGroup(Strict):
+    type: str = Field(
+        min_length=1, description="An affinity group type the cloud lists, e.g. host anti-affinity"
+    )
+    description: str = ""
