@@ -57,6 +57,7 @@ class SharedNetworkSeed(_Seed):
 
 class ZoneSeed(_Seed):
     public_range: str = "203.0.113.0/24"
+    hosts: int = 3  # where VMs run: host anti-affinity spreads a group over them
     # an advanced zone with security groups (DataCenterVO.securityGroupEnabled): VMs go on
     # this shared network and their groups filter their traffic
     security_groups: SharedNetworkSeed | None = None
@@ -194,6 +195,9 @@ def _zone(state: CloudState, name: str, seed: ZoneSeed) -> Row:
         "_number": state.next_number("zones"),
     }
     state.table("zones").add(row)
+    for number in range(1, seed.hosts + 1):
+        host = {"id": state.new_id(), "name": f"{name}-host-{number}", "zoneid": row["id"]}
+        state.table("hosts").add(host)
     hosts = ipaddress.ip_network(seed.public_range).hosts()
     state.public_pool += [f"{row['id']}/{address}" for address in hosts]
     return row

@@ -19,6 +19,7 @@ from typing import Any
 Row = dict[str, Any]
 KINDS = (
     "zones",
+    "hosts",  # not listed: listHosts is an admin's command the sandbox does not serve
     "service_offerings",
     "disk_offerings",
     "templates",

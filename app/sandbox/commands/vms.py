@@ -17,6 +17,7 @@ from app.sandbox.commands.staticnat import release_static_nat
 from app.sandbox.commands.volumes import attach, volume_row
 from app.sandbox.errors import INTERNAL_ERROR, ApiError, invalid_parameter, runtime_error
 from app.sandbox.listing import list_body, public, visible
+from app.sandbox.placement import leave_host, place
 from app.sandbox.security_groups import deploy_placement, set_groups, update_groups
 from app.sandbox.store import Row
 
@@ -39,8 +40,6 @@ def vm_row(
         "haenable": False,
         "zoneid": zone["id"],
         "zonename": zone["name"],
-        "hostid": ctx.state.account.domain_id,
-        "hostname": "SimulatedAgent.sandbox",
         "templateid": template["id"],
         "templatename": template["name"],
         "templatedisplaytext": template["displaytext"],
@@ -195,10 +194,12 @@ def deploy_virtual_machine(ctx: Ctx) -> Answer:
     start = request.flag("startvm", default=True)
 
     def run() -> tuple[str, Row]:
+        vm["state"] = "Stopped"  # created; a failed start leaves it so (Event.OperationFailed)
         if start:
+            place(ctx.state, vm, vm_label(vm))
             for network in networks:
                 implement(ctx.state, network)
-        vm["state"] = "Running" if start else "Stopped"
+            vm["state"] = "Running"
         return "virtualmachine", vm
 
     return ctx.submit(run, ("VirtualMachine", vm))
@@ -241,6 +242,10 @@ def _job(ctx: Ctx, vm: Row, final: str | None, check: str | None = None) -> Answ
             )
         if check == "stopped" and vm["state"] != "Running":
             raise runtime_error(f"Unable to reboot VM {vm['name']}: it is not Running")
+        if final == "Running" and not vm.get("hostid"):
+            place(ctx.state, vm, vm_label(vm))
+        if final == "Stopped":
+            leave_host(vm)
         if final:
             vm["state"] = final
         if final == "Running":
@@ -298,6 +303,7 @@ def destroy_virtual_machine(ctx: Ctx) -> Answer:
             ctx.state.table("volumes").remove(volume["id"])
         if vm["state"] != "Destroyed":
             vm["state"] = "Destroyed"
+            leave_host(vm)
             _release_disks(ctx, vm)
         if expunge:
             expunged(ctx, vm)
