@@ -1,6 +1,7 @@
 """Which operation applies a change: one per (kind, action) that apply supports.
 
-A replace runs as a delete and a create (see app/apply/steps.py). An update may change only
+A replace runs as a delete and a create (see app/apply/steps.py); an adopt as the kind's
+update, which tags the object (adopt.py). An update (or adopt) may change only
 the fields its kind lists in ``UPDATABLE``; a plan with any other change is refused before
 anything runs (``supported``), rather than half applied.
 """
@@ -18,6 +19,7 @@ from app.apply.operations import (
     rules,
     volumes,
 )
+from app.apply.operations.adopt import adopters
 from app.apply.operations.base import Operation
 from app.apply.operations.common import KINDS, Retag
 from app.plan.model import Action, Change
@@ -34,7 +36,7 @@ UPDATABLE: dict[str, frozenset[str]] = {  # kind → the fields its update can c
     "project_member": frozenset({"role"}),
 }
 
-OPERATIONS: dict[tuple[str, Action], Operation] = {
+_MADE: dict[tuple[str, Action], Operation] = {
     **projects.OPERATIONS,
     **limits.OPERATIONS,
     **keys.OPERATIONS,
@@ -49,6 +51,7 @@ OPERATIONS: dict[tuple[str, Action], Operation] = {
         for kind in ("public_ip", "firewall", "egress", "port_forward")
     },
 }
+OPERATIONS: dict[tuple[str, Action], Operation] = {**_MADE, **adopters(_MADE)}
 
 
 def operation_for(kind: str, action: Action) -> Operation | None:
@@ -61,7 +64,9 @@ def supported(change: Change) -> bool:
         return all(operation_for(change.kind, a) for a in (Action.DELETE, Action.CREATE))
     if operation_for(change.kind, change.action) is None:
         return False
-    if change.action not in (Action.UPDATE, Action.UPDATE_STOP) or change.kind == "limits":
+    if change.action not in (Action.UPDATE, Action.UPDATE_STOP, Action.ADOPT):
+        return True
+    if change.kind == "limits":
         return True
     if change.kind == "instance" and _drops_key(change):
         return False

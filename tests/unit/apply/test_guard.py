@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.apply.guard import guard, guard_digests
 from app.plan.serialize import changes_digest
 from tests.unit.plan.cloud import (
@@ -16,6 +18,7 @@ from tests.unit.plan.cloud import (
     volume,
     without,
 )
+from tests.unit.plan.test_adopt import bare, with_untagged
 
 GROWN = edit("size: 20GiB,", "size: 30GiB,")
 
@@ -87,3 +90,21 @@ def test_digests_from_the_comment_stand_in_for_the_stored_plan() -> None:
     other = plan_of(GROWN, without(base_objects(), "volume"))
     (said,) = guard_digests(digest, live, other).differences
     assert said.startswith("the changes at the merge commit are not the ones planned")
+
+
+def test_an_approved_adopt_holds_only_while_the_same_untagged_object_is_there() -> None:
+    untagged = [bare(network())]
+    approved = plan_of(state=with_untagged(without(base_objects(), "network"), untagged))
+    same = plan_of(state=with_untagged(without(base_objects(), "network"), untagged))
+    assert guard(approved, same).holds
+    # Gone since: it would be created. Another one under the name: another live object.
+    gone = plan_of(state=with_untagged(without(base_objects(), "network"), []))
+    (said,) = guard(approved, gone).differences
+    assert said.startswith("`app/network/app-net`: approved to adopt, now it needs create")
+    other = [replace(bare(network()), id="u-other")]
+    moved = plan_of(state=with_untagged(without(base_objects(), "network"), other))
+    (said,) = guard(approved, moved).differences
+    assert "the live object is another one now" in said
+    # Tagged by the repo meanwhile (an earlier apply): nothing left to adopt.
+    (said,) = guard(approved, plan_of(BASE, base_objects())).differences
+    assert "was approved to adopt; now nothing is to do" in said
