@@ -11,7 +11,10 @@ from cs import CloudStackApiException
 
 from tests.sandbox.conftest import Catalog, CloudStackHttp, deploy
 
-HINT = ", Please check the affinity groups provided, there may not be sufficient capacity to follow them"
+HINT = (
+    ", Please check the affinity groups provided, there may not be sufficient capacity to "
+    "follow them"
+)
 
 
 def _group(cs: Any, project: dict[str, Any], name: str, kind: str) -> Any:
