@@ -1,5 +1,6 @@
-# Approvals: a change to a project needs one of its owners; a change to its limits, a new
-# project, a deleted project and a member made Admin need the platform team
+# Approvals: a change to a project needs one of its owners; adopting what already runs in it
+# needs one of them too, by name (the platform team where it has no owners); a change to its
+# limits, a new project, a deleted project and a member made Admin need the platform team
 # (data.stackgate_config.platform_group).
 package stackgate
 
@@ -15,6 +16,23 @@ owner_approvals(doc) := {requirement |
 		"reason": sprintf("changes to project %s need an approval from one of its owners", [project]),
 	}
 }
+
+# Adopting hands objects someone made by hand to the repo, which from then on may change or
+# delete them: the project's owners say so, as a requirement of its own in the comment.
+adoption_approvals(doc, settings) := {requirement |
+	project := doc.changes[i].project
+	doc.changes[i].action == "adopt"
+	owners := object.get(doc, ["projects", project, "owners"], [])
+	requirement := {
+		"count": 1,
+		"from": adopters(owners, settings),
+		"reason": sprintf("adopting objects that already run in project %s needs an approval from its owners", [project]),
+	}
+}
+
+adopters(owners, _) := sort(owners) if count(owners) > 0
+
+adopters(owners, settings) := [lib.setting(settings, ["platform_group"], "@platform")] if count(owners) == 0
 
 # A project that left the repo has no owners any more: deleting what it had is the platform's call.
 departed_approvals(doc, settings) := {requirement |
@@ -69,3 +87,5 @@ approvals contains requirement if some requirement in tenancy_approvals(input, l
 approvals contains requirement if some requirement in platform_approvals(input, lib.config)
 
 approvals contains requirement if some requirement in departed_approvals(input, lib.config)
+
+approvals contains requirement if some requirement in adoption_approvals(input, lib.config)

@@ -58,3 +58,16 @@ test_a_regular_member_needs_only_the_owners if {
 	count(stackgate.tenancy_approvals(doc([regular]), {})) == 0
 	count(stackgate.owner_approvals(doc([regular]))) == 1
 }
+
+adopted := {"action": "adopt", "kind": "network", "project": "payments", "name": "app-net", "address": "payments/network/app-net", "before": {}, "after": {}}
+
+test_adopting_needs_the_owners if {
+	stackgate.adoption_approvals(doc([adopted, instance]), {}) == {{"count": 1, "from": ["@payments-leads", "alice"], "reason": "adopting objects that already run in project payments needs an approval from its owners"}}
+	count(stackgate.adoption_approvals(doc([instance]), {})) == 0
+}
+
+test_adopting_in_a_project_without_owners_needs_the_platform_team if {
+	ownerless := {"changes": [adopted], "projects": {"payments": {"owners": []}}}
+	some requirement in stackgate.adoption_approvals(ownerless, {"platform_group": "@cloud-ops"})
+	requirement.from == ["@cloud-ops"]
+}
