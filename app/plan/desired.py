@@ -186,7 +186,7 @@ def desired_items(
         else:
             labels = {**project.labels, **getattr(item, "labels", {})}
             protected = project.protected or bool(getattr(item, "protected", False))
-        where = sources.where(project.name, *path)
+        where = sources.where(project.name, *path, key=True)
         items.append(
             DesiredItem(
                 kind,

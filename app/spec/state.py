@@ -33,13 +33,14 @@ class SourceMap:
     def add(self, key: tuple[str | int, ...], origin: Origin) -> None:
         self.origins.setdefault(key, origin)
 
-    def where(self, project: str, *path: str | int) -> Location:
+    def where(self, project: str, *path: str | int, key: bool = False) -> Location:
+        """``key``: where the entry at ``path`` starts, also one nested in another (a tier)."""
         for depth in (2, 1, 0):
             origin = self.origins.get((project, *path[:depth]))
             if origin is not None:
                 inner = (*origin.path, *path[depth:])
                 # an entry itself is where its key is; a field inside it, where its value is
-                at = origin.doc.value_at if path[depth:] else origin.doc.key_at
+                at = origin.doc.value_at if path[depth:] and not key else origin.doc.key_at
                 line, column = at(inner)
                 return Location(origin.file, line, column)
         return Location("projects")

@@ -34,11 +34,11 @@ def _tiers(project: Project, sources: SourceMap) -> Iterator[Diagnostic]:
             where = sources.where(project.name, *path, _subnet_field(tier))
             subnet = tier.subnet
             if name in seen:
-                first = sources.where(project.name, *seen[name])
+                first = sources.where(project.name, *seen[name], key=True)
                 yield error(
                     Code.DUPLICATE_NAME,
                     f"network '{name}' is defined twice in project '{project.name}'",
-                    sources.where(project.name, *path),
+                    sources.where(project.name, *path, key=True),
                     f"first defined at {first}; tiers and networks share one set of names",
                 )
             seen.setdefault(name, path)

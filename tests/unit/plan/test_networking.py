@@ -10,9 +10,10 @@ import pytest
 from app.apply.executor import unsupported
 from app.cloudstack.model import Catalog, NetworkOffering, Template, VpcOffering, Zone
 from app.plan.model import Plan
+from app.policy.input import build_input
 from app.spec.diagnostics import Location
 
-from .cloud import FILE, ISOLATED, actions, catalog, change, edit, live, plan_of
+from .cloud import FILE, ISOLATED, actions, catalog, change, edit, live, load, plan_of
 
 TIER = "DefaultIsolatedNetworkOfferingForVpcNetworks"
 VPC_OFFERING = "Default VPC offering"
@@ -197,3 +198,34 @@ def test_apply_refuses_the_plan_until_it_makes_these_kinds() -> None:
         ("network_acl_rule", "web-acl:10"),
         ("network_acl_rule", "web-acl:20"),
     } <= refused
+
+
+def test_the_policy_input_carries_the_new_kinds() -> None:
+    desired = load({FILE: SHOP})
+    document = build_input(_plan(), desired)
+    resources = document["projects"]["app"]["resources"]
+    assert sorted(resources) == [
+        "affinity_group",
+        "instance",
+        "network",
+        "network_acl",
+        "network_acl_rule",
+        "public_ip",
+        "security_group",
+        "vpc",
+    ]
+    assert resources["network_acl_rule"]["web-acl:10"]["action"] == "deny"
+    assert resources["network"]["web"]["vpc"] == "shop"
+    assert {change["kind"] for change in document["changes"]} >= {"vpc", "network_acl_rule"}
+
+
+def test_a_tier_written_as_a_block_is_placed_at_its_name() -> None:
+    text = edit(
+        "      db: {offering: TIER, gateway: 10.20.3.1, netmask: 255.255.255.0}\n".replace(
+            "TIER", TIER
+        ),
+        f"      db:\n        offering: {TIER}\n        cidr: 10.20.3.0/24\n",
+        SHOP,
+    )
+    db = change(_plan(text), "network", "db")
+    assert (db.file, db.line) == (FILE, 8)
