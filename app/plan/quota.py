@@ -59,7 +59,10 @@ def footprint(
         return {"volumes": 1, "primary_storage": int(fields.get("size_gib") or 0)}
     if kind == "network":
         network = catalog.network_offerings.get(str(fields.get("offering"))) if catalog else None
-        source_nat = network is not None and "SourceNat" in network.services
+        # a VPC tier's traffic leaves through its VPC's source NAT address, not one of its own
+        source_nat = (
+            network is not None and "SourceNat" in network.services and not fields.get("vpc")
+        )
         # a live network no VM has used yet holds no source NAT address (one associated to
         # it counts as that public IP); a planned one is counted as its first deploy takes one
         unused = fields.get("state") == FRESH

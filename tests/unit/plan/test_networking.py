@@ -13,10 +13,12 @@ from app.plan.model import Plan
 from app.policy.input import build_input
 from app.spec.diagnostics import Location
 
-from .cloud import FILE, ISOLATED, actions, catalog, change, edit, live, load, plan_of
+from .cloud import FILE, ISOLATED, actions, catalog, change, edit, live, load, plan_of, usage
 
 TIER = "DefaultIsolatedNetworkOfferingForVpcNetworks"
 VPC_OFFERING = "Default VPC offering"
+# DefaultIsolatedNetworkOfferingForVpcNetworks as CloudStack ships it: with SourceNat
+VPC_TIER_SERVICES = ("Dhcp", "Dns", "Lb", "NetworkACL", "PortForwarding", "SourceNat", "StaticNat")
 SHOP = """\
 zone: zone-a
 vpcs:
@@ -57,7 +59,7 @@ def _catalog() -> Catalog:
         },
         network_offerings={
             **base.network_offerings,
-            TIER: NetworkOffering("no-tier", TIER, "Isolated", ("Dhcp", "NetworkAcl"), True),
+            TIER: NetworkOffering("no-tier", TIER, "Isolated", VPC_TIER_SERVICES, True),
         },
         vpc_offerings={VPC_OFFERING: VpcOffering("vo-1", VPC_OFFERING)},
         affinity_types=("host affinity", "host anti-affinity"),
@@ -229,3 +231,13 @@ def test_a_tier_written_as_a_block_is_placed_at_its_name() -> None:
     )
     db = change(_plan(text), "network", "db")
     assert (db.file, db.line) == (FILE, 8)
+
+
+def test_tiers_count_as_networks_without_a_source_nat_address_each() -> None:
+    """A VPC's source NAT address is the VPC's (VpcManagerImpl), not one per tier."""
+    roomy = usage(networks=(0, 10), public_ips=(0, 10))
+    state = replace(live(usages={"app": roomy}), catalogs={"default": _catalog()})
+    plan = plan_of(SHOP, state=state)
+    counted = {line.resource: line.change for line in plan.quotas}
+    assert counted["networks"] == 2
+    assert counted["public_ips"] == 1  # the declared address, none for the tiers
