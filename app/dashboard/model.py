@@ -21,7 +21,7 @@ class Pull:
     head: str  # short sha of the planned head; "" when it was never planned
     plan_state: str  # current, stale (then unlocked), waiting (for a lock), unplanned
     planned_at: datetime | None
-    counts: Mapping[str, int]  # create, update, replace, delete
+    counts: Mapping[str, int]  # create, update, replace, delete (and adopt, when any)
     plan_errors: int
     denials: tuple[str, ...]
     warnings: int
@@ -79,7 +79,7 @@ class Run:
 class DriftItem:
     project: str
     address: str
-    kind: str  # missing, changed, leftover
+    kind: str  # missing, changed, leftover, unadopted
     detail: str
 
 

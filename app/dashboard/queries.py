@@ -161,6 +161,8 @@ def _pull(
             "update": counts.get("update", 0) + counts.get("update-stop", 0),
             "replace": counts.get("replace", 0),
             "delete": counts.get("delete", 0),
+            # only where a plan adopts, so that other pull requests read as they always did
+            **({"adopt": counts["adopt"]} if counts.get("adopt") else {}),
         },
         plan_errors=sum(1 for d in plan.get("diagnostics", []) if d.get("severity") == "error"),
         denials=tuple(str(finding.get("msg", "")) for finding in decision.get("deny", [])),

@@ -31,7 +31,7 @@ from app.forges.base import Branch
 from app.forges.source import ForgeSource
 from app.jobs.queue import QUEUED, RUNNING, enqueue, now
 from app.plan.drift import Drift, drift_of
-from app.plan.model import Plan
+from app.plan.model import Action, Plan
 from app.plan.serialize import plan_hash
 from app.report.drift import drift_issue, drift_items, heal_refused
 from app.spec.loader import load_desired_state
@@ -41,6 +41,7 @@ from app.store.drift import record_drift
 from app.store.tables import Job, PlanRecord
 
 ISSUE_TITLE = "stackgate: the cloud has drifted from the default branch"
+ADOPT_IN_A_PR = "adoption needs a pull request the project's owners approve"
 HEALER = "stackgate"
 log = logging.getLogger(
     "stackgate.reconcile"
@@ -165,6 +166,11 @@ def _gated(here: _Tip, projects: list[str]) -> tuple[Plan | None, str]:
         return None, f"not healed: {why}"
     if not plan.has_changes:
         return None, ""
+    adopting = [c.address for c in plan.changes if c.action is Action.ADOPT]
+    if adopting:
+        # Writing `reconcile: heal` approves putting the repo's objects back, not taking
+        # objects someone made by hand: that needs the owners' approval on a pull request.
+        return None, f"not healed: it would adopt {', '.join(adopting)}; {ADOPT_IN_A_PR}"
     heal = PullRequest(here.forge, here.repo, 0, HEALER, here.branch.name, here.branch.sha)
     policies = ForgeSource(services.forge(here.forge), here.repo, here.branch.sha).policies()
     decision = judge(services, plan, desired, desired, heal, policies, ())

@@ -16,6 +16,7 @@ class DriftKind(StrEnum):
     MISSING = "missing"  # in the repo, not in the cloud
     CHANGED = "changed"  # in both, but the cloud differs (changed out of band, or failed)
     LEFTOVER = "leftover"  # managed by this repo in the cloud, gone from the repo
+    UNADOPTED = "unadopted"  # in the repo, and in the cloud untagged: a pull request adopts it
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ def _kind(action: Action) -> DriftKind:
         return DriftKind.MISSING
     if action is Action.DELETE:
         return DriftKind.LEFTOVER
+    if action is Action.ADOPT:
+        return DriftKind.UNADOPTED
     return DriftKind.CHANGED
 
 

@@ -15,11 +15,17 @@ from app.policy.model import Decision
 from app.report.plan_markdown import cell
 from app.report.plan_text import details
 
-_STYLE = {DriftKind.MISSING: "yellow", DriftKind.CHANGED: "cyan", DriftKind.LEFTOVER: "red"}
+_STYLE = {
+    DriftKind.MISSING: "yellow",
+    DriftKind.CHANGED: "cyan",
+    DriftKind.LEFTOVER: "red",
+    DriftKind.UNADOPTED: "magenta",
+}
 _SAYS = {
     DriftKind.MISSING: "in the repo, not in the cloud: ",
     DriftKind.CHANGED: "cloud → repo: ",
     DriftKind.LEFTOVER: "in the cloud, gone from the repo: ",
+    DriftKind.UNADOPTED: "in the repo, and in the cloud untagged (adopt it in a pull request): ",
 }
 
 

@@ -251,3 +251,31 @@ def test_a_hand_tag_between_plan_and_merge_does_not_stop_the_apply(
     web = tag_map(payments_vm(stackgate, "web-1")[1])
     assert (web["role"], web["backup"]) == ("frontend", "daily")
     assert tag_map(payments_vm(stackgate, "bastion")[1])["backup"] == "daily"
+
+
+def test_an_untagged_twin_is_drift_to_adopt_and_a_heal_never_adopts_it(
+    fake, repo, stackgate: Stackgate
+) -> None:
+    """Someone drops the managed egress rule and makes the same one by hand: the repo's rule
+    runs untagged. Adopting it is the owners' call on a pull request, not the heal's."""
+    merged(stackgate, repo, HEAL)
+    drop_egress(stackgate)
+    client = stackgate.services.clouds.client("default")
+    (project,) = client.list("listProjects", name="payments")
+    (net,) = client.list("listNetworks", projectid=project["id"], name="app-net")
+    hand = client.run(
+        "createEgressFirewallRule", networkid=net["id"], protocol="tcp", startport=443,
+        endport=443,
+    )  # fmt: skip
+    assert run_reconcile(stackgate) == 1
+    report = stackgate.rows(DriftReport)[-1]
+    assert [(i["address"], i["kind"]) for i in report.items["drift"]] == [
+        (f"payments/egress/{EGRESS}", "unadopted")
+    ]
+    assert not [run for run in stackgate.rows(ApplyRun) if run.number == 0]
+    (issue,) = fake.issues(repo)
+    assert f"`egress/{EGRESS}` | unadopted" in issue.body
+    assert f"not healed: it would adopt payments/egress/{EGRESS}" in issue.body
+    rules = client.list("listEgressFirewallRules", projectid=project["id"])
+    (still,) = [r for r in rules if r["id"] == hand["firewallrule"]["id"]]
+    assert not tag_map(still)  # left as it was made

@@ -40,3 +40,10 @@ def test_each_action_is_a_kind_of_drift() -> None:
 
 def test_an_empty_plan_is_no_drift() -> None:
     assert drift_of(Plan("acme/infra", ("payments",), ())) == ()
+
+
+def test_an_adopt_is_drift_to_adopt() -> None:
+    change = _change(Action.ADOPT, "app", {"cidr": "10.1.0.0/24"}, {"cidr": "10.1.0.0/24"})
+    (found,) = drift_of(Plan("acme/infra", ("payments",), (change,)))
+    assert found.kind is DriftKind.UNADOPTED
+    assert detail(found).startswith("in the repo, and in the cloud untagged (adopt it")
