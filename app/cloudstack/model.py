@@ -60,6 +60,20 @@ class VpcOffering:
 
 
 @dataclass(frozen=True)
+class KubernetesVersion:
+    """A CKS version as listKubernetesSupportedVersions lists it: what a cluster's nodes need."""
+
+    id: str
+    name: str
+    semantic_version: str  # e.g. 1.28.4: upgrades go only forward
+    min_cpu: int  # mincpunumber
+    min_memory_mib: int  # minmemory
+    supports_ha: bool = True  # supportsha: more than one control node
+    zone_id: str = ""  # "": every zone
+    enabled: bool = True  # state Enabled; CKS refuses a Disabled version
+
+
+@dataclass(frozen=True)
 class ProjectRef:
     id: str
     name: str
@@ -92,6 +106,8 @@ class Catalog:
     projects: Mapping[str, ProjectRef]
     vpc_offerings: Mapping[str, VpcOffering] = field(default_factory=dict)
     affinity_types: tuple[str, ...] = ()  # listAffinityGroupTypes
+    # listKubernetesSupportedVersions by name; None: the cloud does not offer CKS (432)
+    kubernetes_versions: Mapping[str, KubernetesVersion] | None = None
 
     def zone_name(self, zone_id: str) -> str:
         return next((zone.name for zone in self.zones.values() if zone.id == zone_id), zone_id)
