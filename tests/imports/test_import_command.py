@@ -155,3 +155,24 @@ def test_a_cloud_that_cannot_be_read_is_one_message(
     assert result.exit_code == FAILED
     assert "stackgate import:" in result.output
     assert not (tmp_path / "projects").exists()
+
+
+def test_kinds_stackgate_does_not_model_are_listed_at_the_top_with_their_ids(
+    cs: Any, tmp_path: Path
+) -> None:
+    made = _build(cs)
+    project = _ids(cs, "listProjects", "project", name="payments")["payments"]
+    group = cs.createAffinityGroup(name="spread", type="host anti-affinity", projectid=project)
+    vpc = cs.createVPC(
+        name="core",
+        displaytext="core",
+        cidr="10.20.0.0/16",
+        zoneid=made["zone"],
+        vpcofferingid=_ids(cs, "listVPCOfferings", "vpcoffering")["Default VPC offering"],
+        projectid=project,
+    )
+    runner.invoke(cli, ["import", "--project", "payments", "--out", str(tmp_path)])
+    written = (tmp_path / "projects" / "payments.yaml").read_text(encoding="utf-8")
+    top = written[: written.index("\nproject: payments")]
+    assert f"#   affinity group spread (id {group['affinitygroup']['id']})" in top
+    assert f"#   VPC core (id {vpc['vpc']['id']})" in top
