@@ -138,3 +138,21 @@ def test_a_vpcs_lists_and_a_lists_rules_are_found_without_the_project(
     assert found["id"] == acl["id"]
     (listed,) = cs.listNetworkACLs(aclid=acl["id"])["networkacl"]
     assert listed["id"] == rule["id"]
+
+
+def test_vpcs_and_acl_rules_take_tags(cs: Any, vpc: dict[str, Any], acl: dict[str, Any]) -> None:
+    """ResourceTag.ResourceObjectType: Vpc and NetworkACL (an ACL rule) are taggable."""
+    rule = _rule(cs, acl, number=7)
+    for kind, resource in (("Vpc", vpc["id"]), ("NetworkACL", rule["id"])):
+        cs.createTags(
+            resourcetype=kind,
+            resourceids=resource,
+            fetch_result=True,
+            **{"tags[0].key": "stackgate.key", "tags[0].value": f"{kind}/web"},
+        )
+    (shown,) = cs.listVPCs(id=vpc["id"], projectid=vpc["projectid"])["vpc"]
+    assert shown["tags"] == [{"key": "stackgate.key", "value": "Vpc/web"}]
+    (item,) = cs.listNetworkACLs(id=rule["id"], aclid=acl["id"])["networkacl"]
+    assert item["tags"] == [{"key": "stackgate.key", "value": "NetworkACL/web"}]
+    tagged = cs.listTags(resourcetype="Vpc", projectid=vpc["projectid"])["tag"]
+    assert [t["resourceid"] for t in tagged] == [vpc["id"]]

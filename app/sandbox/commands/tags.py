@@ -21,6 +21,8 @@ TABLES = {
     "Project": ("projects",),
     "SecurityGroup": ("security_groups",),
     "SecurityGroupRule": ("security_group_rules",),
+    "Vpc": ("vpcs",),
+    "NetworkACL": ("acl_items",),
 }
 # Types CloudStack tags that the sandbox has no objects of, and types that take no tags at all
 OTHER_TAGGABLE = (
@@ -28,8 +30,6 @@ OTHER_TAGGABLE = (
     "Snapshot",
     "Backup",
     "Account",
-    "Vpc",
-    "NetworkACL",
     "StaticRoute",
     "VMSnapshot",
     "RemoteAccessVpn",
