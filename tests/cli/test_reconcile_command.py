@@ -48,7 +48,7 @@ def test_missing_and_changed_resources_are_drift(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["reconcile", str(_repo(tmp_path, text)), "--format", "json"])
     assert result.exit_code == CHANGES, result.output
     document = json.loads(result.output)
-    assert document["counts"] == {"missing": 1, "changed": 1, "leftover": 0}
+    assert document["counts"] == {"missing": 1, "changed": 1, "leftover": 0, "unadopted": 0}
     kinds = {item["address"]: (item["kind"], item["detail"]) for item in document["drift"]}
     assert kinds["payments/network/app"][0] == "missing"
     assert kinds["payments/limits/instances"] == ("changed", "cloud → repo: limit 20 → 7")
