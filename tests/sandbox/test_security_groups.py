@@ -215,7 +215,7 @@ def test_security_groups_are_refused_outside_their_zone(
         431,
         "Can't create vm with security groups; security group feature is not enabled per zone",
     )
-    vm = deploy(api, catalog, project)
+    vm = deploy(api, catalog, project, securitygroupnames="web")  # names are not read here
     assert vm["securitygroup"] == []
     api.ok("stopVirtualMachine", id=vm["id"])
     updated = cs.updateVirtualMachine(id=vm["id"], securitygroupids=web["id"])["virtualmachine"]
