@@ -133,24 +133,29 @@ def test_what_other_clients_make_is_read_right_and_left_alone_while_untagged(
     make(cloud, tmp_path / "client")
     repo = write_repo(tmp_path / "repo")
 
-    # Untagged, their objects are not stackgate's: nothing is deleted or adopted, no
-    # diagnostic names them, and the plan would create each one again beside them (their
-    # usage counts in the quota table). Adopting them instead arrives with issue 17.
-    plan = planned(cloud, tmp_path, repo)
+    # Untagged, their objects are not stackgate's until the repo adopts them, and nothing is
+    # deleted. Declared under the clients' names, the named objects, the key pair and the
+    # egress rule are adopted. The address is declared as web-ip, not by its address (the
+    # ip-<address> key an import writes), so it is a new one, with new rules on it; the load
+    # balancer sits on the clients' address, so adopting it as written would replace it:
+    # refused (SG208), naming it.
+    done = stackgate(cloud, tmp_path, "plan", str(repo), "--format", "json")
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    plan = json.loads(done.stdout)
     assert [(c["action"], c["kind"], c["name"]) for c in plan["changes"]] == [
-        ("create", "ssh_key", "ops"),
-        ("create", "network", "app-net"),
-        ("create", "instance", "web-1"),
+        ("adopt", "ssh_key", "ops"),
+        ("adopt", "network", "app-net"),
+        ("adopt", "instance", "web-1"),
         ("create", "public_ip", "web-ip"),
-        ("create", "volume", "web-1-data"),
+        ("adopt", "volume", "web-1-data"),
         ("create", "firewall", "web-ip:tcp:443:0.0.0.0/0"),
-        ("create", "egress", "app-net:udp:53:0.0.0.0/0"),
+        ("adopt", "egress", "app-net:udp:53:0.0.0.0/0"),
         ("create", "port_forward", "web-ip:tcp:443->web-1:8443"),
-        ("create", "load_balancer", "web-lb"),
     ]
-    assert plan["diagnostics"] == []
+    (refused,) = plan["diagnostics"]
+    assert refused["code"] == "SG208" and "load_balancer 'web-lb'" in refused["message"]
     instances = [q for q in plan["quotas"] if q["resource"] == "instances"]
-    assert [(q["used"], q["change"]) for q in instances] == [(1, 1)]
+    assert [(q["used"], q["change"]) for q in instances] == [(1, 0)]  # adopted, not another
 
     # Tagged as adopt will tag them, every object reads with the fields the client gave it.
     api = client(cloud)

@@ -1,7 +1,7 @@
 """`stackgate import` of what OpenTofu's CloudStack provider and the Ansible collection make:
 the file validates, keeps the clients' names, refers by name and describes each object with
 the fields the client gave it; a state `tofu apply` wrote imports the same objects by their
-ids; and the plan of an imported repo (no `adopt` yet, issue 17) creates, never deletes."""
+ids; and the plan of an imported repo only adopts them, which apply does keeping their ids."""
 
 from __future__ import annotations
 
@@ -33,8 +33,8 @@ pytestmark = pytest.mark.clients
 FAILED = 1  # something could not be mapped (docs/import.md)
 # the limits a sandbox project starts with, as a project file writes them
 SEED_LIMITS = {
-    **{name: 20 for name in ("instances", "volumes", "networks", "public_ips")},
-    **{name: 20 for name in ("snapshots", "templates", "vpcs")},
+    **dict.fromkeys(("instances", "volumes", "networks", "public_ips"), 20),
+    **dict.fromkeys(("snapshots", "templates", "vpcs"), 20),
     "cpu": 40,
     "memory": "40GiB",
     "primary_storage": "200GiB",
@@ -113,29 +113,41 @@ def test_what_the_clients_make_is_imported_by_name_as_they_gave_it(
     # does not model; CloudStack keeps no destinations, read as every one (docs/import.md).
     assert content == wanted
 
-    # Today, without adopt, the plan of the imported repo creates every object again beside
-    # the untagged ones and deletes nothing. Issue 17's adopt turns each create into an adopt.
+    # The plan of the imported repo adopts every object: nothing created, updated or deleted.
     (repo / "stackgate.yaml").write_text(f"version: 1\nrepo: {REPO}\n", encoding="utf-8")
     plan = planned(cloud, tmp_path, repo)
     assert plan["diagnostics"] == []
     assert sorted((c["action"], c["kind"], c["name"]) for c in plan["changes"]) == sorted(
         [
-            ("create", "network", "app-net"),
-            ("create", "instance", "web-1"),
-            ("create", "public_ip", address_key(ADDRESS)),
-            ("create", "public_ip", address_key(SOURCE_NAT)),
-            ("create", "volume", "web-1-data"),
-            ("create", "firewall", f"{address_key(ADDRESS)}:tcp:443:0.0.0.0/0"),
-            ("create", "egress", "app-net:udp:53:0.0.0.0/0"),
-            ("create", "port_forward", f"{address_key(ADDRESS)}:tcp:443->web-1:8443"),
-            ("create", "load_balancer", "web-lb"),
+            ("adopt", "network", "app-net"),
+            ("adopt", "instance", "web-1"),
+            ("adopt", "public_ip", address_key(ADDRESS)),
+            ("adopt", "public_ip", address_key(SOURCE_NAT)),
+            ("adopt", "volume", "web-1-data"),
+            ("adopt", "firewall", f"{address_key(ADDRESS)}:tcp:443:0.0.0.0/0"),
+            ("adopt", "egress", "app-net:udp:53:0.0.0.0/0"),
+            ("adopt", "port_forward", f"{address_key(ADDRESS)}:tcp:443->web-1:8443"),
+            ("adopt", "load_balancer", "web-lb"),
         ]
         + (
-            [("create", "firewall", f"{address_key(ADDRESS)}:tcp:80:0.0.0.0/0")]
+            [("adopt", "firewall", f"{address_key(ADDRESS)}:tcp:80:0.0.0.0/0")]
             if make is make_with_ansible
             else []
         )
     )
+    # The key pair could not be written (no public key), nor web-1's ssh_key: its adopt shows
+    # the key going until the key is added under ssh_keys, as the file's top comment says.
+    assert only_adopts(plan, ("web-1", "ssh_key"))
+
+
+def only_adopts(plan: dict[str, Any], *also: tuple[str, str]) -> bool:
+    """Nothing but adopts; a field an adopt also sets is the load balancer's members, which
+    are read from stackgate's own tag (an untagged rule reads with none), and ``also``."""
+    changed = {(c["name"], f["field"]) for c in plan["changes"] for f in c["changed"]}
+    counts = {action: n for action, n in plan["counts"].items() if n}
+    assert counts == {"adopt": len(plan["changes"])}
+    assert changed == {("web-lb", "members"), *also}, changed
+    return True
 
 
 # Terraform type → (the file's section, the list command that finds the state's id)
@@ -210,19 +222,30 @@ def test_a_state_tofu_wrote_imports_every_resource_by_its_ids(
             assert described(content, found), (resource["type"], found)
     assert {r["type"] for r in resources} == {*NAMED, *RULES, "cloudstack_ssh_keypair"}
 
-    # Today, without adopt, the plan creates the nine again beside them and deletes nothing.
-    # Issue 17's adopt turns each create into an adopt.
+    # The plan adopts the nine; apply tags them where they are, and the next plan is empty.
     (repo / "stackgate.yaml").write_text(f"version: 1\nrepo: {REPO}\n", encoding="utf-8")
     plan = planned(cloud, tmp_path, repo)
     assert plan["diagnostics"] == []
     assert sorted((c["action"], c["kind"], c["name"]) for c in plan["changes"]) == [
-        ("create", "egress", "app-net:udp:53:0.0.0.0/0"),
-        ("create", "firewall", f"{address_key(ADDRESS)}:tcp:443:0.0.0.0/0"),
-        ("create", "instance", "web-1"),
-        ("create", "load_balancer", "web-lb"),
-        ("create", "network", "app-net"),
-        ("create", "port_forward", f"{address_key(ADDRESS)}:tcp:443->web-1:8443"),
-        ("create", "public_ip", address_key(ADDRESS)),
-        ("create", "ssh_key", "ops"),
-        ("create", "volume", "web-1-data"),
+        ("adopt", "egress", "app-net:udp:53:0.0.0.0/0"),
+        ("adopt", "firewall", f"{address_key(ADDRESS)}:tcp:443:0.0.0.0/0"),
+        ("adopt", "instance", "web-1"),
+        ("adopt", "load_balancer", "web-lb"),
+        ("adopt", "network", "app-net"),
+        ("adopt", "port_forward", f"{address_key(ADDRESS)}:tcp:443->web-1:8443"),
+        ("adopt", "public_ip", address_key(ADDRESS)),
+        ("adopt", "ssh_key", "ops"),
+        ("adopt", "volume", "web-1-data"),
     ]
+    assert only_adopts(plan)
+    ids = live_ids(cloud)
+    done = stackgate(cloud, tmp_path, "apply", str(repo), "--auto-approve")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert planned(cloud, tmp_path, repo)["changes"] == []
+    assert live_ids(cloud) == ids  # the state's objects keep their ids: nothing made again
+    for resource in resources:
+        if resource["type"] in NAMED:
+            (instance,) = resource["instances"]
+            _, command = NAMED[resource["type"]]
+            (row,) = api.list(command, id=instance["attributes"]["id"], projectid=project)
+            assert any(tag["key"] == "stackgate.key" for tag in row["tags"]), row
