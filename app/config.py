@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Annotated, Literal, Self
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -67,6 +68,50 @@ class CloudSettings(BaseModel):
             return inline
         path: Path = getattr(self, f"{name}_file")
         return SecretStr(path.read_text(encoding="utf-8").strip())
+
+
+NotifyEvent = Literal["apply.finished", "apply.failed", "drift.found", "drift.healed", "lock.held"]
+
+
+class NotifyReceiver(BaseModel):
+    """One place notifications go: its URL (a secret: Slack's carries its token), format,
+    the events it wants, and for the signed JSON format the signing secret."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="How logs name it")
+    url: SecretStr = Field(description="http:// or https:// address to POST to")
+    format: Literal["json", "slack"] = "json"
+    events: list[NotifyEvent] = Field(
+        default=["apply.finished", "apply.failed", "drift.found", "drift.healed", "lock.held"],
+        min_length=1,
+    )
+    secret: SecretStr | None = None
+    secret_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _sendable(self) -> Self:
+        address = urlsplit(self.url.get_secret_value())
+        if address.scheme not in ("http", "https") or not address.hostname:
+            # the URL itself may hold a token, so the message names the receiver, not it
+            raise ValueError(
+                f"notification receiver '{self.name}': the url must be an http:// or https:// "
+                f"address, not '{address.scheme or 'no scheme'}:'"
+            )
+        if self.format == "json" and self.secret is None and self.secret_file is None:
+            raise ValueError(
+                f"notification receiver '{self.name}': the json format is signed, so it needs "
+                "a secret (or secret_file)"
+            )
+        return self
+
+    def signing_key(self) -> bytes:
+        """The secret the JSON format is signed with, read from its file when given that way."""
+        if self.secret is not None:
+            return self.secret.get_secret_value().encode()
+        if self.secret_file is None:
+            raise ValueError(f"notification receiver '{self.name}' has no secret")
+        return self.secret_file.read_text(encoding="utf-8").strip().encode()
 
 
 class Settings(BaseSettings):
@@ -153,6 +198,24 @@ class Settings(BaseSettings):
     reconcile_issues: bool = Field(
         False, description="Report drift as an issue on the forge (closed when it is gone)"
     )
+    notify_receivers: list[NotifyReceiver] = Field(
+        default_factory=list,
+        description="Where notifications of applies, drift and long locks go (JSON list)",
+    )
+    notify_timeout: float = Field(
+        5.0, gt=0, le=60, description="Seconds one notification delivery may take"
+    )
+    notify_lock_after: float = Field(
+        0.0, ge=0, description="Notify when a lock is held longer than this (seconds); 0: never"
+    )
+
+    @field_validator("notify_receivers")
+    @classmethod
+    def _distinct_receivers(cls, value: list[NotifyReceiver]) -> list[NotifyReceiver]:
+        names = [receiver.name for receiver in value]
+        if len(set(names)) != len(names):
+            raise ValueError("notification receivers need distinct names")
+        return value
 
     @field_validator("reconcile_repos", mode="before")
     @classmethod

@@ -13,6 +13,7 @@ from app.flows.reconcile import schedule
 from app.flows.services import Services
 from app.forges.base import Forge
 from app.jobs.worker import RetryPolicy, Worker
+from app.notify import overdue_locks
 from app.policy.engines import engine_for
 from app.store.database import open_store
 
@@ -89,7 +90,7 @@ def build_worker(
         threads=threads,
         poll=poll,
         retry=retry,
-        tick=lambda: schedule(services),
+        tick=lambda: (schedule(services), overdue_locks(services.sessions, services.settings)),
         lease=timedelta(seconds=services.settings.job_lease),
         on_retry=retrying(services),
     )

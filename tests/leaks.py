@@ -9,7 +9,8 @@ processes they start. Texts are scanned as they pass, on these channels:
   (the root logger is set to DEBUG, so the chattiest level is what is checked);
 - ``forge``: every body stackgate sends to a forge fake: comments, statuses, issues, reviews;
 - ``answer``: every response of the stackgate app: webhook answers, the dashboard, metrics;
-- ``process``: everything a stackgate process started by a test printed or logged.
+- ``process``: everything a stackgate process started by a test printed or logged;
+- ``notify``: every notification stackgate sends to a receiver, body and headers.
 
 The last test of the session (moved there by ``pytest_collection_modifyitems``) fails on any
 hit, naming the channel and the secret's kind, never its value.
@@ -30,7 +31,7 @@ from typing import Any
 from pydantic import BaseModel, SecretStr
 
 MIN_LENGTH = 8  # shorter "secrets" (a test's "wrong") would match ordinary words
-CHANNELS = ("log", "forge", "answer", "process")
+CHANNELS = ("log", "forge", "answer", "process", "notify")
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ class Scanner:
         elif isinstance(value, dict):
             for key, item in value.items():
                 self._value(f"{name}.{key}", item)
+        elif isinstance(value, list):  # notification receivers, each with its URL and secret
+            for index, item in enumerate(value):
+                self._value(f"{name}[{index}]", item)
 
     def observe(self, channel: str, text: str, where: str = "") -> None:
         with self._lock:
@@ -141,6 +145,7 @@ def watch(scanner: Scanner) -> None:
     """Wire the scan in; before any test module (or lower conftest) imports what it wraps."""
     import app.main
     from app.config import Settings
+    from app.notify.sending import Courier
     from app.sandbox.api import Api
 
     watch_logs(scanner)
@@ -169,6 +174,14 @@ def watch(scanner: Scanner) -> None:
         scanner.secret("sandbox secret key", self.state.secret_key)
 
     Api.__init__ = sandbox  # type: ignore[method-assign]
+
+    post = Courier.post
+
+    def notified(self: Courier, url: str, body: bytes, headers: Any) -> Any:
+        scanner.observe("notify", f"{body.decode('utf-8', 'replace')} {dict(headers)}", "notify")
+        return post(self, url, body, headers)
+
+    Courier.post = notified  # type: ignore[method-assign]
 
     create_app = app.main.create_app
 

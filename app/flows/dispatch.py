@@ -19,6 +19,7 @@ from app.flows.services import Services
 from app.forges.base import ForgeError, StatusState
 from app.jobs.queue import Work
 from app.jobs.worker import Handler, Outcome, Reporter
+from app.notify import NOTIFY, DeliveryFailed, send
 from app.report.review_markdown import failed_comment
 
 WHAT = {  # job kind → what failed, and what the person can do about it
@@ -41,6 +42,9 @@ SAYS = {"plan": PLAN, "relabel": POLICY}
 
 def handler(services: Services) -> Handler:
     def run(work: Work) -> None:
+        if work.kind == NOTIFY:  # a notification: no pull request, no forge event
+            send(services.settings, work.event)
+            return
         event = decode(work.event)
         if isinstance(event, PullRequestEvent):
             if event.change in (Change.CLOSED, Change.MERGED):
@@ -62,6 +66,8 @@ def handler(services: Services) -> Handler:
 
 def classify(error: BaseException) -> Outcome:
     """Outages and rate limits pass; everything else is reported at once."""
+    if isinstance(error, DeliveryFailed):  # the receiver's trouble, already logged
+        return Outcome(error.transient, str(error))
     if isinstance(error, ForgeError):
         said = f"The forge answered: {error}"
         return Outcome(error.transient, said, error.retry_after, tell_retry=False)

@@ -26,6 +26,7 @@ from app.flows.services import Services
 from app.flows.signoff import may_approve, signed
 from app.forges.base import Forge, ForgeError, StatusState
 from app.forges.source import ForgeSource
+from app.notify import apply_ended
 from app.plan.model import Plan
 from app.plan.serialize import from_dict
 from app.policy.model import Decision
@@ -266,6 +267,9 @@ def _report(here: Landing, journal: Journal, run: Run, actor: str) -> None:
         action = "applied" if run.succeeded else "apply-failed"
         audit.audit(session, forge.name, pull.repo, pull.number, actor, action, json.dumps(record))
         journal.reported(session, run.id)
+        apply_ended(
+            session, here.services.settings, forge.name, pull.repo, pull.number, run, here.noun
+        )
 
 
 def _writer(here: Landing) -> MayApprove:

@@ -30,6 +30,7 @@ from app.flows.services import Services
 from app.forges.base import Branch
 from app.forges.source import ForgeSource
 from app.jobs.queue import QUEUED, RUNNING, enqueue, now
+from app.notify import drift_found, drift_healed
 from app.plan.drift import Drift, drift_of
 from app.plan.model import Action, Plan
 from app.plan.serialize import plan_hash
@@ -89,6 +90,7 @@ def reconcile(services: Services, forge_name: str, repo: str) -> None:
     problems = sum(1 for d in plan.diagnostics if d.is_error)
     with services.sessions.begin() as session:
         record_drift(session, tag_repo, tip.sha, plan_hash(plan), drift_items(found), problems)
+        drift_found(session, services.settings, forge_name, repo, tag_repo)
     log.info("reconciled %s at %s: %s drift item(s)", repo, tip.sha[:12], len(found))
     healed, note = _heal(_Tip(services, forge_name, repo, tip, desired, tag_repo), found)
     if not services.settings.reconcile_issues:
@@ -149,6 +151,7 @@ def _heal(here: _Tip, found: tuple[Drift, ...]) -> tuple[Run | None, str]:
         steps = [{"address": s.address, "state": s.state, "error": s.error} for s in run.steps]
         detail = json.dumps({"run": run.id, "commit": tip.sha, "steps": steps})
         audit.audit(session, forge_name, repo, 0, HEALER, "healed", detail)
+        drift_healed(session, services.settings, forge_name, repo, run)
     return run, ""
 
 
