@@ -1,8 +1,8 @@
-"""The in-process engine: Microsoft's rego-cpp (regopy), run in a worker process.
+"""The in-process engine: regorus (Microsoft's Rego interpreter in Rust), run in a worker process.
 
-The worker keeps compiled interpreters per policy set; a policy that runs too long is
-stopped by ending the worker, which is started again for the next evaluation. Every
-failure becomes a PolicyError with a file and line, so the gate fails closed.
+The worker keeps one compiled engine per policy set; a policy that runs too long is stopped by
+ending the worker, which is started again for the next evaluation. Every failure becomes a
+PolicyError with a file and line, so the gate fails closed.
 """
 
 from __future__ import annotations
@@ -23,25 +23,7 @@ from app.policy.model import Decision, PolicyFailure, PolicyFile, PolicySet
 
 def _worker(connection: Connection) -> None:
     """Runs in the worker process: evaluate requests until the pipe closes."""
-    from regopy import Interpreter, LogLevel
-    from regopy.rego_shared import (
-        RegoError,
-        rego_free_output,
-        rego_node_get,
-        rego_node_json,
-        rego_node_size,
-        rego_output_node,
-        rego_output_ok,
-        rego_output_string,
-        rego_query,
-    )
-
-    def errors(output: Any) -> str:
-        """The error nodes' text (rego-cpp's JSON of a failed query says only "<error>")."""
-        node = rego_output_node(output)
-        return "\n".join(
-            rego_node_json(rego_node_get(node, i)) for i in range(rego_node_size(node))
-        )
+    from regorus import Engine
 
     compiled: dict[str, Any] = {}
     while True:
@@ -51,23 +33,17 @@ def _worker(connection: Connection) -> None:
             return
         try:
             if key not in compiled:
-                interpreter = Interpreter()
-                interpreter.log_level = LogLevel.NONE
-                # A built-in that fails (to_number("x"), 1 / 0) is an error, as on the OPA
-                # engine, not a value that lets a rule through or an undefined that hides one.
-                interpreter.strict_built_in_errors = True
+                engine = Engine()
                 for name, source in modules:
-                    interpreter.add_module(name, source)
-                interpreter.add_data_json(data)
-                compiled[key] = interpreter
-            compiled[key].set_input_term(input_json)
-            output = rego_query(compiled[key]._impl, query)
-            ok = bool(rego_output_ok(output))
-            answer = {"ok": ok, "text": rego_output_string(output) if ok else errors(output)}
-            rego_free_output(output)
-        except RegoError as error:
+                    engine.add_policy(name, source)
+                engine.add_data_json(data)
+                compiled[key] = engine
+            compiled[key].set_input_json(input_json)
+            answer = {"ok": True, "text": compiled[key].eval_query_as_json(query)}
+        except Exception as error:  # regorus raises RuntimeError for every kind of failure
+            # Compiled again next time: an engine whose evaluation failed part way keeps nothing.
             compiled.pop(key, None)
-            answer = {"ok": False, "compile": str(error)}
+            answer = {"ok": False, "text": str(error)}
         connection.send(answer)
 
 
@@ -78,7 +54,7 @@ class _Worker:
 
 
 class EmbeddedEngine:
-    name = "embedded (rego-cpp)"
+    name = "embedded (regorus)"
 
     def __init__(self, timeout: float = 10.0) -> None:
         self.timeout = timeout
@@ -125,23 +101,24 @@ class EmbeddedEngine:
         modules = [*policies.modules, *extra]
         worker = self._start()
         key = f"{policies.content_hash}/{len(extra)}/{hash(tuple(extra))}"
-        worker.connection.send(
-            (
-                key,
-                [(m.name, m.source) for m in modules],
-                json.dumps(policies.data),
-                json.dumps(input_doc),
-                query,
-            )
+        request = (
+            key,
+            [(m.name, m.source) for m in modules],
+            json.dumps(policies.data),
+            json.dumps(input_doc),
+            query,
         )
-        if not worker.connection.poll(self.timeout):
-            self.close()
-            raise PolicyFailure(
-                unlocated(modules, f"evaluation took longer than {self.timeout:g}s and was stopped")
-            )
         try:
+            worker.connection.send(request)
+            if not worker.connection.poll(self.timeout):
+                self.close()
+                raise PolicyFailure(
+                    unlocated(
+                        modules, f"evaluation took longer than {self.timeout:g}s and was stopped"
+                    )
+                )
             answer = worker.connection.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError):  # the worker died: killed, out of memory, a crash
             self.close()
             raise PolicyFailure(
                 unlocated(modules, "the policy engine stopped while evaluating")

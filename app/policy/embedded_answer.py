@@ -1,4 +1,4 @@
-"""What an answer of the embedded engine (rego-cpp) means: a value, or a PolicyFailure that
+"""What an answer of the embedded engine (regorus) means: a value, or a PolicyFailure that
 names the file and line to fix."""
 
 from __future__ import annotations
@@ -7,55 +7,29 @@ import json
 import re
 from typing import Any
 
-from app.policy.locate import find_builtin, find_call, find_conflict, line_of, unlocated
+from app.policy.locate import unlocated
 from app.policy.model import PolicyError, PolicyFailure, PolicyFile
 
-_COMPILE_ERROR = re.compile(r"\(error \d+:([^|]*)\|(\d+)\|\d+\s+\(errormsg \d+:([^)]*)\)")
-_RUNTIME_ERROR = re.compile(r"\(errormsg \d+:([^)\n]*)\)")
-_NOT_FOUND = re.compile(r"Function not found: ([\w.]+)")
-_SOURCE_AT = re.compile(r"\d+:([^|\n]+)\|(\d+)\|\d+:")  # a term from a module: name|offset|length
-_CONFLICT = "a rule produced conflicting values"
+# regorus points at the term it stopped on: "--> file:line:column", then "error: message".
+_AT = re.compile(r"-->\s*(.+):(\d+):\d+\s*$", re.MULTILINE)
+_MESSAGE = re.compile(r"^error:\s*(.+)$", re.MULTILINE)
 
 
 def value(answer: dict[str, Any], modules: list[PolicyFile]) -> Any:
-    """The query's value; raises PolicyFailure for any error the answer carries."""
-    if "compile" in answer:
-        raise PolicyFailure(compile_error(answer["compile"], modules))
-    text = str(answer.get("text", ""))
-    if answer["ok"] and text == "undefined":
-        return None
-    if answer["ok"] and not text.startswith("("):
-        expressions = json.loads(text).get("expressions", [None])
-        return expressions[0] if expressions else None
-    raise PolicyFailure(runtime_error(text, modules))
+    """The query's value (None when undefined); raises PolicyFailure for an error."""
+    if not answer["ok"]:
+        raise PolicyFailure(error(str(answer["text"]), modules))
+    results = json.loads(answer["text"]).get("result") or [{}]
+    expressions = results[0].get("expressions") or [{}]
+    return expressions[0].get("value")
 
 
-def runtime_error(text: str, modules: list[PolicyFile]) -> PolicyError:
-    """Where a run-time error is: the unknown function's call, the term rego-cpp points at, the
-    built-in its message names, or a value defined twice."""
-    detail = _RUNTIME_ERROR.search(text)
-    message = detail[1] if detail else _CONFLICT
-    missing = _NOT_FOUND.search(message)
-    if missing:
-        return find_call(modules, missing[1], f"unknown function {missing[1]}") or unlocated(
-            modules, message
-        )
-    sources = {module.name: module.source for module in modules}
-    for at in _SOURCE_AT.finditer(text):
-        if at[1] in sources:
-            return PolicyError(at[1], line_of(sources[at[1]], int(at[2])), message)
-    located = find_builtin(modules, message) or find_conflict(modules)
-    return located or unlocated(modules, message)
-
-
-def compile_error(text: str, modules: list[PolicyFile]) -> PolicyError:
-    found = _COMPILE_ERROR.search(text)
-    if not found:
-        return unlocated(
-            modules, text.strip().splitlines()[0] if text.strip() else "the policies do not compile"
-        )
-    name, offset, message = found[1], int(found[2]), found[3]
-    source = next((m.source for m in modules if m.name == name), "")
-    missing = _NOT_FOUND.search(message)
-    unknown = find_call(modules, missing[1], f"unknown function {missing[1]}") if missing else None
-    return unknown or PolicyError(name, line_of(source, offset), message)
+def error(text: str, modules: list[PolicyFile]) -> PolicyError:
+    """The file and line regorus names, when it is one of the modules; else the files."""
+    text = text.split("Stack backtrace:")[0].strip()
+    said = _MESSAGE.search(text)
+    message = said[1].strip() if said else (text.splitlines() or ["the policies failed"])[0]
+    at = _AT.search(text)
+    if at and at[1] in {module.name for module in modules}:
+        return PolicyError(at[1], int(at[2]), message)
+    return unlocated(modules, message)

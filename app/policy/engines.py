@@ -1,4 +1,4 @@
-"""One interface, two engines that must agree: in-process rego-cpp, or an OPA server."""
+"""One interface, two engines that must agree: in-process regorus, or an OPA server."""
 
 from __future__ import annotations
 

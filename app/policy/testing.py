@@ -1,6 +1,6 @@
 """Run Rego tests (rules named ``test_*`` in ``*_test.rego``) on either engine, the way
 ``opa test`` does: each test rule must be true. Each test file is loaded beside the policies
-on its own: rego-cpp mixes up rules of several test packages loaded together."""
+on its own, so one file's helpers never meet another's."""
 
 from __future__ import annotations
 

@@ -1,12 +1,11 @@
 # Helpers shared by the default policies. Every policy is a function of the input document
-# and the platform's settings, so tests call it directly (no `with`, which rego-cpp cannot
-# evaluate reliably) and both engines run the same tests.
+# and the platform's settings, so tests call it directly with a literal document and both
+# engines run the same tests.
 package stackgate.lib
 
 # A change that makes or alters something (not a delete, not a limit). Policies iterate
-# doc.changes and test each change with these predicates: a set-valued function called inside
-# a comprehension is evaluated again for every element by rego-cpp, which makes large plans
-# quadratic.
+# doc.changes and test each change with these predicates, rather than call a set-valued
+# function inside a comprehension, which an engine may evaluate again for every element.
 applied(change) if {
 	change.action in {"create", "update", "update-stop", "replace"}
 	change.kind != "limits"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 import pytest
@@ -75,15 +76,17 @@ def test_a_decision_in_the_wrong_shape_fails_closed(
     assert "without msg" in decision.errors[0].message
 
 
+SLOW = (
+    "repo:policies/slow.rego",
+    "package stackgate\n\nn := count([x | some a in numbers.range(1, 4000); "
+    "some b in numbers.range(1, 4000); x := a * b])\n",
+)
+
+
 def test_a_policy_that_runs_too_long_is_stopped(defaults: PolicySet) -> None:
-    slow = (
-        "repo:policies/slow.rego",
-        "package stackgate\n\nn := count([x | some a in numbers.range(1, 4000); "
-        "some b in numbers.range(1, 4000); x := a * b])\n",
-    )
     engine = EmbeddedEngine(timeout=1)
     try:
-        decision = engine.evaluate(_with(defaults, slow), INPUT)
+        decision = engine.evaluate(_with(defaults, SLOW), INPUT)
         assert not decision.passed
         assert "took longer than 1s" in decision.errors[0].message
         assert engine.evaluate(defaults, INPUT).passed  # the next evaluation gets a fresh worker
@@ -91,19 +94,32 @@ def test_a_policy_that_runs_too_long_is_stopped(defaults: PolicySet) -> None:
         engine.close()
 
 
-def test_an_engine_crash_is_an_error_not_a_pass(
-    embedded: EmbeddedEngine, defaults: PolicySet
-) -> None:
-    """rego-cpp dies on `with input as` reaching a comparison; the worker isolates that."""
-    crasher = (
-        "repo:policies/crash.rego",
-        'package stackgate\n\nlimit_reached if input.a > 1\n\ndeny contains {"msg": "x"} if {\n'
-        '\tlimit_reached with input as {"a": 3}\n}\n',
+def test_an_engine_crash_is_an_error_not_a_pass(defaults: PolicySet) -> None:
+    """A worker that dies while it evaluates (killed here, as the kernel's OOM killer would)
+    fails the gate, and the next evaluation gets a fresh worker."""
+    engine = EmbeddedEngine(timeout=30)
+    try:
+        assert engine.evaluate(defaults, INPUT).passed
+        worker = engine._start()
+        threading.Timer(0.5, worker.process.kill).start()
+        decision = engine.evaluate(_with(defaults, SLOW), INPUT)
+        assert not decision.passed
+        assert decision.errors and "stopped" in decision.errors[0].message
+        assert engine.evaluate(defaults, INPUT).passed
+    finally:
+        engine.close()
+
+
+def test_with_input_as_is_evaluated(engine: PolicyEngine, defaults: PolicySet) -> None:
+    """`with input as` reaching a comparison (which crashed the former engine, rego-cpp)."""
+    overridden = (
+        "repo:policies/overridden.rego",
+        'package stackgate\n\nlimit_reached if input.a > 1\n\ndeny contains {"msg": "x", '
+        '"resource": "r", "rule": "custom/with"} if {\n\tlimit_reached with input as {"a": 3}\n}\n',
     )
-    decision = embedded.evaluate(_with(defaults, crasher), INPUT)
-    assert not decision.passed
-    assert decision.errors and "stopped" in decision.errors[0].message
-    assert embedded.evaluate(defaults, INPUT).passed
+    decision = engine.evaluate(_with(defaults, overridden), INPUT)
+    assert decision.errors == ()
+    assert [f.rule for f in decision.deny] == ["custom/with"]
 
 
 def test_an_unreachable_opa_fails_closed(defaults: PolicySet) -> None:

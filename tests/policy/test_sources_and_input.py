@@ -151,4 +151,4 @@ def test_policy_eval_prints_the_decision_and_fails_on_errors(tmp_path: Path) -> 
 def test_policy_test_runs_the_shipped_tests() -> None:
     result = runner.invoke(cli, ["policy", "test"])
     assert result.exit_code == 0, result.output
-    assert "0 failed (embedded (rego-cpp))" in result.output
+    assert "0 failed (embedded (regorus))" in result.output
