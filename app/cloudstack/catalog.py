@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.cloudstack.client import CloudStackClient
+from app.cloudstack.errors import ApiError
 from app.cloudstack.model import (
     Catalog,
     DiskOffering,
+    KubernetesVersion,
     NetworkOffering,
     ProjectRef,
     ServiceOffering,
@@ -19,6 +21,7 @@ from app.cloudstack.model import (
 from app.cloudstack.usage import parse_project
 
 GIB = 1024**3
+UNSUPPORTED_ACTION = 432  # CloudStack's answer to a command this cloud does not offer
 
 
 def tag_map(row: Mapping[str, Any]) -> dict[str, str]:
@@ -26,7 +29,7 @@ def tag_map(row: Mapping[str, Any]) -> dict[str, str]:
 
 
 def read_catalog(client: CloudStackClient) -> Catalog:
-    """Eight paginated list calls, whatever the size of the cloud; projects come with quotas."""
+    """Nine paginated list calls, whatever the size of the cloud; projects come with quotas."""
     zones = {
         z["name"]: Zone(z["id"], z["name"], bool(z.get("securitygroupsenabled")))
         for z in client.list("listZones", available="true")
@@ -80,4 +83,37 @@ def read_catalog(client: CloudStackClient) -> Catalog:
         for v in client.list("listVPCOfferings", state="Enabled")
     }
     affinity = tuple(sorted(t["type"] for t in client.list("listAffinityGroupTypes")))
-    return Catalog(zones, offerings, disks, templates, networks, projects, vpcs, affinity)
+    return Catalog(
+        zones,
+        offerings,
+        disks,
+        templates,
+        networks,
+        projects,
+        vpcs,
+        affinity,
+        _kubernetes_versions(client),
+    )
+
+
+def _kubernetes_versions(client: CloudStackClient) -> dict[str, KubernetesVersion] | None:
+    """None where the cloud has no Kubernetes Service: its plugin off, the command unknown."""
+    try:
+        rows = client.list("listKubernetesSupportedVersions")
+    except ApiError as exc:
+        if exc.errorcode == UNSUPPORTED_ACTION:
+            return None
+        raise
+    return {
+        v["name"]: KubernetesVersion(
+            v["id"],
+            v["name"],
+            str(v.get("semanticversion", "")),
+            int(v.get("mincpunumber") or 0),
+            int(v.get("minmemory") or 0),
+            bool(v.get("supportsha", True)),
+            str(v.get("zoneid") or ""),
+            v.get("state", "Enabled") == "Enabled",
+        )
+        for v in rows
+    }

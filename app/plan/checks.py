@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from app.cloudstack.model import Catalog, Template
+from app.plan.cluster_checks import check_clusters
 from app.plan.network_checks import check_networking
 from app.spec.diagnostics import Code, Diagnostic, did_you_mean, error
 from app.spec.model import Instance, Project
@@ -21,6 +22,7 @@ def check_catalog(project: Project, catalog: Catalog, sources: SourceMap) -> lis
     return [
         *_unknown_names(project, catalog, sources),
         *check_networking(project, catalog, sources),
+        *check_clusters(project, catalog, sources),
     ]
 
 
@@ -48,6 +50,7 @@ def _unknown_names(project: Project, catalog: Catalog, sources: SourceMap) -> It
         ("vpcs", project.vpcs),
         ("instances", project.instances),
         ("volumes", project.volumes),
+        ("kubernetes_clusters", project.kubernetes_clusters),
     )
     for section, entries in sections:
         for name, item in entries.items():
@@ -77,8 +80,26 @@ def _unknown_names(project: Project, catalog: Catalog, sources: SourceMap) -> It
                 project.name,
                 *where,
             )
+    for name, template in project.templates.items():
+        for i, zone in enumerate(template.zones or []):
+            if zone not in catalog.zones:
+                at = ("templates", name, "zones", i)
+                yield _unknown(Code.UNKNOWN_ZONE, "zone", zone, zones, sources, project.name, *at)
     yield from _instance_names(project, catalog, sources)
     yield from _volume_names(project, catalog, sources)
+    offerings = list(catalog.service_offerings)
+    for name, cluster in project.kubernetes_clusters.items():
+        if cluster.offering not in catalog.service_offerings:
+            where = ("kubernetes_clusters", name, "offering")
+            yield _unknown(
+                Code.UNKNOWN_SERVICE_OFFERING,
+                "service offering",
+                cluster.offering,
+                offerings,
+                sources,
+                project.name,
+                *where,
+            )
 
 
 def _instance_names(project: Project, catalog: Catalog, sources: SourceMap) -> Iterator[Diagnostic]:
@@ -95,10 +116,12 @@ def _instance_names(project: Project, catalog: Catalog, sources: SourceMap) -> I
                 name,
                 "offering",
             )
+        # the project's own template is registered by the plan (its zones: the spec's check)
+        own = instance.template in project.templates
         zone = instance.zone or project.zone
-        template = catalog.template(instance.template, zone)
+        template = None if own else catalog.template(instance.template, zone)
         yield from _root_disk(project.name, name, instance, template, sources)
-        if zone in catalog.zones and template is None:
+        if zone in catalog.zones and template is None and not own:
             here = [
                 t.name for t in catalog.templates.values() if t.zone_id == catalog.zones[zone].id
             ]

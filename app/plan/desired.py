@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.cloudstack.model import Catalog
+from app.plan.clusters import cluster_entries
 from app.plan.networking import network_entries, traffic_fields
 from app.spec.diagnostics import Location
 from app.spec.model import (
@@ -89,7 +90,9 @@ def fields_of(item: Basic | SshKey, project: Project, catalog: Catalog | None) -
             }
         case Instance():
             zone = item.zone or project.zone
-            template = catalog.template(item.template, zone) if catalog else None
+            # a template the project registers is its own, whatever the catalog has by its name
+            own = item.template in project.templates
+            template = catalog.template(item.template, zone) if catalog and not own else None
             root = (
                 item.root_disk.mib // 1024
                 if item.root_disk
@@ -174,6 +177,7 @@ def _entries(
             path = (rule_section, index)
             yield rule_kind, rule.key, rule, path, fields_of(rule, project, catalog)
     yield from network_entries(project)
+    yield from cluster_entries(project, catalog)
 
 
 def desired_items(

@@ -17,6 +17,9 @@ from app.plan.model import Action, Change
 # Groups come before the instances that name them at deploy; a VPC before its ACL lists and
 # its tiers (networks), an ACL list before the tiers that name it; deleted in reverse, a tier
 # goes before its ACL list (CloudStack keeps a list in use) and both before their VPC.
+# A project's template is registered before the instances that boot from it; a cluster comes
+# after the instances, so that its isolated network already has its source NAT address (CKS
+# opens its API and SSH ports there); a snapshot policy after its volume, and deleted before it.
 KIND_ORDER = (
     "project",
     "project_member",
@@ -28,9 +31,12 @@ KIND_ORDER = (
     "network_acl",
     "network_acl_rule",
     "network",
+    "template",
     "instance",
+    "kubernetes_cluster",
     "public_ip",
     "volume",
+    "snapshot_policy",
     "firewall",
     "egress",
     "port_forward",

@@ -7,6 +7,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from app.spec.groups import AffinityGroup, SecurityGroup
+from app.spec.kubernetes import KubernetesCluster
 from app.spec.model import (
     RESOURCE_SECTIONS,
     EgressRule,
@@ -21,7 +22,9 @@ from app.spec.model import (
     SshKey,
     Volume,
 )
+from app.spec.snapshots import SnapshotPolicy
 from app.spec.state import DesiredState
+from app.spec.templates import Template
 from app.spec.vpc import AclRule, NetworkAcl, Tier, Vpc
 
 
@@ -64,6 +67,12 @@ def describe(item: Item) -> str:
             return f"{len(item.ingress)} ingress, {len(item.egress)} egress rules"
         case AffinityGroup():
             return item.type
+        case Template():
+            return f"{item.format} · {item.os_type} · {item.url}"
+        case KubernetesCluster():
+            return f"{item.version} · {item.control_nodes} control + {item.size} · {item.offering}"
+        case SnapshotPolicy():
+            return f"{item.schedule} · keep {item.keep}"
 
 
 def _traffic(rule: FirewallRule | EgressRule) -> str:

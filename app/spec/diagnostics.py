@@ -40,6 +40,8 @@ class Code(StrEnum):
     EMPTY_FILE = "SG123"
     ALIAS_BOMB = "SG124"
     TOO_DEEP = "SG125"
+    CLUSTER_NETWORK_TAKEN = "SG126"  # CKS puts one cluster on an isolated network
+    TEMPLATE_NOT_IN_ZONE = "SG127"
     NO_PROJECTS = "SG130"
     UNREADABLE = "SG131"
     # found while planning against the cloud
@@ -70,6 +72,10 @@ class Code(StrEnum):
     NO_SECURITY_GROUPS = "SG231"
     UNKNOWN_AFFINITY_TYPE = "SG232"
     NOT_A_VPC_OFFERING = "SG233"
+    NO_KUBERNETES_SERVICE = "SG234"
+    UNKNOWN_KUBERNETES_VERSION = "SG235"
+    KUBERNETES_OFFERING_TOO_SMALL = "SG236"
+    KUBERNETES_HA_UNSUPPORTED = "SG237"
 
 
 @dataclass(frozen=True, slots=True, order=True)

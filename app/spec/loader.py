@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from app.spec.addresses import check_addresses
+from app.spec.cluster_checks import check_clusters
 from app.spec.diagnostics import Code, Diagnostic, Location, error, warning
 from app.spec.fields import is_name
 from app.spec.merge import Merger, ProjectFileRead
@@ -43,6 +44,7 @@ def load_desired_state(source: RepoSource) -> DesiredState:
         diagnostics += check_references(project, dropped, merger.sources)
         diagnostics += check_vpcs(project, merger.sources)
         diagnostics += check_addresses(project, merger.sources)
+        diagnostics += check_clusters(project, merger.sources)
     if not project_files:
         diagnostics.append(
             warning(

@@ -12,6 +12,9 @@ from pydantic import Field, field_validator, model_validator
 from app.spec.base import Labels, Resource, Strict
 from app.spec.fields import ROOT_DOMAIN, Cidr, DomainPath, HostName, Name, bad_value
 from app.spec.groups import AffinityGroup, SecurityGroup
+from app.spec.kubernetes import KubernetesCluster
+from app.spec.snapshots import SnapshotPolicy
+from app.spec.templates import Template
 from app.spec.tenancy import ROLE_TYPES, Limits, Member, ProjectState
 from app.spec.traffic import (
     KEY_LIMIT,
@@ -76,6 +79,7 @@ class Instance(Resource):
         default_factory=list, description="Security groups, in zones that use them"
     )
     affinity_groups: list[Name] = Field(default_factory=list, description="Affinity groups")
+    snapshot_policy: SnapshotPolicy | None = Field(None, description="Root disk backups")
 
 
 class Volume(Resource):
@@ -83,6 +87,7 @@ class Volume(Resource):
     size: Size | None = Field(None, description="Size for custom-size disk offerings")
     attach_to: HostName | None = Field(None, description="Instance to attach the volume to")
     zone: str | None = None
+    snapshot_policy: SnapshotPolicy | None = Field(None, description="Backups of the volume")
 
 
 class PublicIp(Resource):
@@ -135,6 +140,8 @@ class Resources(Strict):
     ssh_keys: dict[Name, SshKey] = Field(default_factory=dict)
     security_groups: dict[Name, SecurityGroup] = Field(default_factory=dict)
     affinity_groups: dict[Name, AffinityGroup] = Field(default_factory=dict)
+    templates: dict[Name, Template] = Field(default_factory=dict)
+    kubernetes_clusters: dict[Name, KubernetesCluster] = Field(default_factory=dict)
 
 
 Reconcile = Literal["report", "heal"]
@@ -243,4 +250,7 @@ Item = (
     | AclRule
     | SecurityGroup
     | AffinityGroup
+    | Template
+    | KubernetesCluster
+    | SnapshotPolicy
 )

@@ -84,6 +84,10 @@ def references(project: Project) -> Iterator[Reference]:
         path = ("instances", name)
         yield from _names((*path, "security_groups"), "security_groups", instance.security_groups)
         yield from _names((*path, "affinity_groups"), "affinity_groups", instance.affinity_groups)
+    for name, cluster in project.kubernetes_clusters.items():
+        yield Reference(("kubernetes_clusters", name, "network"), "networks", cluster.network)
+        if cluster.ssh_key:
+            yield Reference(("kubernetes_clusters", name, "ssh_key"), "ssh_keys", cluster.ssh_key)
     for name, volume in project.volumes.items():
         if volume.attach_to:
             yield Reference(("volumes", name, "attach_to"), "instances", volume.attach_to)

@@ -101,6 +101,14 @@ def test_within_a_kind_by_project_then_name_and_replaces_with_the_creates() -> N
 def test_the_kind_table_names_every_kind_once() -> None:
     assert KIND_ORDER[:3] == ("project", "project_member", "limits")
     networking = {"affinity_group", "security_group", "vpc", "network_acl", "network_acl_rule"}
+    clusters = {"template", "kubernetes_cluster", "snapshot_policy"}
     assert sorted(KIND_ORDER) == sorted(
-        {"project", "project_member", "limits", *{kind for _, kind, _ in ROOTS_FIRST}, *networking}
+        {
+            "project",
+            "project_member",
+            "limits",
+            *{kind for _, kind, _ in ROOTS_FIRST},
+            *networking,
+            *clusters,
+        }
     )

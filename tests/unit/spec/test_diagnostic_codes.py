@@ -38,6 +38,8 @@ COMMITTED: dict[str, list[tuple[Code, str, int]]] = {
     "duplicate_rule_number": [(Code.DUPLICATE_RULE_NUMBER, "projects/app.yaml", 15)],
     "static_nat_exclusive": [(Code.STATIC_NAT_EXCLUSIVE, "projects/app.yaml", 10)],
     "vpc_mismatch": [(Code.VPC_MISMATCH, "projects/app.yaml", 14)],
+    "cluster_network_taken": [(Code.CLUSTER_NETWORK_TAKEN, "projects/app.yaml", 11)],
+    "template_not_in_zone": [(Code.TEMPLATE_NOT_IN_ZONE, "projects/app.yaml", 13)],
     "not_utf8": [(Code.NOT_UTF8, "projects/app.yaml", 3)],
     "empty_file": [(Code.EMPTY_FILE, "projects/app.yaml", 1)],
     "alias_bomb": [(Code.ALIAS_BOMB, "projects/app.yaml", 7)],
