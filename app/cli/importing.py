@@ -101,7 +101,8 @@ def write_project(imported: ImportedProject, out: Path, printer: Console) -> int
             printer.print(f"    {item.kind} {item.name} ({item.id}): {item.reason}", style="yellow")
     for setting in imported.skipped:
         if setting.kind not in KIND_OF.values():  # the project's own: members, limits
-            printer.print(f"  {setting.kind} {setting.name}: {setting.reason}", style="yellow")
+            name = f"{setting.kind} {setting.name}".rstrip()
+            printer.print(f"  {name}: {setting.reason}", style="yellow")
     for other in imported.unmodelled:
         printer.print(f"  not modelled: {other.kind} {other.name} ({other.id})")
     for kind in imported.unchecked:

@@ -8,12 +8,13 @@ from typing import Any
 
 from app.cloudstack.catalog import read_catalog
 from app.cloudstack.client import CloudStackClient
+from app.cloudstack.errors import ApiError
 from app.cloudstack.model import Catalog, ProjectRef
 from app.cloudstack.usage import parse_domain
 from app.imports.cloud import read_rows
 from app.imports.kinds import map_project
-from app.imports.model import ImportedProject
-from app.imports.project import project_settings
+from app.imports.model import ImportedProject, Skipped
+from app.imports.project import MEMBERS_LEFT_OUT, project_settings
 
 
 class NoSuchProject(LookupError):
@@ -38,7 +39,7 @@ def import_projects(
     imported = []
     for given, ref in zip(names or [ref.name for ref in refs], refs, strict=True):
         wanted = None if keep is None else keep[given]
-        own, problems = project_settings(ref, *_members(client, ref)) if keep is None else ({}, [])
+        own, problems = _project(client, ref) if keep is None else ({}, [])
         domain = domains.get(ref.domain_id)
         settings = {"project": ref.name, "cloud": client.cloud, "domain": domain, **own}
         project = map_project(found[ref.id], catalog, settings, wanted, public_keys)
@@ -57,14 +58,18 @@ def _ref(catalog: Catalog, cloud: str, name: str) -> ProjectRef:
     return ref
 
 
-def _members(
-    client: CloudStackClient, ref: ProjectRef
-) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """listProjectAccounts (CloudStack answers it per project only), and the project's custom
-    roles by id, read only when a member holds one."""
-    rows = client.list("listProjectAccounts", projectid=ref.id)
+def _project(client: CloudStackClient, ref: ProjectRef) -> tuple[dict[str, Any], list[Skipped]]:
+    """The project's own settings. Its members come from listProjectAccounts, which CloudStack
+    answers per project only, and its custom roles by id, read only when a member holds one;
+    a refusal (a key without access to the project's accounts) leaves membership unmanaged."""
+    try:
+        rows = client.list("listProjectAccounts", projectid=ref.id)
+    except ApiError as error:
+        own, problems = project_settings(ref, [], {})
+        why = f"the cloud refused listProjectAccounts ({error.errorcode}: {error.errortext})"
+        return own, [Skipped("members", "", ref.id, f"{why}; {MEMBERS_LEFT_OUT}"), *problems]
     roles: dict[str, str] = {}
     if any(row.get("projectroleid") for row in rows):
         listed = client.list("listProjectRoles", projectid=ref.id)
         roles = {str(role["id"]): str(role["name"]) for role in listed}
-    return rows, roles
+    return project_settings(ref, rows, roles)

@@ -8,11 +8,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 from typer.testing import CliRunner
 
-from app.cli import cli
+from app.cli import FAILED, cli
 from app.cloudstack.model import ProjectRef
 from app.imports.project import project_settings
+from app.sandbox.server import RunningSandbox
 from app.spec import load_repo
 from app.spec.units import Size
 
@@ -71,3 +73,23 @@ def test_a_member_the_format_cannot_name_leaves_membership_unmanaged() -> None:
     assert "members" not in settings
     assert [(s.kind, s.name) for s in skipped] == [("member", "account:QA Team")]
     assert "breaks the rule" in skipped[0].reason and "unmanaged" in skipped[0].reason
+
+
+def test_members_the_cloud_will_not_list_leave_membership_unmanaged(
+    cs: Any, sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    """A key that may read the project's objects but not its accounts (CloudStack refuses
+    listProjectAccounts to a caller without access to the project) still imports the rest."""
+    _retail_project(cs)
+    refusal = {"command": "listProjectAccounts", "count": 1, "errorcode": 531,
+               "errortext": "Permission denied"}  # fmt: skip
+    knobs = sandbox.url.replace("/client/api", "/sandbox/knobs")
+    httpx.post(knobs, json={"fail_next": [refusal]}, timeout=10).raise_for_status()
+    result = runner.invoke(cli, ["import", "--project", "checkout", "--out", str(tmp_path)])
+    assert result.exit_code == FAILED, result.output
+    assert "members: the cloud refused listProjectAccounts (531: Permission denied)" in (
+        result.output
+    )
+    desired = load_repo(tmp_path)
+    assert desired.ok and desired.projects["checkout"].members is None
+    assert desired.projects["checkout"].limits.instances == 20
