@@ -268,7 +268,7 @@ class _Found:
             return None
         if tags.get(TAG_REPO) != repo:
             tagged_kind, _, name = tags.get(TAG_KEY, "").partition("/")
-            if tagged_kind == kind and name:
+            if TAG_REPO in tags and tagged_kind == kind and name:
                 self.foreign.append(
                     LiveObject(kind, name, str(row["id"]), {}, repo=tags.get(TAG_REPO, ""))
                 )
