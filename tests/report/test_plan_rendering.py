@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from app.plan.model import Action, Change
 from app.plan.serialize import to_json
 from app.policy.model import Decision
 from app.report.plan_markdown import GITHUB_LIMIT, GITLAB_LIMIT, MARKER, render_comment
@@ -90,3 +91,17 @@ def test_a_plan_with_thousands_of_problems_still_fits() -> None:
     parts = render_comment(replace(mixed_plan(), diagnostics=many))
     assert len(parts[0]) <= GITHUB_LIMIT
     assert "and 4950 more" in parts[0]
+
+
+def test_an_adopt_reads_as_one_in_the_comment_and_the_terminal() -> None:
+    adopted = Change(
+        Action.ADOPT, "network", "payments", "app-net", {"cidr": "10.1.0.0/24"},
+        {"cidr": "10.1.0.0/24"}, (), "it runs in the cloud untagged: adopted (tagged), not "
+        "created again", file=PAYMENTS, line=9, live_id="net-1",
+    )  # fmt: skip
+    plan = replace(empty_plan(), changes=(adopted,))
+    assert plan.summary.endswith("0 to delete, 1 to adopt")
+    (comment,) = render_comment(plan)
+    assert "<b>payments</b>: 1 to adopt" in comment
+    assert "| ⊕ adopt | network | `app-net` | it runs in the cloud untagged" in comment
+    assert "⊕ adopt" in _terminal(render_terminal(plan))
