@@ -137,3 +137,31 @@ def test_an_adopting_apply_killed_while_tagging_finishes_on_resume(
     converged(env, repo)
     assert census(sandbox) == before  # nothing created
     assert _tags(sandbox, "listNetworks", made["net"])[TAG_KEY] == "network/app-net"
+
+
+def test_a_twin_by_hand_or_another_repos_object_is_an_error_and_nothing_is_adopted(
+    sandbox: str, imported: tuple[dict[str, str], Path, dict[str, str]]
+) -> None:
+    env, repo, made = imported
+    client = _cs(sandbox)
+    (project,) = client.listProjects(name="payments", listall=True)["project"]
+    disk = client.listDiskOfferings(name="standard")["diskoffering"][0]["id"]
+    twin = client.createVolume(
+        name="web-1-data", diskofferingid=disk, size=20, zoneid=made["zone"],
+        projectid=project["id"],
+    )["volume"]  # fmt: skip
+    other = "example.com/acme/elsewhere"
+    tags = [{"key": TAG_REPO, "value": other}, {"key": TAG_KEY, "value": "instance/web-1"}]
+    client.createTags(resourcetype="UserVm", resourceids=made["vm"], tags=tags)
+
+    done = stackgate(env, "plan", str(repo), "--format", "json")
+    assert done.returncode == 1, done.stdout[-3000:]  # errors: nothing can be applied
+    plan = json.loads(done.stdout)
+    problems = {d["code"]: d for d in plan["diagnostics"]}
+    assert set(problems) == {"SG215", "SG216"}
+    assert twin["id"] in problems["SG215"]["message"]
+    assert problems["SG215"]["file"] == "projects/payments.yaml" and problems["SG215"]["line"]
+    assert other in problems["SG216"]["message"] and made["vm"] in problems["SG216"]["message"]
+    names = {c["name"] for c in plan["changes"]}
+    assert "web-1" not in names and "web-1-data" not in names
+    assert {c["action"] for c in plan["changes"]} == {"adopt"}  # never a create beside them
