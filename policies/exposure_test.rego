@@ -41,3 +41,8 @@ test_udp_to_port_22_is_not_ssh if {
 	count(stackgate.open_admin_ports(udp)) == 0
 	count(stackgate.public(udp)) == 1
 }
+
+test_adopting_ssh_open_to_the_internet_is_denied if {
+	adopted := {"changes": [{"action": "adopt", "kind": "firewall", "project": "p", "name": "r", "address": "p/firewall/r", "after": {"ports": "22", "cidrs": ["0.0.0.0/0"], "protocol": "tcp"}}]}
+	count(stackgate.open_admin_ports(adopted)) == 1
+}

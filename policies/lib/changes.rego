@@ -3,11 +3,14 @@
 # engines run the same tests.
 package stackgate.lib
 
-# A change that makes or alters something (not a delete, not a limit). Policies iterate
+# A change that makes, alters or adopts something (not a delete, not a limit). An adopted
+# object is judged like a new one: from the merge on, the repo vouches for what runs (an
+# SSH port open to the internet is denied whether stackgate opened it or takes it over).
+# Naming judges creates only: an adopted object keeps the name it runs under. Policies iterate
 # doc.changes and test each change with these predicates, rather than call a set-valued
 # function inside a comprehension, which an engine may evaluate again for every element.
 applied(change) if {
-	change.action in {"create", "update", "update-stop", "replace"}
+	change.action in {"adopt", "create", "update", "update-stop", "replace"}
 	change.kind != "limits"
 }
 
