@@ -202,6 +202,19 @@ def test_apply_refuses_the_plan_until_it_makes_these_kinds() -> None:
     } <= refused
 
 
+def test_apply_refuses_what_it_would_make_without_its_new_fields() -> None:
+    """Kinds apply makes, with fields it cannot send yet: made without them, the address would
+    lack its static NAT, the VM its group, the tier its VPC; so they are refused too."""
+    refused = {(c.kind, c.name) for c in unsupported(_plan().changes)}
+    assert {
+        ("public_ip", "web-ip"),
+        ("instance", "db-1"),
+        ("network", "web"),
+        ("network", "db"),
+    } <= refused
+    assert ("instance", "web-1") not in refused  # a VM on a tier needs only the tier
+
+
 def test_the_policy_input_carries_the_new_kinds() -> None:
     desired = load({FILE: SHOP})
     document = build_input(_plan(), desired)
