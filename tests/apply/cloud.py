@@ -96,7 +96,8 @@ def census_of(plan: dict[str, Any]) -> dict[str, int]:
 
 
 def census(sandbox: str) -> dict[str, int]:
-    """Objects in the whole cloud, tagged or not (source NAT addresses and root disks aside)."""
+    """Objects in the whole cloud, tagged or not (source NAT addresses, root disks and the
+    seeded shared network of the security group zone aside)."""
     client = CloudStack(endpoint=f"{sandbox}/client/api", key=KEY, secret=SECRET)
     counted = {
         "virtualmachine": client.listVirtualMachines(projectid=-1, listall=True),
@@ -106,4 +107,5 @@ def census(sandbox: str) -> dict[str, int]:
     }
     found = {kind: answer.get(kind, []) for kind, answer in counted.items()}
     found["publicipaddress"] = [ip for ip in found["publicipaddress"] if not ip.get("issourcenat")]
+    found["network"] = [network for network in found["network"] if network["type"] != "Shared"]
     return {kind: len(rows) for kind, rows in found.items()}
