@@ -79,6 +79,11 @@ def deploy_placement(
                     "Network is not security group enabled or not L2 network: "
                     + network_text(ctx.state, network)
                 )
+    elif any(network["type"] not in ("Shared", "L2") for network in networks):
+        raise invalid_parameter(
+            "Can specify only Shared or L2 Guest networks when deploy vm in Advance Security "
+            "Group enabled zone"
+        )
     if not groups and any(has_security_groups(network) for network in networks):
         found = group_named(ctx.state, DEFAULT_GROUP, project)
         groups = [found or add_default_group(ctx.state, project)]

@@ -236,7 +236,7 @@ def test_a_vms_groups_change_only_once_it_is_stopped(
     assert [g["name"] for g in updated["virtualmachine"]["securitygroup"]] == ["web", "default"]
 
 
-def test_a_named_network_without_security_groups_is_refused_with_groups(
+def test_only_shared_networks_take_vms_in_the_security_group_zone(
     cs: Any, api: CloudStackHttp, catalog: Catalog, project: dict[str, Any], sg_zone: str
 ) -> None:
     network = cs.createNetwork(
@@ -258,6 +258,19 @@ def test_a_named_network_without_security_groups_is_refused_with_groups(
     assert status == 431
     assert body["errortext"].startswith(
         'Network is not security group enabled or not L2 network: Network {"id": '
+    )
+    status, body = api.fail(
+        "deployVirtualMachine",
+        zoneid=sg_zone,
+        serviceofferingid=catalog.small,
+        templateid=catalog.template,
+        projectid=project["id"],
+        networkids=network["id"],
+    )
+    assert (status, body["errortext"]) == (
+        431,
+        "Can specify only Shared or L2 Guest networks when deploy vm in Advance Security Group "
+        "enabled zone",
     )
 
 
