@@ -1,5 +1,7 @@
 # Exposure: SSH and RDP open to the whole internet are denied; anything else opened to the
-# whole internet is allowed but called out.
+# whole internet is allowed but called out. A static NAT address maps every port its firewall
+# rules open straight to its instance: turning one on is called out, and denied when a
+# firewall rule on the address (in the repo, changed or not) opens SSH or RDP to everyone.
 package stackgate
 
 import data.stackgate.lib
@@ -19,9 +21,14 @@ covers(ports, port) if {
 # SSH and RDP are TCP services; a rule without ports opens every port, these included.
 opened(change) := {port |
 	change.kind == "firewall"
-	change.after.protocol == "tcp"
+	port := admin_open(change.after)[_]
+}
+
+# The admin ports a firewall rule's fields open (to whichever CIDRs it names).
+admin_open(rule) := {port |
+	rule.protocol == "tcp"
 	port := admin_ports[_]
-	reaches(change.after.ports, port)
+	reaches(rule.ports, port)
 }
 
 forwarded(change) := {port |
@@ -82,7 +89,49 @@ public(doc) := {finding |
 	}
 }
 
+# An address whose static NAT is turned on, or moved to another instance, by this change.
+static_nat_to(change) := change.after.static_nat if {
+	change.kind == "public_ip"
+	object.get(change.after, "static_nat", null) != null
+	was_nat(change) != change.after.static_nat
+}
+
+# The static NAT the address had (null for a new one, whose before is null).
+was_nat(change) := object.get(change.before, "static_nat", null) if is_object(object.get(change, "before", null))
+
+else := null
+
+static_nat_admin_ports(doc) := {finding |
+	change := doc.changes[_]
+	lib.applied(change)
+	instance := static_nat_to(change)
+	some rule in object.get(doc, ["projects", change.project, "resources", "firewall"], {})
+	rule.ip == change.name
+	everyone(rule.cidrs)
+	port := admin_open(rule)[_]
+	finding := {
+		"msg": sprintf("%s maps port %v of %s to the whole internet (static NAT, and a firewall rule on the address opens it); allow your own networks instead", [change.address, port, instance]),
+		"resource": change.address,
+		"rule": "exposure/admin-ports",
+	}
+}
+
+static_nat_public(doc) := {finding |
+	change := doc.changes[_]
+	lib.applied(change)
+	instance := static_nat_to(change)
+	finding := {
+		"msg": sprintf("%s is public exposure of %s: static NAT maps every port its firewall rules open to the instance", [change.address, instance]),
+		"resource": change.address,
+		"rule": "exposure/static-nat",
+	}
+}
+
 deny contains finding if some finding in open_admin_ports(input)
+
+deny contains finding if some finding in static_nat_admin_ports(input)
+
+warn contains finding if some finding in static_nat_public(input)
 
 deny contains finding if some finding in forwarded_admin_ports(input)
 

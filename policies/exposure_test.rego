@@ -46,3 +46,39 @@ test_adopting_ssh_open_to_the_internet_is_denied if {
 	adopted := {"changes": [{"action": "adopt", "kind": "firewall", "project": "p", "name": "r", "address": "p/firewall/r", "after": {"ports": "22", "cidrs": ["0.0.0.0/0"], "protocol": "tcp"}}]}
 	count(stackgate.open_admin_ports(adopted)) == 1
 }
+
+static_nat(before, firewall_rules) := {
+	"changes": [{"action": "update", "kind": "public_ip", "project": "p", "name": "ip", "address": "p/public_ip/ip", "before": before, "after": {"network": "n", "static_nat": "bastion"}}],
+	"projects": {"p": {"resources": {"firewall": firewall_rules}}},
+}
+
+ssh_from(cidrs) := {"ip:tcp:22": {"ip": "ip", "protocol": "tcp", "ports": "22", "cidrs": cidrs}}
+
+test_static_nat_is_called_out_as_public_exposure if {
+	doc := static_nat({"static_nat": null}, {})
+	count(stackgate.static_nat_public(doc)) == 1
+	count(stackgate.static_nat_admin_ports(doc)) == 0
+}
+
+test_static_nat_with_ssh_open_to_the_internet_on_the_address_is_denied if {
+	count(stackgate.static_nat_admin_ports(static_nat({"static_nat": null}, ssh_from(["0.0.0.0/0"])))) == 1
+}
+
+test_a_new_address_with_static_nat_and_ssh_open_is_denied if {
+	doc := static_nat(null, ssh_from(["0.0.0.0/0"]))
+	count(stackgate.static_nat_admin_ports(doc)) == 1
+	count(stackgate.static_nat_public(doc)) == 1
+}
+
+test_static_nat_with_ssh_from_a_private_range_passes if {
+	count(stackgate.static_nat_admin_ports(static_nat({"static_nat": null}, ssh_from(["10.0.0.0/8"])))) == 0
+}
+
+test_a_firewall_rule_on_another_address_does_not_count if {
+	other := {"x": {"ip": "other-ip", "protocol": "tcp", "ports": "22", "cidrs": ["0.0.0.0/0"]}}
+	count(stackgate.static_nat_admin_ports(static_nat({"static_nat": null}, other))) == 0
+}
+
+test_a_static_nat_left_as_it_was_is_not_judged_again if {
+	count(stackgate.static_nat_public(static_nat({"static_nat": "bastion"}, ssh_from(["0.0.0.0/0"])))) == 0
+}
