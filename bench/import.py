@@ -16,7 +16,6 @@ from pydantic import SecretStr
 
 from app.cloudstack.client import CloudStackClient, Endpoint
 from app.cloudstack.clouds import Clouds
-from app.cloudstack.inventory import TAG_MEMBERS
 from app.flows.planning import plan_projects
 from app.imports.model import ImportedProject
 from app.imports.reading import import_projects
@@ -51,16 +50,11 @@ def brownfield(path: Path) -> int:
 
 
 def untag(state: CloudState) -> None:
-    """Every stackgate tag taken off, as if the objects were made by hand; a load balancer's
-    members kept as the sandbox keeps them, by VM id."""
-    vms = {(row["projectid"], row["name"]): row["id"] for row in state.table("vms")}
+    """Every stackgate tag taken off, as if the objects were made by hand."""
     for table in ("networks", "ips", "vms", "volumes", "firewall", "port_forwards"):
         for row in state.table(table):
             row["tags"] = []
     for rule in state.table("load_balancers"):
-        tags = {tag["key"]: tag["value"] for tag in rule["tags"]}
-        names = tags[TAG_MEMBERS].split(",")
-        rule["_members"] = [vms[rule["projectid"], name] for name in names]
         rule["tags"] = []
 
 

@@ -47,6 +47,7 @@ def _rows(
     owner = {"projectid": project["id"], "project": project["name"], "zonename": "zone-a"}
     rows: list[tuple[str, dict[str, Any]]] = []
     ips: dict[str, dict[str, Any]] = {}
+    vm_ids: dict[str, str] = {}
     for n in range(5):
         rows.append(
             (
@@ -87,6 +88,7 @@ def _rows(
             "tags": _tags("instance", f"vm-{n}", owner="alice", **{"cost-center": str(index)}),
         }
         rows.append(("vms", vm))
+        vm_ids[vm["name"]] = vm["id"]
         rows.append(
             (
                 "volumes",
@@ -161,7 +163,7 @@ def _rows(
         )
     for n in range(2):
         ip = ips[f"ip-{n}"]
-        members = ",".join(sorted([f"vm-{n}", f"vm-{n + 5}"]))
+        members = sorted([f"vm-{n}", f"vm-{n + 5}"])
         rows.append(
             (
                 "load_balancers",
@@ -177,7 +179,8 @@ def _rows(
                     "publicport": "80",
                     "privateport": "8080",
                     "cidrlist": "",
-                    "tags": _tags("load_balancer", f"lb-{n}", **{TAG_MEMBERS: members}),
+                    "tags": _tags("load_balancer", f"lb-{n}", **{TAG_MEMBERS: ",".join(members)}),
+                    "_members": [vm_ids[name] for name in members],  # the sandbox's record
                 },
             )
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Iterable, Mapping
 
+from app.cloudstack.balancer_members import with_members
 from app.cloudstack.catalog import read_catalog
 from app.cloudstack.clouds import Clouds, UnknownCloud
 from app.cloudstack.directory import read_directory, read_members, read_project_defaults
@@ -30,6 +31,7 @@ def read_live(
     include_managed: bool = False,
     outages_raise: bool = True,
     tenancy: Collection[str] = (),
+    balancers: Mapping[str, Collection[str]] | None = None,
 ) -> LiveState:
     """The named projects per cloud (and, with ``include_managed``, every project the repo
     already manages there, so that a project removed from the repo is planned too).
@@ -41,7 +43,8 @@ def read_live(
 
     Domains, accounts and users are read for a cloud where a named project does not exist
     yet (the plan creates it) with the cloud's max.project.* defaults, and members for the
-    ``tenancy`` projects (the repo lists them).
+    ``tenancy`` projects (the repo lists them), and the members of the untagged load
+    balancers named in ``balancers`` (project → names: those the repo declares, to adopt).
     """
     started, calls_before = time.monotonic(), clouds.api_calls()
     projects: dict[str, LiveProject] = {}
@@ -59,7 +62,8 @@ def read_live(
             catalog = catalogs[cloud] = read_catalog(client)
             targets = set(names) | (managed_projects(catalog, repo) if include_managed else set())
             refs = [catalog.projects[name] for name in sorted(targets & set(catalog.projects))]
-            projects.update(read_projects(client, repo, refs))
+            read = read_projects(client, repo, refs)
+            projects.update(with_members(client, read, balancers or {}))
             usage.update({ref.name: ref.usage for ref in refs if ref.usage is not None})
             listed_members = [(ref.name, ref.id) for ref in refs if ref.name in tenancy]
             if listed_members or set(names) - set(catalog.projects):

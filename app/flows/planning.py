@@ -54,7 +54,10 @@ def plan_projects(
     if projects is None:
         for cloud in {p.cloud for p in desired.projects.values()}:
             wanted.setdefault(cloud, set())
-    live = read_live(clouds, repo, wanted, projects is None, outages_raise, tenancy(desired))
+    balancers = {name: set(p.load_balancers) for name, p in desired.projects.items()}
+    live = read_live(
+        clouds, repo, wanted, projects is None, outages_raise, tenancy(desired), balancers
+    )
     return compute_plan(
         desired, live, repo, sorted(names) if projects is not None else None, pending, prices
     )

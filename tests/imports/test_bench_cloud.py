@@ -26,28 +26,46 @@ from tests.sandbox.conftest import API_KEY, SECRET_KEY, signed_cs
 runner = CliRunner()
 bench_import = importlib.import_module("bench.import")  # `import` is a keyword
 PROJECT = "team-000"
+MEMBERS = "listLoadBalancerRuleInstances"
 
 
-@pytest.fixture
-def bench_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSandbox]:
-    """The sandbox holding one project of the bench's cloud, every stackgate tag taken off."""
+def _serve(monkeypatch: pytest.MonkeyPatch, untagged: bool) -> RunningSandbox:
+    """The sandbox holding one project of the bench's cloud, tagged as bench/plan.py leaves
+    it or with every stackgate tag taken off."""
     api = build_api(api_key=API_KEY, secret_key=SECRET_KEY)
     project = api.state.table("projects").add(project_row(api.state, PROJECT))
     for table, row in _rows(api.state, project, 0):
         api.state.table(table).add(row)
-    bench_import.untag(api.state)
+    if untagged:
+        bench_import.untag(api.state)
     running = serve_in_background(api)
     monkeypatch.delenv("STACKGATE_SANDBOX_STATE", raising=False)
     monkeypatch.setenv("STACKGATE_CLOUDSTACK_URL", running.url)
     monkeypatch.setenv("STACKGATE_CLOUDSTACK_API_KEY", API_KEY)
     monkeypatch.setenv("STACKGATE_CLOUDSTACK_SECRET_KEY", SECRET_KEY)
+    return running
+
+
+@pytest.fixture
+def bench_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSandbox]:
+    running = _serve(monkeypatch, untagged=True)
     yield running
     running.stop()
 
 
-def _plan(repo: Path) -> dict[str, Any]:
+@pytest.fixture
+def managed_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSandbox]:
+    running = _serve(monkeypatch, untagged=False)
+    yield running
+    running.stop()
+
+
+def _import(repo: Path) -> None:
     done = runner.invoke(cli, ["import", "--project", PROJECT, "--out", str(repo)])
     assert done.exit_code == 0, done.output
+
+
+def _plan(repo: Path) -> dict[str, Any]:
     planned = runner.invoke(cli, ["plan", str(repo), "--format", "json"])
     assert planned.exit_code in (0, 2), planned.output
     found: dict[str, Any] = json.loads(planned.stdout)
@@ -56,6 +74,7 @@ def _plan(repo: Path) -> dict[str, Any]:
 
 @pytest.mark.usefixtures("bench_sandbox")
 def test_a_bench_project_imported_plans_only_adopts(tmp_path: Path) -> None:
+    _import(tmp_path)
     plan = _plan(tmp_path)
     assert plan["diagnostics"] == []
     assert Counter((c["action"], c["kind"]) for c in plan["changes"]) == {
@@ -67,6 +86,35 @@ def test_a_bench_project_imported_plans_only_adopts(tmp_path: Path) -> None:
         ("adopt", "port_forward"): 3,
         ("adopt", "load_balancer"): 2,
     }
+    # an untagged load balancer's members are read from the cloud: nothing to set again
+    assert [c["name"] for c in plan["changes"] if c["changed"]] == []
+
+
+def test_members_are_read_only_for_the_untagged_load_balancers_the_repo_declares(
+    bench_sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    _import(tmp_path)
+    calls = bench_sandbox.api.calls
+    before = calls[MEMBERS]
+    _plan(tmp_path)
+    assert calls[MEMBERS] - before == 2  # lb-0 and lb-1, one call each
+    project = tmp_path / "projects" / f"{PROJECT}.yaml"
+    text = project.read_text(encoding="utf-8")
+    project.write_text(text.replace("  lb-1:", "  lb-9:"), encoding="utf-8")
+    before = calls[MEMBERS]
+    changes = _plan(tmp_path)["changes"]
+    assert calls[MEMBERS] - before == 1  # lb-9 runs nowhere: created, its members known
+    assert ("create", "lb-9") in {(c["action"], c["name"]) for c in changes}
+
+
+def test_a_plan_of_a_managed_cloud_reads_no_members(
+    managed_sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    _import(tmp_path)
+    (tmp_path / "stackgate.yaml").write_text("version: 1\nrepo: bench/plan\n", encoding="utf-8")
+    before = managed_sandbox.api.calls[MEMBERS]
+    assert _plan(tmp_path)["changes"] == []
+    assert managed_sandbox.api.calls[MEMBERS] == before
 
 
 class _Watched(dict[str, Any]):
