@@ -3,12 +3,13 @@
 import importlib
 import sys
 
-from bench import apply, inventory, loader, peer, plan, policy, soak, webhooks
+from bench import apply, inventory, loader, peer, plan, policy, soak, startup, webhooks
 
 # `import` is a keyword: the module is named as the others, and loaded by name
 importing = importlib.import_module("bench.import")
 
 BENCHMARKS = {
+    "startup": startup.main,
     "loader": loader.main,
     "inventory": inventory.main,
     "plan": plan.main,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from importlib.metadata import version
 from typing import Annotated
 
 import typer
 
+from app import __version__
 from app.cli.applying import apply
 from app.cli.common import CHANGES, FAILED, NO_CHANGES
 from app.cli.importing import import_
@@ -33,7 +33,7 @@ cli.add_typer(policy_cli, name="policy")
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"stackgate {version('stackgate')}")
+        typer.echo(f"stackgate {__version__}")
         raise typer.Exit()
 
 

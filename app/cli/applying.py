@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from app.apply.context import CloudUnreadable
-from app.apply.executor import Executor, unsupported
-from app.apply.journal import Journal, Run
 from app.cli.common import FAILED, RepoPath, console, print_validation, settings
-from app.cloudstack.clouds import Clouds
-from app.flows.planning import plan_projects, repo_name
-from app.forges.local import git
-from app.report.apply_text import render_apply
-from app.report.plan_terminal import render_terminal
-from app.spec import DesiredState, load_repo
-from app.store.database import open_store
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from app.apply.journal import Journal, Run
+    from app.cloudstack.clouds import Clouds
+    from app.spec import DesiredState
 
 
 def apply(
@@ -29,6 +25,16 @@ def apply(
     ] = False,
 ) -> None:
     """Apply the repo to the cloud, resuming an unfinished apply first; exit 0 when all done."""
+    from app.apply.context import CloudUnreadable
+    from app.apply.executor import Executor
+    from app.apply.journal import Journal
+    from app.cloudstack.clouds import Clouds
+    from app.flows.planning import repo_name
+    from app.forges.local import git
+    from app.report.apply_text import render_apply
+    from app.spec import load_repo
+    from app.store.database import open_store
+
     configured, out = settings(), console()
     desired = load_repo(path)
     if not desired.ok:
@@ -64,6 +70,10 @@ def _start_apply(
     auto_approve: bool,
     out: Console,
 ) -> Run:
+    from app.apply.executor import unsupported
+    from app.flows.planning import plan_projects
+    from app.report.plan_terminal import render_terminal
+
     plan = plan_projects(
         desired, clouds, repo, None, prices=clouds.settings.prices, outages_raise=False
     )

@@ -1,20 +1,23 @@
 """What every stackgate command shares: the console, exit codes, and settings read without a
-traceback."""
+traceback.
+
+The command modules import what a command needs inside it, so that `stackgate --version` or
+`validate` does not pay for the web service, the store or the CloudStack client at start-up."""
 
 from __future__ import annotations
 
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 
-from app.config import Settings
-from app.report.diagnostics import diagnostic_text, summary_line
-from app.spec import DesiredState
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from app.config import Settings
+    from app.spec import DesiredState
 
 PIPE_WIDTH = 120
 
@@ -37,12 +40,18 @@ RepoPath = Annotated[
 
 def console() -> Console:
     """Rich output; piped (CI logs, files), lines may be wider than the 80 columns rich assumes."""
+    from rich.console import Console
+
     width = None if sys.stdout.isatty() else PIPE_WIDTH
     return Console(highlight=False, soft_wrap=True, width=width)
 
 
 def settings(**given: Any) -> Settings:
     """Settings, or a clear message and exit 2 when they are incomplete (never a traceback)."""
+    from pydantic import ValidationError
+
+    from app.config import Settings
+
     try:
         return Settings(**given)
     except ValidationError as problem:
@@ -54,6 +63,8 @@ def settings(**given: Any) -> Settings:
 
 
 def print_validation(state: DesiredState, root: str, out: Console | None = None) -> None:
+    from app.report.diagnostics import diagnostic_text, summary_line
+
     out = out or console()
     for diagnostic in state.diagnostics:
         out.print(diagnostic_text(diagnostic))

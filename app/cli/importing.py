@@ -4,20 +4,17 @@ project or through a Terraform state's ids."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 
 from app.cli.common import FAILED, console, settings
-from app.cloudstack.clouds import Clouds, UnknownCloud
-from app.cloudstack.errors import CloudStackError
-from app.imports.model import KIND_OF, SECTIONS, ImportedProject
-from app.imports.reading import NoSuchProject, import_projects
-from app.imports.tfstate import BadState, StateIds, read_state
-from app.imports.writer import render, write_atomically
-from app.spec.merge import DEFAULT_CLOUD
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from app.imports.model import ImportedProject
+    from app.imports.tfstate import StateIds
 
 
 def import_(
@@ -33,13 +30,23 @@ def import_(
             "--from-tfstate", help="Import what this Terraform/OpenTofu state manages instead."
         ),
     ] = None,
-    cloud: Annotated[str, typer.Option(help="The configured cloud to read.")] = DEFAULT_CLOUD,
+    cloud: Annotated[
+        str | None, typer.Option(help="The configured cloud to read (default: the default one).")
+    ] = None,
     out: Annotated[
         Path, typer.Option(help="Root of the infrastructure repo to write into.", file_okay=False)
     ] = Path("."),
 ) -> None:
     """Write projects/<project>.yaml from every object of CloudStack projects, tagged or not,
     or from what a Terraform state manages; exit 1 if anything could not be mapped."""
+    from pydantic import ValidationError
+
+    from app.cloudstack.clouds import Clouds, UnknownCloud
+    from app.cloudstack.errors import CloudStackError
+    from app.imports.reading import NoSuchProject, import_projects
+    from app.imports.tfstate import BadState, read_state
+    from app.spec.merge import DEFAULT_CLOUD
+
     printer = console()
     if [bool(project), all_projects, from_tfstate is not None].count(True) != 1:
         printer.print(
@@ -50,7 +57,7 @@ def import_(
     try:
         state = read_state(from_tfstate) if from_tfstate else None
         with Clouds(settings()) as clouds:
-            client = clouds.client(cloud)
+            client = clouds.client(cloud or DEFAULT_CLOUD)
             if state is None:
                 found = import_projects(client, None if all_projects else project)
             else:
@@ -82,8 +89,11 @@ def _unmapped(state: StateIds, found: list[ImportedProject], printer: Console) -
 
 
 def write_project(imported: ImportedProject, out: Path, printer: Console) -> int:
-    """Write the file, print the summary per kind; the exit code: 1 if anything was left out
-    or written under another key than its CloudStack name."""
+    """Write the file, print the summary per kind; the exit code: 1 if anything was left out,
+    written under another key than its CloudStack name, or with a placeholder to replace."""
+    from app.imports.model import KIND_OF, SECTIONS
+    from app.imports.writer import render, write_atomically
+
     target = out / "projects" / f"{imported.name}.yaml"
     write_atomically(target, render(imported))
     printer.print(f"Wrote {target}")
@@ -99,6 +109,8 @@ def write_project(imported: ImportedProject, out: Path, printer: Console) -> int
             printer.print(f"    {kind} '{new.name}' ({new.id}) as {new.key}: {new.rule}")
         for item in skipped:
             printer.print(f"    {item.kind} {item.name} ({item.id}): {item.reason}", style="yellow")
+        for item in (p for p in imported.placeholders if p.kind == kind):
+            printer.print(f"    {item.kind} {item.name} ({item.id}): {item.reason}", style="yellow")
     for setting in imported.skipped:
         if setting.kind not in KIND_OF.values():  # the project's own: members, limits
             name = f"{setting.kind} {setting.name}".rstrip()
@@ -107,4 +119,4 @@ def write_project(imported: ImportedProject, out: Path, printer: Console) -> int
         printer.print(f"  not modelled: {other.kind} {other.name} ({other.id})")
     for kind in imported.unchecked:
         printer.print(f"  not checked: {kind}")
-    return FAILED if imported.skipped or imported.renamed else 0
+    return FAILED if imported.skipped or imported.renamed or imported.placeholders else 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,21 +19,10 @@ from app.cli.common import (
     print_validation,
     settings,
 )
-from app.cloudstack.clouds import Clouds
-from app.flows.planning import plan_projects, repo_name, touched_projects
-from app.forges.local import git
-from app.plan.drift import drift_of
-from app.plan.model import Plan
-from app.plan.serialize import plan_hash, to_json
-from app.policy.input import build_input
-from app.report.desired import desired_state_trees
-from app.report.diagnostics import diagnostic_text, validation_json
-from app.report.drift import drift_items, drift_json, render_drift
-from app.report.plan_markdown import GITLAB_LIMIT, render_comment
-from app.report.plan_terminal import render_terminal
-from app.spec import DesiredState, load_desired_state, load_repo
-from app.store.database import open_store
-from app.store.drift import record_drift
+
+if TYPE_CHECKING:
+    from app.plan.model import Plan
+    from app.spec import DesiredState
 
 
 class PlanFormat(StrEnum):
@@ -51,14 +40,20 @@ def validate(
     show: Annotated[bool, typer.Option(help="Also print every project and resource.")] = False,
 ) -> None:
     """Check the repo's YAML and print one line per problem; exit 1 on errors."""
+    from app.report.diagnostics import validation_json
+    from app.spec import load_repo
+
     state = load_repo(path)
     if output is OutputFormat.json:
         typer.echo(json.dumps(validation_json(state), indent=2))
     else:
         out = console()
         print_validation(state, str(path), out)
-        for tree in desired_state_trees(state) if show else []:
-            out.print(tree, soft_wrap=False)
+        if show:
+            from app.report.desired import desired_state_trees
+
+            for tree in desired_state_trees(state):
+                out.print(tree, soft_wrap=False)
     raise typer.Exit(0 if state.ok else 1)
 
 
@@ -72,6 +67,13 @@ def plan(
     ] = PlanFormat.text,
 ) -> None:
     """Plan the repo against the cloud; exit 0 without changes, 2 with changes, 1 on errors."""
+    from app.forges.local import git
+    from app.plan.serialize import to_json
+    from app.policy.input import build_input
+    from app.report.plan_markdown import GITLAB_LIMIT, render_comment
+    from app.report.plan_terminal import render_terminal
+    from app.spec import load_repo
+
     out = console()
     desired = load_repo(path)
     try:
@@ -96,6 +98,11 @@ def plan_against_clouds(
     path: Path, desired: DesiredState, base: str | None
 ) -> tuple[Plan, list[str]]:
     """Plan against the configured clouds (or the sandbox); the notices say which."""
+    from app.cloudstack.clouds import Clouds
+    from app.flows.planning import plan_projects, repo_name, touched_projects
+    from app.forges.local import git
+    from app.spec import load_desired_state
+
     scope = None
     if base is not None:
         before = load_desired_state(git.GitTreeSource(path, base))
@@ -119,6 +126,15 @@ def reconcile(
     ] = True,
 ) -> None:
     """Compare the whole repo with the cloud and report drift; exit 0 none, 2 drift, 1 errors."""
+    from app.forges.local import git
+    from app.plan.drift import drift_of
+    from app.plan.serialize import plan_hash
+    from app.report.diagnostics import diagnostic_text
+    from app.report.drift import drift_items, drift_json, render_drift
+    from app.spec import load_repo
+    from app.store.database import open_store
+    from app.store.drift import record_drift
+
     desired = load_repo(path)
     result, notices = plan_against_clouds(path, desired, None)
     found = drift_of(result)

@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from app.cli.common import console, settings
-from app.policy.engines import PolicyEngine, engine_for
-from app.policy.model import PolicySet
-from app.policy.sources import platform_policy_set
-from app.policy.testing import run_tests
+
+if TYPE_CHECKING:
+    from app.policy.engines import PolicyEngine
+    from app.policy.model import PolicySet
 
 policy_cli = typer.Typer(help="Evaluate and test Rego policies.", no_args_is_help=True)
 PolicyDirs = Annotated[
@@ -32,10 +32,14 @@ NoDefaults = Annotated[
 
 
 def _policy_set(added: list[Path], defaults: bool = True) -> PolicySet:
+    from app.policy.sources import platform_policy_set
+
     return platform_policy_set(settings(), added, defaults=defaults)
 
 
 def _engine(opa_url: str | None) -> PolicyEngine:
+    from app.policy.engines import engine_for
+
     configured = settings()
     return engine_for(opa_url or configured.opa_url, configured.policy_timeout)
 
@@ -73,6 +77,8 @@ def policy_test(
     no_defaults: NoDefaults = False,
 ) -> None:
     """Run the Rego tests (test_* rules in *_test.rego); exit 1 if any fails."""
+    from app.policy.testing import run_tests
+
     out = console()
     policies = _policy_set([folder] if folder else [], not no_defaults)
     if folder:  # only the folder's own tests, with every policy it may rely on loaded

@@ -6,10 +6,8 @@ import os
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from app.cli.common import FAILED, console, settings
-from app.cloudstack.errors import CloudStackError
 
 
 def serve(
@@ -17,8 +15,10 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Answer GitHub and GitLab webhooks: POST /webhooks/github, /webhooks/gitlab."""
+    import uvicorn
+
     from app.logs import configure
-    from app.main import create_app  # the service's dependencies load only when serving
+    from app.main import create_app
 
     configured = settings()
     configure(configured.log_format, configured.log_level)
@@ -59,6 +59,7 @@ def worker(
 def ci() -> None:
     """In a GitHub Actions or GitLab CI job: plan, comment and set statuses for its pull
     request, or apply it once merged, without a server; exit 1 when the pipeline should fail."""
+    from app.cloudstack.errors import CloudStackError
     from app.events.ci import NotCi, NothingToDo, detect
     from app.flows.ci import run_step
     from app.forges.base import ForgeError

@@ -8,14 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from app.cli.common import console
-from app.policy.input import INPUT_SCHEMA_FILE, render_input_schema
-from app.sandbox.launch import build_api
-from app.sandbox.seed import DEFAULT_SEED
-from app.sandbox.server import API_PATH, create_sandbox_app
-from app.spec.schema import SCHEMA_FILES, SchemaKind, render_schema
 
 
 class SchemaChoice(StrEnum):
@@ -31,6 +25,9 @@ def schema(
     write: Annotated[bool, typer.Option(help="Write it to its committed file instead.")] = False,
 ) -> None:
     """Print a JSON Schema: project files, stackgate.yaml, or the policy input document."""
+    from app.policy.input import INPUT_SCHEMA_FILE, render_input_schema
+    from app.spec.schema import SCHEMA_FILES, SchemaKind, render_schema
+
     if kind is SchemaChoice.policy_input:
         text, target = render_input_schema(), INPUT_SCHEMA_FILE
     else:
@@ -53,7 +50,7 @@ def demo(
 ) -> None:
     """The whole flow on embedded defaults: a change proposed, planned, approved, merged,
     applied; then a new team's project, asked for and approved the same way."""
-    from app.demo.story import tell  # the service's dependencies load only for the demo
+    from app.demo.story import tell
 
     keep = sys.stdin.isatty() and sys.stdout.isatty() if serve is None else serve
     raise typer.Exit(tell(console(), port, keep))
@@ -63,8 +60,13 @@ def sandbox(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
     seed: Annotated[
-        Path, typer.Option(help="Seed file: zones, catalog, projects.", exists=True, dir_okay=False)
-    ] = DEFAULT_SEED,
+        Path | None,
+        typer.Option(
+            help="Seed file: zones, catalog, projects (default: the built-in one).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
     api_key: Annotated[
         str | None, typer.Option(help="API key to accept (random if unset).")
     ] = None,
@@ -77,7 +79,13 @@ def sandbox(
     ] = None,
 ) -> None:
     """Serve the built-in CloudStack API sandbox and print its endpoint and credentials."""
-    api = build_api(seed, api_key, secret_key, job_seconds, state)
+    import uvicorn
+
+    from app.sandbox.launch import build_api
+    from app.sandbox.seed import DEFAULT_SEED
+    from app.sandbox.server import API_PATH, create_sandbox_app
+
+    api = build_api(seed or DEFAULT_SEED, api_key, secret_key, job_seconds, state)
     url = f"http://{host}:{port}{API_PATH}"
     out = console()
     out.print(f"CloudStack sandbox: {url}")
