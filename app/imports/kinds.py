@@ -6,14 +6,10 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from app.cloudstack.model import Catalog
+from app.imports.keys import map_ssh_keys
 from app.imports.mapping import Mapper, ProjectRows, tagged_name
 from app.imports.model import ImportedProject, Unmodelled
 from app.imports.names import address_key
-
-NO_PUBLIC_KEY = (
-    "CloudStack does not return a key pair's public key: add it under ssh_keys with its "
-    "public_key; instances using it are written without ssh_key"
-)
 
 
 def map_project(
@@ -26,7 +22,7 @@ def map_project(
     """The project file for ``found`` (only the objects whose ids are in ``keep``, when given);
     ``public_keys`` by key pair name, where a Terraform state carries them."""
     mapper = Mapper(found, catalog, keep)
-    _ssh_keys(mapper, public_keys or {})
+    placeholders = map_ssh_keys(mapper, public_keys or {})
     _networks(mapper)
     _instances(mapper)
     _volumes(mapper)
@@ -44,16 +40,8 @@ def map_project(
         sorted(mapper.unmodelled, key=lambda u: (u.kind, u.name, u.id)),
         list(found.unchecked),
         mapper.seen,
+        placeholders,
     )
-
-
-def _ssh_keys(mapper: Mapper, public_keys: Mapping[str, str]) -> None:
-    for row in mapper.rows("ssh_key"):
-        name = str(row["name"])
-        if name in public_keys:
-            mapper.put("ssh_keys", "ssh_key", name, row, {"public_key": public_keys[name]})
-        else:
-            mapper.skip("ssh_key", name, row, NO_PUBLIC_KEY)
 
 
 def _networks(mapper: Mapper) -> None:

@@ -64,6 +64,8 @@ class ImportedProject:
     unmodelled: list[Unmodelled] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)  # kinds the cloud would not list
     seen: set[str] = field(default_factory=set)  # ids read (key pairs: names)
+    # written with a placeholder to replace before the file validates (a key pair's public key)
+    placeholders: list[Skipped] = field(default_factory=list)
 
     def imported(self, section: str) -> int:
         return len(self.sections.get(section, ()))

@@ -45,6 +45,9 @@ def header(project: ImportedProject) -> str:
         lines += [
             f"  {r.kind} '{r.name}' (id {r.id}) as {r.key}: {r.rule}" for r in project.renamed
         ]
+    if project.placeholders:
+        lines.append("Written with a placeholder to replace (the file validates once it is):")
+        lines += [f"  {p.kind} {p.name} (id {p.id}): {p.reason}" for p in project.placeholders]
     if project.skipped:
         lines.append("Not imported (stackgate models the kind, but not this object):")
         lines += [f"  {s.kind} {s.name} (id {s.id}): {s.reason}" for s in project.skipped]

@@ -17,7 +17,8 @@ from cs import CloudStack
 from app.cloudstack.inventory import TAG_KEY, TAG_REPO
 from tests.apply.cloud import KEY, SECRET, census, converged, env_for, knobs, stackgate
 from tests.apply.test_apply_in_flight import LATENCY, _calls, _steps, _wait_for
-from tests.imports.test_import_command import _build
+from tests.imports.test_import_command import _build, paste
+from tests.sandbox.conftest import ssh_public_key
 
 REPO = "example.com/acme/brownfield"
 
@@ -38,7 +39,8 @@ def imported(sandbox: str, tmp_path: Path) -> tuple[dict[str, str], Path, dict[s
     env = env_for(sandbox, tmp_path)
     repo = tmp_path / "repo"
     done = stackgate(env, "import", "--project", "payments", "--out", str(repo))
-    assert done.returncode == 1, done.stdout[-3000:]  # the key pair has no public key: listed
+    assert done.returncode == 1, done.stdout[-3000:]  # the key pair's public key is to paste
+    paste(repo / "projects" / "payments.yaml", ssh_public_key(1))  # as _build registered it
     (repo / "stackgate.yaml").write_text(f"version: 1\nrepo: {REPO}\n", encoding="utf-8")
     return env, repo, made
 
@@ -78,6 +80,7 @@ def test_an_imported_project_is_only_adopted_then_tagged_then_updated_in_place(
         ("adopt", "network", "app-net"),
         ("adopt", "port_forward", f"{key}:tcp:2222->web-1:22"),
         *sorted([("adopt", "public_ip", key), ("adopt", "public_ip", nat_key)]),
+        ("adopt", "ssh_key", "ops"),
         ("adopt", "volume", "web-1-data"),
     ]
     counts = plan["counts"]

@@ -3,6 +3,7 @@ come back as a project file that validates, by name, with what stackgate does no
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import FAILED, cli
+from app.imports.keys import PASTE
 from app.spec import load_repo
 from tests.sandbox.conftest import API_KEY, SECRET_KEY, ssh_public_key
 
@@ -86,6 +88,13 @@ def _build(cs: Any) -> dict[str, str]:
     return {**made, "legacy": legacy["id"], "template": template["ubuntu-22.04"], "zone": zone}
 
 
+def paste(path: Path, public_key: str) -> None:
+    """What the operator does: the key pair's public key in place of the placeholder."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(f"public_key: {PASTE}.*", f"public_key: '{public_key}'", text)
+    path.write_text(text, encoding="utf-8")
+
+
 def test_a_hand_made_project_is_imported_by_name_and_validates(cs: Any, tmp_path: Path) -> None:
     made = _build(cs)
     cs.deployVirtualMachine(
@@ -104,6 +113,7 @@ def test_a_hand_made_project_is_imported_by_name_and_validates(cs: Any, tmp_path
     assert "ssh_key ops" in result.output and "public key" in result.output
     written = (tmp_path / "projects" / "payments.yaml").read_text(encoding="utf-8")
     assert made["vm"] not in written and made["net"] not in written  # names, never ids
+    paste(tmp_path / "projects" / "payments.yaml", ssh_public_key(1))  # the file validates then
     desired = load_repo(tmp_path)
     assert desired.ok, [str(d) for d in desired.diagnostics]
     project = desired.projects["payments"]
@@ -124,7 +134,7 @@ def test_a_hand_made_project_is_imported_by_name_and_validates(cs: Any, tmp_path
     assert project.networks["legacy-net"].cidr == "10.9.1.0/24"
     assert project.instances["db-1"].networks == ["legacy-net"]
     # what was left out or renamed is listed at the top, never dropped in silence
-    assert written.startswith("# ") and "# Not imported" in written
+    assert written.startswith("# ") and "# Written with a placeholder" in written
     assert f"network 'Legacy Net' (id {made['legacy']}) as legacy-net: names" in written
 
 
@@ -174,5 +184,6 @@ def test_kinds_stackgate_does_not_model_are_listed_at_the_top_with_their_ids(
     runner.invoke(cli, ["import", "--project", "payments", "--out", str(tmp_path)])
     written = (tmp_path / "projects" / "payments.yaml").read_text(encoding="utf-8")
     top = written[: written.index("\nproject: payments")]
+    assert vpc["vpc"]["id"] not in top  # a VPC is modelled now: an entry, not a comment
+    assert "vpcs:\n  core:\n    offering: Default VPC offering\n    cidr: 10.20.0.0/16\n" in written
     assert f"#   affinity group spread (id {group['affinitygroup']['id']})" in top
-    assert f"#   VPC core (id {vpc['vpc']['id']})" in top
