@@ -4,8 +4,9 @@ Every object stackgate creates carries ``stackgate.repo`` and ``stackgate.key`` 
 A project is read with a handful of list calls — never one call per object — and each object
 is described in the repo format's terms (names and units, not ids). The lists carry no tag
 filter: the rows no repo tagged are what a plan may adopt, and the rows another repo tagged
-what it must not, so both are kept beside the repo's own. SSH key pairs take no tags; the
-project records the ones stackgate registered in ``stackgate.sshkey.<name>`` tags.
+what it must not, so both are kept beside the repo's own. SSH key pairs and affinity groups
+take no tags (ResourceTag.ResourceObjectType lists neither); the project records the ones
+stackgate made in ``stackgate.sshkey.<name>`` and ``stackgate.affinity.<name>`` tags.
 
 Other tools tag the same objects (a backup tool's ``backup=daily``). Only the tags stackgate
 wrote are its own: the ``stackgate.*`` tags, and the labels whose keys it recorded writing in
@@ -38,6 +39,7 @@ TAG_PROTECTED = "stackgate.protected"
 TAG_USERDATA = "stackgate.userdata"
 TAG_LABELS = "stackgate.labels"  # the label keys stackgate wrote, sorted, comma-separated
 SSHKEY_TAG = "stackgate.sshkey."
+AFFINITY_TAG = "stackgate.affinity."
 OWN_PREFIX = "stackgate."
 OWN_TAGS = (TAG_REPO, TAG_KEY, TAG_COMMIT, TAG_MEMBERS, TAG_PROTECTED, TAG_USERDATA, TAG_LABELS)
 
@@ -96,6 +98,7 @@ class Reading:
             "cpu": row.get("cpunumber"),
             "memory_mib": row.get("memory"),
             "user_data_sha": tag_map(row).get(TAG_USERDATA),
+            "affinity_groups": sorted(str(g.get("name")) for g in row.get("affinitygroup") or []),
         }
 
     def volume(self, row: Row) -> dict[str, Any]:
@@ -112,6 +115,7 @@ class Reading:
             "network": row.get("associatednetworkname"),
             "address": row.get("ipaddress"),
             "source_nat": bool(row.get("issourcenat")),  # CloudStack never releases it in use
+            "static_nat": row.get("virtualmachinename") if row.get("isstaticnat") else None,
         }
 
     def _ip(self, ip_id: Any, address: Any) -> str:
@@ -148,6 +152,11 @@ class Reading:
             "instance": row.get("virtualmachinename"),
             "cidrs": _cidrs(row.get("cidrlist")),
         }
+
+    @staticmethod
+    def affinity_group(row: Row) -> dict[str, Any]:
+        text = row.get("description") or ""
+        return {"type": row.get("type"), "description": "" if text == row["name"] else text}
 
     def load_balancer(self, row: Row) -> dict[str, Any]:
         members = tag_map(row).get(TAG_MEMBERS, "")
@@ -224,13 +233,12 @@ def _read(
             ours = found[project_id].take(kind, row, repo, describe)
             if kind == "public_ip" and ours is not None:
                 reading.ip_names[ours.id] = ours.name
-    keys = _ssh_keys(client, refs, scope)
-    for project_id, key in keys:
+    for project_id, obj in _recorded(client, refs, scope):
         bucket = found[project_id]
-        if key.repo == repo:
-            bucket.objects[("ssh_key", key.name)] = replace(key, repo="")
+        if obj.repo == repo:
+            bucket.objects[(obj.kind, obj.name)] = replace(obj, repo="")
         else:
-            (bucket.foreign if key.repo else bucket.untagged).append(key)
+            (bucket.foreign if obj.repo else bucket.untagged).append(obj)
     return {
         ref.name: LiveProject(
             ref.name,
@@ -319,23 +327,31 @@ def managed_projects(catalog: Catalog, repo: str) -> set[str]:
     }
 
 
-def _ssh_keys(
+# Kinds that take no tags: (kind, list command, the project's record tag, description)
+RECORDED: tuple[tuple[str, str, str, Callable[[Row], dict[str, Any]]], ...] = (
+    ("ssh_key", "listSSHKeyPairs", SSHKEY_TAG, lambda row: {"fingerprint": row.get("fingerprint")}),
+    ("affinity_group", "listAffinityGroups", AFFINITY_TAG, Reading.affinity_group),
+)
+
+
+def _recorded(
     client: CloudStackClient, refs: Sequence[ProjectRef], scope: Scope
 ) -> list[tuple[str, LiveObject]]:
-    """Every key pair of the projects, its ``repo`` the one the project's record names
-    (empty: no repo registered it). Key pairs take no tags of their own."""
+    """Every key pair and affinity group of the projects, each one list call, its ``repo``
+    the one the project's record names (empty: no repo made it)."""
     by_id = {ref.id: ref for ref in refs}
     return [
         (
             str(row.get("projectid")),
             LiveObject(
-                "ssh_key",
+                kind,
                 row["name"],
                 str(row["id"]),
-                {"fingerprint": row.get("fingerprint")},
-                repo=by_id[str(row.get("projectid"))].tags.get(SSHKEY_TAG + row["name"], ""),
+                describe(row),
+                repo=by_id[str(row.get("projectid"))].tags.get(prefix + row["name"], ""),
             ),
         )
-        for row in client.list("listSSHKeyPairs", **scope)
+        for kind, command, prefix, describe in RECORDED
+        for row in client.list(command, **scope)
         if str(row.get("projectid")) in by_id
     ]

@@ -1,9 +1,9 @@
 """Objects that must follow when something they hang on is replaced.
 
 A replaced network takes its instances, addresses and egress rules with it; a replaced SSH
-key has its instances stopped to take the new one; a replaced
-address its rules and load balancers; a replaced instance its port forwards, and its volumes
-and load-balancer memberships must be set again. A no-op on such a dependent becomes a
+key or affinity group has its instances stopped to take the new one; a replaced
+address its rules and load balancers; a replaced instance its port forwards, and its volumes,
+load-balancer memberships and static NAT must be set again. A no-op on such a dependent becomes a
 replace or an update that says why.
 """
 
@@ -30,8 +30,11 @@ DEPENDENTS: dict[str, list[tuple[str, str, Action]]] = {
         ("load_balancer", "ip", Action.REPLACE),
     ],
     "ssh_key": [("instance", "ssh_key", Action.UPDATE_STOP)],
+    # deleteAffinityGroup takes the VMs out; they are stopped to join the new group
+    "affinity_group": [("instance", "affinity_groups", Action.UPDATE_STOP)],
     "instance": [
         ("port_forward", "instance", Action.REPLACE),
+        ("public_ip", "static_nat", Action.UPDATE),  # an expunged VM's static NAT is disabled
         ("volume", "attach_to", Action.UPDATE),
         ("load_balancer", "members", Action.UPDATE),
     ],

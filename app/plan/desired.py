@@ -67,6 +67,8 @@ def _sorted(values: list[str] | None) -> list[str]:
     return sorted(values or [])
 
 
+UNTAGGED = ("ssh_key", "affinity_group", "network_acl")  # kinds CloudStack keeps no tags on
+
 # The kinds whose fields need no more than the entry itself (the rest: networking.py).
 Basic = (
     Network | Instance | Volume | PublicIp | FirewallRule | EgressRule | PortForward | LoadBalancer
@@ -107,10 +109,9 @@ def fields_of(item: Basic | SshKey, project: Project, catalog: Catalog | None) -
                 "zone": zone,
                 "user_data_sha": user_data_digest(item.user_data),
                 **_size(item.offering, catalog),
-                **_set(
-                    security_groups=sorted(item.security_groups),
-                    affinity_groups=sorted(item.affinity_groups),
-                ),
+                # always set, so that taking the last group away is a change
+                "affinity_groups": sorted(item.affinity_groups),
+                **_set(security_groups=sorted(item.security_groups)),
             }
         case Volume():
             offering = catalog.disk_offerings.get(item.offering) if catalog else None
@@ -122,7 +123,8 @@ def fields_of(item: Basic | SshKey, project: Project, catalog: Catalog | None) -
                 "zone": item.zone or project.zone,
             }
         case PublicIp():
-            return _set(network=item.network, vpc=item.vpc, static_nat=item.static_nat)
+            # static_nat always set, so that turning it off is a change
+            return {**_set(network=item.network, vpc=item.vpc), "static_nat": item.static_nat}
         case FirewallRule():
             return {"ip": item.ip, **traffic_fields(item)}
         case EgressRule():
@@ -185,7 +187,7 @@ def desired_items(
 ) -> list[DesiredItem]:
     items = []
     for kind, name, item, path, fields in _entries(project, catalog):
-        if kind == "ssh_key":  # key pairs take no tags: neither labels nor protection is kept
+        if kind in UNTAGGED:  # neither labels nor protection can be kept on them
             labels, protected = {}, False
         else:
             labels = {**project.labels, **getattr(item, "labels", {})}

@@ -22,15 +22,18 @@ REPLACED_BY = {
     "port_forward": {"ip", "protocol", "public_port", "private_port", "instance", "cidrs"},
     "load_balancer": {"ip", "protocol", "public_port", "private_port", "cidrs"},
     "ssh_key": {"fingerprint"},
+    "affinity_group": {"type", "description"},  # CloudStack has no updateAffinityGroup
 }
-# Fields an instance must be stopped for (resetSSHKeyForVirtualMachine, ROOT resizeVolume).
-STOPPED_FOR = {"instance": {"ssh_key", "root_disk_gib"}}
+# Fields an instance must be stopped for (resetSSHKeyForVirtualMachine, ROOT resizeVolume,
+# updateVMAffinityGroup: AffinityGroupServiceImpl.updateVMAffinityGroups refuses a running VM).
+STOPPED_FOR = {"instance": {"ssh_key", "root_disk_gib", "affinity_groups"}}
 LOST = {
     "network": "the network; instances on it lose their NIC",
     "instance": "the instance and everything on its root disk",
     "volume": "the volume and its data",
     "public_ip": "the public address",
     "ssh_key": "the registered key pair",
+    "affinity_group": "the affinity group; its instances leave it",
     "load_balancer": "the load-balancer rule (a moment without traffic)",
 }
 SEVERITY = {Action.UPDATE: 1, Action.UPDATE_STOP: 2, Action.REPLACE: 3}

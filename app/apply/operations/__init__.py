@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from app.apply.operations import (
     addresses,
+    affinity,
     balancers,
     instances,
     keys,
@@ -30,23 +31,26 @@ TAGS_ONLY = frozenset({"labels", "protected"})
 UPDATABLE: dict[str, frozenset[str]] = {  # kind → the fields its update can change
     "network": TAGS_ONLY | {"description", "offering"},
     "instance": TAGS_ONLY
-    | {"offering", "cpu", "memory_mib", "root_disk_gib", "user_data_sha", "ssh_key"},
+    | {"offering", "cpu", "memory_mib", "root_disk_gib", "user_data_sha", "ssh_key"}
+    | {"affinity_groups"},
     "volume": TAGS_ONLY | {"size_gib", "attach_to"},
     "load_balancer": TAGS_ONLY | {"algorithm", "members"},
-    **dict.fromkeys(("public_ip", "firewall", "egress", "port_forward"), TAGS_ONLY),
+    "public_ip": TAGS_ONLY | {"static_nat"},
+    **dict.fromkeys(("firewall", "egress", "port_forward"), TAGS_ONLY),
     "project": frozenset({"display_text", "state"}),
     "project_member": frozenset({"role"}),
 }
 
 # Fields of kinds apply makes whose calls do not carry them yet (issue 18): a create with any of
-# them set would make the object without it (an address without its static NAT, a VM outside
-# its groups, a VPC tier as a plain network), so the plan is refused whole instead.
-NOT_MADE_YET = frozenset({"static_nat", "vpc", "tier", "security_groups", "affinity_groups"})
+# them set would make the object without it (a VM outside its security groups, a VPC tier as
+# a plain network), so the plan is refused whole instead.
+NOT_MADE_YET = frozenset({"vpc", "tier", "security_groups"})
 
 _MADE: dict[tuple[str, Action], Operation] = {
     **projects.OPERATIONS,
     **limits.OPERATIONS,
     **keys.OPERATIONS,
+    **affinity.OPERATIONS,
     **networks.OPERATIONS,
     **addresses.OPERATIONS,
     **instances.OPERATIONS,
@@ -55,7 +59,7 @@ _MADE: dict[tuple[str, Action], Operation] = {
     **balancers.OPERATIONS,
     **{
         (kind, Action.UPDATE): Retag(KINDS[kind])
-        for kind in ("public_ip", "firewall", "egress", "port_forward")
+        for kind in ("firewall", "egress", "port_forward")
     },
 }
 OPERATIONS: dict[tuple[str, Action], Operation] = {**_MADE, **adopters(_MADE)}

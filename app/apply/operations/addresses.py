@@ -1,5 +1,6 @@
-"""Public IP addresses: associateIpAddress (async create: networkid, projectid) and
-disassociateIpAddress (async, by id), which a source NAT address going with its network skips.
+"""Public IP addresses: associateIpAddress (async create: networkid, projectid), then its
+static NAT (staticnat.py), and disassociateIpAddress (async, by id), which a source NAT
+address going with its network skips; it releases a static NAT address without refusing.
 
 An address has no name: one a crash left untagged is adopted only when it provably came from
 that step's own request (app/apply/provenance.py), never because it is an untagged address on
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from app.apply.operations import staticnat
 from app.apply.operations.base import Context, Submitted
 from app.apply.operations.common import KINDS, Delete, Operations, after, live_id, ref
 from app.apply.operations.create import Create
@@ -26,6 +28,9 @@ class AssociateIp(Create):
     def params(self, ctx: Context, change: Change) -> dict[str, Any]:
         network = ref(ctx, "network", after(change)["network"], self.command)
         return {"networkid": network, "projectid": ctx.project_id}
+
+    def follow_up(self, ctx: Context, change: Change, obj: dict[str, Any]) -> None:
+        staticnat.enable(ctx, change, obj)
 
 
 @dataclass(frozen=True)
@@ -48,5 +53,6 @@ class ReleaseIp(Delete):
 
 OPERATIONS: Operations = {
     ("public_ip", Action.CREATE): AssociateIp(),
+    ("public_ip", Action.UPDATE): staticnat.UpdateAddress(),
     ("public_ip", Action.DELETE): ReleaseIp(KINDS["public_ip"], "disassociateIpAddress"),
 }

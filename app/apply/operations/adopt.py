@@ -55,7 +55,8 @@ class Adopt:
 def adopters(
     operations: Mapping[tuple[str, Action], Operation],
 ) -> dict[tuple[str, Action], Operation]:
-    """(kind, adopt) for every tagged kind of object; a key pair's is its registration."""
+    """(kind, adopt) for every tagged kind of object; a key pair's is its registration, an
+    affinity group's its create, which takes the group of that name and type already there."""
     found: dict[tuple[str, Action], Operation] = {
         (kind, Action.ADOPT): Adopt(
             {
@@ -66,7 +67,6 @@ def adopters(
         )
         for kind in KINDS
     }
-    found[("ssh_key", Action.ADOPT)] = Adopt(
-        {Action.UPDATE: operations[("ssh_key", Action.CREATE)]}
-    )
+    for kind in ("ssh_key", "affinity_group"):  # untaggable: recorded by the create
+        found[(kind, Action.ADOPT)] = Adopt({Action.UPDATE: operations[(kind, Action.CREATE)]})
     return found

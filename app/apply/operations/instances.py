@@ -11,7 +11,9 @@ In place (UpdateInstance): a running VM is scaled with scaleVirtualMachine when 
 says it can be; an update-stop stops it (stopVirtualMachine, in ``submit``, journaled by
 job id), changes the offering (changeServiceForVirtualMachine), grows the ROOT disk
 (resizeVolume), sets its SSH key (resetSSHKeyForVirtualMachine, which CloudStack allows only
-on a stopped VM) and starts it again if it was running. User data goes through
+on a stopped VM) and its affinity groups (updateVMAffinityGroup, UpdateVMAffinityGroupCmd:
+stopped only; an empty affinitygroupids clears them) and starts it again if it was running.
+A new VM joins its groups at deploy (affinitygroupids). User data goes through
 updateVirtualMachine; labels and protection through the tags of the VM and its ROOT disk.
 Each call looks first, so a resumed update repeats nothing, except the key reset: the VM
 names its key pairs but not their material, and a replaced key keeps its name, so the reset
@@ -42,6 +44,7 @@ from app.apply.operations.create import Create
 from app.apply.operations.tags import sync_tags, wanted_tags
 from app.cloudstack.catalog import GIB, tag_map
 from app.cloudstack.inventory import TAG_USERDATA
+from app.plan.diff import STOPPED_FOR
 from app.plan.model import Action, Change
 
 
@@ -68,6 +71,7 @@ class DeployInstance(Create):
             "keypair": fields.get("ssh_key"),
             "rootdisksize": fields.get("root_disk_gib"),
             "userdata": _user_data(ctx, change),
+            "affinitygroupids": _groups(ctx, change, self.command) or None,
         }
         return {
             "serviceofferingid": catalog_id(ctx, offerings, fields["offering"], self.command),
@@ -108,10 +112,31 @@ def _roots(ctx: Context, vm: str) -> list[dict[str, Any]]:
     )
 
 
+def _groups(ctx: Context, change: Change, command: str) -> str:
+    """The affinity group ids the change names, comma-separated (DeployVMCmd and
+    UpdateVMAffinityGroupCmd take ``affinitygroupids``)."""
+    names = after(change).get("affinity_groups") or []
+    return ",".join(ref(ctx, "affinity_group", name, command) for name in names)
+
+
+def _new_groups(vm: dict[str, Any], change: Change) -> bool:
+    listed = sorted(str(group.get("name")) for group in vm.get("affinitygroup") or [])
+    return listed != sorted(after(change).get("affinity_groups") or [])
+
+
+def _must_stop(vm: dict[str, Any], change: Change) -> bool:
+    """An update-stop stops a running VM unless all it stopped for was its affinity groups and
+    they are right already (deleteAffinityGroup took it out of a group the repo dropped)."""
+    if change.action is not Action.UPDATE_STOP or vm["state"] != "Running":
+        return False
+    needs = {field.field for field in change.changed} & {"offering", *STOPPED_FOR["instance"]}
+    return needs != {"affinity_groups"} or _new_groups(vm, change)
+
+
 class UpdateInstance:
     def submit(self, ctx: Context, change: Change) -> Submitted:
         vm = live_row(ctx, KINDS["instance"], change, "updateVirtualMachine")
-        if change.action is Action.UPDATE_STOP and vm["state"] == "Running":
+        if _must_stop(vm, change):
             answer = ctx.client.request("stopVirtualMachine", id=vm["id"])
             return Submitted(str(answer["jobid"]), str(vm["id"]))
         if vm["state"] == "Running" and _new_offering(vm, change):
@@ -145,6 +170,9 @@ class UpdateInstance:
             ctx.client.run(
                 "resetSSHKeyForVirtualMachine", id=vm_id, keypair=key, projectid=ctx.project_id
             )
+        if _new_groups(vm, change):  # stopped by now, or it was stopped when planned
+            groups = _groups(ctx, change, "updateVMAffinityGroup")
+            ctx.client.run("updateVMAffinityGroup", id=vm_id, affinitygroupids=groups)
         retag(ctx, KINDS["instance"], change, vm_id, DeployInstance().tags(ctx, change))
         _tag_roots(ctx, change, roots)
         was_running = (change.before or {}).get("state") == "Running"

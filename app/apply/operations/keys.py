@@ -10,8 +10,7 @@ from typing import Any
 
 from app.apply.operations.base import Context, Submitted
 from app.apply.operations.common import Operations, Unresolved, after
-from app.apply.operations.tags import sync_tags
-from app.cloudstack.catalog import tag_map
+from app.apply.operations.tags import project_tags, record
 from app.cloudstack.inventory import SSHKEY_TAG
 from app.plan.model import Action, Change
 
@@ -23,18 +22,6 @@ def _key(ctx: Context, change: Change) -> dict[str, Any] | None:
 
 def _same(key: dict[str, Any], change: Change) -> bool:
     return bool(key.get("fingerprint") == after(change).get("fingerprint"))
-
-
-def _project_tags(ctx: Context) -> dict[str, str]:
-    rows = ctx.client.list("listProjects", id=ctx.project_id)
-    return tag_map(rows[0]) if rows else {}
-
-
-def _mark(ctx: Context, change: Change, ours: bool) -> None:
-    """Add or remove the project's record of this key; the project's other tags stay."""
-    tag = SSHKEY_TAG + change.name
-    current = {k: v for k, v in _project_tags(ctx).items() if k == tag}
-    sync_tags(ctx, "Project", ctx.project_id, current, {tag: ctx.repo} if ours else {})
 
 
 class RegisterKey:
@@ -56,13 +43,13 @@ class RegisterKey:
     def finish(
         self, ctx: Context, change: Change, submitted: Submitted, _result: dict[str, Any]
     ) -> str | None:
-        _mark(ctx, change, ours=True)
+        record(ctx, SSHKEY_TAG + change.name, ours=True)
         return submitted.resource_id
 
     def find(self, ctx: Context, change: Change) -> str | None:
         """Registered (same fingerprint) and recorded on the project: the create is done."""
         key = _key(ctx, change)
-        recorded = _project_tags(ctx).get(SSHKEY_TAG + change.name) == ctx.repo
+        recorded = project_tags(ctx).get(SSHKEY_TAG + change.name) == ctx.repo
         return str(key["id"]) if key is not None and _same(key, change) and recorded else None
 
 
@@ -74,7 +61,7 @@ class DeleteKey:
     def finish(
         self, ctx: Context, change: Change, _submitted: Submitted, _result: dict[str, Any]
     ) -> str | None:
-        _mark(ctx, change, ours=False)
+        record(ctx, SSHKEY_TAG + change.name, ours=False)
         return None
 
     def find(self, ctx: Context, change: Change) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from app.apply.operations.base import Context
+from app.cloudstack.catalog import tag_map
 from app.cloudstack.errors import ApiError
 from app.cloudstack.inventory import (
     OWN_PREFIX,
@@ -77,6 +78,18 @@ def sync_tags(
             raise
         if rest:
             ctx.client.run("createTags", **target, tags=_pairs(rest))
+
+
+def project_tags(ctx: Context) -> dict[str, str]:
+    rows = ctx.client.list("listProjects", id=ctx.project_id)
+    return tag_map(rows[0]) if rows else {}
+
+
+def record(ctx: Context, tag: str, ours: bool) -> None:
+    """Add or remove the project's record of an object that takes no tags of its own (a key
+    pair, an affinity group): ``tag`` with the repo as value; the project's other tags stay."""
+    current = {k: v for k, v in project_tags(ctx).items() if k == tag}
+    sync_tags(ctx, "Project", ctx.project_id, current, {tag: ctx.repo} if ours else {})
 
 
 def _listed(ctx: Context, resource_type: str, resource_id: str) -> dict[str, str]:

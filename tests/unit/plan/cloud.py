@@ -169,6 +169,7 @@ def instance(name: str = "web-1", **fields: Any) -> LiveObject:
         "cpu": cpu,
         "memory_mib": mib,
         "user_data_sha": None,
+        "affinity_groups": [],
     }
     return obj("instance", name, {**values, **fields})
 
@@ -180,6 +181,7 @@ def volume(name: str = "data", **fields: Any) -> LiveObject:
 
 def public_ip(name: str = "web-ip", **fields: Any) -> LiveObject:
     values = {"network": "app-net", "address": "203.0.113.7", "source_nat": False}
+    values["static_nat"] = None
     return obj("public_ip", name, {**values, **fields})
 
 

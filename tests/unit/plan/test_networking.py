@@ -192,8 +192,8 @@ def test_security_groups_in_a_zone_that_uses_them_are_fine() -> None:
 
 def test_apply_refuses_the_plan_until_it_makes_these_kinds() -> None:
     refused = {(c.kind, c.name) for c in unsupported(_plan().changes)}
+    assert ("affinity_group", "db-spread") not in refused  # apply makes affinity groups
     assert {
-        ("affinity_group", "db-spread"),
         ("security_group", "web-sg"),
         ("vpc", "shop"),
         ("network_acl", "web-acl"),
@@ -204,15 +204,15 @@ def test_apply_refuses_the_plan_until_it_makes_these_kinds() -> None:
 
 def test_apply_refuses_what_it_would_make_without_its_new_fields() -> None:
     """Kinds apply makes, with fields it cannot send yet: made without them, the address would
-    lack its static NAT, the VM its group, the tier its VPC; so they are refused too."""
+    lack its VPC, the tier its VPC; so they are refused too. A VM's affinity groups are sent."""
     refused = {(c.kind, c.name) for c in unsupported(_plan().changes)}
     assert {
         ("public_ip", "web-ip"),
-        ("instance", "db-1"),
         ("network", "web"),
         ("network", "db"),
     } <= refused
     assert ("instance", "web-1") not in refused  # a VM on a tier needs only the tier
+    assert ("instance", "db-1") not in refused  # its affinity group is sent at deploy
 
 
 def test_the_policy_input_carries_the_new_kinds() -> None:

@@ -33,6 +33,7 @@ WANTED: dict[str, tuple[str, int, dict[str, Any]]] = {
             "user_data_sha": None,
             "cpu": 1,  # the offering's size, from the catalog
             "memory_mib": 2048,
+            "affinity_groups": [],  # always written: taking the last one away is a change
         },
     ),
     "volume": (
@@ -40,7 +41,7 @@ WANTED: dict[str, tuple[str, int, dict[str, Any]]] = {
         8,
         {"offering": "standard", "size_gib": 20, "attach_to": "web-1", "zone": "zone-a"},
     ),
-    "public_ip": ("web-ip", 10, {"network": "app-net"}),
+    "public_ip": ("web-ip", 10, {"network": "app-net", "static_nat": None}),
     "firewall": (
         FIREWALL_KEY,
         12,
