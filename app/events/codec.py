@@ -8,19 +8,29 @@ from typing import Any
 from app.events.model import (
     Change,
     CommandEvent,
+    MergeGroupEvent,
     PullRequestEvent,
+    PushEvent,
     Queued,
     ReconcileEvent,
     ReviewEvent,
 )
 
-_TYPES: dict[
-    str, type[PullRequestEvent] | type[ReviewEvent] | type[CommandEvent] | type[ReconcileEvent]
-] = {
+_Type = (
+    type[PullRequestEvent]
+    | type[ReviewEvent]
+    | type[CommandEvent]
+    | type[ReconcileEvent]
+    | type[MergeGroupEvent]
+    | type[PushEvent]
+)
+_TYPES: dict[str, _Type] = {
     "pull_request": PullRequestEvent,
     "review": ReviewEvent,
     "command": CommandEvent,
     "reconcile": ReconcileEvent,
+    "merge_group": MergeGroupEvent,
+    "push": PushEvent,
 }
 
 
@@ -51,6 +61,10 @@ def job_kind(event: Queued) -> str:
         return "review"
     if isinstance(event, ReconcileEvent):
         return "reconcile"
+    if isinstance(event, MergeGroupEvent):
+        return "merge-group"
+    if isinstance(event, PushEvent):
+        return "land-group"
     # Commands supersede nothing: who sent them is checked only when they run, and a refused
     # command must not cancel work that someone entitled queued.
     return "command"

@@ -97,7 +97,39 @@ class ReconcileEvent:
     repo: str
 
 
-Event = PullRequestEvent | ReviewEvent | CommandEvent  # what forges deliver
+@dataclass(frozen=True)
+class MergeGroupEvent:
+    """GitHub's merge queue asks for checks on a group of pull requests merged together
+    (``destroyed`` empty), or has dropped the group (``destroyed``: merged, dequeued or
+    invalidated). ``head_ref`` is the queue's branch; ``base_ref`` a branch name."""
+
+    forge: str
+    repo: str
+    head_sha: str
+    head_ref: str
+    base_ref: str
+    base_sha: str
+    sender: str
+    destroyed: str = ""
+    number: int = 0  # not one pull request's: the group's jobs share the repo's lane, in order
+
+
+@dataclass(frozen=True)
+class PushEvent:
+    """The default branch moved from ``before`` to ``after`` (how a merge queue lands)."""
+
+    forge: str
+    repo: str
+    branch: str
+    before: str
+    after: str
+    sender: str
+    number: int = 0  # as a merge group's: landings run in the order the queue made them
+
+
+Event = (
+    PullRequestEvent | ReviewEvent | CommandEvent | MergeGroupEvent | PushEvent
+)  # what forges deliver
 Queued = Event | ReconcileEvent  # what a job carries
 
 

@@ -3,11 +3,16 @@ quota reservation held back are planned again; a merge is applied (landing re-pl
 
 from __future__ import annotations
 
+import logging
+
+from app.flows.groups import queued
 from app.flows.land import land
 from app.flows.letgo import let_go
 from app.flows.reserve import replan_contenders
 from app.flows.services import Services
 from app.store import audit, plans
+
+log = logging.getLogger("stackgate.apply")
 
 
 def close(
@@ -22,5 +27,11 @@ def close(
             replan_contenders(session, forge_name, repo, number)
             plans.retire(session, forge_name, repo, number, plans.DISCARDED)
             audit.audit(session, forge_name, repo, number, actor, "closed", ", ".join(released))
-    if merged:
-        land(services, forge_name, repo, number, actor)
+    if not merged:
+        return
+    with services.sessions() as session:
+        grouped = queued(session, forge_name, repo, number)
+    if grouped:
+        log.info("%s#%s merged with its merge group: the group's landing applies it", repo, number)
+        return
+    land(services, forge_name, repo, number, actor)

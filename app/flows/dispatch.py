@@ -7,11 +7,21 @@ from sqlalchemy.exc import IntegrityError
 from app.apply.context import CloudUnreadable
 from app.cloudstack.errors import ApiError, CloudStackError, Unreachable
 from app.events.codec import decode
-from app.events.model import Change, CommandEvent, PullRequestEvent, ReconcileEvent, ReviewEvent
+from app.events.model import (
+    Change,
+    CommandEvent,
+    MergeGroupEvent,
+    PullRequestEvent,
+    PushEvent,
+    ReconcileEvent,
+    ReviewEvent,
+)
 from app.flows.approval import reconsider
 from app.flows.close import close
 from app.flows.command import command
-from app.flows.gate import PLAN, POLICY
+from app.flows.gate import APPROVAL, PLAN, POLICY
+from app.flows.landgroup import land_group
+from app.flows.mergegroup import merge_group
 from app.flows.reconcile import reconcile
 from app.flows.relabel import relabel
 from app.flows.review import review
@@ -60,6 +70,10 @@ def handler(services: Services) -> Handler:
             command(services, event)
         elif isinstance(event, ReconcileEvent):
             reconcile(services, event.forge, event.repo)
+        elif isinstance(event, MergeGroupEvent):
+            merge_group(services, event)
+        elif isinstance(event, PushEvent):
+            land_group(services, event)
 
     return run
 
@@ -101,6 +115,9 @@ def retrying(services: Services) -> Reporter:
 
 def reporter(services: Services) -> Reporter:
     def report(work: Work, message: str) -> None:
+        if work.kind == "merge-group":  # the queue waits on its statuses: never leave them pending
+            _group_failed(services, work, message)
+            return
         if not work.number:  # a reconcile: no pull request to tell; the job row and log say it
             return
         forge = services.forge(work.forge)
@@ -120,3 +137,17 @@ def reporter(services: Services) -> Reporter:
         )
 
     return report
+
+
+def _group_failed(services: Services, work: Work, message: str) -> None:
+    forge = services.forge(work.forge)
+    said = f"stackgate could not check the group: {message}"[: forge.status_limit]
+    for context in (PLAN, POLICY, APPROVAL):
+        forge.set_status(
+            work.repo,
+            str(work.event["head_sha"]),
+            context,
+            StatusState.ERROR,
+            said,
+            services.settings.public_url,
+        )

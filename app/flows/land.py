@@ -64,11 +64,16 @@ def land(
     actor: str,
     retried_by: str | None = None,
     stamped: bool = False,
+    landed: str = "",
 ) -> None:
     """Apply a merged PR (``retried_by``: the writer who commented `/stackgate apply`;
-    ``stamped``: a CI job with no store shared with its review may trust the comment's stamp)."""
+    ``stamped``: a CI job with no store shared with its review may trust the comment's stamp;
+    ``landed``: the base branch's new tip when a merge queue landed it with its group, which
+    the host may not show as merged yet)."""
     forge = services.forge(forge_name)
     pull = forge.pull_request(repo, number)
+    if landed:
+        pull = replace(pull, merged_sha=landed, state="merged")
     if not pull.merged_sha:
         if retried_by is not None:
             forge.comment(repo, number, _NOT_MERGED)

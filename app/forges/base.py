@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from app.events.model import Approval, PullRequest
 
@@ -122,4 +122,14 @@ class Forge(Protocol):
     def report_issue(self, repo: str, title: str, body: str | None) -> None:
         """Keep one open issue of the bot's with this title saying ``body``: open it, edit
         it, or with None close it. Reconcile reports drift this way."""
+        ...
+
+
+@runtime_checkable
+class MergeQueue(Protocol):
+    """What a forge with a merge queue (GitHub) also answers about a group it built."""
+
+    def merged_heads(self, repo: str, base_sha: str, head_sha: str) -> list[str]:
+        """The commits the group's merge commits between ``base_sha`` and ``head_sha`` took
+        in (each one's later parents), in the order the queue merged them."""
         ...

@@ -6,6 +6,7 @@ import secrets
 
 from app.background import BackgroundServer, serve_in_background
 from tests.fakes import github_hooks as hooks
+from tests.fakes import github_queue as queue
 from tests.fakes.base import Delivery, FailurePlan, SeenComment, SeenIssue, SeenStatus
 from tests.fakes.github_api import FakeApi
 from tests.fakes.github_app import ACTIONS_BOT, APP_PERMISSIONS, App, AppGate, mint
@@ -26,6 +27,7 @@ class GitHubFake:
         self.api = FakeApi()
         self.api.tokens[self.token] = bot
         install(self.api)
+        queue.install(self.api)
         self.apps = AppGate(self.api)  # the App side: tests shorten its token lifetime
         self.api_url = ""
         self._server: BackgroundServer | None = None
@@ -139,6 +141,32 @@ class GitHubFake:
                 pull.merged, pull.merged_by = True, who
             pull.state = "closed"
             return hooks.pull_request(self.api.shapes, found, pull, "closed", who)
+
+    def enqueue(
+        self, repo: str, numbers: list[int], by: str = "maintainer"
+    ) -> tuple[queue.Group, Delivery]:
+        """The merge queue groups ``numbers`` (in that order) and asks for checks on the group."""
+        with self.api.lock:
+            found = self.api.repos[repo]
+            group = queue.form(found, numbers)
+            return group, queue.checks(self.api.shapes, found, group, by)
+
+    def retarget(self, repo: str, number: int, branch: str) -> None:
+        """The PR's base becomes ``branch``, made at the base's tip if it is new."""
+        with self.api.lock:
+            found, pull = self._pull(repo, number)
+            found.branches.setdefault(branch, found.branches[pull.base_ref])
+            pull.base_ref = branch
+
+    def dequeue(self, repo: str, group: queue.Group, reason: str = "dequeued") -> Delivery:
+        with self.api.lock:
+            found = self.api.repos[repo]
+            return queue.destroyed(self.api.shapes, found, group, reason, queue.QUEUE_BOT)
+
+    def land_group(self, repo: str, group: queue.Group) -> list[Delivery]:
+        """The queue merges the group: the push to the base, the closes, the group's end."""
+        with self.api.lock:
+            return queue.land(self.api.shapes, self.api.repos[repo], group)
 
     def mark_ready(self, repo: str, number: int) -> Delivery:
         with self.api.lock:

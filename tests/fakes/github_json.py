@@ -252,9 +252,11 @@ class Shapes(GitShapes):
             "comments_url": f"{api}/commits/{made.sha}/comments",
             "author": self.user(login),
             "committer": self.user(login),
-            "parents": (
-                [{"url": f"{api}/commits/{made.parent}", "sha": made.parent}] if made.parent else []
-            ),
+            "parents": [
+                {"url": f"{api}/commits/{sha}", "html_url": f"{html}/commit/{sha}", "sha": sha}
+                for sha in (made.parent, made.merged)
+                if sha
+            ],
         }
 
     def review(self, repo: Repo, pull: Pull, review: Review) -> dict[str, Any]:

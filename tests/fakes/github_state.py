@@ -23,6 +23,7 @@ class Commit:
     links: frozenset[str] = frozenset()
     parent: str = ""
     author: str = ""  # the login who wrote and pushed it ("" for the fake's own commits)
+    merged: str = ""  # a merge commit's second parent: the head it took in
 
 
 @dataclass
@@ -104,17 +105,25 @@ class Repo:
         return self.commits.get(self.branches.get(ref, ref))
 
     def commit(
-        self, files: dict[str, bytes], links: frozenset[str], parent: str, author: str = ""
+        self,
+        files: dict[str, bytes],
+        links: frozenset[str],
+        parent: str,
+        author: str = "",
+        merged: str = "",
     ) -> Commit:
         listing = "".join(f"{path}\0{blob_sha(data)}\n" for path, data in sorted(files.items()))
         sha = _sha(f"{parent}\n{len(self.commits)}\n{listing}")
-        made = Commit(sha, files, links, parent, author)
+        made = Commit(sha, files, links, parent, author, merged)
         self.commits[made.sha] = made
         self.blobs.update((blob_sha(data), data) for data in files.values())
         return made
 
-    def apply(self, base: Commit, changes: dict[str, bytes | None], author: str = "") -> Commit:
-        """A new commit on ``base`` with ``changes`` (None deletes; symlink: prefix links)."""
+    def apply(
+        self, base: Commit, changes: dict[str, bytes | None], author: str = "", merged: str = ""
+    ) -> Commit:
+        """A new commit on ``base`` with ``changes`` (None deletes; symlink: prefix links);
+        ``merged``: the head a merge commit takes in, its second parent."""
         files, links = dict(base.files), set(base.links)
         for path, data in changes.items():
             files.pop(path, None)
@@ -125,7 +134,7 @@ class Repo:
                 data = data[len(SYMLINK_PREFIX) :]
                 links.add(path)
             files[path] = data
-        return self.commit(files, frozenset(links), base.sha, author)
+        return self.commit(files, frozenset(links), base.sha, author, merged)
 
     def changes(self, pull: Pull) -> dict[str, bytes | None]:
         """What the PR's head changed since it was opened, as path → bytes (None: deleted)."""
@@ -136,18 +145,19 @@ class Repo:
             if _as_change(start, path) != _as_change(head, path)
         }
 
-    def test_merge(self, pull: Pull) -> str:
-        """GitHub's test merge: git's three-way merge of the base tip and the PR's head over
-        where the PR started; "" when they conflict (GitHub then says ``mergeable: false``)."""
+    def test_merge(self, pull: Pull, onto: str = "") -> str:
+        """GitHub's test merge: git's three-way merge of the base tip (or ``onto``) and the PR's
+        head over where the PR started; "" when they conflict (GitHub then says
+        ``mergeable: false``). With ``onto``: a merge commit, the head its second parent."""
         start, head = self.commits[pull.start_sha], self.commits[pull.head_sha]
-        tip = self.commits[self.branches[pull.base_ref]]
+        tip = self.commits[onto or self.branches[pull.base_ref]]
         merged: dict[str, bytes | None] = {}
         for path in self.changes(pull):
             result = merge_path(_side(start, path), _side(tip, path), _side(head, path))
             if result is False:
                 return ""
             merged[path] = None if result is None else _as_change_of(*result)
-        return self.apply(tip, merged).sha
+        return self.apply(tip, merged, merged=pull.head_sha if onto else "").sha
 
 
 def diff_entries(start: Commit, head: Commit) -> list[tuple[str, str, str | None]]:

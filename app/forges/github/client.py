@@ -85,6 +85,12 @@ class GitHubForge:
             merged = [pr.number for pr in found if pr.merged_at and pr.merge_commit_sha == sha]
             return merged[0] if merged else None
 
+    def merged_heads(self, repo: str, base_sha: str, head_sha: str) -> list[str]:
+        with self._call(f"comparing {base_sha[:12]}...{head_sha[:12]} in {repo}"):
+            compared = self._repo(repo).compare(base_sha, head_sha)
+            # oldest first; a merge commit's first parent is the group so far
+            return [parent.sha for made in compared.commits for parent in made.parents[1:]]
+
     def changed_paths(self, repo: str, number: int) -> set[str]:
         with self._call(f"listing files of {repo}#{number}"):
             paths: set[str] = set()

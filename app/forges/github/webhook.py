@@ -14,7 +14,9 @@ from app.events.model import (
     CommandEvent,
     Event,
     Ignored,
+    MergeGroupEvent,
     PullRequestEvent,
+    PushEvent,
     ReviewEvent,
 )
 from app.forges.payload import (
@@ -39,6 +41,8 @@ _PR_CHANGES = {
     "unlabeled": Change.RELABELED,
 }
 _REVIEW_ACTIONS = frozenset({"submitted", "dismissed", "edited"})
+_BRANCH = "refs/heads/"
+_DELETED = "0" * 40
 
 
 class Signature:
@@ -89,6 +93,10 @@ def parse(headers: Mapping[str, str], payload: dict[str, Any]) -> Event | Ignore
         return _review(payload)
     if kind == "issue_comment":
         return _comment(payload)
+    if kind == "merge_group":
+        return _merge_group(payload)
+    if kind == "push":
+        return _push(payload)
     if kind == "ping":
         return Ignored(reason="ping: the webhook is set up, nothing to do")
     return Ignored(reason=f"event {kind or '(none)'} is not acted on")
@@ -152,4 +160,40 @@ def _comment(payload: dict[str, Any]) -> Event | Ignored:
         comment_id=number(payload, "comment", "id", largest=LARGEST_ID),
         verb=verb,
         args=args,
+    )
+
+
+def _merge_group(payload: dict[str, Any]) -> Event | Ignored:
+    action = optional_text(payload, "action")
+    if action not in ("checks_requested", "destroyed"):
+        return Ignored(reason=f"merge_group action {action} is not acted on")
+    repo, sender = _where(payload)
+    return MergeGroupEvent(
+        forge=FORGE,
+        repo=repo,
+        head_sha=text(payload, "merge_group", "head_sha"),
+        head_ref=text(payload, "merge_group", "head_ref"),
+        base_ref=text(payload, "merge_group", "base_ref").removeprefix(_BRANCH),
+        base_sha=text(payload, "merge_group", "base_sha"),
+        sender=sender,
+        # GitHub documents the reason; a delivery without one was still dropped
+        destroyed=(optional_text(payload, "reason") or "dropped") if action == "destroyed" else "",
+    )
+
+
+def _push(payload: dict[str, Any]) -> Event | Ignored:
+    """Only the default branch moving forward matters: it is how a merge queue lands."""
+    ref = text(payload, "ref")
+    default = text(payload, "repository", "default_branch")
+    after = text(payload, "after")
+    if ref != _BRANCH + default or after == _DELETED:
+        return Ignored(reason=f"push to {ref} is not acted on (only {default} moving is)")
+    repo, sender = _where(payload)
+    return PushEvent(
+        forge=FORGE,
+        repo=repo,
+        branch=default,
+        before=text(payload, "before"),
+        after=after,
+        sender=sender,
     )

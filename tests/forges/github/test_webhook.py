@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 
 from app.events.commands import parse_command
-from app.events.model import Change, CommandEvent, Ignored, PullRequestEvent, ReviewEvent
+from app.events.model import (
+    Change,
+    CommandEvent,
+    Ignored,
+    MergeGroupEvent,
+    PullRequestEvent,
+    PushEvent,
+    ReviewEvent,
+)
 from app.forges.github.webhook import delivery_id, parse, verify
 from app.forges.payload import Malformed
 from tests.fakes.github_json import PAYLOADS
@@ -121,6 +129,40 @@ def test_bare_command_means_help() -> None:
     assert isinstance(event, CommandEvent) and (event.verb, event.args) == ("help", ())
 
 
+def test_merge_group_checks_requested_and_destroyed() -> None:
+    payload = recorded("merge_group.checks_requested")
+    event = parse({"x-github-event": "merge_group"}, payload)
+    assert event == MergeGroupEvent(
+        forge="github",
+        repo="octo-org/octo-repo",
+        head_sha="2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d",
+        head_ref="refs/heads/gh-readonly-queue/main/pr-104-929f8209d40f77f4abc622a499c93a83babdbe64",
+        base_ref="main",
+        base_sha="380387fbc80638b734a49e1be1c4dfec1c01b33c",
+        sender="Codertocat",
+    )
+    dropped = {**payload, "action": "destroyed", "reason": "dequeued"}
+    event = parse({"x-github-event": "merge_group"}, dropped)
+    assert isinstance(event, MergeGroupEvent) and event.destroyed == "dequeued"
+
+
+def test_a_push_to_the_default_branch_is_acted_on() -> None:
+    """How a merge queue lands its group; pushes elsewhere (tags, branches) are not."""
+    payload = recorded("push")
+    payload.update(ref="refs/heads/master", before="a" * 40)
+    event = parse({"x-github-event": "push"}, payload)
+    assert event == PushEvent(
+        forge="github",
+        repo="Codertocat/Hello-World",
+        branch="master",
+        before="a" * 40,
+        after="6113728f27ae82c7b1a177c8d03f9e96e0adf246",
+        sender="Codertocat",
+    )
+    deleted = {**payload, "after": "0" * 40, "deleted": True}
+    assert isinstance(parse({"x-github-event": "push"}, deleted), Ignored)
+
+
 def assigned() -> dict[str, Any]:
     """An action stackgate has no use for (the package's assigned example is not stored)."""
     return {**recorded("pull_request.labeled"), "action": "assigned"}
@@ -133,7 +175,7 @@ def assigned() -> dict[str, Any]:
         ("issue_comment", pr_comment("looks good"), "not a /stackgate command"),
         ("pull_request", assigned(), "action assigned is not acted on"),
         ("ping", recorded("ping"), "ping"),
-        ("push", recorded("push"), "event push is not acted on"),
+        ("push", recorded("push"), "push to refs/tags/simple-tag is not acted on"),
         ("", {}, "event (none) is not acted on"),
     ],
 )
