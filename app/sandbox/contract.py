@@ -13,8 +13,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from app.sandbox.contract_cks import KUBERNETES
 from app.sandbox.contract_network import NETWORKING
 from app.sandbox.contract_security import SECURITY
+from app.sandbox.contract_storage import STORAGE
 from app.sandbox.contract_tenancy import TENANCY
 
 CONTRACT_FILE = Path(__file__).with_name("contract.json")
@@ -217,6 +219,8 @@ EXTRA_COMMANDS: dict[str, dict[str, Any]] = {
 EXTRA_COMMANDS.update({name: _extra(*spec) for name, spec in TENANCY.items()})
 EXTRA_COMMANDS.update({name: _extra(*spec) for name, spec in NETWORKING.items()})
 EXTRA_COMMANDS.update({name: _extra(*spec) for name, spec in SECURITY.items()})
+EXTRA_COMMANDS.update({name: _extra(*spec) for name, spec in KUBERNETES.items()})
+EXTRA_COMMANDS.update({name: _extra(*spec) for name, spec in STORAGE.items()})
 
 
 def _class_name(source: str) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 from ruamel.yaml import YAML
 
+from app.sandbox.catalog_rows import os_type, version_row
 from app.sandbox.sg_rows import add_default_group, add_shared_network
 from app.sandbox.store import Account, CloudState, Row
 from app.sandbox.tenancy import ROOT, account_row, domain_row, member, user_row
@@ -83,6 +84,15 @@ class TemplateSeed(_Seed):
     zones: list[str]
 
 
+class KubernetesVersionSeed(_Seed):
+    """A CKS version as addKubernetesSupportedVersion registers it (its binaries ISO ready)."""
+
+    semantic: str  # semanticversion, e.g. 1.28.4
+    min_cpu: int = 2  # KubernetesClusterService.MIN_KUBERNETES_CLUSTER_NODE_CPU
+    min_memory: int = 2048  # MiB, MIN_KUBERNETES_CLUSTER_NODE_RAM_SIZE
+    enabled: bool = True
+
+
 class NetworkOfferingSeed(_Seed):
     guest_ip_type: str = "Isolated"
     services: list[str] = Field(default_factory=list)
@@ -117,6 +127,8 @@ class SeedFile(_Seed):
     domains: dict[str, DomainSeed] = Field(default_factory=dict)  # by path, parents first
     accounts: dict[str, AccountSeed] = Field(default_factory=dict)
     projects: dict[str, ProjectSeed] = Field(default_factory=dict)
+    # none: the Kubernetes Service is off (cloud.kubernetes.service.enabled=false)
+    kubernetes_versions: dict[str, KubernetesVersionSeed] = Field(default_factory=dict)
 
 
 def read_seed(path: Path = DEFAULT_SEED) -> SeedFile:
@@ -136,6 +148,11 @@ def seeded_state(
     for name, template in seed.templates.items():
         state.table("templates").add(
             _template(state, name, template, [zones[z] for z in template.zones])
+        )
+    for name, version in seed.kubernetes_versions.items():
+        row = version_row(state, name, version.semantic, version.min_cpu, version.min_memory)
+        state.table("kubernetes_versions").add(
+            {**row, "state": "Enabled" if version.enabled else "Disabled"}
         )
     for name, network_offering in seed.network_offerings.items():
         state.table("network_offerings").add(_network_offering(state, name, network_offering))
@@ -257,7 +274,7 @@ def _template(state: CloudState, name: str, seed: TemplateSeed, zones: list[Row]
         "isready": True,
         "isfeatured": True,
         "crossZones": False,
-        "ostypeid": state.new_id(),
+        "ostypeid": os_type(state, seed.os)["id"],
         "ostypename": seed.os,
         "size": seed.size_gib * 1024**3,
         "templatetype": "USER",

@@ -45,6 +45,10 @@ KINDS = (
     "security_groups",
     "security_group_rules",
     "autoscale_vm_groups",  # none: the sandbox serves no command that makes one
+    "os_types",
+    "kubernetes_versions",
+    "kubernetes_clusters",
+    "snapshot_policies",
 )
 NO_PROJECT = ""
 

@@ -15,9 +15,11 @@ from typing import Any
 import pytest
 import requests
 from cs import CloudStack
+from ruamel.yaml import YAML
 
 from app.cloudstack.signing import sign
 from app.sandbox.launch import build_api
+from app.sandbox.seed import DEFAULT_SEED
 from app.sandbox.server import RunningSandbox, serve_in_background
 from tests.sandbox.shapes import error_problems, problems
 
@@ -173,6 +175,17 @@ class Catalog:
         self.isolated = network_offerings[0]["id"]
         self.tier = next(o["id"] for o in network_offerings if o["forvpc"])
         self.vpc_offering = api.one("listVPCOfferings", name="Default VPC offering")["id"]
+
+
+def start_without_cks(
+    tmp_path: Path, api_key: str = API_KEY, secret_key: str = SECRET_KEY
+) -> RunningSandbox:
+    """A sandbox whose cloud has the Kubernetes Service off: its seed lists no versions."""
+    seed = YAML(typ="safe").load(DEFAULT_SEED)
+    del seed["kubernetes_versions"]
+    path = tmp_path / "seed.yaml"
+    YAML(typ="safe").dump(seed, path)
+    return serve_in_background(build_api(path, api_key=api_key, secret_key=secret_key))
 
 
 def start(job_seconds: float = 0.0) -> RunningSandbox:

@@ -16,7 +16,8 @@ JOB_FAILURE = {"errorcode": int, "errortext": str}
 ERROR_BODY = {"uuidList": list, "errorcode": int, "cserrorcode": int, "errortext": str}
 SUCCESS_KEYS = {"success", "displaytext"}
 TAG_TYPES = ("Set<ResourceTagResponse>", "List<ResourceTagResponse>")
-LIST_SHAPED = ("listApis",)  # ListApisCmd extends BaseCmd, not BaseListCmd, but answers a list
+# ListApisCmd and RegisterTemplateCmd extend BaseCmd, not BaseListCmd, but answer a list
+LIST_SHAPED = ("listApis", "registerTemplate")
 
 
 def json_types(java_type: str) -> tuple[type, ...]:

@@ -97,10 +97,10 @@ def test_cs_sees_a_command_the_sandbox_does_not_serve_as_432(
     sandbox: RunningSandbox, session: requests.Session
 ) -> None:
     with pytest.raises(CloudStackApiException) as refused:
-        _cs(sandbox, session).listKubernetesClusters()
+        _cs(sandbox, session).listBackups()
     assert refused.value.response.status_code == 432
     assert refused.value.error["errortext"].startswith(
-        "The API [listKubernetesClusters] does not exist or is not available for the account"
+        "The API [listBackups] does not exist or is not available for the account"
     )
 
 

@@ -177,14 +177,56 @@ def everything(api: CloudStackHttp, catalog: Catalog) -> dict[str, Any]:
     api.ok("enableStaticNat", ipaddressid=natted["id"], virtualmachineid=vm["id"])
     group = api.result("createAffinityGroup", name="shape", type="host affinity", **owner)
     deploy(api, catalog, project, name="shape-2", affinitygroupids=group["id"])
-    return {"project": project, "network": network_id, "address": address, "lb": balancer}
+    version = api.items("listKubernetesSupportedVersions", name="v1.27.3")[0]
+    api.result(
+        "createKubernetesCluster",
+        name="shape-k8s",
+        zoneid=catalog.zone,
+        kubernetesversionid=version["id"],
+        serviceofferingid=catalog.medium,
+        size=1,
+        **owner,
+    )
+    root = api.one("listVolumes", virtualmachineid=vm["id"], type="ROOT", **owner)
+    api.ok(
+        "createSnapshotPolicy",
+        volumeid=root["id"],
+        intervaltype="DAILY",
+        schedule="30:02",
+        timezone="UTC",
+        maxsnaps=3,
+    )
+    os_type = api.items("listOsTypes")[0]["id"]
+    api.ok(
+        "registerTemplate",
+        name="shape-template",
+        displaytext="shape",
+        url="https://images.example.org/shape.qcow2",
+        format="QCOW2",
+        hypervisor="KVM",
+        ostypeid=os_type,
+        zoneid=catalog.zone,
+        **owner,
+    )
+    return {
+        "project": project,
+        "network": network_id,
+        "address": address,
+        "lb": balancer,
+        "volume": root,
+    }
 
 
-LISTS = [
+LISTS = [  # listTemplates twice: the cloud's, and the project's own (self)
     ("listZones", {}),
     ("listServiceOfferings", {}),
     ("listDiskOfferings", {}),
     ("listTemplates", {"templatefilter": "executable"}),
+    ("listTemplates", {"templatefilter": "self", "project": True}),
+    ("listOsTypes", {}),
+    ("listKubernetesSupportedVersions", {}),
+    ("listKubernetesClusters", {"project": True}),
+    ("listSnapshotPolicies", {"volume": True}),
     ("listNetworkOfferings", {}),
     ("listVPCOfferings", {}),
     ("listVPCs", {"project": True}),
@@ -214,11 +256,13 @@ LISTS = [
 def test_every_list_fits_the_contract(
     api: CloudStackHttp, everything: dict[str, Any], command: str, options: dict[str, Any]
 ) -> None:
-    params = {k: v for k, v in options.items() if k not in ("project", "lb")}
+    params = {k: v for k, v in options.items() if k not in ("project", "lb", "volume")}
     if options.get("project"):
         params["projectid"] = everything["project"]["id"]
     if options.get("lb"):
         params["id"] = everything["lb"]["id"]
+    if options.get("volume"):
+        params["volumeid"] = everything["volume"]["id"]
     answer = api.ok(command, **params)  # ok() asserts problems(...) == []
     assert answer.get("count", 0) >= 1, answer
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.sandbox.api import Ctx, command
+from app.sandbox.commands.templates import advance
 from app.sandbox.contract import contract
 from app.sandbox.errors import PARAM_ERROR, ApiError
 from app.sandbox.listing import list_body
@@ -52,12 +53,23 @@ def list_templates(ctx: Ctx) -> dict[str, Any]:
     if template_filter not in TEMPLATE_FILTERS:
         raise ApiError(PARAM_ERROR, f"Please specify a valid template filter: {template_filter}")
     zone = ctx.request.get("zoneid")
-    rows = [
-        {**template, "zoneid": zone_id, "zonename": zone_name}
-        for template in ctx.state.table("templates")
-        for zone_id, zone_name in template["_zones"].items()
-        if not zone or zone in (zone_id, "-1")
-    ]
+    project = ctx.request.get("projectid")
+
+    def shown(template: Row) -> bool:
+        """A project's own templates with its projectid; the cloud's public ones, but for
+        'self'."""
+        if template.get("projectid"):
+            return bool(template["projectid"] == project)
+        return template_filter != "self"
+
+    rows = []
+    for template in filter(shown, ctx.state.table("templates")):
+        advance(template)
+        rows += [
+            {**template, "zoneid": zone_id, "zonename": zone_name}
+            for zone_id, zone_name in template["_zones"].items()
+            if not zone or zone in (zone_id, "-1")
+        ]
     return list_body(ctx.request, "template", rows)
 
 

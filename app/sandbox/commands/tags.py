@@ -23,6 +23,7 @@ TABLES = {
     "SecurityGroupRule": ("security_group_rules",),
     "Vpc": ("vpcs",),
     "NetworkACL": ("acl_items",),
+    "SnapshotPolicy": ("snapshot_policies",),
 }
 # Types CloudStack tags that the sandbox has no objects of, and types that take no tags at all
 OTHER_TAGGABLE = (
@@ -34,7 +35,6 @@ OTHER_TAGGABLE = (
     "VMSnapshot",
     "RemoteAccessVpn",
     "User",
-    "SnapshotPolicy",
     "VpcOffering",
 )
 NOT_TAGGABLE = (

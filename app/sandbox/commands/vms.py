@@ -184,11 +184,11 @@ def deploy_virtual_machine(ctx: Ctx) -> Answer:
     vm = vm_row(ctx, name, offering, template, zone, project)
     if keypairs:
         vm["keypairs"] = keypairs
-    vm["nic"] = [_nic(ctx, network, i == 0) for i, network in enumerate(networks)]
+    vm["nic"] = [guest_nic(ctx, network, i == 0) for i, network in enumerate(networks)]
     join(vm, groups)
     set_groups(vm, security)
     ctx.state.table("vms").add(vm)
-    _root_volume(ctx, vm, root_gib, project)
+    root_volume(ctx, vm, root_gib, project)
     start = request.flag("startvm", default=True)
 
     def run() -> tuple[str, Row]:
@@ -203,7 +203,7 @@ def deploy_virtual_machine(ctx: Ctx) -> Answer:
     return ctx.submit(run, ("VirtualMachine", vm))
 
 
-def _nic(ctx: Ctx, network: Row, default: bool) -> Row:
+def guest_nic(ctx: Ctx, network: Row, default: bool) -> Row:
     vlan = f"vlan://{1000 + len(ctx.state.table('networks'))}"
     return {
         "id": ctx.state.new_id(),
@@ -223,10 +223,11 @@ def _nic(ctx: Ctx, network: Row, default: bool) -> Row:
     }
 
 
-def _root_volume(ctx: Ctx, vm: Row, size_gib: int, project: Row | None) -> None:
-    root = volume_row(
-        ctx, f"ROOT-{vm['instancename'].split('-')[2]}", "ROOT", size_gib, None, project
-    )
+def root_volume(
+    ctx: Ctx, vm: Row, size_gib: int, project: Row | None, zone: Row | None = None
+) -> None:
+    number = vm["instancename"].split("-")[2]
+    root = volume_row(ctx, f"ROOT-{number}", "ROOT", size_gib, None, project, zone)
     root.update(state="Ready", serviceofferingid=vm["serviceofferingid"])
     attach(root, vm, 0, ctx.state.timestamp())
     ctx.state.table("volumes").add(root)

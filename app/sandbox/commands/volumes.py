@@ -20,9 +20,15 @@ ATTACHMENT = ("virtualmachineid", "vmname", "vmdisplayname", "vmstate", "devicei
 
 
 def volume_row(
-    ctx: Ctx, name: str, kind: str, size_gib: int, offering: Row | None, project: Row | None
+    ctx: Ctx,
+    name: str,
+    kind: str,
+    size_gib: int,
+    offering: Row | None,
+    project: Row | None,
+    zone: Row | None = None,
 ) -> Row:
-    zone = ctx.entity("zones", "zoneid")
+    zone = zone or ctx.entity("zones", "zoneid")
     row: Row = {
         "id": ctx.state.new_id(),
         "name": name,
