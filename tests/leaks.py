@@ -144,6 +144,7 @@ class ScannedAnswers:
 def watch(scanner: Scanner) -> None:
     """Wire the scan in; before any test module (or lower conftest) imports what it wraps."""
     import app.main
+    import app.sandbox.cks
     from app.config import Settings
     from app.notify.sending import Courier
     from app.sandbox.api import Api
@@ -174,6 +175,15 @@ def watch(scanner: Scanner) -> None:
         scanner.secret("sandbox secret key", self.state.secret_key)
 
     Api.__init__ = sandbox  # type: ignore[method-assign]
+
+    make_kubeconfig = app.sandbox.cks.kubeconfig
+
+    def kubeconfig(cluster: Any) -> str:  # a cluster's kubeconfig, with its token, is a secret
+        made = make_kubeconfig(cluster)
+        scanner.secret("kubeconfig", made)
+        return made
+
+    app.sandbox.cks.kubeconfig = kubeconfig
 
     post = Courier.post
 
