@@ -68,10 +68,6 @@ def plan(
 ) -> None:
     """Plan the repo against the cloud; exit 0 without changes, 2 with changes, 1 on errors."""
     from app.forges.local import git
-    from app.plan.serialize import to_json
-    from app.policy.input import build_input
-    from app.report.plan_markdown import GITLAB_LIMIT, render_comment
-    from app.report.plan_terminal import render_terminal
     from app.spec import load_repo
 
     out = console()
@@ -81,17 +77,30 @@ def plan(
     except git.GitError as problem:
         out.print(f"git: {problem}", style="red")
         raise typer.Exit(FAILED) from None
-    if output is PlanFormat.json:
-        typer.echo(to_json(result), nl=False)
-    elif output is PlanFormat.policy_input:
-        typer.echo(json.dumps(build_input(result, desired), indent=2, sort_keys=True))
-    elif output is PlanFormat.markdown:
-        typer.echo("\n".join(render_comment(result, limit=GITLAB_LIMIT)), nl=False)
-    else:
+    if output is PlanFormat.text:
+        from app.report.plan_terminal import render_terminal
+
         for notice in notices:
             out.print(notice, style="yellow")
         out.print(render_terminal(result), soft_wrap=False)
+    else:
+        typer.echo(_plan_document(result, desired, output), nl=False)
     raise typer.Exit(FAILED if result.has_errors else CHANGES if result.has_changes else NO_CHANGES)
+
+
+def _plan_document(result: Plan, desired: DesiredState, output: PlanFormat) -> str:
+    """The plan for a script or a comment; only the chosen format's renderer is loaded."""
+    if output is PlanFormat.json:
+        from app.plan.serialize import to_json
+
+        return to_json(result)
+    if output is PlanFormat.policy_input:
+        from app.policy.input import build_input
+
+        return json.dumps(build_input(result, desired), indent=2, sort_keys=True) + "\n"
+    from app.report.plan_markdown import GITLAB_LIMIT, render_comment
+
+    return "\n".join(render_comment(result, limit=GITLAB_LIMIT))
 
 
 def plan_against_clouds(

@@ -75,6 +75,14 @@ def test_markdown_is_the_pull_request_comment() -> None:
     assert "#### Quota impact" in result.output
 
 
+def test_policy_input_is_the_document_policies_judge() -> None:
+    result = runner.invoke(cli, ["plan", str(EXAMPLE), "--format", "policy-input"])
+    assert result.exit_code == CHANGES and result.output.endswith("}\n")
+    document = json.loads(result.output)
+    assert {"changes", "projects", "quotas"} <= set(document)
+    assert "payments" in document["projects"]
+
+
 def _git(root: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
 
