@@ -7,7 +7,9 @@ and merged: land; closed: close. A pull_request_review: judge the approvals agai
 issue_comment with a ``/stackgate`` command on a pull request: the command. A push to the
 default branch: land the pull request that commit merged (found through the API).
 
-GitLab CI: a merge request pipeline (``CI_MERGE_REQUEST_IID``) reviews it; a pipeline on
+GitLab CI: a merge request pipeline (``CI_MERGE_REQUEST_IID``) reviews it, unless it is a
+merge train's (``CI_MERGE_REQUEST_EVENT_TYPE`` = ``merge_train``): then it checks the train's
+merged result (``CI_COMMIT_SHA``) against what the merge request had approved; a pipeline on
 the default branch (``CI_COMMIT_BRANCH`` = ``CI_DEFAULT_BRANCH``) lands the merge request
 that commit merged. ``CI_PROJECT_PATH``, ``CI_SERVER_URL``; the token is
 ``STACKGATE_GITLAB_TOKEN`` (a job token may not comment or set statuses).
@@ -43,6 +45,7 @@ class Step(StrEnum):
     CLOSE = "close"  # closed unmerged: let its projects go
     APPROVE = "approve"  # a review: judge the approvals again
     COMMAND = "command"  # a `/stackgate` comment
+    TRAIN = "train"  # a merge train's merged result: does what was approved still hold?
 
 
 class NotCi(ValueError):
@@ -62,7 +65,7 @@ class CiRun:
     step: Step
     sender: str
     number: int | None = None  # None: GitLab's default branch, found from the commit
-    commit: str = ""  # the commit the pipeline runs for (GitLab default-branch pipelines)
+    commit: str = ""  # the commit the pipeline runs for (GitLab default-branch, train pipelines)
     bot: str = ""  # whom the token comments as, when the forge will not say; "" to ask it
     comment_id: int = 0  # COMMAND: the comment that said it
     command: tuple[str, ...] = ()  # COMMAND: the verb and its args
@@ -152,7 +155,11 @@ def _gitlab(env: Mapping[str, str]) -> CiRun:
     common = (env.get("CI_SERVER_URL", "https://gitlab.com"), SecretStr(token))
     repo, sender = _need(env, "CI_PROJECT_PATH"), env.get("GITLAB_USER_LOGIN", "")
     if env.get("CI_MERGE_REQUEST_IID"):
-        return CiRun("gitlab", *common, repo, Step.REVIEW, sender, int(env["CI_MERGE_REQUEST_IID"]))
+        number = int(env["CI_MERGE_REQUEST_IID"])
+        if env.get("CI_MERGE_REQUEST_EVENT_TYPE") == "merge_train":
+            train = _need(env, "CI_COMMIT_SHA")
+            return CiRun("gitlab", *common, repo, Step.TRAIN, sender, number, commit=train)
+        return CiRun("gitlab", *common, repo, Step.REVIEW, sender, number)
     branch, default = env.get("CI_COMMIT_BRANCH"), env.get("CI_DEFAULT_BRANCH")
     if branch and branch == default:
         return CiRun("gitlab", *common, repo, Step.LAND, sender, commit=_need(env, "CI_COMMIT_SHA"))

@@ -3,7 +3,9 @@ says whether the pipeline should pass.
 
 A review, or a review's approval judged again, passes when the plan has no errors and no
 policy denies it (approvals are for the `stackgate/approval` status and the merge button,
-not for failing a pipeline); a land passes when the apply finished; a command when it ran.
+not for failing a pipeline); a merge train's pipeline passes when the train's merged result
+holds what the merge request had approved; a land passes when the apply finished; a command
+when it ran.
 Without a shared ``STACKGATE_DATABASE_URL`` each job has its own store: project locks then
 hold only within one job, and an apply's journal dies with it.
 """
@@ -20,6 +22,7 @@ from app.flows.command import command
 from app.flows.land import land
 from app.flows.review import review
 from app.flows.services import Services
+from app.flows.train import check_train
 from app.plan.serialize import from_dict
 from app.policy.model import Decision
 from app.report.stamp import Stamp
@@ -39,6 +42,11 @@ def run_step(services: Services, run: CiRun, number: int) -> tuple[bool, str]:
     if run.step is Step.LAND:
         land(services, run.forge, run.repo, number, run.sender, stamped=True)
         return _landed(services, run, number)
+    if run.step is Step.TRAIN:
+        why = check_train(services, run.forge, run.repo, number, run.commit)
+        if why:
+            return False, f"!{number}: the merge train's result does not hold: {why}"
+        return True, f"!{number}: the merge train's result holds what was approved"
     if run.step is Step.COMMAND:
         verb, *args = run.command
         said = CommandEvent(run.forge, run.repo, number, run.sender, run.comment_id, verb, (*args,))

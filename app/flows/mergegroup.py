@@ -18,7 +18,7 @@ from app.apply.guard import guard
 from app.events.model import MergeGroupEvent, PullRequest
 from app.flows.gate import APPROVAL, PLAN, POLICY, gate
 from app.flows.groups import planned_heads, remember
-from app.flows.planning import plan_projects, repo_name
+from app.flows.planning import changed_projects, plan_projects, repo_name
 from app.flows.services import Services
 from app.flows.signoff import may_approve, signed
 from app.forges.base import Forge, MergeQueue, StatusState
@@ -27,7 +27,6 @@ from app.plan.model import Plan
 from app.plan.serialize import from_dict
 from app.policy.model import Decision
 from app.spec.loader import load_desired_state
-from app.spec.state import DesiredState
 from app.store import plans
 
 log = logging.getLogger("stackgate.queue")
@@ -138,21 +137,13 @@ def _combined(
         desired,
         services.clouds,
         repo_name(desired, services.repo_id(forge.name, event.repo)),
-        projects | _differing(desired, before),
+        projects | changed_projects(desired, before),
         before,
         prices=services.settings.prices,
     )
     # The live objects are judged again when each applies; here: the changes, and errors.
     union = replace(combined, changes=tuple(c for m in members for c in m.plan.changes))
     return combined, list(guard(union, combined).differences)
-
-
-def _differing(desired: DesiredState, before: DesiredState) -> set[str]:
-    """Projects the group changes, whichever pull request (or none stackgate saw) did it."""
-    names = desired.projects.keys() | before.projects.keys()
-    if desired.settings != before.settings:
-        return set(names)
-    return {name for name in names if desired.projects.get(name) != before.projects.get(name)}
 
 
 def _report(
@@ -185,16 +176,18 @@ def _report(
         log.info("merge group %s of %s holds: %s", event.head_sha[:12], event.repo, which)
         return
     log.warning("merge group %s of %s refused: %s", event.head_sha[:12], event.repo, reasons)
-    body = _refusal(event.head_sha, reasons, services.pr_noun(forge.name))
+    body = refusal("merge queue's group", event.head_sha, reasons, services.pr_noun(forge.name))
     for number in numbers:
         forge.comment(event.repo, number, body)
 
 
-def _refusal(head: str, reasons: list[str], noun: str) -> str:
+def refusal(what: str, head: str, reasons: list[str], noun: str) -> str:
+    """Why a merge queue's group or a merge train's result does not hold, for each of its
+    pull (merge) requests."""
     lines = "\n".join(f"- {reason}" for reason in reasons)
     return (
-        f"### 🛑 stackgate: the merge group at `{head[:12]}` does not hold\n\n"
-        f"The merge queue's group holding this {noun} cannot merge as it is:\n\n{lines}\n\n"
-        "Nothing was applied and the projects stay locked by their pull requests. Fix what is "
-        "listed (or take the pull request named out of the queue), then queue it again."
+        f"### 🛑 stackgate: the {what} at `{head[:12]}` does not hold\n\n"
+        f"The {what} holding this {noun} cannot merge as it is:\n\n{lines}\n\n"
+        f"Nothing was applied and the projects stay locked by their {noun}s. Fix what is "
+        f"listed (or take the {noun} named out of the queue), then queue it again."
     )

@@ -32,6 +32,14 @@ def touched_projects(
     return names
 
 
+def changed_projects(desired: DesiredState, before: DesiredState) -> set[str]:
+    """Projects that differ between two states of the repo, whoever changed them."""
+    names = desired.projects.keys() | before.projects.keys()
+    if desired.settings != before.settings:
+        return set(names)
+    return {name for name in names if desired.projects.get(name) != before.projects.get(name)}
+
+
 def plan_projects(
     desired: DesiredState,
     clouds: Clouds,

@@ -135,6 +135,20 @@ class GitLabFake:
             mr.state = "merged" if merged else "closed"
             return hooks.merge_request_hook(self.world, mr, who, "merge" if merged else "close")
 
+    def train(self, repo: str, numbers: list[int]) -> str:
+        """A merge train's merged result for its last car: the target with each merge
+        request merged in, in the train's order (what that car's pipeline runs on)."""
+        with self.world.lock:
+            first = self._mr(repo, numbers[0])
+            sha = first.project.branches[first.target_branch]
+            for number in numbers:
+                mr = self._mr(repo, number)
+                made = merges.merge(self.world, sha, mr.head, merges.message(mr))
+                if made is None:  # GitLab drops a car that conflicts from the train
+                    raise ValueError(f"{repo}!{number} conflicts with the train")
+                sha = made.sha
+            return sha
+
     def mark_ready(self, repo: str, number: int) -> Delivery:
         with self.world.lock:
             mr = self._mr(repo, number)

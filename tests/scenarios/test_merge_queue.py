@@ -19,7 +19,7 @@ from tests.scenarios.test_merges import APPLIED, machines, told
 from tests.scenarios.test_pull_requests import LABEL, edit
 
 CONTEXTS = ("stackgate/plan", "stackgate/policy", "stackgate/approval")
-REFUSED = "### 🛑 stackgate: the merge group"
+REFUSED = "### 🛑 stackgate: the merge queue's group"
 
 
 @pytest.fixture

@@ -59,6 +59,9 @@ def test_gitlab_merge_request_and_default_branch_pipelines() -> None:
     main = {"CI_COMMIT_BRANCH": "main", "CI_DEFAULT_BRANCH": "main", "CI_COMMIT_SHA": "abc123"}
     land = detect({**base, **main})
     assert (land.step, land.number, land.commit) == (Step.LAND, None, "abc123")
+    train = {"CI_MERGE_REQUEST_EVENT_TYPE": "merge_train", "CI_COMMIT_SHA": "def456"}
+    checked = detect({**base, "CI_MERGE_REQUEST_IID": "7", **train})
+    assert (checked.step, checked.number, checked.commit) == (Step.TRAIN, 7, "def456")
 
 
 @pytest.mark.parametrize(
