@@ -91,7 +91,7 @@ def test_a_cluster_runs_its_nodes_as_project_vms_counted_in_the_project(
     listed = api.one("listProjects", id=project["id"])
     assert (listed["vmtotal"], listed["cputotal"], listed["memorytotal"]) == (13, 26, 13 * 4096)
     assert listed["volumetotal"] == 13 and listed["primarystoragetotal"] == 13 * 8
-    assert listed["networktotal"] == 1  # the network CKS made for it
+    assert (listed["networktotal"], listed["iptotal"]) == (1, 1)  # its network, source NAT
 
 
 def test_scale_upgrade_stop_start_and_delete(
