@@ -29,8 +29,10 @@ def close(
             audit.audit(session, forge_name, repo, number, actor, "closed", ", ".join(released))
     if not merged:
         return
-    with services.sessions() as session:
+    with services.sessions.begin() as session:
         grouped = queued(session, forge_name, repo, number)
+        if grouped:  # its landing may have run first, when the plan was not retired yet
+            replan_contenders(session, forge_name, repo, number, plans.MERGED)
     if grouped:
         log.info("%s#%s merged with its merge group: the group's landing applies it", repo, number)
         return
