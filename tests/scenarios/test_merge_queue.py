@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.store.tables import ApplyRun, Lock
+from tests.fakes.base import FailurePlan
 from tests.fakes.github import GitHubFake
 from tests.fakes.github_queue import Group
 from tests.scenarios.harness import Stackgate, example_files, running
@@ -172,3 +173,28 @@ def test_a_group_holding_a_pull_request_stackgate_never_planned_fails_on_the_oth
     (comment,) = told(github, repo, planned, REFUSED)
     assert github.head_sha(repo, unseen)[:12] in comment
     assert "(projects/team-a.yaml:1:1)" in comment  # what it would change: nobody approved it
+
+
+def test_a_group_whose_pull_request_lacks_an_approval_fails_on_the_approval(
+    github: GitHubFake, repo: str, stackgate: Stackgate
+) -> None:
+    number, delivery = github.open_pr(repo, "bob", edit(*LABEL))
+    stackgate.deliver(delivery)
+    stackgate.deliver(github.approve(repo, number, "lee"))  # the platform team never did
+    group = _queued(stackgate, repo, [number])
+    assert _states(github, repo, group.head_sha) == ["success", "success", "failure"]
+    approval = github.statuses(repo, group.head_sha)["stackgate/approval"].description
+    assert approval.startswith(f"#{number}: Waiting for 1 approval from @platform")
+    (comment,) = told(github, repo, number, REFUSED)
+    assert f"#{number}: Waiting for 1 approval from @platform" in comment
+
+
+def test_a_group_github_cannot_compare_ends_in_error_not_pending(
+    github: GitHubFake, repo: str, stackgate: Stackgate
+) -> None:
+    number = _approved(stackgate, repo, "bob", edit(*LABEL))
+    github.fail_next(FailurePlan(count=100, status=502, path_contains="/compare/"))
+    group = _queued(stackgate, repo, [number])
+    found = github.statuses(repo, group.head_sha)
+    assert [found[c].state for c in CONTEXTS] == ["error"] * 3
+    assert found["stackgate/plan"].description.startswith("stackgate could not check the group")
