@@ -15,7 +15,7 @@ from typing import Any
 from app.cloudstack.catalog import GIB
 from app.cloudstack.client import CloudStackClient
 from app.cloudstack.errors import ApiError
-from app.cloudstack.inventory import LISTS, PER_PROJECT_MAX
+from app.cloudstack.inventory import LISTS, PER_PROJECT_MAX, RECORDED
 from app.cloudstack.model import ProjectRef
 from app.imports.mapping import ProjectRows, Row
 from app.imports.model import Unmodelled
@@ -29,7 +29,6 @@ OWNER_COLUMNS = ("ipaddressid", "publicipid", "networkid")
 OTHER_KINDS: tuple[tuple[str, str], ...] = (
     ("VPC", "listVPCs"),
     ("autoscale VM group", "listAutoScaleVmGroups"),
-    ("affinity group", "listAffinityGroups"),
     ("volume snapshot", "listSnapshots"),
     ("VM snapshot", "listVMSnapshot"),
     ("Kubernetes cluster", "listKubernetesClusters"),
@@ -61,9 +60,10 @@ def _read(
             if project_id in found:
                 owner_of[str(row["id"])] = project_id
                 found[project_id].rows.setdefault(kind, []).append(row)
-    for row in client.list("listSSHKeyPairs", **scope):
-        if str(row.get("projectid")) in found:
-            found[str(row["projectid"])].rows.setdefault("ssh_key", []).append(row)
+    for kind, command, _, _ in RECORDED:  # key pairs and affinity groups: by projectid
+        for row in client.list(command, **scope):
+            if str(row.get("projectid")) in found:
+                found[str(row["projectid"])].rows.setdefault(kind, []).append(row)
     for project_id, rows in found.items():
         for rule in rows.rows.get("load_balancer", []):
             assigned = client.list(

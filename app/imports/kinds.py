@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from app.cloudstack.model import Catalog
+from app.imports.groups import affinity_of, map_affinity_groups, static_nat_of
 from app.imports.keys import map_ssh_keys
 from app.imports.mapping import Mapper, ProjectRows, tagged_name
 from app.imports.model import ImportedProject, Unmodelled
@@ -24,6 +25,7 @@ def map_project(
     mapper = Mapper(found, catalog, keep)
     placeholders = map_ssh_keys(mapper, public_keys or {})
     _networks(mapper)
+    map_affinity_groups(mapper)
     _instances(mapper)
     _volumes(mapper)
     _public_ips(mapper)
@@ -72,6 +74,7 @@ def _instances(mapper: Mapper) -> None:
             "ssh_key": mapper.key("ssh_keys", ssh_key) if mapper.has("ssh_keys", ssh_key) else None,
             "root_disk": f"{gib}GiB" if gib else None,
             "zone": fields["zone"],
+            "affinity_groups": affinity_of(mapper, fields),
         }
         mapper.put("instances", "instance", str(row["name"]), row, entry)
 
@@ -98,9 +101,6 @@ def _public_ips(mapper: Mapper) -> None:
     for row in mapper.rows("public_ip"):
         fields = mapper.reading.public_ip(row)
         address, row_id = str(fields["address"]), str(row["id"])
-        if row.get("isstaticnat"):
-            target = row.get("virtualmachinename", "")
-            mapper.unmodelled.append(Unmodelled("static NAT", f"{address} → {target}", row_id))
         if row.get("vpcid") or not fields["network"]:
             mapper.unmodelled.append(
                 Unmodelled("public IP outside an isolated network", address, row_id)
@@ -111,7 +111,8 @@ def _public_ips(mapper: Mapper) -> None:
         if problem:
             mapper.skip("public_ip", key, row, problem)
             continue
-        mapper.put("public_ips", "public_ip", key, row, {"network": fields["network"]})
+        entry = {"network": fields["network"], "static_nat": static_nat_of(mapper, row)}
+        mapper.put("public_ips", "public_ip", key, row, entry)
         if mapper.has("public_ips", key):
             mapper.reading.ip_names[row_id] = key
 

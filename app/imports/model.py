@@ -8,6 +8,7 @@ from typing import Any
 # sections of a project file, in the order they are written (what others refer to comes first)
 SECTIONS = (
     "ssh_keys",
+    "affinity_groups",
     "networks",
     "instances",
     "volumes",

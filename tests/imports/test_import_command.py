@@ -172,7 +172,6 @@ def test_kinds_stackgate_does_not_model_are_listed_at_the_top_with_their_ids(
 ) -> None:
     made = _build(cs)
     project = _ids(cs, "listProjects", "project", name="payments")["payments"]
-    group = cs.createAffinityGroup(name="spread", type="host anti-affinity", projectid=project)
     vpc = cs.createVPC(
         name="core",
         displaytext="core",
@@ -186,4 +185,3 @@ def test_kinds_stackgate_does_not_model_are_listed_at_the_top_with_their_ids(
     top = written[: written.index("\nproject: payments")]
     assert vpc["vpc"]["id"] not in top  # a VPC is modelled now: an entry, not a comment
     assert "vpcs:\n  core:\n    offering: Default VPC offering\n    cidr: 10.20.0.0/16\n" in written
-    assert f"#   affinity group spread (id {group['affinitygroup']['id']})" in top
