@@ -144,7 +144,7 @@ class ScannedAnswers:
 def watch(scanner: Scanner) -> None:
     """Wire the scan in; before any test module (or lower conftest) imports what it wraps."""
     import app.main
-    import app.sandbox.cks
+    import app.sandbox.commands.cks_nodes
     from app.config import Settings
     from app.notify.sending import Courier
     from app.sandbox.api import Api
@@ -176,14 +176,14 @@ def watch(scanner: Scanner) -> None:
 
     Api.__init__ = sandbox  # type: ignore[method-assign]
 
-    make_kubeconfig = app.sandbox.cks.kubeconfig
+    make_kubeconfig = app.sandbox.commands.cks_nodes.kubeconfig
 
     def kubeconfig(cluster: Any) -> str:  # a cluster's kubeconfig, with its token, is a secret
         made = make_kubeconfig(cluster)
         scanner.secret("kubeconfig", made)
         return made
 
-    app.sandbox.cks.kubeconfig = kubeconfig
+    app.sandbox.commands.cks_nodes.kubeconfig = kubeconfig
 
     post = Courier.post
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from app.sandbox.api import Ctx
 from app.sandbox.catalog_rows import semantic
-from app.sandbox.cks import add_node, cluster_vms, remove_node
+from app.sandbox.commands.cks_nodes import add_node, cluster_vms, remove_node
 from app.sandbox.errors import (
     ACCOUNT_ERROR,
     CS_PERMISSION_DENIED,

@@ -11,8 +11,7 @@ from typing import Any
 
 from app.sandbox.api import Answer, Ctx, command
 from app.sandbox.catalog_rows import MIN_HA_VERSION, semantic
-from app.sandbox.cks import DEFAULT_ROOT_GIB, provision, render, set_power
-from app.sandbox.cks_checks import (
+from app.sandbox.commands.cks_checks import (
     check_network,
     check_offering,
     check_scale,
@@ -21,6 +20,7 @@ from app.sandbox.cks_checks import (
     in_state,
     resize,
 )
+from app.sandbox.commands.cks_nodes import DEFAULT_ROOT_GIB, provision, render, set_power
 from app.sandbox.commands.networks import new_network
 from app.sandbox.errors import (
     ACCOUNT_ERROR,
