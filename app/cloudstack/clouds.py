@@ -5,13 +5,15 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
 from app.cloudstack.client import CloudStackClient, Endpoint
 from app.config import CloudSettings, Settings
-from app.sandbox.launch import build_api
-from app.sandbox.server import RunningSandbox, serve_in_background
+
+if TYPE_CHECKING:  # the sandbox's web server loads only when a cloud is the sandbox
+    from app.sandbox.server import RunningSandbox
 
 
 class UnknownCloud(LookupError):
@@ -75,6 +77,9 @@ class Clouds:
 
     def _sandbox_endpoint(self, name: str) -> Endpoint:
         if self._sandbox is None:
+            from app.sandbox.launch import build_api
+            from app.sandbox.server import serve_in_background
+
             self._sandbox = serve_in_background(build_api(state_file=self.settings.sandbox_state))
             kept = (
                 f", state in {self.settings.sandbox_state}" if self.settings.sandbox_state else ""

@@ -60,3 +60,16 @@ def test_a_quick_command_loads_no_service_store_or_cloud_library(args: list[str]
         [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert done.stdout.splitlines()[-1] == ""
+
+
+def test_a_configured_cloud_loads_no_sandbox_web_server() -> None:
+    """The built-in sandbox's server (uvicorn, FastAPI) loads only when a cloud is the sandbox:
+    a plan against a real cloud does not pay for it at start."""
+    code = (
+        "import sys; import app.cloudstack.clouds, app.flows.planning; "
+        "print(sorted(m for m in sys.modules if m.startswith(('uvicorn', 'app.sandbox'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip() == "[]"
