@@ -30,6 +30,8 @@ from app.cloudstack.model import (
     ProjectRef,
     unmanaged_address,
 )
+from app.cloudstack.sg_reading import SecurityGroupReading
+from app.cloudstack.vpc_reading import VpcReading
 
 TAG_REPO = "stackgate.repo"
 TAG_KEY = "stackgate.key"
@@ -63,7 +65,7 @@ def _cidrs(value: Any) -> list[str]:
 
 
 @dataclass
-class Reading:
+class Reading(VpcReading, SecurityGroupReading):
     """Cross references filled while reading a project, in dependency order; the import reads
     untagged rows through the same descriptions, so both see an object alike."""
 
@@ -80,6 +82,7 @@ class Reading:
             "zone": row.get("zonename"),
             "description": "" if text == row["name"] else text,
             "state": row.get("state"),
+            **self.tier(row),
         }
 
     def instance(self, row: Row) -> dict[str, Any]:
@@ -116,6 +119,7 @@ class Reading:
             "address": row.get("ipaddress"),
             "source_nat": bool(row.get("issourcenat")),  # CloudStack never releases it in use
             "static_nat": row.get("virtualmachinename") if row.get("isstaticnat") else None,
+            **self.vpc_of(row),
         }
 
     def _ip(self, ip_id: Any, address: Any) -> str:
@@ -151,6 +155,7 @@ class Reading:
             "private_port": _ports(row.get("privateport"), row.get("privateendport")),
             "instance": row.get("virtualmachinename"),
             "cidrs": _cidrs(row.get("cidrlist")),
+            **self.on_tier(row, self.network_names),
         }
 
     @staticmethod
@@ -168,11 +173,16 @@ class Reading:
             "private_port": int(row.get("privateport", 0)),
             "members": sorted(m for m in members.split(",") if m),
             "cidrs": _cidrs(row.get("cidrlist")),
+            **self.on_tier(row, self.network_names),
         }
 
 
 # kind → (list command, extra parameters); read in this order so references resolve
 LISTS: dict[str, tuple[str, dict[str, str]]] = {
+    "vpc": ("listVPCs", {}),
+    "network_acl": ("listNetworkACLLists", {}),
+    "network_acl_rule": ("listNetworkACLs", {}),
+    "security_group": ("listSecurityGroups", {}),
     "network": ("listNetworks", {}),
     "public_ip": ("listPublicIpAddresses", {}),
     "instance": ("listVirtualMachines", {}),
@@ -225,9 +235,10 @@ def _read(
     owner_of: dict[str, str] = {}  # network or address id → project id (rules do not show theirs)
     for kind, (command, extra) in LISTS.items():
         describe: Callable[[Row], dict[str, Any]] = getattr(reading, kind)
-        for row in client.list(command, **scope, **extra):
+        for listed in client.list(command, **scope, **extra):
+            row = reading.filed(kind, listed)
             project_id = str(row.get("projectid") or _owner(row, owner_of))
-            if project_id not in by_id:
+            if project_id not in by_id or not reading.kept(kind, row):
                 continue
             owner_of[str(row["id"])] = project_id
             ours = found[project_id].take(kind, row, repo, describe)
@@ -292,7 +303,7 @@ class _Found:
 
 
 def _owner(row: Row, owner_of: dict[str, str]) -> str:
-    for column in ("ipaddressid", "publicipid", "networkid"):
+    for column in ("ipaddressid", "publicipid", "networkid", "vpcid", "aclid"):
         if str(row.get(column)) in owner_of:
             return owner_of[str(row.get(column))]
     return ""

@@ -23,11 +23,10 @@ from app.imports.model import Unmodelled
 UNSUPPORTED_ACTION = 432  # CloudStack's answer to a command this cloud does not offer
 SWEEP = {"projectid": "-1", "listall": "true"}
 # the columns through which a rule, which shows no projectid, belongs to its project
-OWNER_COLUMNS = ("ipaddressid", "publicipid", "networkid")
+OWNER_COLUMNS = ("ipaddressid", "publicipid", "networkid", "vpcid", "aclid")
 
 # kinds stackgate does not model yet: (kind, list command)
 OTHER_KINDS: tuple[tuple[str, str], ...] = (
-    ("VPC", "listVPCs"),
     ("autoscale VM group", "listAutoScaleVmGroups"),
     ("volume snapshot", "listSnapshots"),
     ("VM snapshot", "listVMSnapshot"),

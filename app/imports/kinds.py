@@ -11,6 +11,7 @@ from app.imports.keys import map_ssh_keys
 from app.imports.mapping import Mapper, ProjectRows, tagged_name
 from app.imports.model import ImportedProject, Unmodelled
 from app.imports.names import address_key
+from app.imports.vpcs import map_vpcs
 
 
 def map_project(
@@ -24,6 +25,7 @@ def map_project(
     ``public_keys`` by key pair name, where a Terraform state carries them."""
     mapper = Mapper(found, catalog, keep)
     placeholders = map_ssh_keys(mapper, public_keys or {})
+    map_vpcs(mapper)
     _networks(mapper)
     map_affinity_groups(mapper)
     _instances(mapper)
@@ -49,8 +51,10 @@ def map_project(
 def _networks(mapper: Mapper) -> None:
     for row in mapper.rows("network"):
         fields = mapper.reading.network(row)
-        if str(row.get("type", "Isolated")) != "Isolated" or row.get("vpcid"):
-            kind = "VPC tier" if row.get("vpcid") else f"{row.get('type')} network"
+        if row.get("vpcid"):
+            continue  # a tier: written under its VPC (vpcs.py)
+        if str(row.get("type", "Isolated")) != "Isolated":
+            kind = f"{row.get('type')} network"
             mapper.unmodelled.append(Unmodelled(kind, str(row["name"]), str(row["id"])))
             continue
         entry = {key: fields[key] for key in ("offering", "cidr", "zone", "description")}
@@ -101,17 +105,18 @@ def _public_ips(mapper: Mapper) -> None:
     for row in mapper.rows("public_ip"):
         fields = mapper.reading.public_ip(row)
         address, row_id = str(fields["address"]), str(row["id"])
-        if row.get("vpcid") or not fields["network"]:
+        place = "vpc" if row.get("vpcid") else "network"  # a VPC's address stays on no tier
+        if not fields[place]:
             mapper.unmodelled.append(
                 Unmodelled("public IP outside an isolated network", address, row_id)
             )
             continue
         key = tagged_name(row, "public_ip") or address_key(address)
-        problem = mapper.refer(fields, {"network": "networks"})
+        problem = mapper.refer(fields, {place: f"{place}s"})
         if problem:
             mapper.skip("public_ip", key, row, problem)
             continue
-        entry = {"network": fields["network"], "static_nat": static_nat_of(mapper, row)}
+        entry = {place: fields[place], "static_nat": static_nat_of(mapper, row)}
         mapper.put("public_ips", "public_ip", key, row, entry)
         if mapper.has("public_ips", key):
             mapper.reading.ip_names[row_id] = key
@@ -127,7 +132,7 @@ def _rules(mapper: Mapper) -> None:
         mapper.rule("egress", "egress", row, entry, {"network": "networks"})
     for row in mapper.rows("port_forward"):
         entry = mapper.reading.port_forward(row)
-        refs = {"ip": "public_ips", "instance": "instances"}
+        refs = {"ip": "public_ips", "instance": "instances", **_tier(entry)}
         mapper.rule("port_forwards", "port_forward", row, entry, refs)
     for row in mapper.rows("load_balancer"):
         entry = mapper.reading.load_balancer(row)
@@ -135,9 +140,14 @@ def _rules(mapper: Mapper) -> None:
         name = str(row["name"])
         problem = next(
             filter(None, (mapper.missing({"instances": m}) for m in entry["members"])), None
-        ) or mapper.refer(entry, {"ip": "public_ips"})
+        ) or mapper.refer(entry, {"ip": "public_ips", **_tier(entry)})
         if problem or not entry["members"]:
             mapper.skip("load_balancer", name, row, problem or "has no members")
         else:
             entry["members"] = sorted(mapper.key("instances", m) for m in entry["members"])
             mapper.put("load_balancers", "load_balancer", name, row, entry)
+
+
+def _tier(entry: dict[str, Any]) -> dict[str, str]:
+    """A rule on a VPC address names its tier, a network of the project."""
+    return {"tier": "networks"} if entry.get("tier") else {}

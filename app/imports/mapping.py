@@ -35,7 +35,7 @@ class ProjectRows:
     unchecked: list[str] = field(default_factory=list)
 
 
-def _clean(entry: Mapping[str, Any]) -> dict[str, Any]:
+def clean(entry: Mapping[str, Any]) -> dict[str, Any]:
     """Unset fields left out, and a single port written as the number it is."""
     return {
         key: int(value) if key in PORTS and str(value).isdigit() else value
@@ -56,6 +56,7 @@ class Mapper:
         self.skipped: list[Skipped] = []
         self.renamed: list[Renamed] = []
         self.keys: dict[tuple[str, str], str] = {}  # (section, CloudStack name) → key written
+        self.tiers: set[str] = set()  # keys of the tiers written under their VPCs: networks too
         self.unmodelled = list(found.unmodelled)
         self.zone = self._zone()
 
@@ -81,7 +82,14 @@ class Mapper:
         return name if name is None else self.keys.get((section, str(name)), name)
 
     def has(self, section: str, name: Any) -> bool:
-        return self.key(section, name) in self.sections.get(section, {})
+        key = self.key(section, name)
+        tier = section == "networks" and key in self.tiers
+        return tier or key in self.sections.get(section, {})
+
+    def tier(self, name: str, key: str) -> None:
+        """A tier written under its VPC, which instances and rules name as a network."""
+        self.keys[("networks", name)] = key
+        self.tiers.add(key)
 
     def put(self, section: str, kind: str, name: str, row: Row, entry: dict[str, Any]) -> None:
         """Named entries: under a valid key, and never two under one key."""
@@ -96,7 +104,7 @@ class Mapper:
         zone = entry.pop("zone", None)
         if zone and zone != self.zone:
             entry["zone"] = zone
-        self.sections.setdefault(section, {})[key] = _clean(entry)
+        self.sections.setdefault(section, {})[key] = clean(entry)
 
     def skip(self, kind: str, name: str, row: Row, reason: str) -> None:
         self.skipped.append(Skipped(kind, name, str(row["id"]), reason))
@@ -124,7 +132,7 @@ class Mapper:
         if problem:
             self.skip(kind, label, row, problem)
         else:
-            self.sections.setdefault(section, []).append(_clean(entry))
+            self.sections.setdefault(section, []).append(clean(entry))
 
 
 def tagged_name(row: Row, kind: str) -> str | None:

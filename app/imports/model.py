@@ -9,6 +9,8 @@ from typing import Any
 SECTIONS = (
     "ssh_keys",
     "affinity_groups",
+    "vpcs",
+    "network_acls",
     "networks",
     "instances",
     "volumes",

@@ -23,7 +23,17 @@ DEPENDENTS: dict[str, list[tuple[str, str, Action]]] = {
         ("instance", "networks", Action.REPLACE),
         ("public_ip", "network", Action.REPLACE),
         ("egress", "network", Action.REPLACE),
+        ("port_forward", "tier", Action.REPLACE),
+        ("load_balancer", "tier", Action.REPLACE),
     ],
+    # a replaced VPC takes its tiers, ACL lists and addresses (deleteVPC refuses while tiers
+    # remain, and releases its addresses and lists); a replaced ACL list takes its rules
+    "vpc": [
+        ("network", "vpc", Action.REPLACE),
+        ("network_acl", "vpc", Action.REPLACE),
+        ("public_ip", "vpc", Action.REPLACE),
+    ],
+    "network_acl": [("network_acl_rule", "acl", Action.REPLACE)],
     "public_ip": [
         ("firewall", "ip", Action.REPLACE),
         ("port_forward", "ip", Action.REPLACE),

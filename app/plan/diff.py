@@ -13,16 +13,22 @@ from app.spec.diagnostics import Code, Diagnostic, error
 
 # Fields CloudStack cannot change on a live object: the object is destroyed and created again.
 REPLACED_BY = {
-    "network": {"cidr", "zone"},
+    # a tier's subnet and VPC are fixed (updateNetwork takes neither; replaceNetworkACLList
+    # moves it to another ACL list in place)
+    "network": {"cidr", "zone", "vpc", "gateway", "netmask"},
+    "vpc": {"offering", "cidr", "zone"},  # updateVPC takes the name and display text only
+    # createNetworkACLList's fields: CloudStack's updateNetworkACLList is not modelled here
+    "network_acl": {"vpc", "description"},
     "instance": {"template", "zone", "networks"},
     "volume": {"zone"},
-    "public_ip": {"network"},
+    "public_ip": {"network", "vpc"},
     "firewall": {"ip", "protocol", "ports", "icmp_type", "icmp_code", "cidrs"},
     "egress": {"network", "protocol", "ports", "icmp_type", "icmp_code", "cidrs"},
-    "port_forward": {"ip", "protocol", "public_port", "private_port", "instance", "cidrs"},
-    "load_balancer": {"ip", "protocol", "public_port", "private_port", "cidrs"},
+    "port_forward": {"ip", "protocol", "public_port", "private_port", "instance", "cidrs", "tier"},
+    "load_balancer": {"ip", "protocol", "public_port", "private_port", "cidrs", "tier"},
     "ssh_key": {"fingerprint"},
     "affinity_group": {"type", "description"},  # CloudStack has no updateAffinityGroup
+    "security_group": {"description"},  # updateSecurityGroup renames only
 }
 # Fields an instance must be stopped for (resetSSHKeyForVirtualMachine, ROOT resizeVolume,
 # updateVMAffinityGroup: AffinityGroupServiceImpl.updateVMAffinityGroups refuses a running VM).
@@ -33,7 +39,10 @@ LOST = {
     "volume": "the volume and its data",
     "public_ip": "the public address",
     "ssh_key": "the registered key pair",
+    "vpc": "the VPC, its router and its source NAT address",
+    "network_acl": "the ACL list and its rules",
     "affinity_group": "the affinity group; its instances leave it",
+    "security_group": "the security group and its rules",
     "load_balancer": "the load-balancer rule (a moment without traffic)",
 }
 SEVERITY = {Action.UPDATE: 1, Action.UPDATE_STOP: 2, Action.REPLACE: 3}

@@ -2,7 +2,8 @@
 
 An object's footprint is what CloudStack counts against its project: an instance its vm,
 cores, memory, root volume and root disk; a volume its count and size; a network its count
-and, with source NAT, the public address it takes on first use; an address itself.
+and, with source NAT, the public address it takes on first use; an address itself; a VPC
+its count and its source NAT address.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ RESOURCES = {
     "primary_storage": "GiB",
     "networks": "count",
     "public_ips": "count",
+    "vpcs": "count",
 }
 
 
@@ -69,6 +71,8 @@ def footprint(
         return {"networks": 1, "public_ips": 1 if source_nat and not unused else 0}
     if kind == "public_ip":
         return {"public_ips": 1}
+    if kind == "vpc":  # startVpc gives the VPC's router a source NAT address at once
+        return {"vpcs": 1, "public_ips": 1}
     return {}
 
 

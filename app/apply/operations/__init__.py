@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.apply.operations import (
+    acls,
     addresses,
     affinity,
     balancers,
@@ -20,7 +21,9 @@ from app.apply.operations import (
     networks,
     projects,
     rules,
+    security_groups,
     volumes,
+    vpcs,
 )
 from app.apply.operations.adopt import adopters
 from app.apply.operations.base import Operation
@@ -29,11 +32,15 @@ from app.plan.model import Action, Change
 
 TAGS_ONLY = frozenset({"labels", "protected"})
 UPDATABLE: dict[str, frozenset[str]] = {  # kind → the fields its update can change
-    "network": TAGS_ONLY | {"description", "offering"},
+    "network": TAGS_ONLY | {"description", "offering", "acl"},
+    "vpc": TAGS_ONLY | {"description"},
+    "network_acl_rule": TAGS_ONLY
+    | {"action", "traffic", "protocol", "ports", "icmp_type", "icmp_code", "cidrs"},
     "instance": TAGS_ONLY
     | {"offering", "cpu", "memory_mib", "root_disk_gib", "user_data_sha", "ssh_key"}
     | {"affinity_groups"},
     "volume": TAGS_ONLY | {"size_gib", "attach_to"},
+    "security_group": TAGS_ONLY | {"ingress", "egress"},
     "load_balancer": TAGS_ONLY | {"algorithm", "members"},
     "public_ip": TAGS_ONLY | {"static_nat"},
     **dict.fromkeys(("firewall", "egress", "port_forward"), TAGS_ONLY),
@@ -42,15 +49,18 @@ UPDATABLE: dict[str, frozenset[str]] = {  # kind → the fields its update can c
 }
 
 # Fields of kinds apply makes whose calls do not carry them yet (issue 18): a create with any of
-# them set would make the object without it (a VM outside its security groups, a VPC tier as
-# a plain network), so the plan is refused whole instead.
-NOT_MADE_YET = frozenset({"vpc", "tier", "security_groups"})
+# them set would make the object without it (a VM outside its security groups: an instance
+# cannot name its SG zone's shared network yet), so the plan is refused whole instead.
+NOT_MADE_YET = frozenset({"security_groups"})
 
 _MADE: dict[tuple[str, Action], Operation] = {
     **projects.OPERATIONS,
     **limits.OPERATIONS,
     **keys.OPERATIONS,
     **affinity.OPERATIONS,
+    **security_groups.OPERATIONS,
+    **vpcs.OPERATIONS,
+    **acls.OPERATIONS,
     **networks.OPERATIONS,
     **addresses.OPERATIONS,
     **instances.OPERATIONS,
@@ -58,8 +68,7 @@ _MADE: dict[tuple[str, Action], Operation] = {
     **rules.OPERATIONS,
     **balancers.OPERATIONS,
     **{
-        (kind, Action.UPDATE): Retag(KINDS[kind])
-        for kind in ("firewall", "egress", "port_forward")
+        (kind, Action.UPDATE): Retag(KINDS[kind]) for kind in ("firewall", "egress", "port_forward")
     },
 }
 OPERATIONS: dict[tuple[str, Action], Operation] = {**_MADE, **adopters(_MADE)}

@@ -22,10 +22,14 @@ from app.plan.model import Action, Change
 class AssociateIp(Create):
     kind_name = "public_ip"
     command = "associateIpAddress"
-    scope: ClassVar[dict[str, str]] = {"networkid": "associatednetworkid"}
+    # an address of a network, or of a VPC (vpcid), where it joins a tier with its first rule
+    scope: ClassVar[dict[str, str]] = {"networkid": "associatednetworkid", "vpcid": "vpcid"}
     job_class = "org.apache.cloudstack.api.command.user.address.AssociateIPAddrCmd"
 
     def params(self, ctx: Context, change: Change) -> dict[str, Any]:
+        vpc = after(change).get("vpc")
+        if vpc:
+            return {"vpcid": ref(ctx, "vpc", vpc, self.command), "projectid": ctx.project_id}
         network = ref(ctx, "network", after(change)["network"], self.command)
         return {"networkid": network, "projectid": ctx.project_id}
 

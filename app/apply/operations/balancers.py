@@ -13,7 +13,16 @@ from __future__ import annotations
 from typing import Any
 
 from app.apply.operations.base import Context, Submitted
-from app.apply.operations.common import KINDS, Delete, Operations, after, live_id, ref, retag
+from app.apply.operations.common import (
+    KINDS,
+    Delete,
+    Operations,
+    after,
+    live_id,
+    on_tier,
+    ref,
+    retag,
+)
 from app.apply.operations.create import Create
 from app.apply.operations.tags import wanted_tags
 from app.cloudstack.inventory import TAG_MEMBERS
@@ -55,6 +64,7 @@ class CreateBalancer(Create):
             "privateport": fields["private_port"],
             "openfirewall": "false",
             **cidrs,
+            **on_tier(ctx, change, self.command),
         }
 
     def follow_up(self, ctx: Context, change: Change, obj: dict[str, Any]) -> None:

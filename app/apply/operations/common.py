@@ -44,6 +44,8 @@ KINDS: dict[str, Kind] = {
     "port_forward": Kind("listPortForwardingRules", "PortForwardingRule", "portforwardingrule"),
     # createLoadBalancerRule's job result says "loadbalancer", its list "loadbalancerrule"
     "load_balancer": Kind("listLoadBalancerRules", "LoadBalancer", "loadbalancer", named=True),
+    "vpc": Kind("listVPCs", "Vpc", "vpc", named=True),
+    "network_acl_rule": Kind("listNetworkACLs", "NetworkACL", "networkacl"),
 }
 
 
@@ -68,6 +70,12 @@ def zone_id(ctx: Context, change: Change, command: str) -> str:
 
 def after(change: Change) -> dict[str, Any]:
     return change.after or {}
+
+
+def on_tier(ctx: Context, change: Change, command: str) -> dict[str, str]:
+    """A rule on a VPC address names the tier it serves (networkid); none elsewhere."""
+    tier = after(change).get("tier")
+    return {"networkid": ref(ctx, "network", tier, command)} if tier else {}
 
 
 def live_id(ctx: Context, change: Change, command: str) -> str:

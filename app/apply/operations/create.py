@@ -86,7 +86,7 @@ class Create:
         rows = ctx.client.list(
             self.kind.list_command,
             projectid=ctx.project_id,
-            **{listed: match[given] for given, listed in self.scope.items()},
+            **{listed: match[given] for given, listed in self.scope.items() if given in match},
             **self.kind.list_params,
         )
         return [

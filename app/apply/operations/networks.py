@@ -6,6 +6,10 @@ from the CIDR (first host as gateway). Real CloudStack takes gateway/netmask for
 networks only when the offering does not specify IP ranges; the sandbox always does.
 updateNetwork sends displaytext and, for a new offering, networkofferingid; the sandbox
 ignores networkofferingid, so an offering change converges only on a real cloud.
+
+A VPC tier is a network too: createNetwork (CreateNetworkCmd) with vpcid, aclid and the
+tier's own gateway and netmask; a tier moves to another ACL list in place with
+replaceNetworkACLList (ReplaceNetworkACLListCmd, async).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from app.apply.operations.acls import acl_id
 from app.apply.operations.base import Context, Submitted
 from app.apply.operations.common import (
     KINDS,
@@ -21,6 +26,7 @@ from app.apply.operations.common import (
     after,
     catalog_id,
     live_id,
+    ref,
     retag,
     zone_id,
 )
@@ -48,7 +54,22 @@ class CreateNetwork(Create):
             "projectid": ctx.project_id,
             "gateway": str(next(cidr.hosts())),
             "netmask": str(cidr.netmask),
+            **_tier(ctx, change, self.command),
         }
+
+
+def _tier(ctx: Context, change: Change, command: str) -> dict[str, Any]:
+    """What createNetwork takes for a VPC tier (nothing for an isolated network)."""
+    fields = after(change)
+    if not fields.get("vpc"):
+        return {}
+    vpc = ref(ctx, "vpc", fields["vpc"], command)
+    return {
+        "vpcid": vpc,
+        "aclid": acl_id(ctx, fields["acl"], vpc, command),
+        "gateway": fields["gateway"],
+        "netmask": fields["netmask"],
+    }
 
 
 class UpdateNetwork:
@@ -74,6 +95,10 @@ class UpdateNetwork:
         self, ctx: Context, change: Change, _submitted: Submitted, _result: dict[str, Any]
     ) -> str | None:
         network = live_id(ctx, change, "updateNetwork")
+        if "acl" in {field.field for field in change.changed}:  # the same list again is harmless
+            vpc = ref(ctx, "vpc", after(change)["vpc"], "replaceNetworkACLList")
+            acl = acl_id(ctx, after(change)["acl"], vpc, "replaceNetworkACLList")
+            ctx.client.run("replaceNetworkACLList", aclid=acl, networkid=network)
         retag(ctx, KINDS["network"], change, network)
         return network
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from app.apply.operations.base import Context
-from app.apply.operations.common import KINDS, Delete, Operations, after, ports, ref
+from app.apply.operations.common import KINDS, Delete, Operations, after, on_tier, ports, ref
 from app.apply.operations.create import Create
 from app.plan.model import Action, Change
 
@@ -87,6 +87,7 @@ class CreatePortForward(Create):
             "privateendport": private[1],
             "openfirewall": "false",
             **cidrs,
+            **on_tier(ctx, change, self.command),
         }
 
 
