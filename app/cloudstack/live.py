@@ -1,10 +1,13 @@
 """Read everything a plan needs from the clouds: catalogs, quotas (projects' and their
-domains') and the managed objects."""
+domains') and the managed objects; several clouds side by side."""
 
 from __future__ import annotations
 
+import contextvars
 import time
 from collections.abc import Collection, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from app.cloudstack.balancer_members import with_members
 from app.cloudstack.catalog import read_catalog
@@ -22,6 +25,33 @@ from app.cloudstack.model import (
     ProjectUsage,
 )
 from app.cloudstack.usage import parse_domain
+
+MAX_CLOUDS_AT_ONCE = 32  # one reader thread per cloud, up to this many
+
+
+@dataclass
+class _Scope:
+    """What every cloud's read is asked for."""
+
+    repo: str
+    include_managed: bool
+    tenancy: Collection[str]
+    balancers: Mapping[str, Collection[str]]
+
+
+@dataclass
+class _CloudRead:
+    """What one cloud answered, merged into the plan's LiveState once every cloud is read."""
+
+    projects: dict[str, LiveProject] = field(default_factory=dict)
+    usage: dict[str, ProjectUsage] = field(default_factory=dict)
+    catalog: Catalog | None = None
+    domains: dict[str, DomainUsage] = field(default_factory=dict)
+    directory: Directory | None = None
+    members: dict[str, dict[str, str]] = field(default_factory=dict)
+    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    defaults: ProjectDefaults | None = None
+    error: UnknownCloud | CloudStackError | None = None
 
 
 def read_live(
@@ -47,50 +77,92 @@ def read_live(
     balancers named in ``balancers`` (project → names: those the repo declares, to adopt).
     """
     started, calls_before = time.monotonic(), clouds.api_calls()
-    projects: dict[str, LiveProject] = {}
-    usage: dict[str, ProjectUsage] = {}
-    catalogs: dict[str, Catalog] = {}
-    domains: dict[str, DomainUsage] = {}
+    scope = _Scope(repo, include_managed, tenancy, balancers or {})
+    ordered = sorted(wanted.items())
+    context = contextvars.copy_context()  # the job's log context, in every reader's thread
+    workers = max(1, min(len(ordered), MAX_CLOUDS_AT_ONCE))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="read-cloud") as pool:
+        reads = list(
+            pool.map(
+                lambda item: context.copy().run(_read_cloud, clouds, item[0], item[1], scope),
+                ordered,
+            )
+        )
+    return _merged(clouds, ordered, reads, outages_raise, started, calls_before)
+
+
+def _read_cloud(clouds: Clouds, cloud: str, names: Iterable[str], scope: _Scope) -> _CloudRead:
+    """One cloud's part, read on its own thread; its failure is kept, not raised, so that
+    the other clouds' reads finish."""
+    read, names = _CloudRead(), set(names)
+    try:
+        client = clouds.client(cloud)
+        catalog = read.catalog = read_catalog(client)
+        managed = managed_projects(catalog, scope.repo) if scope.include_managed else set()
+        targets = sorted((names | managed) & set(catalog.projects))
+        refs = [catalog.projects[name] for name in targets]
+        read.projects = with_members(
+            client, read_projects(client, scope.repo, refs), scope.balancers
+        )
+        read.usage = {ref.name: ref.usage for ref in refs if ref.usage is not None}
+        listed_members = [(ref.name, ref.id) for ref in refs if ref.name in scope.tenancy]
+        creates = bool(names - set(catalog.projects))
+        if listed_members or creates:
+            admin = clouds.tenancy_client(cloud)
+            read.directory = read_directory(admin)
+            read.members, read.roles = read_members(admin, listed_members)
+        if creates:
+            read.defaults = read_project_defaults(clouds.tenancy_client(cloud))
+        # One call for the whole tree: a project's limits live inside its domain's.
+        listed = client.list("listDomains", listall="true")
+        read.domains = {d.id: d for d in map(parse_domain, listed)}
+    except (UnknownCloud, CloudStackError) as error:
+        read.error = error
+    return read
+
+
+def _merged(
+    clouds: Clouds,
+    ordered: list[tuple[str, Iterable[str]]],
+    reads: list[_CloudRead],
+    outages_raise: bool,
+    started: float,
+    calls_before: int,
+) -> LiveState:
+    """The clouds' reads as one LiveState, in cloud name order (what a cloud answered before
+    it failed is kept, as when they were read one after another); an outage is raised, the
+    first cloud's in that order, once all are read."""
+    live = _CloudRead()
     unreachable: dict[str, str] = {}
+    catalogs: dict[str, Catalog] = {}
     directories: dict[str, Directory] = {}
-    members: dict[str, dict[str, str]] = {}
-    roles: dict[str, tuple[str, ...]] = {}
     defaults: dict[str, ProjectDefaults] = {}
-    for cloud, names in sorted(wanted.items()):
-        try:
-            client = clouds.client(cloud)
-            catalog = catalogs[cloud] = read_catalog(client)
-            targets = set(names) | (managed_projects(catalog, repo) if include_managed else set())
-            refs = [catalog.projects[name] for name in sorted(targets & set(catalog.projects))]
-            read = read_projects(client, repo, refs)
-            projects.update(with_members(client, read, balancers or {}))
-            usage.update({ref.name: ref.usage for ref in refs if ref.usage is not None})
-            listed_members = [(ref.name, ref.id) for ref in refs if ref.name in tenancy]
-            if listed_members or set(names) - set(catalog.projects):
-                admin = clouds.tenancy_client(cloud)
-                directories[cloud] = read_directory(admin)
-                found, custom = read_members(admin, listed_members)
-                members.update(found)
-                roles.update(custom)
-            if set(names) - set(catalog.projects):
-                defaults[cloud] = read_project_defaults(clouds.tenancy_client(cloud))
-            # One call for the whole tree: a project's limits live inside its domain's.
-            listed = client.list("listDomains", listall="true")
-            domains.update({d.id: d for d in map(parse_domain, listed)})
-        except (UnknownCloud, CloudStackError) as error:
-            if outages_raise and isinstance(error, Unreachable):
-                raise
-            unreachable[cloud] = str(error)
+    for (cloud, _names), read in zip(ordered, reads, strict=True):
+        if read.error is not None:
+            if outages_raise and isinstance(read.error, Unreachable):
+                raise read.error
+            unreachable[cloud] = str(read.error)
+        if read.catalog is not None:
+            catalogs[cloud] = read.catalog
+        if read.directory is not None:
+            directories[cloud] = read.directory
+        if read.defaults is not None:
+            defaults[cloud] = read.defaults
+        live.projects.update(read.projects)
+        live.usage.update(read.usage)
+        live.domains.update(read.domains)
+        live.members.update(read.members)
+        live.roles.update(read.roles)
     return LiveState(
-        projects,
-        usage,
+        live.projects,
+        live.usage,
         catalogs,
         unreachable,
         clouds.api_calls() - calls_before,
         time.monotonic() - started,
-        domains,
+        live.domains,
         directories=directories,
-        members=members,
-        project_roles=roles,
+        members=live.members,
+        project_roles=live.roles,
         project_defaults=defaults,
     )
