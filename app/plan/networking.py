@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from app.cloudstack.sg_reading import rule_order
 from app.spec.groups import SecurityGroupRule
 from app.spec.model import Item, Project
 from app.spec.traffic import EgressRule, FirewallRule
@@ -30,9 +31,19 @@ def traffic_fields(rule: FirewallRule | EgressRule | AclRule | SecurityGroupRule
 
 
 def _group_rules(rules: list[SecurityGroupRule]) -> list[dict[str, Any]]:
-    """Sorted, so that reordering a group's rules in the file changes nothing."""
-    found = [{**traffic_fields(rule), "group": rule.group} for rule in rules]
-    return sorted(found, key=lambda rule: repr(sorted(rule.items())))
+    """One rule per CIDR or peer group, as CloudStack keeps them (an authorize with three
+    CIDRs makes three rules), so each changes on its own; sorted and without twins, so that
+    the file's order changes nothing."""
+    found: dict[str, dict[str, Any]] = {}
+    for rule in rules:
+        fields = traffic_fields(rule)
+        peers: list[tuple[list[str], str | None]] = [([], rule.group)]
+        if rule.cidrs:
+            peers = [([cidr], None) for cidr in fields["cidrs"]]
+        for cidrs, group in peers:
+            atomic = {**fields, "cidrs": cidrs, "group": group}
+            found[rule_order(atomic)] = atomic
+    return [found[key] for key in sorted(found)]
 
 
 def _vpcs(project: Project) -> Iterator[Entry]:

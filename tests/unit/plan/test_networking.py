@@ -190,13 +190,24 @@ def test_security_groups_in_a_zone_that_uses_them_are_fine() -> None:
     assert _plan(text).diagnostics == ()
 
 
-def test_apply_refuses_the_plan_until_it_makes_these_kinds() -> None:
-    """Apply makes affinity groups, VPCs, ACL lists and rules (issue 18); security groups
-    not yet."""
-    refused = {(c.kind, c.name) for c in unsupported(_plan().changes)}
-    assert ("security_group", "web-sg") in refused
-    made = {"affinity_group", "vpc", "network_acl", "network_acl_rule"}
-    assert not {kind for kind, _ in refused} & made
+def test_apply_makes_these_kinds_but_not_an_instance_in_security_groups() -> None:
+    """Apply makes affinity groups, VPCs, ACL lists and rules and security groups (issue 18);
+    an instance that names security groups not yet (it cannot name its zone's shared network)."""
+    assert unsupported(_plan().changes) == []
+    text = edit("networks: [web]}", "networks: [web], security_groups: [web-sg]}", SHOP)
+    refused = {(c.kind, c.name) for c in unsupported(_plan(text).changes)}
+    assert refused == {("instance", "web-1")}
+
+
+def test_a_group_rule_is_one_cidr_or_peer_in_any_order() -> None:
+    """CloudStack keeps one rule per CIDR or peer group: the plan compares them so."""
+    rule = "{protocol: tcp, ports: 443, cidrs: [0.0.0.0/0]}"
+    two = edit(rule, rule.replace("[0.0.0.0/0]", "[10.0.0.0/8, 0.0.0.0/0]"), SHOP)
+    ingress = (change(_plan(two), "security_group", "web-sg").after or {})["ingress"]
+    assert [(rule["ports"], rule["cidrs"], rule["group"]) for rule in ingress] == [
+        ("443", ["0.0.0.0/0"], None),
+        ("443", ["10.0.0.0/8"], None),
+    ]
 
 
 def test_apply_makes_the_new_fields_it_sends() -> None:

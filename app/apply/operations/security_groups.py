@@ -1,0 +1,109 @@
+"""Security groups: createSecurityGroup (sync), their rules by authorizeSecurityGroupIngress /
+Egress (async, one CIDR or peer group each) and revokeSecurityGroupIngress / Egress (async,
+by rule id), deleteSecurityGroup (sync), tags on the group (resource type SecurityGroup).
+
+A group's update brings its rules to the repo's rule by rule: what is missing is authorized
+first, then what the repo no longer has is revoked, so a rule that moves to another CIDR never
+leaves a moment with neither. Each step lists the group first, so a resumed create, update or
+adopt only sends what is still missing. deleteSecurityGroup takes the group's own rules with
+it, and is refused (536) while a VM or another group's rule uses it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.apply.operations.adopt import Adopt
+from app.apply.operations.base import Context, Submitted
+from app.apply.operations.common import (
+    Delete,
+    Kind,
+    Operations,
+    Unresolved,
+    after,
+    live_id,
+    ports,
+    retag,
+    row,
+)
+from app.apply.operations.create import Create
+from app.cloudstack.sg_reading import DIRECTIONS, group_rule
+from app.plan.model import Action, Change
+
+GROUP = Kind("listSecurityGroups", "SecurityGroup", "securitygroup", named=True)
+
+
+def _authorize(ctx: Context, group: dict[str, Any], direction: str, rule: dict[str, Any]) -> None:
+    params: dict[str, Any] = {"securitygroupid": group["id"], "protocol": rule["protocol"]}
+    if rule["protocol"] == "icmp":
+        params.update(icmptype=rule["icmp_type"], icmpcode=rule["icmp_code"])
+    elif rule["protocol"] != "all":
+        params["startport"], params["endport"] = ports(rule["ports"] or "0-65535")
+    if rule["group"]:  # a peer group of the same project: its account is the group's
+        params["usersecuritygrouplist"] = [{"group": rule["group"], "account": group["account"]}]
+    else:
+        params["cidrlist"] = ",".join(rule["cidrs"])
+    ctx.client.run(f"authorizeSecurityGroup{direction.capitalize()}", **params)
+
+
+def sync_rules(ctx: Context, change: Change, group: dict[str, Any]) -> None:
+    """Authorize the repo's rules the group lacks, then revoke the ones the repo dropped."""
+    wanted = after(change)
+    for direction in DIRECTIONS:
+        live = [(group_rule(rule), rule["ruleid"]) for rule in group.get(f"{direction}rule") or []]
+        have = [fields for fields, _ in live]
+        for rule in wanted.get(direction, []):
+            if rule not in have:
+                _authorize(ctx, group, direction, rule)
+        for fields, rule_id in live:
+            if fields not in wanted.get(direction, []):
+                ctx.client.run(f"revokeSecurityGroup{direction.capitalize()}", id=rule_id)
+
+
+class CreateGroup(Create):
+    kind_name = "security_group"
+    command = "createSecurityGroup"
+
+    @property
+    def kind(self) -> Kind:
+        return GROUP
+
+    def params(self, ctx: Context, change: Change) -> dict[str, Any]:
+        description = after(change).get("description")
+        return {
+            "name": change.name,
+            "projectid": ctx.project_id,
+            **({"description": description} if description else {}),
+        }
+
+    def follow_up(self, ctx: Context, change: Change, obj: dict[str, Any]) -> None:
+        sync_rules(ctx, change, obj)
+
+
+class UpdateGroup:
+    """Rules, labels and protection of a live group (and the adopt of an untagged one)."""
+
+    def submit(self, ctx: Context, change: Change) -> Submitted:
+        return Submitted(resource_id=live_id(ctx, change, "authorizeSecurityGroupIngress"))
+
+    def finish(
+        self, ctx: Context, change: Change, _submitted: Submitted, _result: dict[str, Any]
+    ) -> str | None:
+        group_id = live_id(ctx, change, "authorizeSecurityGroupIngress")
+        group = row(ctx, GROUP, group_id)
+        if group is None:
+            raise Unresolved(ctx.client.cloud, "listSecurityGroups", f"{change.address} is gone")
+        sync_rules(ctx, change, group)
+        retag(ctx, GROUP, change, group_id)  # last: a tagged group has its rules
+        return group_id
+
+    def find(self, _ctx: Context, _change: Change) -> str | None:
+        return None  # the rules and tags are compared before each call: running it is harmless
+
+
+OPERATIONS: Operations = {
+    ("security_group", Action.CREATE): CreateGroup(),
+    ("security_group", Action.UPDATE): UpdateGroup(),
+    ("security_group", Action.ADOPT): Adopt({Action.UPDATE: UpdateGroup()}),
+    ("security_group", Action.DELETE): Delete(GROUP, "deleteSecurityGroup"),
+}

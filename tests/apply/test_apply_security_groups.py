@@ -1,0 +1,161 @@
+"""Security groups through `stackgate apply` on a sandbox process: made with their rules,
+rules changed one by one, a group replaced for its description, deleted, drift found and
+healed, and an untagged group adopted. Each step ends with a plan that has nothing to do, and
+the project's own `default` group is never planned for anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.apply.cloud import converged, env_for
+from tests.apply.test_apply_affinity_nat import applied, calls, client, edit, make_repo, planned
+
+PROJECT = """\
+project: payments
+zone: zone-a
+security_groups:
+  web-sg:
+    description: web servers
+    ingress:
+      - {protocol: tcp, ports: 443, cidrs: [0.0.0.0/0, 10.0.0.0/8]}
+      - {protocol: icmp, icmp_type: 8, icmp_code: 0, cidrs: [10.0.0.0/8]}
+    egress:
+      - {protocol: all, cidrs: [0.0.0.0/0]}
+  db-sg:
+    ingress:
+      - {protocol: tcp, ports: 5432, cidrs: [10.1.0.0/24]}
+"""
+
+
+def rules(sandbox: str) -> dict[str, set[tuple[Any, ...]]]:
+    """Group name → its rules as (direction, protocol, ports or ICMP, CIDR or peer group)."""
+    found = client(sandbox).listSecurityGroups(projectid=-1, listall=True)["securitygroup"]
+    return {
+        group["name"]: {
+            (
+                direction,
+                rule["protocol"],
+                rule.get("startport", rule.get("icmptype")),
+                rule.get("endport", rule.get("icmpcode")),
+                rule.get("cidr") or rule.get("securitygroupname"),
+            )
+            for direction in ("ingress", "egress")
+            for rule in group.get(f"{direction}rule", [])
+        }
+        for group in found
+    }
+
+
+WEB = {
+    ("ingress", "tcp", 443, 443, "0.0.0.0/0"),
+    ("ingress", "tcp", 443, 443, "10.0.0.0/8"),
+    ("ingress", "icmp", 8, 0, "10.0.0.0/8"),
+    ("egress", "all", 0, 0, "0.0.0.0/0"),
+}
+DB = {("ingress", "tcp", 5432, 5432, "10.1.0.0/24")}
+
+
+def test_groups_and_rules_are_made_changed_rule_by_rule_and_deleted(
+    sandbox: str, tmp_path: Path
+) -> None:
+    env = env_for(sandbox, tmp_path)
+    repo, payments = make_repo(tmp_path, PROJECT)
+    assert planned(env, repo) == [
+        ("create", "payments/security_group/db-sg"),
+        ("create", "payments/security_group/web-sg"),
+    ]
+    applied(env, repo)
+    converged(env, repo)
+    assert rules(sandbox) == {"default": set(), "web-sg": WEB, "db-sg": DB}
+
+    # one CIDR dropped, a peer-group rule added: only those two rules are sent
+    edit(payments, ("cidrs: [0.0.0.0/0, 10.0.0.0/8]}", "cidrs: [10.0.0.0/8]}"))
+    edit(
+        payments,
+        (
+            "cidrs: [10.1.0.0/24]}",
+            "cidrs: [10.1.0.0/24]}\n      - {protocol: tcp, ports: 5432, group: web-sg}",
+        ),
+    )
+    assert planned(env, repo) == [
+        ("update", "payments/security_group/db-sg"),
+        ("update", "payments/security_group/web-sg"),
+    ]
+    authorized, revoked = (
+        calls(sandbox, "authorizeSecurityGroupIngress"),
+        calls(sandbox, "revokeSecurityGroupIngress"),
+    )
+    applied(env, repo)
+    converged(env, repo)
+    assert calls(sandbox, "authorizeSecurityGroupIngress") == authorized + 1
+    assert calls(sandbox, "revokeSecurityGroupIngress") == revoked + 1
+    web = WEB - {("ingress", "tcp", 443, 443, "0.0.0.0/0")}
+    db = DB | {("ingress", "tcp", 5432, 5432, "web-sg")}
+    assert rules(sandbox) == {"default": set(), "web-sg": web, "db-sg": db}
+
+    # CloudStack cannot change a description: the group is made again with its rules
+    edit(payments, ("  db-sg:\n", "  db-sg:\n    description: databases\n"))
+    assert planned(env, repo) == [("replace", "payments/security_group/db-sg")]
+    applied(env, repo)
+    converged(env, repo)
+    assert rules(sandbox)["db-sg"] == db
+
+    # the peer rule goes with db-sg; web-sg is deleted after nothing allows it any more
+    payments.write_text("project: payments\nzone: zone-a\n")
+    assert planned(env, repo) == [
+        ("delete", "payments/security_group/db-sg"),
+        ("delete", "payments/security_group/web-sg"),
+    ]
+    applied(env, repo)
+    converged(env, repo)
+    assert rules(sandbox) == {"default": set()}
+
+
+def test_drift_of_rules_is_found_and_healed(sandbox: str, tmp_path: Path) -> None:
+    env = env_for(sandbox, tmp_path)
+    repo, _ = make_repo(tmp_path, PROJECT)
+    applied(env, repo)
+    cs = client(sandbox)
+    groups = {
+        g["name"]: g for g in cs.listSecurityGroups(projectid=-1, listall=True)["securitygroup"]
+    }
+    icmp = next(r for r in groups["web-sg"]["ingressrule"] if r["protocol"] == "icmp")
+    cs.revokeSecurityGroupIngress(id=icmp["ruleid"])
+    cs.authorizeSecurityGroupIngress(
+        securitygroupid=groups["db-sg"]["id"], protocol="tcp", startport=22, endport=22,
+        cidrlist="0.0.0.0/0",
+    )  # fmt: skip
+    assert planned(env, repo) == [
+        ("update", "payments/security_group/db-sg"),
+        ("update", "payments/security_group/web-sg"),
+    ]
+    applied(env, repo)
+    converged(env, repo)
+    assert rules(sandbox) == {"default": set(), "web-sg": WEB, "db-sg": DB}
+
+
+def test_an_untagged_group_is_adopted_with_its_rules(sandbox: str, tmp_path: Path) -> None:
+    env = env_for(sandbox, tmp_path)
+    repo, _ = make_repo(tmp_path, "project: payments\nzone: zone-a\n")
+    converged(env, repo)  # the project's default group is CloudStack's: nothing to delete
+    cs = client(sandbox)
+    project = cs.listProjects(name="payments", listall=True)["project"][0]
+    made = cs.createSecurityGroup(name="db-sg", projectid=project["id"])["securitygroup"]
+    cs.authorizeSecurityGroupIngress(
+        securitygroupid=made["id"], protocol="tcp", startport=5432, endport=5432,
+        cidrlist="10.9.0.0/16",
+    )  # fmt: skip
+    converged(env, repo)  # an untagged group the repo does not declare is left alone
+    _, payments = make_repo(tmp_path / "adopting", PROJECT)
+    adopting = payments.parent.parent
+    assert planned(env, adopting) == [
+        ("adopt", "payments/security_group/db-sg"),
+        ("create", "payments/security_group/web-sg"),
+    ]
+    applied(env, adopting)
+    converged(env, adopting)
+    assert rules(sandbox)["db-sg"] == DB
+    (group,) = cs.listSecurityGroups(projectid=project["id"], name="db-sg")["securitygroup"]
+    assert group["id"] == made["id"]
+    assert {t["key"]: t["value"] for t in group["tags"]}["stackgate.key"] == "security_group/db-sg"
