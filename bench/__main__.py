@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-from bench import apply, inventory, loader, peer, plan, policy, soak, startup, webhooks
+from bench import apply, clouds, inventory, loader, peer, plan, policy, soak, startup, webhooks
 
 # `import` is a keyword: the module is named as the others, and loaded by name
 importing = importlib.import_module("bench.import")
@@ -14,6 +14,7 @@ BENCHMARKS = {
     "inventory": inventory.main,
     "plan": plan.main,
     "import": importing.main,
+    "clouds": clouds.main,
     "policy": policy.main,
     "webhooks": webhooks.main,
     "apply": apply.main,
