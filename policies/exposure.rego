@@ -2,6 +2,7 @@
 # whole internet is allowed but called out. A static NAT address maps every port its firewall
 # rules open straight to its instance: turning one on is called out, and denied when a
 # firewall rule on the address (in the repo, changed or not) opens SSH or RDP to everyone.
+# A security group's ingress rules are judged as firewall rules, in the same fields.
 package stackgate
 
 import data.stackgate.lib
@@ -127,7 +128,45 @@ static_nat_public(doc) := {finding |
 	}
 }
 
+# The admin ports a security group's rule opens: protocol all opens every port.
+group_opened(rule) := admin_ports if rule.protocol == "all"
+
+else := admin_open(rule)
+
+# Ingress rules of the groups a change makes, changes or adopts, open to the whole internet.
+group_open_rules(doc) := {[change, rule] |
+	change := doc.changes[_]
+	lib.applied(change)
+	change.kind == "security_group"
+	some rule in object.get(change.after, "ingress", [])
+	everyone(rule.cidrs)
+}
+
+group_admin_ports(doc) := {finding |
+	some [change, rule] in group_open_rules(doc)
+	port := group_opened(rule)[_]
+	finding := {
+		"msg": sprintf("%s lets port %v in from the whole internet; allow your own networks instead", [change.address, port]),
+		"resource": change.address,
+		"rule": "exposure/admin-ports",
+	}
+}
+
+group_public(doc) := {finding |
+	some [change, rule] in group_open_rules(doc)
+	count(group_opened(rule)) == 0
+	finding := {
+		"msg": sprintf("%s lets %v %v in from the whole internet", [change.address, rule.protocol, object.get(rule, "ports", null)]),
+		"resource": change.address,
+		"rule": "exposure/public",
+	}
+}
+
 deny contains finding if some finding in open_admin_ports(input)
+
+deny contains finding if some finding in group_admin_ports(input)
+
+warn contains finding if some finding in group_public(input)
 
 deny contains finding if some finding in static_nat_admin_ports(input)
 

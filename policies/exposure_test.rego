@@ -82,3 +82,28 @@ test_a_firewall_rule_on_another_address_does_not_count if {
 test_a_static_nat_left_as_it_was_is_not_judged_again if {
 	count(stackgate.static_nat_public(static_nat({"static_nat": "bastion"}, ssh_from(["0.0.0.0/0"])))) == 0
 }
+
+group(action, ingress) := {"changes": [{"action": action, "kind": "security_group", "project": "p", "name": "web-sg", "address": "p/security_group/web-sg", "before": null, "after": {"description": "", "ingress": ingress, "egress": []}}]}
+
+group_rule(protocol, ports, cidrs) := {"protocol": protocol, "ports": ports, "icmp_type": null, "icmp_code": null, "cidrs": cidrs, "group": null}
+
+test_a_security_group_letting_ssh_in_from_the_internet_is_denied if {
+	doc := group("create", [group_rule("tcp", "22", ["0.0.0.0/0"]), group_rule("tcp", "443", ["0.0.0.0/0"])])
+	count(stackgate.group_admin_ports(doc)) == 1
+	count(stackgate.group_public(doc)) == 1
+}
+
+test_a_security_group_letting_every_protocol_in_from_the_internet_is_denied if {
+	count(stackgate.group_admin_ports(group("update", [group_rule("all", null, ["::/0"])]))) == 2
+}
+
+test_a_security_group_letting_ssh_in_from_a_private_range_or_a_group_passes if {
+	peer := object.union(group_rule("tcp", "22", []), {"group": "bastion"})
+	doc := group("create", [group_rule("tcp", "1-1024", ["10.0.0.0/8"]), peer])
+	count(stackgate.group_admin_ports(doc)) == 0
+	count(stackgate.group_public(doc)) == 0
+}
+
+test_a_deleted_security_group_is_not_judged if {
+	count(stackgate.group_admin_ports(group("delete", [group_rule("tcp", "22", ["0.0.0.0/0"])]))) == 0
+}
