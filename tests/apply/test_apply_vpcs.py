@@ -14,7 +14,7 @@ from cs import CloudStack
 
 from app.cloudstack.inventory import TAG_KEY
 from tests.apply.cloud import KEY, SECRET, converged, env_for, knobs, stackgate
-from tests.apply.test_apply_in_flight import _calls, _steps, _wait_for
+from tests.apply.test_apply_in_flight import LATENCY, _calls, _steps, _wait_for
 
 REPO_SETTINGS = "version: 1\nrepo: example.com/acme/shop\n"
 SHOP = """\
@@ -200,6 +200,36 @@ def test_an_apply_killed_while_create_vpc_runs_resumes_with_one_vpc(
     assert _calls(sandbox, "createVPC") == 1
     (vpc,) = _rows(sandbox, "listVPCs")
     assert {t["key"]: t["value"] for t in vpc["tags"]}[TAG_KEY] == "vpc/shop"
+
+
+def _states(tmp_path: Path) -> list[str]:
+    return [state for _, state, _ in _steps(tmp_path, "network_acl_rule")]
+
+
+def test_acl_rules_in_flight_when_killed_are_found_by_their_numbers(
+    sandbox: str, tmp_path: Path
+) -> None:
+    env = env_for(sandbox, tmp_path)
+    repo = _repo(tmp_path)
+    knobs(sandbox, latency={"createNetworkACL": LATENCY})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "apply", str(repo), "--auto-approve"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:  # killed with the three calls on the wire, before CloudStack answers any
+        _wait_for(lambda: _states(tmp_path).count("started") == 3, "three createNetworkACL calls")
+        _wait_for(lambda: _calls(sandbox, "createNetworkACL") == 3, "the calls received", 10)
+    finally:
+        process.kill()
+        process.wait()
+    knobs(sandbox, latency={"createNetworkACL": 0})
+    resumed = stackgate(env, "apply", str(repo), "--auto-approve")
+    assert resumed.returncode == 0, resumed.stdout[-3000:]
+    assert resumed.stdout.startswith("Resuming apply 1:")
+    converged(env, repo)
+    assert _calls(sandbox, "createNetworkACL") == 3  # found untagged by number, not sent again
+    made = [r for r in _rows(sandbox, "listNetworkACLs") if r["aclname"] == "web-acl"]
+    assert sorted(r["number"] for r in made) == [10, 20, 30]
 
 
 def test_an_untagged_vpc_is_imported_then_adopted(sandbox: str, tmp_path: Path) -> None:
