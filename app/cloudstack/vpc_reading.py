@@ -2,9 +2,11 @@
 
 listVPCs, listNetworkACLLists and listNetworkACLs are read once per project like every kind;
 tiers come from listNetworks with their ``vpcid``. An ACL list takes no tags (CloudStack's
-ResourceObjectType has no taggable type for it), so it is the repo's when its VPC is: the row
-is given its VPC's repo tag and the key ``network_acl/<name>`` before it is filed. A rule's
-name is ``<list>:<number>``, so an untagged rule is matched (adopted, imported) by its number.
+ResourceObjectType has no taggable type for it), so its VPC records the lists stackgate made
+or adopted in ``stackgate.acl.<name>`` tags (value: the repo), as a project records its key
+pairs; the row is given that repo and the key ``network_acl/<name>`` before it is filed, and
+a list made by hand in the VPC stays untagged, never the repo's to delete. A rule's name is
+``<list>:<number>``, so an untagged rule is matched (adopted, imported) by its number.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from app.cloudstack.catalog import tag_map
 
 Row = Mapping[str, Any]
 REPO_TAG, KEY_TAG = "stackgate.repo", "stackgate.key"  # as inventory.TAG_REPO, TAG_KEY
+ACL_TAG = "stackgate.acl."  # on a VPC: + a list's name → the repo that made or adopted it
 
 
 def _text(row: Row, key: str) -> str:
@@ -105,7 +108,7 @@ class VpcReading:
         """The row as the inventory files it: an ACL list with its VPC's ownership, a rule
         with its ``<list>:<number>`` name; other rows as they are."""
         if kind == "network_acl":
-            owner = self.vpc_tags.get(str(row.get("vpcid")), {}).get(REPO_TAG)
+            owner = self.vpc_tags.get(str(row.get("vpcid")), {}).get(ACL_TAG + str(row["name"]))
             tags = [{"key": REPO_TAG, "value": owner}] if owner else []
             tags += [{"key": KEY_TAG, "value": f"network_acl/{row['name']}"}] if owner else []
             return {**row, "tags": tags}

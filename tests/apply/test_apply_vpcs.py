@@ -169,6 +169,7 @@ def test_drift_in_acl_rules_and_a_tier_is_found_and_healed(sandbox: str, tmp_pat
     client.deleteNetworkACL(id=made["rule/web-acl:20"])
     default_allow = client.listNetworkACLLists(name="default_allow")["networkacllist"][0]
     client.replaceNetworkACLList(aclid=default_allow["id"], networkid=made["network/web"])
+    client.createNetworkACLList(name="by-hand", vpcid=made["vpc/shop"])  # not the repo's
     assert _planned(env, repo) == [
         ("create", "network_acl_rule", "web-acl:20"),
         ("update", "network", "web"),

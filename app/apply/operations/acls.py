@@ -2,8 +2,9 @@
 
 Lists: createNetworkACLList (CreateNetworkACLListCmd, async create: name, description,
 vpcid) and deleteNetworkACLList (DeleteNetworkACLListCmd, async; refused while a tier uses
-the list). A list takes no tags: it is the repo's because its VPC is (app/cloudstack/
-vpc_reading.py), so a list a crash left behind is found by its name in its VPC.
+the list). A list takes no tags: its VPC records it in a ``stackgate.acl.<name>`` tag,
+written last (app/cloudstack/vpc_reading.py), so a list a crash left behind is found by its
+name in its VPC and finished, and an adopted list is recorded.
 
 Rules: createNetworkACL (CreateNetworkACLCmd, async create: aclid, number, action,
 traffictype, protocol, ports or ICMP type/code, cidrlist), updateNetworkACLItem
@@ -14,6 +15,7 @@ so one a crash left untagged is found by that number.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from app.apply.operations.adopt import Adopt
@@ -32,8 +34,10 @@ from app.apply.operations.common import (
     retag,
 )
 from app.apply.operations.create import Create
+from app.apply.operations.tags import sync_tags
 from app.cloudstack.catalog import tag_map
 from app.cloudstack.inventory import TAG_KEY
+from app.cloudstack.vpc_reading import ACL_TAG
 from app.plan.model import Action, Change
 
 ACL_LIST = Kind("listNetworkACLLists", "", "networkacllist", named=True)  # takes no tags
@@ -52,8 +56,23 @@ def acl_id(ctx: Context, name: str, vpc_id: str, command: str) -> str:
     return str(found[0]["id"])
 
 
+def _vpc(ctx: Context, change: Change) -> str | None:
+    return ctx.ids.get(f"vpc/{after(change).get('vpc') or (change.before or {}).get('vpc')}")
+
+
+def _record(ctx: Context, change: Change, ours: bool) -> None:
+    """Add or remove the VPC's record of this list; the VPC's other tags stay."""
+    vpc = _vpc(ctx, change)
+    if vpc is None:
+        return
+    tag = ACL_TAG + change.name
+    rows = ctx.client.list("listVPCs", id=vpc, projectid=ctx.project_id)
+    current = {k: v for k, v in tag_map(rows[0] if rows else {}).items() if k == tag}
+    sync_tags(ctx, "Vpc", vpc, current, {tag: ctx.repo} if ours else {})
+
+
 def _list_in_vpc(ctx: Context, change: Change) -> str | None:
-    vpc = ctx.ids.get(f"vpc/{after(change).get('vpc') or (change.before or {}).get('vpc')}")
+    vpc = _vpc(ctx, change)
     if vpc is None:
         return None
     rows = ctx.client.list("listNetworkACLLists", vpcid=vpc, name=change.name)
@@ -73,8 +92,9 @@ class CreateAclList:
         return Submitted(str(job) if job else None, str(answer["id"]))
 
     def finish(
-        self, _ctx: Context, _change: Change, submitted: Submitted, _result: dict[str, Any]
+        self, ctx: Context, change: Change, submitted: Submitted, _result: dict[str, Any]
     ) -> str | None:
+        _record(ctx, change, ours=True)
         return submitted.resource_id
 
     def find(self, ctx: Context, change: Change) -> str | None:
@@ -82,17 +102,29 @@ class CreateAclList:
 
 
 class Owned:
-    """An ACL list's update or adoption: it is the repo's with its VPC, nothing to call."""
+    """An ACL list's update or adoption: nothing to call but its VPC's record of it."""
 
     def submit(self, ctx: Context, change: Change) -> Submitted:
         return Submitted(resource_id=live_id(ctx, change, "createNetworkACLList"))
 
     def finish(
-        self, _ctx: Context, _change: Change, submitted: Submitted, _result: dict[str, Any]
+        self, ctx: Context, change: Change, submitted: Submitted, _result: dict[str, Any]
     ) -> str | None:
+        _record(ctx, change, ours=True)
         return submitted.resource_id
 
     def find(self, _ctx: Context, _change: Change) -> str | None:
+        return None  # recording it again is harmless
+
+
+@dataclass(frozen=True)
+class DeleteAclList(Delete):
+    """deleteNetworkACLList, then the VPC's record of the list goes."""
+
+    def finish(
+        self, ctx: Context, change: Change, _submitted: Submitted, _result: dict[str, Any]
+    ) -> str | None:
+        _record(ctx, change, ours=False)
         return None
 
 
@@ -165,7 +197,7 @@ OPERATIONS: Operations = {
     ("network_acl", Action.CREATE): CreateAclList(),
     ("network_acl", Action.UPDATE): Owned(),
     ("network_acl", Action.ADOPT): Adopt({Action.UPDATE: Owned()}),
-    ("network_acl", Action.DELETE): Delete(ACL_LIST, "deleteNetworkACLList"),
+    ("network_acl", Action.DELETE): DeleteAclList(ACL_LIST, "deleteNetworkACLList"),
     ("network_acl_rule", Action.CREATE): CreateAclRule(),
     ("network_acl_rule", Action.UPDATE): UpdateAclRule(),
     ("network_acl_rule", Action.DELETE): Delete(KINDS["network_acl_rule"], "deleteNetworkACL"),

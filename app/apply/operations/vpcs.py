@@ -20,9 +20,13 @@ from app.apply.operations.common import (
     catalog_id,
     live_id,
     retag,
+    row,
     zone_id,
 )
 from app.apply.operations.create import Create
+from app.apply.operations.tags import wanted_tags
+from app.cloudstack.catalog import tag_map
+from app.cloudstack.vpc_reading import ACL_TAG
 from app.plan.model import Action, Change
 
 
@@ -49,7 +53,7 @@ class CreateVpc(Create):
 
 class UpdateVpc:
     """The description through updateVPC (only when it changed), labels and protection
-    through the tags."""
+    through the tags; the VPC's records of its ACL lists stay."""
 
     def submit(self, ctx: Context, change: Change) -> Submitted:
         vpc = live_id(ctx, change, "updateVPC")
@@ -62,7 +66,9 @@ class UpdateVpc:
         self, ctx: Context, change: Change, _submitted: Submitted, _result: dict[str, Any]
     ) -> str | None:
         vpc = live_id(ctx, change, "updateVPC")
-        retag(ctx, KINDS["vpc"], change, vpc)
+        current = tag_map(row(ctx, KINDS["vpc"], vpc) or {})
+        lists = {key: value for key, value in current.items() if key.startswith(ACL_TAG)}
+        retag(ctx, KINDS["vpc"], change, vpc, wanted_tags(ctx, change, lists))  # lists kept
         return vpc
 
     def find(self, _ctx: Context, _change: Change) -> str | None:
