@@ -85,6 +85,7 @@ def _rows(
             "state": "Running",
             "cpunumber": 2,
             "memory": 4096,
+            "securitygroup": [],  # the sandbox keeps each VM's security groups (none here)
             "tags": _tags("instance", f"vm-{n}", owner="alice", **{"cost-center": str(index)}),
         }
         rows.append(("vms", vm))

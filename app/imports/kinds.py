@@ -11,6 +11,7 @@ from app.imports.keys import map_ssh_keys
 from app.imports.mapping import Mapper, ProjectRows, tagged_name
 from app.imports.model import ImportedProject, Unmodelled
 from app.imports.names import address_key
+from app.imports.security_groups import map_security_groups
 from app.imports.vpcs import map_vpcs
 
 
@@ -28,6 +29,7 @@ def map_project(
     map_vpcs(mapper)
     _networks(mapper)
     map_affinity_groups(mapper)
+    map_security_groups(mapper)
     _instances(mapper)
     _volumes(mapper)
     _public_ips(mapper)

@@ -9,6 +9,7 @@ from typing import Any
 SECTIONS = (
     "ssh_keys",
     "affinity_groups",
+    "security_groups",
     "vpcs",
     "network_acls",
     "networks",

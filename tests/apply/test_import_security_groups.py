@@ -1,0 +1,62 @@
+"""A security group made by hand, untagged, with rules by CIDR and by another group:
+`stackgate import` writes it (never the project's `default` group), the plan of that file only
+adopts, apply tags the groups where they are and the next plan is empty."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cs import CloudStack
+
+from app.spec import load_repo
+from tests.apply.cloud import KEY, SECRET, env_for, stackgate
+from tests.apply.test_import_groups_nat import REPO, _plan
+
+
+def test_a_hand_made_security_group_is_imported_and_adopted(sandbox: str, tmp_path: Path) -> None:
+    cs = CloudStack(endpoint=f"{sandbox}/client/api", key=KEY, secret=SECRET, fetch_result=True)
+    (project,) = cs.listProjects(name="payments", listall=True)["project"]
+    web = cs.createSecurityGroup(name="web", projectid=project["id"])["securitygroup"]
+    db = cs.createSecurityGroup(name="db", description="databases", projectid=project["id"])[
+        "securitygroup"
+    ]
+    cs.authorizeSecurityGroupIngress(
+        securitygroupid=web["id"], protocol="tcp", startport=443, endport=443,
+        cidrlist="10.0.0.0/8,192.168.0.0/16",
+    )  # fmt: skip
+    cs.authorizeSecurityGroupIngress(
+        securitygroupid=db["id"], protocol="tcp", startport=5432, endport=5432,
+        usersecuritygrouplist=[{"group": "web", "account": web["account"]}],
+    )  # fmt: skip
+    cs.authorizeSecurityGroupEgress(securitygroupid=db["id"], protocol="icmp", cidrlist="0.0.0.0/0")
+    env = env_for(sandbox, tmp_path)
+    repo = tmp_path / "repo"
+    done = stackgate(env, "import", "--project", "payments", "--out", str(repo))
+    assert done.returncode == 0, done.stdout[-3000:]
+    (repo / "stackgate.yaml").write_text(f"version: 1\nrepo: {REPO}\n", encoding="utf-8")
+    desired = load_repo(repo)
+    assert desired.ok, [str(d) for d in desired.diagnostics]
+    groups = desired.projects["payments"].security_groups
+    assert sorted(groups) == ["db", "web"]  # not default
+    assert [(str(r.ports), r.cidrs) for r in groups["web"].ingress] == [
+        ("443", ["10.0.0.0/8"]),
+        ("443", ["192.168.0.0/16"]),
+    ]
+    assert [(r.protocol, r.group) for r in groups["db"].ingress] == [("tcp", "web")]
+    assert [(r.protocol, r.icmp_type, r.cidrs) for r in groups["db"].egress] == [
+        ("icmp", -1, ["0.0.0.0/0"])
+    ]
+    assert groups["db"].description == "databases"
+
+    assert _plan(env, repo) == [
+        ("adopt", "security_group", "db"),
+        ("adopt", "security_group", "web"),
+    ]
+    applied = stackgate(env, "apply", str(repo), "--auto-approve")
+    assert applied.returncode == 0, applied.stdout[-3000:]
+    assert _plan(env, repo) == []
+    listed = cs.listSecurityGroups(projectid=project["id"])["securitygroup"]
+    keys = {
+        g["name"]: {t["key"]: t["value"] for t in g["tags"]}.get("stackgate.key") for g in listed
+    }
+    assert keys == {"default": None, "web": "security_group/web", "db": "security_group/db"}
