@@ -23,9 +23,7 @@ from pydantic import SecretStr
 from tenacity import (
     Retrying,
     retry_if_exception,
-    retry_if_result,
     stop_after_attempt,
-    stop_after_delay,
     wait_exponential,
 )
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
@@ -39,6 +37,7 @@ from app.cloudstack.errors import (
     OutcomeUnknown,
     Unreachable,
 )
+from app.cloudstack.jobs import JOB_PENDING, JobWatch
 from app.cloudstack.signing import sign
 from app.metrics import CLOUDSTACK_CALLS
 
@@ -51,7 +50,6 @@ TRANSIENT_STATUS = (429, 500, 502, 503, 504)
 NOT_PROCESSED_STATUS = (429, 503)  # a proxy or rate limiter refused before the server acted
 INTERNAL_ERROR = 530
 SECRET_PARAMS = ("apikey", "signature", "secretkey", "password", "userdata", "publickey")
-JOB_PENDING = 0
 
 
 @dataclass(frozen=True)
@@ -115,6 +113,16 @@ class CloudStackClient:
     seconds: float = 0.0
     _transports: dict[str, _Transport] = field(default_factory=dict, init=False, repr=False)
     _session: requests.Session = field(default_factory=requests.Session, init=False, repr=False)
+    _jobs: JobWatch = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._jobs = JobWatch(self._query_job, self._list_jobs, self.sleep)
+
+    def _query_job(self, job_id: str) -> dict[str, Any]:
+        return self.request("queryAsyncJobResult", jobid=job_id)
+
+    def _list_jobs(self, since: str) -> list[dict[str, Any]]:
+        return self.list("listAsyncJobs", **({"startdate": since} if since else {}))
 
     def close(self) -> None:
         self._session.close()
@@ -159,18 +167,12 @@ class CloudStackClient:
         return {"id": answer["id"], **result} if "id" in answer else result
 
     def wait(self, command: str, job_id: str) -> dict[str, Any]:
-        """Poll queryAsyncJobResult with backoff until the job ends or the job timeout passes."""
-        polling = Retrying(
-            stop=stop_after_delay(self.endpoint.job_timeout),
-            # Growing by half each time: a job is seen done within about a third of its
-            # length (a 1 s job at ~1.04 s, not ~1.55 s as doubling gives), and a long one
-            # costs a poll every 5 s.
-            wait=wait_exponential(multiplier=0.05, min=0.05, max=5, exp_base=1.5),
-            retry=retry_if_result(lambda job: job.get("jobstatus") == JOB_PENDING),
-            sleep=self.sleep,
-            retry_error_callback=lambda _state: None,
-        )
-        job: dict[str, Any] | None = polling(self.request, "queryAsyncJobResult", jobid=job_id)
+        """Query the job once, then, while it runs, await it with the client's other jobs
+        (jobs.py: one listAsyncJobs call polls them all) until it ends or the timeout passes."""
+        deadline = time.monotonic() + self.endpoint.job_timeout
+        job: dict[str, Any] | None = self.request("queryAsyncJobResult", jobid=job_id)
+        if job is not None and job.get("jobstatus") == JOB_PENDING:
+            job = self._jobs.await_job(job_id, str(job.get("created", "")), deadline)
         if job is None:
             raise JobTimedOut(self.cloud, command, job_id, self.endpoint.job_timeout)
         result: dict[str, Any] = job.get("jobresult") or {}

@@ -47,7 +47,9 @@ def query_async_job_result(ctx: Ctx) -> dict[str, Any]:
 
 @command("listAsyncJobs")
 def list_async_jobs(ctx: Ctx) -> dict[str, Any]:
-    rows = [{"id": job.id, **job_fields(ctx, job)} for job in ctx.state.jobs.values()]
+    since = ctx.request.get("startdate") or ""  # QueryManagerImpl: created >= startdate
+    jobs = [job for job in ctx.state.jobs.values() if job.created >= since]
+    rows = [{"id": job.id, **job_fields(ctx, job)} for job in jobs]
     return list_body(
         ctx.request,
         "asyncjobs",
