@@ -183,7 +183,9 @@ class Settings(BaseSettings):
         "another worker takes it over (its worker is presumed dead)",
     )
     apply_concurrency: int = Field(
-        8, ge=1, description="CloudStack calls an apply runs at once, per cloud"
+        8,
+        ge=1,
+        description="Steps an apply runs at once per cloud, each until its own job ends",
     )
     reconcile_interval: float = Field(
         0.0,

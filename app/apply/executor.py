@@ -94,21 +94,36 @@ class Executor:
         self, run: Run, todo: list[int], by_project: dict[str, Context], progress: _Progress
     ) -> None:
         clouds = {ctx.client.cloud for ctx in by_project.values()}
-        limits = {cloud: threading.Semaphore(self.concurrency) for cloud in clouds}
-        workers = max(1, self.concurrency * len(clouds))
+        # Per cloud: ``concurrency`` steps in their own call and job, and as many more
+        # finishing (awaiting the tag jobs sent beside theirs, follow-ups) meanwhile.
+        limits = {
+            cloud: (
+                threading.Semaphore(2 * self.concurrency),
+                threading.Semaphore(self.concurrency),
+            )
+            for cloud in clouds
+        }
+        workers = max(1, 2 * self.concurrency * len(clouds))
 
         def step(seq: int) -> None:
             change = run.plan.changes[seq]
             ctx = by_project[change.project]
-            with limits[ctx.client.cloud]:
-                self._step(run.id, run.steps[seq], change, ctx, progress)
+            steps, calls = limits[ctx.client.cloud]
+            with steps, _Slot(calls) as slot:
+                self._step(run.id, run.steps[seq], change, ctx, progress, slot)
 
         context = contextvars.copy_context()  # the job's log context, in every step's thread
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="apply") as pool:
             list(pool.map(lambda seq: context.copy().run(step, seq), todo))
 
     def _step(
-        self, run_id: int, record: StepRecord, change: Change, ctx: Context, progress: _Progress
+        self,
+        run_id: int,
+        record: StepRecord,
+        change: Change,
+        ctx: Context,
+        progress: _Progress,
+        slot: _Slot,
     ) -> None:
         blocker = progress.blocker(change)
         if blocker is not None:
@@ -117,7 +132,7 @@ class Executor:
                 progress.broken.add(change.address)
             return
         try:
-            resource = self._make(run_id, record, change, ctx, progress.claims)
+            resource = self._make(run_id, record, change, ctx, progress.claims, slot)
         except _Unfinished as unfinished:
             # The call went through; what follows it (attach, members, tags) did not. The
             # step stays uncertain: the next attempt finds the object and finishes it.
@@ -173,13 +188,20 @@ class Executor:
         return f" (what it left, {leftover}, was removed)"
 
     def _make(
-        self, run_id: int, record: StepRecord, change: Change, ctx: Context, claims: Claims
+        self,
+        run_id: int,
+        record: StepRecord,
+        change: Change,
+        ctx: Context,
+        claims: Claims,
+        slot: _Slot,
     ) -> str | None:
         operation = operation_for(change.kind, change.action)
         assert operation is not None, "unsupported changes are refused before a run starts"
         if record.state == j.SUBMITTED and record.job_id:
             submitted = Submitted(record.job_id, record.resource_id)
             result = ctx.client.wait(change.kind, record.job_id)
+            slot.release()
             return _finish(operation, ctx, change, submitted, result)
         if record.state in (j.STARTED, j.FAILED):  # it may have happened: look before sending
             found = operation.find(ctx, change)
@@ -193,7 +215,7 @@ class Executor:
         if isinstance(operation, Create) and record.state == j.STARTED:
             adopted = claims.adopt(ctx, operation, record.seq)
             if adopted is not None:
-                return self._await(run_id, record, change, ctx, adopted)
+                return self._await(run_id, record, change, ctx, adopted, slot)
         request = operation.request(ctx, change) if isinstance(operation, Create) else None
         self.journal.mark(
             run_id, record.seq, j.STARTED, request=request, job_id=None, resource_id=None
@@ -201,12 +223,18 @@ class Executor:
         submitted = operation.submit(ctx, change)
         if submitted.job_id is None:
             return _finish(operation, ctx, change, submitted, {})
-        return self._await(run_id, record, change, ctx, submitted)
+        return self._await(run_id, record, change, ctx, submitted, slot)
 
     def _await(
-        self, run_id: int, record: StepRecord, change: Change, ctx: Context, sent: Submitted
+        self,
+        run_id: int,
+        record: StepRecord,
+        change: Change,
+        ctx: Context,
+        sent: Submitted,
+        slot: _Slot,
     ) -> str | None:
-        """Journal the job, wait for it, finish the step."""
+        """Journal the job, wait for it, give up the slot, finish the step."""
         operation = operation_for(change.kind, change.action)
         assert operation is not None and sent.job_id is not None
         self.journal.mark(
@@ -215,7 +243,29 @@ class Executor:
         # Awaited under the change's kind: a JobFailed saying so is the step's own call, not a
         # follow-up's (tags, attach), which is how _clear_leftover tells them apart.
         result = ctx.client.wait(change.kind, sent.job_id)
+        slot.release()
         return _finish(operation, ctx, change, sent, result)
+
+
+class _Slot:
+    """A step's place among its cloud's calls in flight, held until its own job ends and given
+    up before it finishes, so that the next step's call runs beside that finishing."""
+
+    def __init__(self, calls: threading.Semaphore) -> None:
+        self._calls, self._held = calls, False
+
+    def __enter__(self) -> _Slot:
+        self._calls.acquire()
+        self._held = True
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.release()
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            self._calls.release()
 
 
 class _Unfinished(Exception):

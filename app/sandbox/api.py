@@ -83,7 +83,8 @@ class Ctx:
         )
         work = run if failure is None else _raiser(failure)
         target = (instance[0], instance[1]["id"]) if instance else None
-        job = self.state.submit(self.request.spec["cmd_class"], work, target)
+        seconds = self.knobs.job_seconds.get(self.request.command)
+        job = self.state.submit(self.request.spec["cmd_class"], work, target, seconds)
         entity = created if created is not None else instance[1] if instance else None
         job.entity_id = entity["id"] if entity is not None else None
         if instance:

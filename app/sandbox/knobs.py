@@ -1,4 +1,4 @@
-"""Test and benchmark knobs: latency, injected failures and a random outage rate."""
+"""Test and benchmark knobs: latency, job time, injected failures and a random outage rate."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ class Failure:
 @dataclass
 class Knobs:
     latency: dict[str, float] = field(default_factory=dict)  # command (or "*") → seconds
+    # command → how long its async jobs run, over the sandbox-wide job_seconds (a deploy
+    # takes far longer than a tag in a real cloud)
+    job_seconds: dict[str, float] = field(default_factory=dict)
     failures: dict[str, Failure] = field(default_factory=dict)
     outage_rate: float = 0.0  # share of requests answered 503 before reaching the API
     outage_next: int = 0  # the next N requests answered 503, whatever the rate

@@ -64,9 +64,11 @@ def _error_headers(answer: dict[str, Any]) -> dict[str, str]:
 
 
 def apply_knobs(api: Api, settings: dict[str, Any]) -> None:
-    """Knobs from a test: latency per command, failures to inject, outage rate, job duration."""
+    """Knobs from a test: latency per command, failures to inject, outage rate, job duration
+    (sandbox-wide, and per command)."""
     with api.state.lock:
         api.knobs.latency.update(settings.get("latency", {}))
+        api.knobs.job_seconds.update(settings.get("job_seconds_per_command", {}))
         for failure in settings.get("fail_next", []):
             api.knobs.fail_next(**failure)
         if "outage_next" in settings:

@@ -156,10 +156,16 @@ class CloudState:
         return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
     def submit(
-        self, cmd: str, run: Callable[[], Outcome], instance: tuple[str, str] | None = None
+        self,
+        cmd: str,
+        run: Callable[[], Outcome],
+        instance: tuple[str, str] | None = None,
+        seconds: float | None = None,
     ) -> Job:
-        """Queue an async job; it finishes ``job_seconds`` later, seen by the next request."""
-        job = Job(self.new_id(), cmd, self.timestamp(), self.clock() + self.job_seconds, run)
+        """Queue an async job; it finishes ``seconds`` (else ``job_seconds``) later, seen by
+        the next request."""
+        due = self.clock() + (self.job_seconds if seconds is None else seconds)
+        job = Job(self.new_id(), cmd, self.timestamp(), due, run)
         if instance:
             job.instance_type, job.instance_id = instance
         self.jobs[job.id] = job

@@ -46,6 +46,9 @@ class Context:
 class Submitted:
     job_id: str | None = None  # an async job to await; journaled before waiting
     resource_id: str | None = None  # the object's id when known at submit time
+    # Jobs sent beside the step's own (its tags), awaited in ``finish``; never journaled,
+    # as ``finish`` writes again whatever they did not.
+    side_jobs: tuple[str, ...] = ()
 
 
 class Operation(Protocol):

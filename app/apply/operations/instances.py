@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 from app.apply.operations.base import Context, Submitted
@@ -41,7 +42,7 @@ from app.apply.operations.common import (
     zone_id,
 )
 from app.apply.operations.create import Create
-from app.apply.operations.tags import sync_tags, wanted_tags
+from app.apply.operations.tags import send_tags, settle, sync_tags, wanted_tags
 from app.cloudstack.catalog import GIB, tag_map
 from app.cloudstack.inventory import TAG_USERDATA
 from app.plan.diff import STOPPED_FOR
@@ -87,11 +88,26 @@ class DeployInstance(Create):
     def tags(self, ctx: Context, change: Change) -> dict[str, str]:
         return wanted_tags(ctx, change, {TAG_USERDATA: after(change).get("user_data_sha")})
 
+    def submit(self, ctx: Context, change: Change) -> Submitted:
+        """The VM and its ROOT volume are tagged as soon as the deploy answers: CloudStack
+        allocates both before it does (DeployVMCmd.create), so the two tag jobs run beside
+        the deploy's rather than after it, which would double each instance's time."""
+        sent = super().submit(ctx, change)
+        if sent.resource_id is None:
+            return sent
+        vm = sent.resource_id
+        jobs = [send_tags(ctx, self.kind.resource_type, vm, self.tags(ctx, change))]
+        for root in _roots(ctx, vm):
+            jobs.append(send_tags(ctx, "Volume", str(root["id"]), wanted_tags(ctx, change)))
+        return replace(sent, side_jobs=tuple(job for job in jobs if job))
+
     def finish(
         self, ctx: Context, change: Change, submitted: Submitted, result: dict[str, Any]
     ) -> str | None:
         """The ROOT volume gets the instance's tags (labels, for cost reports, included),
-        beside the VM's own: two tag jobs at once rather than one after the other."""
+        beside the VM's own: two tag jobs at once rather than one after the other. Those
+        sent with the deploy are awaited first; only what they did not write is written."""
+        settle(ctx, submitted.side_jobs)
         vm = created_id(ctx, self.kind, submitted, result, self.command)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="root-tags") as side:
             roots = side.submit(_tag_roots, ctx, change, _roots(ctx, vm))

@@ -8,11 +8,11 @@ tags stackgate owns are ever removed (its ``stackgate.*`` tags and the labels it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from app.apply.operations.base import Context
 from app.cloudstack.catalog import tag_map
-from app.cloudstack.errors import ApiError
+from app.cloudstack.errors import ApiError, CloudStackError
 from app.cloudstack.inventory import (
     OWN_PREFIX,
     TAG_COMMIT,
@@ -78,6 +78,31 @@ def sync_tags(
             raise
         if rest:
             ctx.client.run("createTags", **target, tags=_pairs(rest))
+
+
+def send_tags(
+    ctx: Context, resource_type: str, resource_id: str, tags: Mapping[str, str]
+) -> str | None:
+    """Start a createTags job without awaiting it (beside a deploy's job): its id, or None
+    when it could not be sent. ``settle`` awaits it; ``sync_tags`` then writes what is left."""
+    try:
+        answer = ctx.client.request(
+            "createTags", resourcetype=resource_type, resourceids=resource_id, tags=_pairs(tags)
+        )
+    except CloudStackError:
+        return None
+    job = answer.get("jobid")
+    return str(job) if job else None
+
+
+def settle(ctx: Context, jobs: Iterable[str]) -> None:
+    """Await jobs sent by ``send_tags``; one that failed is not an error here, since the
+    ``sync_tags`` that follows compares with what the object carries and writes the rest."""
+    for job in jobs:
+        try:
+            ctx.client.wait("createTags", job)
+        except CloudStackError:
+            continue
 
 
 def project_tags(ctx: Context) -> dict[str, str]:
