@@ -44,6 +44,7 @@ from app.apply.operations.common import (
 from app.apply.operations.create import Create
 from app.apply.operations.tags import send_tags, settle, sync_tags, wanted_tags
 from app.cloudstack.catalog import GIB, tag_map
+from app.cloudstack.errors import CloudStackError
 from app.cloudstack.inventory import TAG_USERDATA
 from app.plan.diff import STOPPED_FOR
 from app.plan.model import Action, Change
@@ -97,7 +98,11 @@ class DeployInstance(Create):
             return sent
         vm = sent.resource_id
         jobs = [send_tags(ctx, self.kind.resource_type, vm, self.tags(ctx, change))]
-        for root in _roots(ctx, vm):
+        try:
+            roots = _roots(ctx, vm)
+        except CloudStackError:  # the deploy went out: its disk is tagged in finish instead
+            roots = []
+        for root in roots:
             jobs.append(send_tags(ctx, "Volume", str(root["id"]), wanted_tags(ctx, change)))
         return replace(sent, side_jobs=tuple(job for job in jobs if job))
 
