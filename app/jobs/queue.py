@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import Update, and_, bindparam, exists, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from app.store.tables import Job
@@ -56,19 +57,9 @@ def enqueue(
     delivery: int | None = None,
 ) -> Job:
     """Add a job in the caller's transaction, retiring the queued jobs it makes pointless."""
-    stale = SUPERSEDES.get(kind, set())
-    if stale:
-        session.execute(
-            update(Job)
-            .where(
-                Job.forge == forge,
-                Job.repo == repo,
-                Job.number == number,
-                Job.state == QUEUED,
-                Job.kind.in_(stale),
-            )
-            .values(state=SUPERSEDED, finished_at=now())
-        )
+    if kind in SUPERSEDES:
+        retire = {"of_forge": forge, "of_repo": repo, "of_number": number, "finished": now()}
+        session.execute(_retiring(kind), retire)
     stamp = now()
     job = Job(
         kind=kind,
@@ -85,6 +76,25 @@ def enqueue(
     session.add(job)
     session.flush()
     return job
+
+
+@cache
+def _retiring(kind: str) -> Update:
+    """The UPDATE retiring what a new ``kind`` job supersedes, built once per kind: building
+    it was a third of a webhook delivery's time in the store."""
+    table = Job.metadata.tables[Job.__tablename__]  # not the class: no ORM bookkeeping
+    jobs = table.c
+    return (
+        update(table)
+        .where(
+            jobs.forge == bindparam("of_forge"),
+            jobs.repo == bindparam("of_repo"),
+            jobs.number == bindparam("of_number"),
+            jobs.state == QUEUED,
+            jobs.kind.in_(sorted(SUPERSEDES[kind])),
+        )
+        .values(state=SUPERSEDED, finished_at=bindparam("finished"))
+    )
 
 
 def claim(sessions: sessionmaker[Session], worker: str) -> Work | None:
