@@ -2,7 +2,9 @@
 # whole internet is allowed but called out. A static NAT address maps every port its firewall
 # rules open straight to its instance: turning one on is called out, and denied when a
 # firewall rule on the address (in the repo, changed or not) opens SSH or RDP to everyone.
-# A security group's ingress rules are judged as firewall rules, in the same fields.
+# A security group's ingress rules are judged as firewall rules, in the same fields; so are a VPC
+# network ACL's allow rules for ingress, unless a lower-numbered deny in the same list catches
+# the port first (CloudStack applies a list's rules in number order, the first match wins).
 package stackgate
 
 import data.stackgate.lib
@@ -161,6 +163,61 @@ group_public(doc) := {finding |
 		"rule": "exposure/public",
 	}
 }
+
+# An ACL rule's fields as a rule the admin-port helpers read: no cidrs is everyone, as
+# CreateNetworkACLCmd's sourcecidrlist defaults to 0.0.0.0/0.
+acl_rule(fields) := {
+	"protocol": object.get(fields, "protocol", "all"),
+	"ports": object.get(fields, "ports", null),
+	"cidrs": object.get(fields, "cidrs", []),
+}
+
+acl_ingress_from_anywhere(fields, action) if {
+	fields.action == action
+	fields.traffic == "ingress"
+	from_anywhere(acl_rule(fields).cidrs)
+}
+
+# A deny numbered before the rule, in its list, from everyone, for this port.
+acl_denied_first(doc, change, port) if {
+	some rule in object.get(doc, ["projects", change.project, "resources", "network_acl_rule"], {})
+	rule.acl == change.after.acl
+	rule.number < change.after.number
+	acl_ingress_from_anywhere(rule, "deny")
+	port in group_opened(acl_rule(rule))
+}
+
+acl_open_rules(doc) := {change |
+	change := doc.changes[_]
+	lib.applied(change)
+	change.kind == "network_acl_rule"
+	acl_ingress_from_anywhere(change.after, "allow")
+}
+
+acl_admin_ports(doc) := {finding |
+	some change in acl_open_rules(doc)
+	port := group_opened(acl_rule(change.after))[_]
+	not acl_denied_first(doc, change, port)
+	finding := {
+		"msg": sprintf("%s lets port %v in from the whole internet; allow your own networks instead, or deny it in a rule numbered before it", [change.address, port]),
+		"resource": change.address,
+		"rule": "exposure/admin-ports",
+	}
+}
+
+acl_public(doc) := {finding |
+	some change in acl_open_rules(doc)
+	count(group_opened(acl_rule(change.after))) == 0
+	finding := {
+		"msg": sprintf("%s lets %v %v in from the whole internet", [change.address, acl_rule(change.after).protocol, acl_rule(change.after).ports]),
+		"resource": change.address,
+		"rule": "exposure/public",
+	}
+}
+
+deny contains finding if some finding in acl_admin_ports(input)
+
+warn contains finding if some finding in acl_public(input)
 
 deny contains finding if some finding in open_admin_ports(input)
 

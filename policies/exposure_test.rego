@@ -107,3 +107,40 @@ test_a_security_group_letting_ssh_in_from_a_private_range_or_a_group_passes if {
 test_a_deleted_security_group_is_not_judged if {
 	count(stackgate.group_admin_ports(group("delete", [group_rule("tcp", "22", ["0.0.0.0/0"])]))) == 0
 }
+
+acl(number, action, ports, cidrs) := {"acl": "web-acl", "number": number, "action": action, "traffic": "ingress", "protocol": "tcp", "ports": ports, "cidrs": cidrs}
+
+acl_doc(rule, others) := {
+	"changes": [{"action": "create", "kind": "network_acl_rule", "project": "p", "name": sprintf("web-acl:%v", [rule.number]), "address": sprintf("p/network_acl_rule/web-acl:%v", [rule.number]), "after": rule}],
+	"projects": {"p": {"resources": {"network_acl_rule": others}}},
+}
+
+test_an_acl_rule_letting_ssh_in_from_the_internet_is_denied if {
+	rule := acl(20, "allow", "22", ["0.0.0.0/0"])
+	count(stackgate.acl_admin_ports(acl_doc(rule, {"web-acl:20": rule}))) == 1
+}
+
+test_an_acl_rule_without_cidrs_is_from_everyone if {
+	rule := acl(20, "allow", "3389", [])
+	count(stackgate.acl_admin_ports(acl_doc(rule, {"web-acl:20": rule}))) == 1
+}
+
+test_a_deny_numbered_first_keeps_ssh_out if {
+	rule := acl(20, "allow", "1-65535", ["0.0.0.0/0"])
+	deny := acl(10, "deny", "22", ["0.0.0.0/0"])
+	findings := stackgate.acl_admin_ports(acl_doc(rule, {"web-acl:10": deny, "web-acl:20": rule}))
+	{f.msg | some f in findings} == {"p/network_acl_rule/web-acl:20 lets port 3389 in from the whole internet; allow your own networks instead, or deny it in a rule numbered before it"}
+}
+
+test_an_acl_rule_for_https_from_the_internet_is_a_warning if {
+	rule := acl(20, "allow", "443", ["0.0.0.0/0"])
+	count(stackgate.acl_admin_ports(acl_doc(rule, {"web-acl:20": rule}))) == 0
+	count(stackgate.acl_public(acl_doc(rule, {"web-acl:20": rule}))) == 1
+}
+
+test_an_egress_or_deny_acl_rule_is_not_exposure if {
+	out := object.union(acl(20, "allow", "22", ["0.0.0.0/0"]), {"traffic": "egress"})
+	count(stackgate.acl_admin_ports(acl_doc(out, {}))) == 0
+	no := acl(20, "deny", "22", ["0.0.0.0/0"])
+	count(stackgate.acl_admin_ports(acl_doc(no, {}))) == 0
+}
