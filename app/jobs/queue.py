@@ -8,12 +8,13 @@ up front, which serialises claims.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Update, and_, bindparam, exists, select, update
+from sqlalchemy import Update, and_, bindparam, exists, select, text, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from app.store.tables import Job
@@ -58,6 +59,7 @@ def enqueue(
 ) -> Job:
     """Add a job in the caller's transaction, retiring the queued jobs it makes pointless."""
     if kind in SUPERSEDES:
+        _one_enqueue_per_pr(session, forge, repo, number)
         retire = {"of_forge": forge, "of_repo": repo, "of_number": number, "finished": now()}
         session.execute(_retiring(kind), retire)
     stamp = now()
@@ -76,6 +78,17 @@ def enqueue(
     session.add(job)
     session.flush()
     return job
+
+
+def _one_enqueue_per_pr(session: Session, forge: str, repo: str, number: int) -> None:
+    """On PostgreSQL, hold the pull request's lock until the transaction ends: two jobs of one
+    PR enqueued at once would each miss the other's uncommitted row (both staying queued) or
+    deadlock on the rows they retire. SQLite's write lock already runs them one at a time."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b(f"{forge}\n{repo}\n{number}".encode(), digest_size=8).digest()
+    key = int.from_bytes(digest, "big", signed=True)
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 @cache
