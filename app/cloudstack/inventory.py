@@ -93,7 +93,7 @@ class Reading(VpcReading, SecurityGroupReading):
         return {
             "offering": row.get("serviceofferingname"),
             "template": row.get("templatename"),
-            "networks": [nic.get("networkname") for nic in nics],
+            "networks": [nic.get("networkname") for nic in nics if nic.get("type") != "Shared"],
             "ssh_key": keys[0] if keys else None,
             "root_disk_gib": self.root_gib.get(row["id"]),
             "zone": row.get("zonename"),
@@ -102,6 +102,7 @@ class Reading(VpcReading, SecurityGroupReading):
             "memory_mib": row.get("memory"),
             "user_data_sha": tag_map(row).get(TAG_USERDATA),
             "affinity_groups": sorted(str(g.get("name")) for g in row.get("affinitygroup") or []),
+            "security_groups": sorted(str(g.get("name")) for g in row.get("securitygroup") or []),
         }
 
     def volume(self, row: Row) -> dict[str, Any]:

@@ -31,8 +31,9 @@ REPLACED_BY = {
     "security_group": {"description"},  # updateSecurityGroup renames only
 }
 # Fields an instance must be stopped for (resetSSHKeyForVirtualMachine, ROOT resizeVolume,
-# updateVMAffinityGroup: AffinityGroupServiceImpl.updateVMAffinityGroups refuses a running VM).
-STOPPED_FOR = {"instance": {"ssh_key", "root_disk_gib", "affinity_groups"}}
+# updateVMAffinityGroup: AffinityGroupServiceImpl.updateVMAffinityGroups refuses a running VM;
+# updateVirtualMachine securitygroupids: UserVmManagerImpl changes them only on a stopped VM).
+STOPPED_FOR = {"instance": {"ssh_key", "root_disk_gib", "affinity_groups", "security_groups"}}
 LOST = {
     "network": "the network; instances on it lose their NIC",
     "instance": "the instance and everything on its root disk",

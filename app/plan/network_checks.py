@@ -53,9 +53,18 @@ def _offerings(project: Project, catalog: Catalog, sources: SourceMap) -> Iterat
 def _security_groups(
     project: Project, catalog: Catalog, sources: SourceMap
 ) -> Iterator[Diagnostic]:
-    """UserVmManagerImpl refuses a VM with security groups in a zone without them."""
+    """UserVmManagerImpl refuses a VM with security groups in a zone without them; a VM
+    without networks joins the zone's shared network, which only such a zone gives it."""
     for name, instance in project.instances.items():
         zone = catalog.zones.get(instance.zone or project.zone)
+        if not instance.networks and zone is not None and not zone.security_groups:
+            yield error(
+                Code.NO_SECURITY_GROUPS,
+                f"instance '{name}' names no network, and zone '{zone.name}' has no shared "
+                "network for it (only a zone with security groups does)",
+                sources.where(project.name, "instances", name),
+                "name its networks:",
+            )
         if instance.security_groups and zone is not None and not zone.security_groups:
             with_groups = sorted(z.name for z in catalog.zones.values() if z.security_groups)
             yield error(

@@ -70,7 +70,11 @@ class Network(Resource):
 class Instance(Resource):
     offering: str = Field(description="Service offering name")
     template: str = Field(description="Template name")
-    networks: list[Name] = Field(min_length=1, description="Networks; the first is the default")
+    networks: list[Name] = Field(
+        default_factory=list,
+        description="Networks; the first is the default. None: the zone's shared network, "
+        "in a zone with security groups",
+    )
     ssh_key: Name | None = Field(None, description="SSH key pair from ssh_keys")
     root_disk: Size | None = Field(None, description="Root disk size, e.g. 40GiB")
     zone: str | None = None

@@ -159,3 +159,51 @@ def test_an_untagged_group_is_adopted_with_its_rules(sandbox: str, tmp_path: Pat
     (group,) = cs.listSecurityGroups(projectid=project["id"], name="db-sg")["securitygroup"]
     assert group["id"] == made["id"]
     assert {t["key"]: t["value"] for t in group["tags"]}["stackgate.key"] == "security_group/db-sg"
+
+
+WEB_1 = "  web-1: {offering: small, template: ubuntu-22.04, zone: zone-sg, security_groups: [web-sg"
+
+
+def vm_groups(sandbox: str) -> dict[str, tuple[str, list[str]]]:
+    """VM name → (state, names of its security groups)."""
+    vms = client(sandbox).listVirtualMachines(projectid=-1, listall=True)["virtualmachine"]
+    return {vm["name"]: (vm["state"], sorted(g["name"] for g in vm["securitygroup"])) for vm in vms}
+
+
+def test_an_instance_joins_changes_and_leaves_its_groups(sandbox: str, tmp_path: Path) -> None:
+    env = env_for(sandbox, tmp_path)
+    repo, payments = make_repo(tmp_path, f"{PROJECT}instances:\n{WEB_1}]}}\n")
+    applied(env, repo)
+    converged(env, repo)
+    assert vm_groups(sandbox) == {"web-1": ("Running", ["web-sg"])}
+    (nic,) = client(sandbox).listVirtualMachines(projectid=-1, listall=True)["virtualmachine"][0][
+        "nic"
+    ]
+    assert nic["type"] == "Shared"  # no networks named: the zone's shared network
+
+    # updateVirtualMachine takes securitygroupids only from a stopped VM: stopped, started
+    edit(payments, (f"{WEB_1}]}}", f"{WEB_1}, db-sg]}}"))
+    assert planned(env, repo) == [("update-stop", "payments/instance/web-1")]
+    applied(env, repo)
+    converged(env, repo)
+    assert vm_groups(sandbox) == {"web-1": ("Running", ["db-sg", "web-sg"])}
+
+    # db-sg goes: its delete moves web-1 out first (one stop), the update then has nothing left
+    edit(payments, (f"{WEB_1}, db-sg]}}", f"{WEB_1}]}}"))
+    edit(
+        payments,
+        (
+            "  db-sg:\n    ingress:\n      - {protocol: tcp, ports: 5432, cidrs: [10.1.0.0/24]}\n",
+            "",
+        ),
+    )
+    assert planned(env, repo) == [
+        ("delete", "payments/security_group/db-sg"),
+        ("update-stop", "payments/instance/web-1"),
+    ]
+    stops = calls(sandbox, "stopVirtualMachine")
+    applied(env, repo)
+    converged(env, repo)
+    assert calls(sandbox, "stopVirtualMachine") == stops + 1
+    assert vm_groups(sandbox) == {"web-1": ("Running", ["web-sg"])}
+    assert set(rules(sandbox)) == {"default", "web-sg"}

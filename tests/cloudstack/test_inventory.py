@@ -64,6 +64,7 @@ def test_every_kind_is_read_back_in_the_repo_formats_terms(client: CloudStackCli
         "memory_mib": 2048,
         "user_data_sha": None,
         "affinity_groups": [],
+        "security_groups": [],
     }
     assert fields[("volume", "web-1-data")] == {
         "offering": "standard",

@@ -38,7 +38,7 @@ UPDATABLE: dict[str, frozenset[str]] = {  # kind → the fields its update can c
     | {"action", "traffic", "protocol", "ports", "icmp_type", "icmp_code", "cidrs"},
     "instance": TAGS_ONLY
     | {"offering", "cpu", "memory_mib", "root_disk_gib", "user_data_sha", "ssh_key"}
-    | {"affinity_groups"},
+    | {"affinity_groups", "security_groups"},
     "volume": TAGS_ONLY | {"size_gib", "attach_to"},
     "security_group": TAGS_ONLY | {"ingress", "egress"},
     "load_balancer": TAGS_ONLY | {"algorithm", "members"},
@@ -47,11 +47,6 @@ UPDATABLE: dict[str, frozenset[str]] = {  # kind → the fields its update can c
     "project": frozenset({"display_text", "state"}),
     "project_member": frozenset({"role"}),
 }
-
-# Fields of kinds apply makes whose calls do not carry them yet (issue 18): a create with any of
-# them set would make the object without it (a VM outside its security groups: an instance
-# cannot name its SG zone's shared network yet), so the plan is refused whole instead.
-NOT_MADE_YET = frozenset({"security_groups"})
 
 _MADE: dict[tuple[str, Action], Operation] = {
     **projects.OPERATIONS,
@@ -85,8 +80,6 @@ def supported(change: Change) -> bool:
         return made and all(operation_for(change.kind, a) for a in (Action.DELETE, Action.CREATE))
     if operation_for(change.kind, change.action) is None:
         return False
-    if change.action is Action.CREATE:
-        return not any((change.after or {}).get(name) for name in NOT_MADE_YET)
     if change.action not in (Action.UPDATE, Action.UPDATE_STOP, Action.ADOPT):
         return True
     if change.kind == "limits":

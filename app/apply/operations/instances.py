@@ -42,6 +42,7 @@ from app.apply.operations.common import (
     zone_id,
 )
 from app.apply.operations.create import Create
+from app.apply.operations.security_groups import new_vm_groups, vm_groups
 from app.apply.operations.tags import send_tags, settle, sync_tags, wanted_tags
 from app.cloudstack.catalog import GIB, tag_map
 from app.cloudstack.errors import CloudStackError
@@ -74,12 +75,13 @@ class DeployInstance(Create):
             "rootdisksize": fields.get("root_disk_gib"),
             "userdata": _user_data(ctx, change),
             "affinitygroupids": _groups(ctx, change, self.command) or None,
+            "securitygroupids": vm_groups(ctx, change, self.command),
+            "networkids": ",".join(networks) or None,  # none: the SG zone's shared network
         }
         return {
             "serviceofferingid": catalog_id(ctx, offerings, fields["offering"], self.command),
             "templateid": template.id,
             "zoneid": zone_id(ctx, change, self.command),
-            "networkids": ",".join(networks),
             "name": change.name,
             "displayname": change.name,
             "projectid": ctx.project_id,
@@ -146,12 +148,14 @@ def _new_groups(vm: dict[str, Any], change: Change) -> bool:
 
 
 def _must_stop(vm: dict[str, Any], change: Change) -> bool:
-    """An update-stop stops a running VM unless all it stopped for was its affinity groups and
-    they are right already (deleteAffinityGroup took it out of a group the repo dropped)."""
+    """An update-stop stops a running VM unless all it stopped for was its groups and they are
+    right already (deleteAffinityGroup took it out of a group the repo dropped, a deleted
+    security group's delete moved it)."""
     if change.action is not Action.UPDATE_STOP or vm["state"] != "Running":
         return False
     needs = {field.field for field in change.changed} & {"offering", *STOPPED_FOR["instance"]}
-    return needs != {"affinity_groups"} or _new_groups(vm, change)
+    groups_only = needs <= {"affinity_groups", "security_groups"}
+    return not groups_only or _new_groups(vm, change) or new_vm_groups(vm, change)
 
 
 class UpdateInstance:
@@ -194,6 +198,9 @@ class UpdateInstance:
         if _new_groups(vm, change):  # stopped by now, or it was stopped when planned
             groups = _groups(ctx, change, "updateVMAffinityGroup")
             ctx.client.run("updateVMAffinityGroup", id=vm_id, affinitygroupids=groups)
+        if new_vm_groups(vm, change):  # stopped by now, as for its affinity groups
+            ids = vm_groups(ctx, change, "updateVirtualMachine")
+            ctx.client.request("updateVirtualMachine", id=vm_id, securitygroupids=ids)
         retag(ctx, KINDS["instance"], change, vm_id, DeployInstance().tags(ctx, change))
         _tag_roots(ctx, change, roots)
         was_running = (change.before or {}).get("state") == "Running"

@@ -11,6 +11,7 @@ it, and is refused (536) while a VM or another group's rule uses it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from app.apply.operations.adopt import Adopt
@@ -27,7 +28,7 @@ from app.apply.operations.common import (
     row,
 )
 from app.apply.operations.create import Create
-from app.cloudstack.sg_reading import DIRECTIONS, group_rule
+from app.cloudstack.sg_reading import DEFAULT_GROUP, DIRECTIONS, group_rule
 from app.plan.model import Action, Change
 
 GROUP = Kind("listSecurityGroups", "SecurityGroup", "securitygroup", named=True)
@@ -101,9 +102,59 @@ class UpdateGroup:
         return None  # the rules and tags are compared before each call: running it is harmless
 
 
+class DeleteGroup(Delete):
+    """deleteSecurityGroup is refused while a VM is in the group, and deletes run before the
+    updates of the instances that stay: an instance the repo takes out of the group is moved
+    to its new groups first (stopped for it, and started again), so its own update then
+    finds them right and stops it no more."""
+
+    def submit(self, ctx: Context, change: Change) -> Submitted:
+        group = row(ctx, GROUP, live_id(ctx, change, self.command))
+        for vm_id in (group or {}).get("virtualmachineids") or []:
+            _leave(ctx, change, str(vm_id))
+        return super().submit(ctx, change)
+
+
+def _leave(ctx: Context, change: Change, vm_id: str) -> None:
+    vm = next(iter(ctx.client.list("listVirtualMachines", id=vm_id, projectid=ctx.project_id)))
+    instance = ctx.desired.instances.get(str(vm["name"])) if ctx.desired else None
+    if instance is None or change.name in instance.security_groups:
+        return  # not the repo's to move: CloudStack's refusal says why
+    staying = instance.security_groups or [DEFAULT_GROUP]
+    moved = replace(change, after={"security_groups": staying})
+    groups = vm_groups(ctx, moved, "updateVirtualMachine")
+    if vm["state"] == "Running":
+        ctx.client.run("stopVirtualMachine", id=vm_id)
+    ctx.client.request("updateVirtualMachine", id=vm_id, securitygroupids=groups)
+    if vm["state"] == "Running":
+        ctx.client.run("startVirtualMachine", id=vm_id)
+
+
 OPERATIONS: Operations = {
     ("security_group", Action.CREATE): CreateGroup(),
     ("security_group", Action.UPDATE): UpdateGroup(),
     ("security_group", Action.ADOPT): Adopt({Action.UPDATE: UpdateGroup()}),
-    ("security_group", Action.DELETE): Delete(GROUP, "deleteSecurityGroup"),
+    ("security_group", Action.DELETE): DeleteGroup(GROUP, "deleteSecurityGroup"),
 }
+
+
+def vm_groups(ctx: Context, change: Change, command: str) -> str | None:
+    """The ids of the groups an instance names, comma-separated (DeployVMCmd and
+    updateVirtualMachine take ``securitygroupids``): listed once, as ``default`` is
+    CloudStack's and known by no id of the plan's; None when it names none."""
+    names = after(change).get("security_groups") or []
+    if not names:
+        return None
+    listed = ctx.client.list(GROUP.list_command, projectid=ctx.project_id)
+    ids = {str(group["name"]): str(group["id"]) for group in listed}
+    missing = [name for name in names if name not in ids]
+    if missing:
+        raise Unresolved(ctx.client.cloud, command, f"no security group {', '.join(missing)}")
+    return ",".join(ids[name] for name in names)
+
+
+def new_vm_groups(vm: dict[str, Any], change: Change) -> bool:
+    """Whether the instance's groups differ from the ones the repo names (if it names any)."""
+    wanted = after(change).get("security_groups")
+    listed = sorted(str(group.get("name")) for group in vm.get("securitygroup") or [])
+    return wanted is not None and listed != sorted(wanted)

@@ -190,13 +190,22 @@ def test_security_groups_in_a_zone_that_uses_them_are_fine() -> None:
     assert _plan(text).diagnostics == ()
 
 
-def test_apply_makes_these_kinds_but_not_an_instance_in_security_groups() -> None:
-    """Apply makes affinity groups, VPCs, ACL lists and rules and security groups (issue 18);
-    an instance that names security groups not yet (it cannot name its zone's shared network)."""
+def test_apply_makes_these_kinds() -> None:
+    """Apply makes affinity groups, VPCs, ACL lists and rules, security groups and the
+    instances that name them (issue 18)."""
     assert unsupported(_plan().changes) == []
-    text = edit("networks: [web]}", "networks: [web], security_groups: [web-sg]}", SHOP)
-    refused = {(c.kind, c.name) for c in unsupported(_plan(text).changes)}
-    assert refused == {("instance", "web-1")}
+    text = edit(
+        "networks: [db], affinity_groups", "security_groups: [web-sg], affinity_groups", SHOP
+    )
+    text = edit("zone: zone-a\n", "zone: zone-sg\n", text)
+    assert unsupported(_plan(text).changes) == []
+
+
+def test_an_instance_without_networks_needs_a_zone_with_security_groups() -> None:
+    no_networks = edit("networks: [db], affinity_groups", "affinity_groups", SHOP)
+    (problem,) = _plan(no_networks).diagnostics
+    assert (problem.code.value, problem.location.line) == ("SG231", 23)
+    assert "instance 'db-1' names no network" in problem.message
 
 
 def test_a_group_rule_is_one_cidr_or_peer_in_any_order() -> None:
