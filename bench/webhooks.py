@@ -1,6 +1,8 @@
 """5,000 signed GitHub deliveries at concurrency 50 against `stackgate serve`, on SQLite and on
 PostgreSQL, beside a bare FastAPI endpoint that only answers 202 (the framework's floor),
-measured in the same run. Prints throughput, p50/p99 time to answer and deliveries lost.
+measured in the same run. Prints throughput, p50/p99 time to answer and deliveries lost;
+then the p99 of the same endpoints at a steady 200 deliveries/s, open loop (each delivery sent
+on its schedule whether or not earlier ones were answered, its time counted from then).
 
 The worker is off (STACKGATE_WORKER_THREADS=0): this measures the edge — verify, parse,
 record delivery and job in one transaction, answer — not the planning behind it.
@@ -35,6 +37,7 @@ from tests.pgserver import postgres_server
 DELIVERIES = int(os.environ.get("BENCH_DELIVERIES", "5000"))
 CONCURRENCY = 50
 CLIENTS = 5  # processes, CONCURRENCY // CLIENTS connections each
+RATE, STEADY_SECONDS = 200, 10  # the open-loop run: deliveries per second, for how long
 SECRET = "bench-secret"
 PAYLOAD = Path(__file__).parents[1] / "tests" / "payloads" / "github" / "pull_request.opened.json"
 
@@ -45,13 +48,14 @@ class Result:
     seconds: float
     latencies: list[float]
     accepted: int
+    steady: list[float]  # open loop at RATE/s: time from each delivery's schedule to its answer
 
     @property
     def throughput(self) -> float:
         return len(self.latencies) / self.seconds
 
-    def percentile(self, share: float) -> float:
-        ordered = sorted(self.latencies)
+    def percentile(self, share: float, steady: bool = False) -> float:
+        ordered = sorted(self.steady if steady else self.latencies)
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
 
 
@@ -97,12 +101,17 @@ def _request(body: bytes) -> tuple[bytes, dict[str, str]]:
     return body, headers
 
 
-async def _fire(base: str, share: int, offset: int) -> tuple[list[float], int]:
+def _requests(share: int, offset: int) -> list[tuple[bytes, dict[str, str]]]:
     template = json.loads(PAYLOAD.read_text())
     requests = []
     for n in range(offset, offset + share):
         template["number"] = template["pull_request"]["number"] = n % 500 + 1
         requests.append(_request(json.dumps(template).encode()))
+    return requests
+
+
+async def _fire(base: str, share: int, offset: int) -> tuple[list[float], int]:
+    requests = _requests(share, offset)
     latencies: list[float] = []
     accepted = 0
     queue: asyncio.Queue[tuple[bytes, dict[str, str]]] = asyncio.Queue()
@@ -129,6 +138,28 @@ def _client(base: str, share: int, offset: int) -> tuple[list[float], int]:
     return asyncio.run(_fire(base, share, offset))
 
 
+async def _steady(base: str, rate: float, count: int, offset: int) -> list[float]:
+    """Deliveries sent on a fixed schedule, each on its own connection slot, open loop."""
+    requests = _requests(count, offset)
+    limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+
+        async def send(due: float, body: bytes, headers: dict[str, str]) -> float:
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            answer = await client.post("/webhooks/github", content=body, headers=headers)
+            assert answer.status_code in (200, 202), answer.text
+            return time.perf_counter() - due  # late sends count against the service too
+
+        start = time.perf_counter() + 0.5
+        sends = (send(start + n / rate, *item) for n, item in enumerate(requests))
+        return list(await asyncio.gather(*sends))
+
+
+def _steady_client(base: str, count: int, offset: int) -> list[float]:
+    # Two processes at half the rate each: one Python client is not always on time at 200/s.
+    return asyncio.run(_steady(base, RATE / 2, count, offset))
+
+
 def run(name: str, command: list[str], env: dict[str, str]) -> Result:
     port = _free_port()
     share = DELIVERIES // CLIENTS
@@ -147,8 +178,12 @@ def run(name: str, command: list[str], env: dict[str, str]) -> Result:
             )
         )
         seconds = time.perf_counter() - start
+        count = RATE * STEADY_SECONDS // 2
+        steady = pool.map(_steady_client, [base] * 2, [count] * 2, [DELIVERIES, DELIVERIES + count])
+        steady_latencies = [value for part in steady for value in part]
     latencies = [value for part, _ in parts for value in part]
-    return Result(name, seconds, latencies, sum(accepted for _, accepted in parts))
+    accepted = sum(accepted for _, accepted in parts)
+    return Result(name, seconds, latencies, accepted, steady_latencies)
 
 
 def stackgate(name: str, database: str) -> tuple[Result, int]:
@@ -186,13 +221,17 @@ def main() -> None:
     with postgres_server() as url:
         rows.append(stackgate("stackgate, PostgreSQL", url))
     print(f"webhooks: {DELIVERIES} signed deliveries, concurrency {CONCURRENCY}")
-    print(f"{'endpoint':24} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'lost':>5} {'vs floor':>9}")
+    print(f"webhooks: then {RATE}/s for {STEADY_SECONDS} s, open loop (steady p50/p99)")
+    head = f"{'endpoint':24} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'lost':>5} {'vs floor':>9}"
+    print(f"{head} {'steady p50':>11} {'p99 ms':>8}")
     for result, stored in rows:
-        lost = "" if stored is None else str(DELIVERIES - stored)
+        sent = DELIVERIES + len(result.steady)
+        lost = "" if stored is None else str(sent - stored)
         ratio = floor.throughput / result.throughput
         print(
             f"{result.name:24} {result.throughput:8.0f} {result.percentile(0.5):8.1f} "
-            f"{result.percentile(0.99):8.1f} {lost:>5} {ratio:8.2f}x"
+            f"{result.percentile(0.99):8.1f} {lost:>5} {ratio:8.2f}x "
+            f"{result.percentile(0.5, steady=True):11.1f} {result.percentile(0.99, True):8.1f}"
         )
 
 
