@@ -207,3 +207,20 @@ def test_an_instance_joins_changes_and_leaves_its_groups(sandbox: str, tmp_path:
     assert calls(sandbox, "stopVirtualMachine") == stops + 1
     assert vm_groups(sandbox) == {"web-1": ("Running", ["web-sg"])}
     assert set(rules(sandbox)) == {"default", "web-sg"}
+
+
+def test_groups_that_name_each_other_are_made_in_one_apply(sandbox: str, tmp_path: Path) -> None:
+    """Groups are made side by side: a rule naming a group this apply makes waits for it."""
+    env = env_for(sandbox, tmp_path)
+    peers = "".join(
+        f"  {name}:\n    ingress:\n      - {{protocol: tcp, ports: 5432, group: {peer}}}\n"
+        for name, peer in (("a-sg", "z-sg"), ("z-sg", "a-sg"))
+    )
+    repo, _ = make_repo(tmp_path, f"project: payments\nzone: zone-a\nsecurity_groups:\n{peers}")
+    applied(env, repo)
+    converged(env, repo)
+    assert rules(sandbox) == {
+        "default": set(),
+        "a-sg": {("ingress", "tcp", 5432, 5432, "z-sg")},
+        "z-sg": {("ingress", "tcp", 5432, 5432, "a-sg")},
+    }
