@@ -11,7 +11,7 @@ from app.imports.keys import map_ssh_keys
 from app.imports.mapping import Mapper, ProjectRows, tagged_name
 from app.imports.model import ImportedProject, Unmodelled
 from app.imports.names import address_key
-from app.imports.security_groups import map_security_groups
+from app.imports.security_groups import groups_of, in_sg_zone, map_security_groups
 from app.imports.vpcs import map_vpcs
 
 
@@ -69,7 +69,7 @@ def _instances(mapper: Mapper) -> None:
         problem = next(
             filter(None, (mapper.missing({"networks": n}) for n in fields["networks"])), None
         )
-        if problem or not fields["networks"]:
+        if problem or not (fields["networks"] or in_sg_zone(mapper, fields)):
             mapper.skip("instance", str(row["name"]), row, problem or "on no network")
             continue
         gib, ssh_key = fields["root_disk_gib"], fields["ssh_key"]
@@ -81,6 +81,7 @@ def _instances(mapper: Mapper) -> None:
             "root_disk": f"{gib}GiB" if gib else None,
             "zone": fields["zone"],
             "affinity_groups": affinity_of(mapper, fields),
+            "security_groups": groups_of(mapper, fields),
         }
         mapper.put("instances", "instance", str(row["name"]), row, entry)
 

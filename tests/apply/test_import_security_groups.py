@@ -1,6 +1,7 @@
-"""A security group made by hand, untagged, with rules by CIDR and by another group:
-`stackgate import` writes it (never the project's `default` group), the plan of that file only
-adopts, apply tags the groups where they are and the next plan is empty."""
+"""A security group made by hand, untagged, with rules by CIDR and by another group, and
+an instance in it on the security group zone's shared network: `stackgate import` writes them
+(never the project's `default` group), the plan of that file only adopts, apply tags them
+where they are and the next plan is empty."""
 
 from __future__ import annotations
 
@@ -29,6 +30,14 @@ def test_a_hand_made_security_group_is_imported_and_adopted(sandbox: str, tmp_pa
         usersecuritygrouplist=[{"group": "web", "account": web["account"]}],
     )  # fmt: skip
     cs.authorizeSecurityGroupEgress(securitygroupid=db["id"], protocol="icmp", cidrlist="0.0.0.0/0")
+    (zone,) = cs.listZones(name="zone-sg")["zone"]
+    templates = cs.listTemplates(templatefilter="executable", zoneid=zone["id"])["template"]
+    small = next(o for o in cs.listServiceOfferings()["serviceoffering"] if o["name"] == "small")
+    cs.deployVirtualMachine(
+        name="web-1", zoneid=zone["id"], serviceofferingid=small["id"], projectid=project["id"],
+        templateid=next(t for t in templates if t["name"] == "ubuntu-22.04")["id"],
+        securitygroupids=web["id"],
+    )  # fmt: skip
     env = env_for(sandbox, tmp_path)
     repo = tmp_path / "repo"
     done = stackgate(env, "import", "--project", "payments", "--out", str(repo))
@@ -47,8 +56,12 @@ def test_a_hand_made_security_group_is_imported_and_adopted(sandbox: str, tmp_pa
         ("icmp", -1, ["0.0.0.0/0"])
     ]
     assert groups["db"].description == "databases"
+    web_1 = desired.projects["payments"].instances["web-1"]
+    zone = web_1.zone or desired.projects["payments"].zone
+    assert (web_1.networks, web_1.security_groups, zone) == ([], ["web"], "zone-sg")
 
     assert _plan(env, repo) == [
+        ("adopt", "instance", "web-1"),
         ("adopt", "security_group", "db"),
         ("adopt", "security_group", "web"),
     ]
