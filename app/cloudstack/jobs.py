@@ -5,7 +5,7 @@ the jobs, the cost of a wide apply.
 queryAsyncJobResult takes one job id; listAsyncJobs (ListAsyncJobsCmd) lists the caller's
 jobs created since ``startdate`` (QueryManagerImpl: created >= startdate), each with the
 fields queryAsyncJobResult gives, the result included. One waiting thread at a time polls
-for all, at an interval that follows the youngest job's age (a tenth of it, 0.05 s to 5 s),
+for all, at an interval that follows the youngest job's age (a twentieth, 0.05 s to 5 s),
 so a 1 s job is seen done within about 0.05 s and a long one costs a poll every few
 seconds. A job the listing does not show (or a cloud that refuses the listing) is queried
 on its own, so nothing waits on a listing that cannot answer for it.
@@ -25,7 +25,7 @@ from app.cloudstack.errors import CloudStackError
 log = logging.getLogger("stackgate.cloudstack")
 
 JOB_PENDING = 0
-POLL_MIN, POLL_MAX, POLL_SHARE = 0.05, 5.0, 0.1
+POLL_MIN, POLL_MAX, POLL_SHARE = 0.05, 5.0, 0.05
 
 Job = dict[str, Any]
 
