@@ -27,6 +27,7 @@ from app.apply.operations.common import (
     Operations,
     Unresolved,
     after,
+    display_text,
     find_tagged,
     live_id,
     ports,
@@ -85,7 +86,7 @@ class CreateAclList:
         answer = ctx.client.request(
             "createNetworkACLList",
             name=change.name,
-            description=fields.get("description") or change.name,
+            description=display_text(change),
             vpcid=ref(ctx, "vpc", fields["vpc"], "createNetworkACLList"),
         )
         job = answer.get("jobid")

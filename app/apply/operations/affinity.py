@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.apply.operations.base import Context, Submitted
-from app.apply.operations.common import Operations, after
+from app.apply.operations.common import Operations, after, display_text
 from app.apply.operations.tags import project_tags, record
 from app.cloudstack.inventory import AFFINITY_TAG
 from app.plan.model import Action, Change
@@ -44,7 +44,7 @@ class CreateGroup:
             CREATE,
             type=fields["type"],
             name=change.name,
-            description=fields.get("description") or change.name,
+            description=display_text(change),
             projectid=ctx.project_id,
         )
         return Submitted(str(answer["jobid"]), str(answer["id"]))

@@ -78,6 +78,11 @@ def on_tier(ctx: Context, change: Change, command: str) -> dict[str, str]:
     return {"networkid": ref(ctx, "network", tier, command)} if tier else {}
 
 
+def display_text(change: Change) -> str:
+    """The description CloudStack shows, else the name: its create calls want one."""
+    return after(change).get("description") or change.name
+
+
 def live_id(ctx: Context, change: Change, command: str) -> str:
     if change.live_id is None:
         raise Unresolved(ctx.client.cloud, command, f"{change.address} has no live id")

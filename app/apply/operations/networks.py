@@ -25,6 +25,7 @@ from app.apply.operations.common import (
     Operations,
     after,
     catalog_id,
+    display_text,
     live_id,
     ref,
     retag,
@@ -32,10 +33,6 @@ from app.apply.operations.common import (
 )
 from app.apply.operations.create import Create
 from app.plan.model import Action, Change
-
-
-def _text(change: Change) -> str:
-    return after(change).get("description") or change.name
 
 
 class CreateNetwork(Create):
@@ -48,7 +45,7 @@ class CreateNetwork(Create):
         offerings = ctx.catalog.network_offerings
         return {
             "name": change.name,
-            "displaytext": _text(change),
+            "displaytext": display_text(change),
             "networkofferingid": catalog_id(ctx, offerings, fields["offering"], self.command),
             "zoneid": zone_id(ctx, change, self.command),
             "projectid": ctx.project_id,
@@ -81,7 +78,7 @@ class UpdateNetwork:
         changed = {field.field for field in change.changed}
         params: dict[str, Any] = {}
         if "description" in changed:
-            params["displaytext"] = _text(change)
+            params["displaytext"] = display_text(change)
         if "offering" in changed:
             offerings = ctx.catalog.network_offerings
             offering = after(change)["offering"]

@@ -18,6 +18,7 @@ from app.apply.operations.common import (
     Operations,
     after,
     catalog_id,
+    display_text,
     live_id,
     retag,
     row,
@@ -30,10 +31,6 @@ from app.cloudstack.vpc_reading import ACL_TAG
 from app.plan.model import Action, Change
 
 
-def _text(change: Change) -> str:
-    return after(change).get("description") or change.name
-
-
 class CreateVpc(Create):
     kind_name = "vpc"
     command = "createVPC"
@@ -43,7 +40,7 @@ class CreateVpc(Create):
         offerings = ctx.catalog.vpc_offerings
         return {
             "name": change.name,
-            "displaytext": _text(change),
+            "displaytext": display_text(change),
             "vpcofferingid": catalog_id(ctx, offerings, fields["offering"], self.command),
             "zoneid": zone_id(ctx, change, self.command),
             "cidr": fields["cidr"],
@@ -59,7 +56,7 @@ class UpdateVpc:
         vpc = live_id(ctx, change, "updateVPC")
         if "description" not in {field.field for field in change.changed}:
             return Submitted(resource_id=vpc)
-        answer = ctx.client.request("updateVPC", id=vpc, displaytext=_text(change))
+        answer = ctx.client.request("updateVPC", id=vpc, displaytext=display_text(change))
         return Submitted(str(answer["jobid"]) if answer.get("jobid") else None, vpc)
 
     def finish(
