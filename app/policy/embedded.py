@@ -18,7 +18,22 @@ from typing import Any
 from app.policy.decide import decide
 from app.policy.embedded_answer import value
 from app.policy.locate import unlocated
-from app.policy.model import Decision, PolicyFailure, PolicyFile, PolicySet
+from app.policy.model import PACKAGE, Decision, PolicyFailure, PolicyFile, PolicySet
+
+# regorus leaves out a repo module's share of a partial set (``deny contains {...} if { some i
+# in numbers.range(1, 900) ... }``) when the whole package is evaluated as one document, though
+# the rule evaluated on its own has it, as OPA does: the decision is read rule by rule.
+_DECISION = (
+    "{"
+    + ", ".join(
+        f'"{rule}": [x | some x in data.{PACKAGE}.{rule}]' for rule in ("deny", "warn", "approvals")
+    )
+    + "}"
+)
+
+
+def _expression(query: str) -> str:
+    return _DECISION if query == f"data.{PACKAGE}" else query
 
 
 def _worker(connection: Connection) -> None:
@@ -89,7 +104,7 @@ class EmbeddedEngine:
     ) -> Any:
         """The value of ``query``; raises PolicyFailure naming the file and line on any error."""
         with self._lock:
-            return self._query(policies.together, input_doc, query, extra)
+            return self._query(policies.together, input_doc, _expression(query), extra)
 
     def _query(
         self,

@@ -128,3 +128,17 @@ def test_a_repo_policy_adds_with_the_platform_library_and_settings(engine: Polic
         (r.reason, r.count, r.from_) for r in judged.approvals
     ]
     assert len(judged.approvals) == 3
+
+
+def test_a_repo_rule_over_a_range_adds_every_finding(engine: PolicyEngine) -> None:
+    """regorus once dropped these when the package was read as one document (OPA has them)."""
+    mine = (
+        "package stackgate\n\n"
+        'deny contains {"msg": sprintf("check %d says no", [i]), "rule": "loud"} if {\n'
+        "\tsome i in numbers.range(1, 3)\n\tcount(input.changes) > 0\n}\n"
+    )
+    judged = _judge(engine, {"policies/loud.rego": mine})
+    assert judged.errors == ()
+    assert sorted(f.msg for f in judged.deny if f.rule == "loud") == [
+        f"check {i} says no" for i in (1, 2, 3)
+    ]
