@@ -29,7 +29,7 @@ def test_nothing_configured_means_the_sandbox(monkeypatch: pytest.MonkeyPatch) -
         client = clouds.client("dc1")
         assert client.endpoint.url.startswith("http://127.0.0.1:")
         assert clouds.client("dc2").endpoint.url == client.endpoint.url  # one sandbox for all
-        assert len(client.list("listZones")) == 2
+        assert len(client.list("listZones")) == 3  # zone-a, zone-b and zone-sg (security groups)
         assert clouds.notices == [
             f"No CloudStack configured: using the built-in sandbox at {client.endpoint.url}"
         ]
