@@ -22,18 +22,34 @@ from app.policy.model import PACKAGE, Decision, PolicyFailure, PolicyFile, Polic
 
 # regorus leaves out a repo module's share of a partial set (``deny contains {...} if { some i
 # in numbers.range(1, 900) ... }``) when the whole package is evaluated as one document, though
-# the rule evaluated on its own has it, as OPA does: the decision is read rule by rule.
-_DECISION = (
-    "{"
-    + ", ".join(
-        f'"{rule}": [x | some x in data.{PACKAGE}.{rule}]' for rule in ("deny", "warn", "approvals")
-    )
-    + "}"
+# the rule read on its own has it, as OPA does. The package is still evaluated whole (a boolean
+# ``deny``, conflicting values, a slow or crashing rule fail closed there), and each decision
+# set is read on its own beside it: the findings are the union of both.
+_RULES = ("deny", "warn", "approvals")
+_DECISION = (  # the sets first: read after the whole package, regorus repeats the gap
+    "["
+    + ", ".join(f"[x | x := data.{PACKAGE}.{rule}[_]]" for rule in _RULES)
+    + f", data.{PACKAGE}]"
 )
 
 
 def _expression(query: str) -> str:
     return _DECISION if query == f"data.{PACKAGE}" else query
+
+
+def _merged(query: str, answer: Any) -> Any:
+    """The package document, its decision sets completed by the sets read one by one."""
+    if query != f"data.{PACKAGE}" or not isinstance(answer, list) or len(answer) != 4:
+        return answer
+    *sets, document = answer
+    if not isinstance(document, dict):
+        return document
+    merged = dict(document)
+    for rule, read in zip(_RULES, sets, strict=True):
+        whole = merged.get(rule)
+        if isinstance(whole, list) and isinstance(read, list):
+            merged[rule] = whole + [x for x in read if x not in whole]
+    return merged
 
 
 def _worker(connection: Connection) -> None:
@@ -104,7 +120,8 @@ class EmbeddedEngine:
     ) -> Any:
         """The value of ``query``; raises PolicyFailure naming the file and line on any error."""
         with self._lock:
-            return self._query(policies.together, input_doc, _expression(query), extra)
+            answer = self._query(policies.together, input_doc, _expression(query), extra)
+            return _merged(query, answer)
 
     def _query(
         self,
