@@ -9,6 +9,7 @@ same intake a webhook would reach, rather than signing and posting them.
 from __future__ import annotations
 
 import shutil
+import signal
 import tempfile
 import time
 from collections.abc import Iterator
@@ -52,6 +53,9 @@ def tell(console: Console, port: int, keep_serving: bool) -> int:
 
 
 def _serve_until_interrupted(console: Console) -> None:
+    # Ctrl-C stops it even when started with SIGINT ignored (a child of a pytest-xdist worker
+    # or of `nohup` inherits that, and Python then raises no KeyboardInterrupt).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     console.print("Serving until Ctrl-C.", style="dim")
     try:
         while True:
