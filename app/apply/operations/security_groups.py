@@ -11,6 +11,7 @@ it, and is refused (536) while a VM or another group's rule uses it.
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -32,6 +33,7 @@ from app.cloudstack.sg_reading import DEFAULT_GROUP, DIRECTIONS, group_rule
 from app.plan.model import Action, Change
 
 GROUP = Kind("listSecurityGroups", "SecurityGroup", "securitygroup", named=True)
+PEER_WAIT = 60.0  # seconds a rule waits for the peer group another step of the run creates
 
 
 def _authorize(ctx: Context, group: dict[str, Any], direction: str, rule: dict[str, Any]) -> None:
@@ -41,10 +43,24 @@ def _authorize(ctx: Context, group: dict[str, Any], direction: str, rule: dict[s
     elif rule["protocol"] != "all":
         params["startport"], params["endport"] = ports(rule["ports"] or "0-65535")
     if rule["group"]:  # a peer group of the same project: its account is the group's
+        _await_peer(ctx, str(rule["group"]))
         params["usersecuritygrouplist"] = [{"group": rule["group"], "account": group["account"]}]
     else:
         params["cidrlist"] = ",".join(rule["cidrs"])
     ctx.client.run(f"authorizeSecurityGroup{direction.capitalize()}", **params)
+
+
+def _await_peer(ctx: Context, name: str) -> None:
+    """The steps of a wave run side by side: a group whose rule names a peer group made in the
+    same run may get here before the peer's create was sent, and CloudStack refuses a rule
+    naming a group that does not exist yet (431). The spec knows the peer is declared, so it is
+    awaited (bounded); past the bound the authorize fails in CloudStack's words."""
+    deadline = time.monotonic() + PEER_WAIT
+    while time.monotonic() < deadline:
+        listed = ctx.client.list(GROUP.list_command, projectid=ctx.project_id, name=name)
+        if any(str(found.get("name")) == name for found in listed):
+            return
+        time.sleep(0.2)
 
 
 def sync_rules(ctx: Context, change: Change, group: dict[str, Any]) -> None:
