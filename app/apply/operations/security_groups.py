@@ -55,6 +55,8 @@ def _await_peer(ctx: Context, name: str) -> None:
     same run may get here before the peer's create was sent, and CloudStack refuses a rule
     naming a group that does not exist yet (431). The spec knows the peer is declared, so it is
     awaited (bounded); past the bound the authorize fails in CloudStack's words."""
+    if f"security_group/{name}" in ctx.ids:  # read by the plan or made earlier in this run
+        return
     deadline = time.monotonic() + PEER_WAIT
     while time.monotonic() < deadline:
         listed = ctx.client.list(GROUP.list_command, projectid=ctx.project_id, name=name)
