@@ -5,8 +5,9 @@ A project is read with a handful of list calls — never one call per object —
 is described in the repo format's terms (names and units, not ids). The lists carry no tag
 filter: the rows no repo tagged are what a plan may adopt, and the rows another repo tagged
 what it must not, so both are kept beside the repo's own. SSH key pairs and affinity groups
-take no tags (ResourceTag.ResourceObjectType lists neither); the project records the ones
-stackgate made in ``stackgate.sshkey.<name>`` and ``stackgate.affinity.<name>`` tags.
+take no tags (ResourceTag.ResourceObjectType lists neither), nor do Kubernetes clusters; the
+project records the ones stackgate made in ``stackgate.sshkey.<name>``,
+``stackgate.affinity.<name>`` and ``stackgate.kubernetes.<name>`` tags (value: the repo).
 
 Other tools tag the same objects (a backup tool's ``backup=daily``). Only the tags stackgate
 wrote are its own: the ``stackgate.*`` tags, and the labels whose keys it recorded writing in
@@ -42,6 +43,7 @@ TAG_USERDATA = "stackgate.userdata"
 TAG_LABELS = "stackgate.labels"  # the label keys stackgate wrote, sorted, comma-separated
 SSHKEY_TAG = "stackgate.sshkey."
 AFFINITY_TAG = "stackgate.affinity."
+KUBERNETES_TAG = "stackgate.kubernetes."  # + a cluster's name → the repo that made it
 OWN_PREFIX = "stackgate."
 OWN_TAGS = (TAG_REPO, TAG_KEY, TAG_COMMIT, TAG_MEMBERS, TAG_PROTECTED, TAG_USERDATA, TAG_LABELS)
 
