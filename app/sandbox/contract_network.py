@@ -236,6 +236,16 @@ NETWORKING: dict[str, tuple[str, str, str | None, dict[str, str], list[str], Any
         _ACL_LIST,
         "Lists all network ACLs",
     ),
+    "updateNetworkACLList": (
+        _USER + "network.UpdateNetworkACLListCmd",
+        "async",
+        "networkacllist",
+        # customid (BaseAsyncCustomIdCmd) is left out: the sandbox keeps the ids it makes
+        {"id": "UUID", "name": "STRING", "description": "STRING", "fordisplay": "BOOLEAN"},
+        ["id"],
+        _ACL_LIST,
+        "Updates network ACL list",
+    ),
     "deleteNetworkACLList": (
         _USER + "network.DeleteNetworkACLListCmd",
         "async",

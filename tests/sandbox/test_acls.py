@@ -156,3 +156,32 @@ def test_vpcs_and_acl_rules_take_tags(cs: Any, vpc: dict[str, Any], acl: dict[st
     assert item["tags"] == [{"key": "stackgate.key", "value": "NetworkACL/web"}]
     tagged = cs.listTags(resourcetype="Vpc", projectid=vpc["projectid"])["tag"]
     assert [t["resourceid"] for t in tagged] == [vpc["id"]]
+
+
+def test_a_lists_name_and_description_change_in_place(
+    cs: Any, acl: dict[str, Any], vpc: dict[str, Any]
+) -> None:
+    """updateNetworkACLList (NetworkACLServiceImpl.updateNetworkACL): the list keeps its id; a
+    blank name or description leaves that field as it was."""
+    updated = cs.updateNetworkACLList(id=acl["id"], description="the web tier", fetch_result=True)
+    shown = updated["networkacllist"]
+    assert (shown["id"], shown["name"], shown["description"]) == (acl["id"], "web", "the web tier")
+    cs.updateNetworkACLList(id=acl["id"], name="front", description="", fetch_result=True)
+    (listed,) = cs.listNetworkACLLists(vpcid=vpc["id"], id=acl["id"])["networkacllist"]
+    assert (listed["name"], listed["description"]) == ("front", "the web tier")
+    code, text = _error(cs.updateNetworkACLList, id="no-such-list", fetch_result=True)
+    assert code == 431 and "Invalid parameter id value=no-such-list" in text
+
+
+def test_the_root_admin_may_describe_a_default_list(fresh: Any) -> None:
+    """A default list belongs to no VPC (vpc id 0, a global list): updateNetworkACL refuses it
+    only to a caller who is not Root Admin ("Must be Root Admin to update a global ACL."), and
+    the sandbox's caller is one. Its rules stay read-only to everyone (validateNetworkAcl)."""
+    lists = fresh.items("listNetworkACLLists", listall=True)
+    allow = next(acl for acl in lists if acl["name"] == "default_allow")
+    shown = fresh.result("updateNetworkACLList", id=allow["id"], description="allow all")
+    assert (shown["id"], shown["name"], shown["description"]) == (
+        allow["id"],
+        "default_allow",
+        "allow all",
+    )

@@ -88,6 +88,28 @@ def delete_network_acl_list(ctx: Ctx) -> Answer:
     return ctx.submit(run, ("NetworkAcl", acl))
 
 
+# UpdateNetworkACLListCmd (BaseAsyncCustomIdCmd): NetworkACLServiceImpl.updateNetworkACL, in
+# the job; a blank name or description leaves the field as it was. A default list (vpc id 0,
+# global) is refused only to a caller who is not Root Admin (PermissionDeniedException, "Must be
+# Root Admin to update a global ACL."): the sandbox's caller is Root Admin, so none is refused.
+@command("updateNetworkACLList")
+def update_network_acl_list(ctx: Ctx) -> Answer:
+    acl = ctx.entity("acl_lists", "id")
+    changes: Row = {key: ctx.request.get(key) for key in ("name", "description")}
+    changes = {key: value for key, value in changes.items() if value and value.strip()}
+    if ctx.request.get("fordisplay") is not None:
+        changes["fordisplay"] = ctx.request.flag("fordisplay")
+
+    def run() -> tuple[str, Row]:
+        acl.update(changes)
+        for row in (*ctx.state.table("networks"), *ctx.state.table("acl_items")):
+            if row.get("aclid") == acl["id"]:  # responses print the list's name as it is now
+                row["aclname"] = acl["name"]
+        return "networkacllist", acl
+
+    return ctx.submit(run, ("NetworkAcl", acl))
+
+
 def _writable(acl: Row) -> None:
     """NetworkACLServiceImpl.validateNetworkAcl."""
     if _is_default(acl):
