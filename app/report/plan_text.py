@@ -23,6 +23,7 @@ VERB = {
     Action.DELETE: "delete",
     Action.ADOPT: "adopt",
 }
+NETWORKING = ("network", "vpc", "network_acl", "affinity_group", "public_ip")
 UNIT_FIELDS = {"root_disk_gib": "root_disk", "size_gib": "size", "memory_mib": "memory"}
 
 
@@ -69,11 +70,8 @@ def describe(kind: str, fields: dict[str, Any]) -> str:
     if kind == "volume":
         attached = f" → {get('attach_to')}" if get("attach_to") else " (detached)"
         return f"{value('size_gib', get('size_gib'))} {get('offering')}{attached}"
-    if kind == "network":
-        return f"{get('cidr')} · {get('offering')}"
-    if kind == "public_ip":
-        address = f"{get('address')} " if get("address") else ""
-        return f"{address}on {get('network')}"
+    if kind in NETWORKING:
+        return _networking(kind, fields)
     if kind == "load_balancer":
         members = value("members", get("members"))
         return (
@@ -87,6 +85,24 @@ def describe(kind: str, fields: dict[str, Any]) -> str:
     if kind == "project_member":
         return f"role {get('role')}"
     return _rule(kind, fields)
+
+
+def _networking(kind: str, fields: dict[str, Any]) -> str:
+    """Networks and VPCs: a tier says its VPC and ACL list, an address its VPC and static NAT."""
+    get = fields.get
+    if kind == "vpc":
+        return f"{get('cidr')} · {get('offering')}"
+    if kind == "network":
+        tier = f" · tier of {get('vpc')}, ACL {get('acl')}" if get("vpc") else ""
+        return f"{get('cidr')} · {get('offering')}{tier}"
+    if kind == "network_acl":
+        return f"of VPC {get('vpc')}"
+    if kind == "affinity_group":
+        return str(get("type"))
+    address = f"{get('address')} " if get("address") else ""
+    nat = f" · static NAT → {get('static_nat')}" if get("static_nat") else ""
+    where = f"VPC {get('vpc')}" if get("vpc") else get("network")
+    return f"{address}on {where}{nat}"
 
 
 def _rule(kind: str, fields: dict[str, Any]) -> str:
@@ -103,6 +119,9 @@ def _rule(kind: str, fields: dict[str, Any]) -> str:
         return f"{traffic} to {get('ip')} from {cidrs}"
     if kind == "egress":
         return f"{traffic} from {get('network')} to {cidrs}"
+    if kind == "network_acl_rule":
+        way = "in from" if get("traffic") == "ingress" else "out to"
+        return f"{get('action')} {traffic} {way} {cidrs}"
     return ""
 
 
