@@ -101,3 +101,22 @@ def test_maxsnaps_over_the_projects_snapshot_limit_is_refused(
     assert code == 431 and body["errortext"] == (
         "Max number of snapshots shouldn't exceed the domain/project level snapshot limit"
     )
+
+
+def test_tags_of_every_projects_policies_are_listed_with_projectid_minus_one(
+    api: CloudStackHttp, root: dict[str, Any], project: dict[str, Any]
+) -> None:
+    """ListTagsCmd takes projectid=-1 for all projects, as other project-scoped lists do:
+    the one call that finds the policies stackgate tagged across projects."""
+    policy = api.ok(
+        "createSnapshotPolicy",
+        volumeid=root["id"],
+        intervaltype="hourly",
+        schedule="15",
+        timezone="UTC",
+        maxsnaps=2,
+        **tag_params([("stackgate.key", "snapshot_policy/x")]),
+    )["snapshotpolicy"]
+    found = api.items("listTags", resourcetype="SnapshotPolicy", projectid=-1, listall=True)
+    mine = [tag for tag in found if tag["resourceid"] == policy["id"]]
+    assert [(t["key"], t["projectid"]) for t in mine] == [("stackgate.key", project["id"])]

@@ -97,3 +97,13 @@ def test_refusals(
     options = _register(catalog, project, os_types["Rocky Linux 9"], **params)
     code, body = api.fail("registerTemplate", **options)
     assert (code, body["errortext"]) == (431, text)
+
+
+def test_every_projects_own_templates_are_listed_with_projectid_minus_one(
+    api: CloudStackHttp, catalog: Catalog, project: dict[str, Any], os_types: dict[str, str]
+) -> None:
+    options = _register(catalog, project, os_types["Rocky Linux 9"])
+    (template,) = api.ok("registerTemplate", **options)["template"]
+    swept = api.items("listTemplates", templatefilter="self", projectid=-1, listall=True)
+    assert [t["project"] for t in swept if t["id"] == template["id"]] == [project["name"]]
+    assert all(t.get("projectid") for t in swept)  # the cloud's own templates are not "self"

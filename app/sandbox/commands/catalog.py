@@ -56,10 +56,11 @@ def list_templates(ctx: Ctx) -> dict[str, Any]:
     project = ctx.request.get("projectid")
 
     def shown(template: Row) -> bool:
-        """A project's own templates with its projectid; the cloud's public ones, but for
+        """A project's own templates with its projectid (every project's with -1, as
+        BaseListProjectAndAccountResourcesCmd has it); the cloud's public ones, but for
         'self'."""
         if template.get("projectid"):
-            return bool(template["projectid"] == project)
+            return project in (template["projectid"], "-1")
         return template_filter != "self"
 
     rows = []

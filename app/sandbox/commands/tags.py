@@ -158,7 +158,8 @@ def list_tags(ctx: Ctx) -> dict[str, Any]:
         if wanted_type in (None, kind)
         for table in tables
         for row in ctx.state.table(table)
-        if (not resource or row["id"] == resource) and (not project or project_of(row) == project)
+        if (not resource or row["id"] == resource)
+        and (not project or project_of(row) == project or (project == "-1" and project_of(row)))
         for tag in row.get("tags", [])
         if (not key or tag["key"] == key) and (not value or tag["value"] == value)
     ]
