@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from app.cloudstack.backup_reading import BackupReading, policy_rows
 from app.cloudstack.catalog import GIB, tag_map
 from app.cloudstack.client import CloudStackClient
 from app.cloudstack.model import (
@@ -67,13 +68,16 @@ def _cidrs(value: Any) -> list[str]:
 
 
 @dataclass
-class Reading(VpcReading, SecurityGroupReading):
+class Reading(VpcReading, SecurityGroupReading, BackupReading):
     """Cross references filled while reading a project, in dependency order; the import reads
     untagged rows through the same descriptions, so both see an object alike."""
 
     network_names: dict[str, str] = field(default_factory=dict)
     ip_names: dict[str, str] = field(default_factory=dict)
     root_gib: dict[str, int] = field(default_factory=dict)
+
+    def kept(self, kind: str, row: Row) -> bool:
+        return self.first_zone(kind, row) and super().kept(kind, row)
 
     def network(self, row: Row) -> dict[str, Any]:
         self.network_names[row["id"]] = row["name"]
@@ -108,6 +112,7 @@ class Reading(VpcReading, SecurityGroupReading):
         }
 
     def volume(self, row: Row) -> dict[str, Any]:
+        self.disk(row)
         return {
             "offering": row.get("diskofferingname"),
             "size_gib": int(row.get("size", 0)) // GIB,
@@ -194,6 +199,7 @@ LISTS: dict[str, tuple[str, dict[str, str]]] = {
     "egress": ("listEgressFirewallRules", {}),
     "port_forward": ("listPortForwardingRules", {}),
     "load_balancer": ("listLoadBalancerRules", {}),
+    "template": ("listTemplates", {"templatefilter": "self"}),
 }
 
 
@@ -232,6 +238,7 @@ def _read(
     by_id = {ref.id: ref for ref in refs}
     reading = Reading()
     for root in client.list("listVolumes", type="ROOT", **scope):
+        reading.disk(root)
         if root.get("virtualmachineid"):
             reading.root_gib[str(root["virtualmachineid"])] = int(root.get("size", 0)) // GIB
     found = {ref.id: _Found() for ref in refs}
@@ -247,6 +254,9 @@ def _read(
             ours = found[project_id].take(kind, row, repo, describe)
             if kind == "public_ip" and ours is not None:
                 reading.ip_names[ours.id] = ours.name
+    for row in policy_rows(client, scope, repo):  # not listed by project: see backup_reading
+        if str(row.get("projectid")) in by_id:
+            found[str(row["projectid"])].take("snapshot_policy", row, repo, reading.snapshot_policy)
     for project_id, obj in _recorded(client, refs, scope):
         bucket = found[project_id]
         if obj.repo == repo:

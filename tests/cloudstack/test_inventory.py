@@ -8,8 +8,10 @@ from app.cloudstack.inventory import LISTS, RECORDED, read_project, read_project
 from tests.cloudstack.builders import Builder
 
 # A project's read: one list per kind, those the project records (key pairs, affinity groups)
-# included, and one of the ROOT volumes for the instances' root disk sizes.
-CALLS = len(LISTS) + len(RECORDED) + 1
+# included, one of the ROOT volumes for the instances' root disk sizes, and one of the tags
+# of snapshot policies (which CloudStack lists by volume only; each of the repo's policies
+# is then one more call, and these projects have none).
+CALLS = len(LISTS) + len(RECORDED) + 2
 
 REPO = "git@example.com:acme/infra"
 
