@@ -58,8 +58,7 @@ class SecurityGroupReading:
             **{direction: group_rules(row, direction) for direction in DIRECTIONS},
         }
 
-    @staticmethod
-    def kept(kind: str, row: Row) -> bool:
+    def kept(self, kind: str, row: Row) -> bool:
         """Whether the inventory files the row: not the project's untagged default group."""
         return not (
             kind == "security_group" and row.get("name") == DEFAULT_GROUP and not row.get("tags")

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.cloudstack.catalog import GIB
+from app.cloudstack.cks_reading import is_node, node_ids
 from app.cloudstack.client import CloudStackClient
 from app.cloudstack.errors import ApiError
-from app.cloudstack.inventory import LISTS, PER_PROJECT_MAX, RECORDED
+from app.cloudstack.inventory import LISTS, PER_PROJECT_MAX, RECORDED, list_kind
 from app.cloudstack.model import ProjectRef
 from app.imports.mapping import ProjectRows, Row
 from app.imports.model import Unmodelled
@@ -53,10 +54,12 @@ def _read(
         if rows is not None and root.get("virtualmachineid"):
             rows.root_gib[str(root["virtualmachineid"])] = int(root.get("size", 0)) // GIB
     owner_of: dict[str, str] = {}  # network or address id → project id
+    nodes: set[str] = set()  # a Kubernetes cluster's VMs are CKS's, never instances to import
     for kind, (command, extra) in LISTS.items():
-        for row in client.list(command, **scope, **extra):
+        for row in list_kind(client, command, {**scope, **extra}):
+            nodes.update(node_ids(row) if kind == "kubernetes_cluster" else ())
             project_id = _project_of(row, owner_of)
-            if project_id in found:
+            if project_id in found and not (kind == "instance" and is_node(row, nodes)):
                 owner_of[str(row["id"])] = project_id
                 found[project_id].rows.setdefault(kind, []).append(row)
     for kind, command, _, _ in RECORDED:  # key pairs and affinity groups: by projectid

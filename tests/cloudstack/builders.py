@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.cloudstack.client import CloudStackClient
-from app.cloudstack.inventory import SSHKEY_TAG, TAG_KEY, TAG_MEMBERS, TAG_REPO
+from app.cloudstack.inventory import KUBERNETES_TAG, SSHKEY_TAG, TAG_KEY, TAG_MEMBERS, TAG_REPO
 
 PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHPqUWwZy3p9ghfWpQ6KHa2YpGmdVvFPLmexyJlQdXsM ops"
 
@@ -156,3 +156,32 @@ class Builder:
             resourceids=self.project_id,
             tags=[{"key": f"{SSHKEY_TAG}{name}", "value": self.repo}],
         )
+
+    def cluster(
+        self, name: str, network_id: str, recorded: bool = True, **params: Any
+    ) -> dict[str, Any]:
+        """A Kubernetes cluster (it takes no tags: the project records it unless ``recorded``
+        is off, as a cluster made by hand)."""
+        options: dict[str, Any] = {"controlnodes": 1, "size": 1, "offering": "medium"}
+        options.update(params)
+        offering = self.catalog_id("listServiceOfferings", options.pop("offering"))
+        versions = self.client.list("listKubernetesSupportedVersions")
+        version = next(v["id"] for v in versions if v["name"] == options.pop("version", "v1.27.3"))
+        cluster = self.client.run(
+            "createKubernetesCluster",
+            name=name,
+            zoneid=self.zone_id,
+            projectid=self.project_id,
+            kubernetesversionid=version,
+            serviceofferingid=offering,
+            networkid=network_id,
+            **options,
+        )["kubernetescluster"]
+        if recorded:
+            self.client.run(
+                "createTags",
+                resourcetype="Project",
+                resourceids=self.project_id,
+                tags=[{"key": f"{KUBERNETES_TAG}{name}", "value": self.repo}],
+            )
+        return dict(cluster)

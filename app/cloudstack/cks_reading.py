@@ -1,0 +1,85 @@
+"""Kubernetes clusters (CloudStack's Kubernetes Service) described in the repo format's terms.
+
+listKubernetesClusters is read once per project like every kind, before the instances. A
+cluster takes no tags (ResourceTag.ResourceObjectType has no KubernetesCluster), so its project
+records the clusters stackgate made in ``stackgate.kubernetes.<name>`` tags (value: the repo);
+the row is given that repo and the key ``kubernetes_cluster/<name>`` before it is filed, as a
+VPC's ACL lists are, and a cluster made by hand stays untagged: adoptable, never deleted.
+
+A cluster's nodes are user VMs of its project, which listVirtualMachines lists beside the
+others. CKS owns them (it scales, upgrades, stops and deletes them), so they are never
+instances to manage, drift or adopt: the instance list leaves out every VM a cluster names
+(``virtualmachines``, or ``virtualmachineids`` before CloudStack 4.16) and every VM whose
+``vmtype`` is ``cksnode`` (UserVmManager.CKS_NODE), whichever the cloud's version shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+Row = Mapping[str, Any]
+REPO_TAG, KEY_TAG = "stackgate.repo", "stackgate.key"  # as inventory.TAG_REPO, TAG_KEY
+KUBERNETES_TAG = "stackgate.kubernetes."  # as inventory.KUBERNETES_TAG
+CKS_NODE = "cksnode"  # UserVmManager.CKS_NODE, a node VM's vmtype in UserVmResponse
+KIND = "kubernetes_cluster"
+
+
+def node_ids(row: Row) -> list[str]:
+    """The ids of a cluster's node VMs, control nodes first, as its response lists them."""
+    listed = [str(vm["id"]) for vm in row.get("virtualmachines") or [] if vm.get("id")]
+    return listed or [str(vm_id) for vm_id in row.get("virtualmachineids") or []]
+
+
+def is_node(row: Row, nodes: set[str]) -> bool:
+    """Whether a listVirtualMachines row is a cluster's node."""
+    return row.get("vmtype") == CKS_NODE or str(row.get("id")) in nodes
+
+
+@dataclass
+class CksReading:
+    """What the inventory's reading adds for Kubernetes clusters."""
+
+    project_tags: dict[str, Mapping[str, str]] = field(default_factory=dict)  # by project id
+    root_gib: dict[str, int] = field(default_factory=dict)  # VM id → its ROOT volume's GiB
+    cks_nodes: set[str] = field(default_factory=set)
+
+    def kubernetes_cluster(self, row: Row) -> dict[str, Any]:
+        nodes = node_ids(row)
+        self.cks_nodes.update(nodes)
+        controls = int(row.get("controlnodes") or row.get("masternodes") or 1)
+        size = int(row.get("size") or 0)
+        # the response's cpunumber and memory are the whole cluster's, the offering's times
+        # (KubernetesClusterManagerImpl.createKubernetesClusterResponse)
+        count = controls + size
+        roots = sorted({self.root_gib[vm] for vm in nodes if vm in self.root_gib})
+        text = str(row.get("description") or "")
+        return {
+            "version": row.get("kubernetesversionname"),
+            "control_nodes": controls,
+            "size": size,
+            "offering": row.get("serviceofferingname"),
+            "network": row.get("associatednetworkname"),
+            "ssh_key": row.get("keypair") or None,
+            # CKS does not return noderootdisksize; every node's ROOT volume is made that size
+            "node_root_disk_gib": roots[-1] if roots else None,
+            "zone": row.get("zonename"),
+            "description": "" if text == row.get("name") else text,
+            # Running or Stopped, else as CKS shows it (Starting, Scaling, Error, ...)
+            "state": row.get("state"),
+            "cpu": int(row.get("cpunumber") or 0) // count,
+            "memory_mib": int(row.get("memory") or 0) // count,
+        }
+
+    def cluster_filed(self, row: Row) -> Row:
+        """The row with the ownership its project records, as if it carried tags."""
+        tags = self.project_tags.get(str(row.get("projectid")), {})
+        owner = tags.get(KUBERNETES_TAG + str(row["name"]))
+        if not owner:
+            return {**row, "tags": []}
+        key = f"{KIND}/{row['name']}"
+        return {**row, "tags": [{"key": REPO_TAG, "value": owner}, {"key": KEY_TAG, "value": key}]}
+
+    def not_a_node(self, kind: str, row: Row) -> bool:
+        return not (kind == "instance" and is_node(row, self.cks_nodes))
