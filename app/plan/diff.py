@@ -17,8 +17,7 @@ REPLACED_BY = {
     # moves it to another ACL list in place)
     "network": {"cidr", "zone", "vpc", "gateway", "netmask"},
     "vpc": {"offering", "cidr", "zone"},  # updateVPC takes the name and display text only
-    # createNetworkACLList's fields: CloudStack's updateNetworkACLList is not modelled here
-    "network_acl": {"vpc", "description"},
+    "network_acl": {"vpc"},  # updateNetworkACLList changes the name and description only
     "instance": {"template", "zone", "networks"},
     "volume": {"zone"},
     "public_ip": {"network", "vpc"},
@@ -29,6 +28,12 @@ REPLACED_BY = {
     "ssh_key": {"fingerprint"},
     "affinity_group": {"type", "description"},  # CloudStack has no updateAffinityGroup
     "security_group": {"description"},  # updateSecurityGroup renames only
+    # UpdateTemplateCmd changes the name, display text, OS type and flags, not the image; a
+    # template in a new zone would be a copyTemplate, not modelled: it is registered again
+    "template": {"url", "checksum", "format", "hypervisor", "zones"},
+    # createSnapshotPolicy updates the volume's policy of the same interval in place
+    # (SnapshotManagerImpl.persistSnapshotPolicy); another interval is another policy
+    "snapshot_policy": {"interval", "volume", "root_of"},
 }
 # Fields an instance must be stopped for (resetSSHKeyForVirtualMachine, ROOT resizeVolume,
 # updateVMAffinityGroup: AffinityGroupServiceImpl.updateVMAffinityGroups refuses a running VM;
@@ -45,6 +50,8 @@ LOST = {
     "affinity_group": "the affinity group; its instances leave it",
     "security_group": "the security group and its rules",
     "load_balancer": "the load-balancer rule (a moment without traffic)",
+    "template": "the registered template (deleteTemplate refuses while an instance uses it)",
+    "snapshot_policy": "the snapshot schedule (snapshots already taken stay)",
 }
 SEVERITY = {Action.UPDATE: 1, Action.UPDATE_STOP: 2, Action.REPLACE: 3}
 

@@ -1,10 +1,11 @@
 """Network ACL lists and their rules, which filter a VPC tier's traffic.
 
 Lists: createNetworkACLList (CreateNetworkACLListCmd, async create: name, description,
-vpcid) and deleteNetworkACLList (DeleteNetworkACLListCmd, async; refused while a tier uses
-the list). A list takes no tags: its VPC records it in a ``stackgate.acl.<name>`` tag,
-written last (app/cloudstack/vpc_reading.py), so a list a crash left behind is found by its
-name in its VPC and finished, and an adopted list is recorded.
+vpcid), updateNetworkACLList (UpdateNetworkACLListCmd, async: the description, in place) and
+deleteNetworkACLList (DeleteNetworkACLListCmd, async; refused while a tier uses the list).
+A list takes no tags: its VPC records it in a ``stackgate.acl.<name>`` tag, written last
+(app/cloudstack/vpc_reading.py), so a list a crash left behind is found by its name in its
+VPC and finished, and an adopted list is recorded.
 
 Rules: createNetworkACL (CreateNetworkACLCmd, async create: aclid, number, action,
 traffictype, protocol, ports or ICMP type/code, cidrlist), updateNetworkACLItem
@@ -102,11 +103,20 @@ class CreateAclList:
         return _list_in_vpc(ctx, change)
 
 
-class Owned:
-    """An ACL list's update or adoption: nothing to call but its VPC's record of it."""
+class UpdateAclList:
+    """An ACL list's update or adoption: updateNetworkACLList when its description changed
+    (its name is its identity in the VPC), then its VPC's record of it."""
 
     def submit(self, ctx: Context, change: Change) -> Submitted:
-        return Submitted(resource_id=live_id(ctx, change, "createNetworkACLList"))
+        acl = live_id(ctx, change, "updateNetworkACLList")
+        if not any(field.field == "description" for field in change.changed):
+            return Submitted(resource_id=acl)
+        # a blank description CloudStack leaves as it was: none in the repo sends the name,
+        # as the create does
+        answer = ctx.client.request(
+            "updateNetworkACLList", id=acl, description=display_text(change)
+        )
+        return Submitted(str(answer["jobid"]) if answer.get("jobid") else None, acl)
 
     def finish(
         self, ctx: Context, change: Change, submitted: Submitted, _result: dict[str, Any]
@@ -115,7 +125,7 @@ class Owned:
         return submitted.resource_id
 
     def find(self, _ctx: Context, _change: Change) -> str | None:
-        return None  # recording it again is harmless
+        return None  # describing and recording it again is harmless
 
 
 @dataclass(frozen=True)
@@ -196,8 +206,8 @@ class UpdateAclRule:
 
 OPERATIONS: Operations = {
     ("network_acl", Action.CREATE): CreateAclList(),
-    ("network_acl", Action.UPDATE): Owned(),
-    ("network_acl", Action.ADOPT): Adopt({Action.UPDATE: Owned()}),
+    ("network_acl", Action.UPDATE): UpdateAclList(),
+    ("network_acl", Action.ADOPT): Adopt({Action.UPDATE: UpdateAclList()}),
     ("network_acl", Action.DELETE): DeleteAclList(ACL_LIST, "deleteNetworkACLList"),
     ("network_acl_rule", Action.CREATE): CreateAclRule(),
     ("network_acl_rule", Action.UPDATE): UpdateAclRule(),
