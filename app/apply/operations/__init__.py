@@ -34,10 +34,10 @@ TAGS_ONLY = frozenset({"labels", "protected"})
 UPDATABLE: dict[str, frozenset[str]] = {  # kind → the fields its update can change
     "network": TAGS_ONLY | {"description", "offering", "acl"},
     "vpc": TAGS_ONLY | {"description"},
+    "network_acl": frozenset({"description"}),  # takes no tags: see acls.py
     "network_acl_rule": TAGS_ONLY
     | {"action", "traffic", "protocol", "ports", "icmp_type", "icmp_code", "cidrs"},
     "instance": TAGS_ONLY
-    "network_acl": frozenset({"description"}),  # takes no tags: see acls.py
     | {"offering", "cpu", "memory_mib", "root_disk_gib", "user_data_sha", "ssh_key"}
     | {"affinity_groups", "security_groups"},
     "volume": TAGS_ONLY | {"size_gib", "attach_to"},
