@@ -185,7 +185,8 @@ class Settings(BaseSettings):
     apply_concurrency: int = Field(
         8,
         ge=1,
-        description="Steps an apply runs at once per cloud, each until its own job ends",
+        description="Steps an apply runs at once per cloud, each until its own job ends; "
+        "also the list calls a plan sends at once to one cloud",
     )
     reconcile_interval: float = Field(
         0.0,

@@ -4,18 +4,28 @@ Transport and parameter encoding come from the ``cs`` package; its signature lea
 unencoded where the server encodes it, so ``_sign`` is replaced by ours. Retries and job
 polling use tenacity: reads retry on any transient failure, creates only when the request
 provably never reached the server, and jobs are awaited here and nowhere else.
+
+One client is shared by threads (an apply's steps, a plan's reads sent side by side with
+``gather``). What it shares is safe to share: ``cs`` keeps no state per call on its
+transport (``_request`` builds the parameters, the prepared request and the answer as
+locals), requests' Session sends through urllib3's pool, which is locked, and merges cookies
+into a jar that is locked; the client's own counters and transports change under its lock.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 import math
 import re
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import cs
 import requests
@@ -50,6 +60,12 @@ TRANSIENT_STATUS = (429, 500, 502, 503, 504)
 NOT_PROCESSED_STATUS = (429, 503)  # a proxy or rate limiter refused before the server acted
 INTERNAL_ERROR = 530
 SECRET_PARAMS = ("apikey", "signature", "secretkey", "password", "userdata", "publickey")
+T = TypeVar("T")
+READ_THREADS = 64  # threads one gather starts at most; the cloud's bound is on requests
+# the client whose gather runs the current thread's read: its requests take its bound
+_GATHERING: contextvars.ContextVar[CloudStackClient | None] = contextvars.ContextVar(
+    "gathering", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,7 @@ class Endpoint:
     timeout: float = 30.0
     job_timeout: float = 900.0
     attempts: int = 4
+    concurrency: int = 8  # reads ``gather`` sends at once (the apply_concurrency setting)
 
 
 class _Transport(cs.CloudStack):
@@ -113,10 +130,13 @@ class CloudStackClient:
     seconds: float = 0.0
     _transports: dict[str, _Transport] = field(default_factory=dict, init=False, repr=False)
     _session: requests.Session = field(default_factory=requests.Session, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _in_flight: threading.BoundedSemaphore = field(init=False, repr=False)
     _jobs: JobWatch = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._jobs = JobWatch(self._query_job, self._list_jobs, self.sleep)
+        self._in_flight = threading.BoundedSemaphore(max(1, self.endpoint.concurrency))
 
     def _query_job(self, job_id: str) -> dict[str, Any]:
         return self.request("queryAsyncJobResult", jobid=job_id)
@@ -145,6 +165,32 @@ class CloudStackClient:
         except _Failure as failure:
             raise failure.error from None
         return result
+
+    def gather(self, reads: Sequence[Callable[[], T]]) -> list[T]:
+        """Independent reads side by side, their answers in the order given; a read's own
+        pages stay in order, as ``list`` sends them.
+
+        At most ``endpoint.concurrency`` requests of gathered reads are in flight on this
+        client at once, whoever gathers them (several projects' reads, a read gathering
+        within a read, two plans on one cloud): the bound is held per request, so a read
+        waiting for another never holds it. Every read runs to its end; the first failure
+        in the given order is then raised, the one reading them in turn would have raised.
+        """
+        if len(reads) <= 1:
+            return [read() for read in reads]
+        context = contextvars.copy_context()  # the job's log context, in every read's thread
+        workers = min(len(reads), READ_THREADS)
+        with ThreadPoolExecutor(workers, thread_name_prefix=f"read-{self.cloud}") as pool:
+            futures = [pool.submit(context.copy().run, self._bounded, read) for read in reads]
+            outcomes = [future.exception() for future in futures]
+        failure = next((error for error in outcomes if error is not None), None)
+        if failure is not None:
+            raise failure
+        return [future.result() for future in futures]
+
+    def _bounded(self, read: Callable[[], T]) -> T:
+        _GATHERING.set(self)
+        return read()
 
     def list(self, command: str, **params: Any) -> list[dict[str, Any]]:
         """Every item of a list command, page by page (pagesize 500), until ``count`` is reached."""
@@ -185,9 +231,12 @@ class CloudStackClient:
 
     def _attempt(self, command: str, params: dict[str, Any]) -> dict[str, Any]:
         started = time.monotonic()
-        self.calls[command] += 1
+        with self._lock:
+            self.calls[command] += 1
+        bound = self._in_flight if _GATHERING.get() is self else contextlib.nullcontext()
         try:
-            body = self._transport(command).call(command, params)
+            with bound:
+                body = self._transport(command).call(command, params)
         except cs.CloudStackApiException as exc:
             failure = self._api_failure(command, exc)
         except cs.CloudStackException as exc:
@@ -202,17 +251,18 @@ class CloudStackClient:
 
     def _transport(self, command: str) -> _Transport:
         method = "get" if command.startswith(READ_PREFIXES) else "post"
-        if method not in self._transports:
-            self._transports[method] = _Transport(
-                endpoint=self.endpoint.url,
-                key=self.endpoint.api_key.get_secret_value(),
-                secret=self.endpoint.secret_key.get_secret_value(),
-                timeout=max(1, math.ceil(self.endpoint.timeout)),
-                session=self._session,
-                method=method,
-                dangerous_no_tls_verify=not self.endpoint.verify_tls,
-            )
-        return self._transports[method]
+        with self._lock:
+            if method not in self._transports:
+                self._transports[method] = _Transport(
+                    endpoint=self.endpoint.url,
+                    key=self.endpoint.api_key.get_secret_value(),
+                    secret=self.endpoint.secret_key.get_secret_value(),
+                    timeout=max(1, math.ceil(self.endpoint.timeout)),
+                    session=self._session,
+                    method=method,
+                    dangerous_no_tls_verify=not self.endpoint.verify_tls,
+                )
+            return self._transports[method]
 
     def _api_failure(self, command: str, exc: cs.CloudStackApiException) -> _Failure:
         error = exc.error if isinstance(exc.error, dict) else {}
@@ -249,8 +299,9 @@ class CloudStackClient:
         self, command: str, params: Mapping[str, Any], outcome: str, started: float
     ) -> None:
         elapsed = time.monotonic() - started
-        self.seconds += elapsed
-        self.outcomes[(command, outcome)] += 1
+        with self._lock:
+            self.seconds += elapsed
+            self.outcomes[(command, outcome)] += 1
         CLOUDSTACK_CALLS.labels(self.cloud, command, outcome).inc()
         log.debug(
             "cloudstack %s %s %s %s %.3fs", self.cloud, command, redact(params), outcome, elapsed

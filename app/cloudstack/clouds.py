@@ -20,7 +20,9 @@ class UnknownCloud(LookupError):
     """A project names a cloud that has no settings and there is no default cloud."""
 
 
-def endpoint(name: str, cloud: CloudSettings, admin: bool = False) -> Endpoint:
+def endpoint(
+    name: str, cloud: CloudSettings, admin: bool = False, concurrency: int = 8
+) -> Endpoint:
     prefix = "admin_" if admin else ""
     return Endpoint(
         name=name,
@@ -30,6 +32,7 @@ def endpoint(name: str, cloud: CloudSettings, admin: bool = False) -> Endpoint:
         verify_tls=cloud.verify_tls,
         timeout=cloud.timeout,
         job_timeout=cloud.job_timeout,
+        concurrency=concurrency,
     )
 
 
@@ -59,14 +62,14 @@ class Clouds:
             key = f"{name}#admin"
             if key not in self._clients:
                 self._clients[key] = CloudStackClient(
-                    endpoint(name, self._settings_of(name), admin=True)
+                    endpoint(name, self._settings_of(name), True, self.settings.apply_concurrency)
                 )
             return self._clients[key]
 
     def _endpoint(self, name: str) -> Endpoint:
         if self.settings.uses_sandbox:
             return self._sandbox_endpoint(name)
-        return endpoint(name, self._settings_of(name))
+        return endpoint(name, self._settings_of(name), concurrency=self.settings.apply_concurrency)
 
     def _settings_of(self, name: str) -> CloudSettings:
         cloud = self.settings.clouds.get(name) or self.settings.default_cloud()
@@ -89,7 +92,11 @@ class Clouds:
             )
         state = self._sandbox.api.state
         return Endpoint(
-            name, self._sandbox.url, SecretStr(state.api_key), SecretStr(state.secret_key)
+            name,
+            self._sandbox.url,
+            SecretStr(state.api_key),
+            SecretStr(state.secret_key),
+            concurrency=self.settings.apply_concurrency,
         )
 
     @property

@@ -20,13 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from app.cloudstack.backup_reading import BackupReading, policy_rows
-from app.cloudstack.catalog import GIB, UNSUPPORTED_ACTION, tag_map
-from app.cloudstack.cks_reading import CksReading
+from app.cloudstack.catalog import GIB, tag_map
 from app.cloudstack.client import CloudStackClient
-from app.cloudstack.errors import ApiError
 from app.cloudstack.model import (
     Catalog,
     LiveObject,
@@ -70,18 +69,16 @@ def _cidrs(value: Any) -> list[str]:
 
 
 @dataclass
-class Reading(CksReading, VpcReading, SecurityGroupReading, BackupReading):
+class Reading(VpcReading, SecurityGroupReading, BackupReading):
     """Cross references filled while reading a project, in dependency order; the import reads
     untagged rows through the same descriptions, so both see an object alike."""
 
     network_names: dict[str, str] = field(default_factory=dict)
     ip_names: dict[str, str] = field(default_factory=dict)
-
-    def filed(self, kind: str, row: Row) -> Row:
-        return self.cluster_filed(row) if kind == "kubernetes_cluster" else super().filed(kind, row)
+    root_gib: dict[str, int] = field(default_factory=dict)
 
     def kept(self, kind: str, row: Row) -> bool:
-        return self.not_a_node(kind, row) and self.first_zone(kind, row) and super().kept(kind, row)
+        return self.first_zone(kind, row) and super().kept(kind, row)
 
     def network(self, row: Row) -> dict[str, Any]:
         self.network_names[row["id"]] = row["name"]
@@ -197,7 +194,6 @@ LISTS: dict[str, tuple[str, dict[str, str]]] = {
     "security_group": ("listSecurityGroups", {}),
     "network": ("listNetworks", {}),
     "public_ip": ("listPublicIpAddresses", {}),
-    "kubernetes_cluster": ("listKubernetesClusters", {}),  # before the instances: its nodes
     "instance": ("listVirtualMachines", {}),
     "volume": ("listVolumes", {"type": "DATADISK"}),
     "firewall": ("listFirewallRules", {}),
@@ -222,36 +218,68 @@ def read_projects(
     not with the number of projects or objects.
     """
     if len(refs) <= PER_PROJECT_MAX:
-        found: dict[str, LiveProject] = {}
-        for ref in refs:
-            found.update(_read(client, repo, [ref], {"projectid": ref.id}))
-        return found
-    return _read(client, repo, refs, {"projectid": "-1", "listall": "true"})
+        return _read(client, repo, [([ref], {"projectid": ref.id}) for ref in refs])
+    return _read(client, repo, [(refs, {"projectid": "-1", "listall": "true"})])
 
 
 def read_project(client: CloudStackClient, repo: str, project: ProjectRef) -> LiveProject:
-    """One project's objects: about ten paginated list calls."""
-    return _read(client, repo, [project], {"projectid": project.id})[project.name]
+    """One project's objects: about fifteen paginated list calls, sent side by side."""
+    return _read(client, repo, [([project], {"projectid": project.id})])[project.name]
+
+
+ROOTS = "root_volumes"  # the ROOT disks, for the instances' root disk sizes
+POLICIES = "snapshot_policies"  # not listed by project: see backup_reading
+Listed = dict[str, Sequence[Row]]  # one read's rows: by kind, and ROOTS
+
+
+def _calls(
+    client: CloudStackClient, repo: str, scope: Scope
+) -> dict[str, Callable[[], Sequence[Row]]]:
+    """One read's calls by what they list, in the order their rows are filed (a kind's
+    references to earlier kinds resolve as it is filed); none needs another's answer."""
+    return {
+        ROOTS: partial(client.list, "listVolumes", type="ROOT", **scope),
+        **{
+            kind: partial(client.list, command, **scope, **extra)
+            for kind, (command, extra) in LISTS.items()
+        },
+        POLICIES: partial(policy_rows, client, scope, repo),
+        **{kind: partial(client.list, command, **scope) for kind, command, _, _ in RECORDED},
+    }
 
 
 def _read(
-    client: CloudStackClient, repo: str, refs: Sequence[ProjectRef], scope: Scope
+    client: CloudStackClient, repo: str, reads: Sequence[tuple[Sequence[ProjectRef], Scope]]
+) -> dict[str, LiveProject]:
+    """Every call of every read sent at once (``gather``: as many in flight as the cloud's
+    bound allows, a list's pages in order), then each read's rows filed in the table's
+    order, as when the calls went one after another: the same objects, the same calls."""
+    calls = [_calls(client, repo, scope) for _refs, scope in reads]
+    answers = iter(client.gather([call for read in calls for call in read.values()]))
+    found: dict[str, LiveProject] = {}
+    for (refs, _scope), read in zip(reads, calls, strict=True):
+        found.update(_filed(repo, refs, {what: next(answers) for what in read}, client.cloud))
+    return found
+
+
+def _filed(
+    repo: str, refs: Sequence[ProjectRef], listed: Listed, cloud: str
 ) -> dict[str, LiveProject]:
     """Each kind listed once without a tag filter, its rows partitioned: this repo's, no
     repo's (the plan may adopt them) and another repo's (never adopted). Same calls as a
     filtered read, so the count stays one per kind, not one per object."""
     by_id = {ref.id: ref for ref in refs}
-    reading = Reading(project_tags={ref.id: ref.tags for ref in refs})
-    for root in client.list("listVolumes", type="ROOT", **scope):
+    reading = Reading()
+    for root in listed[ROOTS]:
         reading.disk(root)
         if root.get("virtualmachineid"):
             reading.root_gib[str(root["virtualmachineid"])] = int(root.get("size", 0)) // GIB
     found = {ref.id: _Found() for ref in refs}
     owner_of: dict[str, str] = {}  # network or address id → project id (rules do not show theirs)
-    for kind, (command, extra) in LISTS.items():
+    for kind in LISTS:
         describe: Callable[[Row], dict[str, Any]] = getattr(reading, kind)
-        for listed in list_kind(client, command, {**scope, **extra}):
-            row = reading.filed(kind, listed)
+        for each in listed[kind]:
+            row = reading.filed(kind, each)
             project_id = str(row.get("projectid") or _owner(row, owner_of))
             if project_id not in by_id or not reading.kept(kind, row):
                 continue
@@ -259,10 +287,10 @@ def _read(
             ours = found[project_id].take(kind, row, repo, describe)
             if kind == "public_ip" and ours is not None:
                 reading.ip_names[ours.id] = ours.name
-    for row in policy_rows(client, scope, repo):  # not listed by project: see backup_reading
+    for row in listed[POLICIES]:
         if str(row.get("projectid")) in by_id:
             found[str(row["projectid"])].take("snapshot_policy", row, repo, reading.snapshot_policy)
-    for project_id, obj in _recorded(client, refs, scope):
+    for project_id, obj in _recorded(refs, listed):
         bucket = found[project_id]
         if obj.repo == repo:
             bucket.objects[(obj.kind, obj.name)] = replace(obj, repo="")
@@ -274,7 +302,7 @@ def _read(
             ref.id,
             found[ref.id].objects,
             tuple(found[ref.id].duplicates),
-            cloud=client.cloud,
+            cloud=cloud,
             untagged=tuple(found[ref.id].untagged),
             foreign=tuple(found[ref.id].foreign),
         )
@@ -320,17 +348,6 @@ class _Found:
         return ours
 
 
-def list_kind(client: CloudStackClient, command: str, params: Scope) -> list[dict[str, Any]]:
-    """Every row of a kind; none where the cloud has no Kubernetes Service (its plugin off,
-    CloudStack answers 432 for listKubernetesClusters as for a command it does not know)."""
-    try:
-        return client.list(command, **params)
-    except ApiError as exc:
-        if command == "listKubernetesClusters" and exc.errorcode == UNSUPPORTED_ACTION:
-            return []
-        raise
-
-
 def _owner(row: Row, owner_of: dict[str, str]) -> str:
     for column in ("ipaddressid", "publicipid", "networkid", "vpcid", "aclid"):
         if str(row.get(column)) in owner_of:
@@ -374,9 +391,7 @@ RECORDED: tuple[tuple[str, str, str, Callable[[Row], dict[str, Any]]], ...] = (
 )
 
 
-def _recorded(
-    client: CloudStackClient, refs: Sequence[ProjectRef], scope: Scope
-) -> list[tuple[str, LiveObject]]:
+def _recorded(refs: Sequence[ProjectRef], listed: Listed) -> list[tuple[str, LiveObject]]:
     """Every key pair and affinity group of the projects, each one list call, its ``repo``
     the one the project's record names (empty: no repo made it)."""
     by_id = {ref.id: ref for ref in refs}
@@ -391,7 +406,7 @@ def _recorded(
                 repo=by_id[str(row.get("projectid"))].tags.get(prefix + row["name"], ""),
             ),
         )
-        for kind, command, prefix, describe in RECORDED
-        for row in client.list(command, **scope)
+        for kind, _command, prefix, describe in RECORDED
+        for row in listed[kind]
         if str(row.get("projectid")) in by_id
     ]
