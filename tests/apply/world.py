@@ -10,6 +10,8 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from app.apply.executor import Executor
+from app.apply.journal import Journal, Run
 from app.apply.operations import operation_for
 from app.apply.operations.base import Context
 from app.cloudstack.catalog import read_catalog
@@ -21,6 +23,7 @@ from app.plan.model import Plan
 from app.sandbox.launch import start_sandbox
 from app.spec.loader import load_repo
 from app.spec.state import DesiredState
+from app.store.database import open_store
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "infra"
 API_KEY, SECRET_KEY = "apply-key", "apply~secret/+="
@@ -69,6 +72,12 @@ class World:
             made = operation.finish(ctx, change, sent, result)
             if made is not None:
                 ctx.ids[f"{change.kind}/{change.name}"] = made
+
+    def execute(self, plan: Plan, journal: Path) -> Run:
+        """The plan through the executor itself (journal, waves, failed steps' leftovers)."""
+        record = Journal(open_store(f"sqlite:///{journal}"))
+        run = record.start(plan, COMMIT, "someone")
+        return Executor(self.clouds, record, 2).apply(run, self.desired, COMMIT)
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from app.apply.operations import (
     balancers,
     instances,
     keys,
+    kubernetes,
     limits,
     networks,
     projects,
@@ -47,6 +48,8 @@ UPDATABLE: dict[str, frozenset[str]] = {  # kind → the fields its update can c
     **dict.fromkeys(("firewall", "egress", "port_forward"), TAGS_ONLY),
     "project": frozenset({"display_text", "state"}),
     "project_member": frozenset({"role"}),
+    # scale, upgrade, start/stop (cks_steps.py); cpu and memory follow the offering
+    "kubernetes_cluster": frozenset({"size", "offering", "cpu", "memory_mib", "version", "state"}),
 }
 
 _MADE: dict[tuple[str, Action], Operation] = {
@@ -63,6 +66,7 @@ _MADE: dict[tuple[str, Action], Operation] = {
     **volumes.OPERATIONS,
     **rules.OPERATIONS,
     **balancers.OPERATIONS,
+    **kubernetes.OPERATIONS,
     **{
         (kind, Action.UPDATE): Retag(KINDS[kind]) for kind in ("firewall", "egress", "port_forward")
     },

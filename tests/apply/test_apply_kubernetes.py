@@ -1,0 +1,147 @@
+"""Kubernetes clusters applied on the sandbox through the real client: made (and recorded on
+the project, as clusters take no tags), scaled up and down, upgraded, stopped and started,
+deleted; a create that fails leaves nothing behind and the next apply makes the cluster."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.cloudstack.catalog import tag_map
+from app.cloudstack.inventory import KUBERNETES_TAG
+from app.plan.model import Action, Change
+from tests.apply.world import EXAMPLES, World, sandbox_world
+
+FILE = "projects/payments.yaml"
+PROJECT = """\
+project: payments
+zone: zone-a
+networks:
+  k8s-net: {offering: DefaultIsolatedNetworkOfferingWithSourceNatService, cidr: 10.1.0.0/24}
+kubernetes_clusters:
+  apps: {version: v1.27.3, size: 1, offering: medium, network: k8s-net}
+"""
+CLUSTER = "apps: {version: v1.27.3, size: 1, offering: medium, network: k8s-net}"
+
+
+def _repo(folder: Path) -> Path:
+    repo = folder / "infra"
+    (repo / "projects").mkdir(parents=True)
+    shutil.copy(EXAMPLES / "stackgate.yaml", repo / "stackgate.yaml")
+    (repo / FILE).write_text(PROJECT)
+    return repo
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    with sandbox_world(_repo(tmp_path)) as made:
+        yield made
+
+
+def _clusters(world: World) -> list[dict[str, Any]]:
+    ctx = world.context("payments")
+    return ctx.client.list("listKubernetesClusters", projectid=ctx.project_id)
+
+
+def _cluster(world: World) -> dict[str, Any]:
+    (cluster,) = _clusters(world)
+    return cluster
+
+
+def _summary(world: World) -> tuple[str, int, str, str, list[str]]:
+    """State, workers, offering, version and the states of its node VMs, as CKS lists them."""
+    cluster = _cluster(world)
+    ctx = world.context("payments")
+    vms = ctx.client.list("listVirtualMachines", projectid=ctx.project_id)
+    return (
+        cluster["state"],
+        int(cluster["size"]),
+        cluster["serviceofferingname"],
+        cluster["kubernetesversionname"],
+        sorted(vm["state"] for vm in vms),
+    )
+
+
+def _record(world: World) -> str | None:
+    ctx = world.context("payments")
+    (project,) = ctx.client.list("listProjects", id=ctx.project_id)
+    return tag_map(project).get(KUBERNETES_TAG + "apps")
+
+
+def _cluster_change(world: World, text: str) -> Change:
+    """The repo's cluster, rewritten as ``text``, as the change that makes the live one so."""
+    world.edit(FILE, PROJECT.replace(CLUSTER, text))
+    (change,) = [c for c in world.plan().changes if c.kind == "kubernetes_cluster"]
+    return replace(change, action=Action.UPDATE, live_id=str(_cluster(world)["id"]))
+
+
+def _update(world: World, text: str) -> None:
+    change = _cluster_change(world, text)
+    world.apply(replace(world.plan(), changes=(change,)))
+
+
+def test_a_cluster_is_made_scaled_upgraded_stopped_started_and_deleted(world: World) -> None:
+    world.apply(world.plan())
+    assert _summary(world) == ("Running", 1, "medium", "v1.27.3", ["Running"] * 2)
+    assert _record(world) == world.repo  # clusters take no tags: the project records it
+
+    _update(world, CLUSTER.replace("size: 1", "size: 3"))
+    assert _summary(world) == ("Running", 3, "medium", "v1.27.3", ["Running"] * 4)
+
+    _update(world, CLUSTER.replace("size: 1", "size: 2").replace("medium", "large"))
+    assert _summary(world) == ("Running", 2, "large", "v1.27.3", ["Running"] * 3)
+
+    _update(world, "apps: {version: v1.28.4, size: 2, offering: large, network: k8s-net}")
+    assert _summary(world) == ("Running", 2, "large", "v1.28.4", ["Running"] * 3)
+
+    stopped = "apps: {version: v1.28.4, size: 2, offering: large, network: k8s-net, state: Stopped}"
+    _update(world, stopped)
+    assert _summary(world) == ("Stopped", 2, "large", "v1.28.4", ["Stopped"] * 3)
+
+    # CKS scales only a running cluster's workers: it is started, scaled, and stopped again
+    _update(world, stopped.replace("size: 2", "size: 1"))
+    assert _summary(world) == ("Stopped", 1, "large", "v1.28.4", ["Stopped"] * 2)
+
+    _update(world, stopped.replace("size: 2", "size: 1").replace(", state: Stopped", ""))
+    assert _summary(world) == ("Running", 1, "large", "v1.28.4", ["Running"] * 2)
+
+    live = str(_cluster(world)["id"])
+    change = Change(Action.DELETE, "kubernetes_cluster", "payments", "apps", {}, None, live_id=live)
+    world.apply(replace(world.plan(), changes=(change,)))
+    assert _clusters(world) == []
+    ctx = world.context("payments")
+    assert ctx.client.list("listVirtualMachines", projectid=ctx.project_id) == []
+    assert _record(world) is None
+
+
+def test_a_cluster_declared_stopped_is_made_and_stopped(world: World) -> None:
+    world.edit(FILE, PROJECT.replace(CLUSTER, CLUSTER.replace("}", ", state: Stopped}")))
+    world.apply(world.plan())
+    assert _summary(world) == ("Stopped", 1, "medium", "v1.27.3", ["Stopped"] * 2)
+
+
+def test_a_failed_create_is_reported_in_cloudstacks_words_cleaned_and_made_next_time(
+    world: World, tmp_path: Path
+) -> None:
+    plan = world.plan()
+    ctx = world.context("payments")
+    # Room for the control node but not its worker: the job's StartWorker fails the cluster.
+    ctx.client.request("updateResourceLimit", projectid=ctx.project_id, resourcetype=0, max=1)
+    run = world.execute(plan, tmp_path / "first.db")
+    step = {s.address: s for s in run.steps}["payments/kubernetes_cluster/apps"]
+    assert step.state == "failed"
+    assert step.error is not None
+    assert "Provisioning node VM failed in the Kubernetes cluster : apps" in step.error
+    assert f"(what it left, {step.resource_id}, was removed)" in step.error
+    assert _clusters(world) == []
+    assert ctx.client.list("listVirtualMachines", projectid=ctx.project_id) == []
+
+    ctx.client.request("updateResourceLimit", projectid=ctx.project_id, resourcetype=0, max=20)
+    again = world.execute(world.plan(), tmp_path / "second.db")
+    assert again.succeeded, again.steps
+    assert _summary(world) == ("Running", 1, "medium", "v1.27.3", ["Running"] * 2)
