@@ -4,7 +4,6 @@ deleted; a create that fails leaves nothing behind and the next apply makes the 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +14,8 @@ import pytest
 from app.cloudstack.catalog import tag_map
 from app.cloudstack.inventory import KUBERNETES_TAG
 from app.plan.model import Action, Change
-from tests.apply.world import EXAMPLES, World, sandbox_world
+from tests.apply.test_apply_affinity_nat import make_repo
+from tests.apply.world import World, sandbox_world
 
 FILE = "projects/payments.yaml"
 PROJECT = """\
@@ -29,17 +29,9 @@ kubernetes_clusters:
 CLUSTER = "apps: {version: v1.27.3, size: 1, offering: medium, network: k8s-net}"
 
 
-def _repo(folder: Path) -> Path:
-    repo = folder / "infra"
-    (repo / "projects").mkdir(parents=True)
-    shutil.copy(EXAMPLES / "stackgate.yaml", repo / "stackgate.yaml")
-    (repo / FILE).write_text(PROJECT)
-    return repo
-
-
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    with sandbox_world(_repo(tmp_path)) as made:
+    with sandbox_world(make_repo(tmp_path, PROJECT)[0]) as made:
         yield made
 
 

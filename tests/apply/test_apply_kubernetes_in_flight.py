@@ -1,0 +1,30 @@
+"""`stackgate apply` killed while a Kubernetes cluster's create is on the wire: the resumed
+apply finds the cluster by its name in the project, waits for it to run and records it; no
+second cluster is made."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.cloudstack.inventory import KUBERNETES_TAG
+from tests.apply.cloud import env_for, stackgate
+from tests.apply.test_apply_affinity_nat import calls, client, make_repo
+from tests.apply.test_apply_kubernetes import PROJECT
+from tests.apply.test_apply_nat_in_flight import _killed_in_flight
+
+
+def test_a_cluster_created_while_killed_is_made_once(sandbox: str, tmp_path: Path) -> None:
+    env = env_for(sandbox, tmp_path)
+    repo, _ = make_repo(tmp_path, PROJECT)
+    command = "createKubernetesCluster"
+    _killed_in_flight(sandbox, env, repo, tmp_path, command, "kubernetes_cluster:started")
+    resumed = stackgate(env, "apply", str(repo), "--auto-approve")
+    assert resumed.returncode == 0, resumed.stdout[-3000:]
+    assert resumed.stdout.startswith("Resuming apply 1:")
+    assert calls(sandbox, command) == 1
+    cs = client(sandbox)
+    (cluster,) = cs.listKubernetesClusters(projectid=-1, listall=True)["kubernetescluster"]
+    assert (cluster["name"], cluster["state"], cluster["size"]) == ("apps", "Running", 1)
+    (project,) = cs.listProjects(name="payments", listall=True)["project"]
+    record = {t["key"]: t["value"] for t in project.get("tags", [])}.get(KUBERNETES_TAG + "apps")
+    assert record is not None and record.endswith("infra")  # the repo's name
