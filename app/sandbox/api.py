@@ -104,6 +104,10 @@ class Api:
     state: CloudState
     knobs: Knobs = field(default_factory=Knobs)
     calls: Counter[str] = field(default_factory=Counter)
+    # requests being answered now, and the most at once so far: a client's concurrency, as
+    # the server sees it (the event loop alone changes them)
+    in_flight: int = 0
+    most_in_flight: int = 0
 
     def handle(self, raw: dict[str, str]) -> tuple[int, dict[str, Any]]:
         """(HTTP status, JSON body) for one request; never raises for a client's mistake."""

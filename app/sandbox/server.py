@@ -25,6 +25,14 @@ API_PATH = "/client/api"
 
 def create_sandbox_app(api: Api) -> Starlette:
     async def client_api(request: Request) -> Response:
+        api.in_flight += 1
+        api.most_in_flight = max(api.most_in_flight, api.in_flight)
+        try:
+            return await answer(request)
+        finally:
+            api.in_flight -= 1
+
+    async def answer(request: Request) -> Response:
         body = (await request.body()).decode("utf-8", "replace") if request.method == "POST" else ""
         raw = raw_params(request.url.query, body)
         delay = api.knobs.delay(raw.get("command", ""))

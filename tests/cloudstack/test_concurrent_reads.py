@@ -1,0 +1,134 @@
+"""A project's lists are sent side by side (issue 20, round trips), through the real client and
+the sandbox: the same objects and calls as one request at a time, the same error, and the
+sandbox sees the requests overlap, never more at once than the cloud's bound."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+
+import pytest
+
+from app.cloudstack.catalog import read_catalog
+from app.cloudstack.client import CloudStackClient
+from app.cloudstack.errors import ApiError
+from app.cloudstack.inventory import LISTS, RECORDED, read_project, read_projects
+from app.cloudstack.model import ProjectRef
+from app.sandbox.server import RunningSandbox, apply_knobs
+from tests.cloudstack.builders import Builder
+from tests.cloudstack.conftest import make_client
+from tests.cloudstack.test_inventory import REPO, _payments
+
+# The lists of one read in the order their rows are filed (the ROOT volumes first).
+COMMANDS = ["listVolumes", *(command for command, _ in LISTS.values()), "listTags"]
+COMMANDS += [command for _, command, _, _ in RECORDED]
+
+
+def _rich(client: CloudStackClient) -> Mapping[str, ProjectRef]:
+    """Two projects with every kind the builders make, another repo's network and one made by
+    hand: rules that name networks and addresses filed before them, foreign and untagged."""
+    _payments(client)
+    other = Builder(client, "git@example.com:someone/else", "payments")
+    other.network("their-net", "10.9.0")
+    search = Builder(client, REPO, "search")
+    network = search.network("search-net", "10.2.0")
+    ip = search.address("api-ip", network)
+    search.firewall("api-ip:tcp:9200:0.0.0.0/0", ip, 9200)
+    search.egress("search-net:tcp:443:0.0.0.0/0", network)
+    client.request(
+        "createNetwork",
+        name="hand-made",
+        networkofferingid=search.catalog_id(
+            "listNetworkOfferings", "DefaultIsolatedNetworkOfferingWithSourceNatService"
+        ),
+        zoneid=search.zone_id,
+        projectid=search.project_id,
+        gateway="10.8.0.1",
+        netmask="255.255.255.0",
+    )
+    return read_catalog(client).projects
+
+
+def _answers_in_reverse(sandbox: RunningSandbox) -> None:
+    """The later a list is filed, the sooner it is answered, so the answers arrive out of the
+    order their rows are filed in."""
+    latency = {command: 0.01 * (len(COMMANDS) - i) for i, command in enumerate(COMMANDS)}
+    apply_knobs(sandbox.api, {"latency": latency})
+
+
+def test_lists_answered_out_of_order_read_the_same_as_one_at_a_time(
+    sandbox: RunningSandbox, client: CloudStackClient
+) -> None:
+    projects = _rich(client)
+    one_at_a_time = make_client(sandbox, concurrency=1)
+    wanted = [projects["payments"], projects["search"]]
+    swept = [*wanted, projects["analytics"]]  # more than PER_PROJECT_MAX: one sweep
+    alone = read_projects(one_at_a_time, REPO, wanted), read_projects(one_at_a_time, REPO, swept)
+    _answers_in_reverse(sandbox)
+    sandbox.api.most_in_flight = 0
+    side_by_side = read_projects(client, REPO, wanted), read_projects(client, REPO, swept)
+    assert side_by_side == alone
+    assert sandbox.api.most_in_flight > 1
+    payments, search = alone[0]["payments"], alone[0]["search"]
+    assert ("port_forward", "web-ip:tcp:22->web-1:22") in payments.objects
+    assert [o.name for o in payments.foreign] == ["their-net"]
+    assert ("network", "hand-made") in [(o.kind, o.name) for o in search.untagged]
+    assert search.objects[("firewall", "api-ip:tcp:9200:0.0.0.0/0")].fields["ip"] == "api-ip"
+
+
+def test_a_read_makes_the_same_calls_as_before(
+    sandbox: RunningSandbox, client: CloudStackClient
+) -> None:
+    project = _rich(client)["payments"]
+    before, served = Counter(client.calls), Counter(sandbox.api.calls)
+    read_project(client, REPO, project)
+    sent = Counter(client.calls) - before
+    assert sent == Counter(COMMANDS)  # one call per list, none lost to a race on the counter
+    assert Counter(sandbox.api.calls) - served == sent
+
+
+def test_a_list_that_fails_fails_the_read_with_its_own_error(
+    sandbox: RunningSandbox, client: CloudStackClient
+) -> None:
+    project = _rich(client)["payments"]
+    refusal = {"errorcode": 431, "errortext": "Unable to execute API command listfirewallrules"}
+    apply_knobs(
+        sandbox.api, {"fail_next": [{"command": "listFirewallRules", "count": 1, **refusal}]}
+    )
+    with pytest.raises(ApiError) as raised:
+        read_project(client, REPO, project)
+    assert (raised.value.command, raised.value.errorcode) == ("listFirewallRules", 431)
+    assert read_project(client, REPO, project).objects  # the next read is whole again
+
+
+def test_of_two_failing_lists_the_one_filed_first_is_reported(
+    sandbox: RunningSandbox, client: CloudStackClient
+) -> None:
+    """As when the lists were sent in turn: the networks' failure, though it is answered
+    after the port forwards' (theirs would have been sent only once the networks were read)."""
+    project = _rich(client)["payments"]
+    fail = [
+        {"command": command, "count": 1, "errorcode": 431, "errortext": f"{command} refused"}
+        for command in ("listNetworks", "listPortForwardingRules")
+    ]
+    apply_knobs(sandbox.api, {"fail_next": fail, "latency": {"listNetworks": 0.3}})
+    with pytest.raises(ApiError) as raised:
+        read_project(client, REPO, project)
+    assert raised.value.command == "listNetworks"
+
+
+def test_requests_overlap_but_never_beyond_the_clouds_bound(sandbox: RunningSandbox) -> None:
+    setup = make_client(sandbox)
+    projects = _rich(setup)
+    apply_knobs(sandbox.api, {"latency": {"*": 0.05}})
+    seen = {}
+    for bound in (1, 3):
+        sandbox.api.most_in_flight = 0
+        read_projects(
+            make_client(sandbox, concurrency=bound),
+            REPO,
+            [projects["payments"], projects["search"]],
+        )
+        seen[bound] = sandbox.api.most_in_flight
+    assert seen[1] == 1
+    assert 1 < seen[3] <= 3
