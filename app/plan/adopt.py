@@ -100,12 +100,13 @@ def adopt(
     changed = changed_fields(before, after)
     updated = tuple(f for f in changed if f.field not in TAGS)
     reason = ADOPTED
+    problems: tuple[Diagnostic, ...] = ()
     if updated:
         action, why = classify(item.kind, updated, before, catalog)
         if action is Action.REPLACE:
             return None, (_replaced(item, obj, updated, why),)
-        problems = tuple(impossible(item, updated))
-        if problems:
+        problems = tuple(impossible(item, updated, before, catalog))
+        if any(problem.is_error for problem in problems):
             return None, problems
         stop = " (the instance is stopped and started)" if action is Action.UPDATE_STOP else ""
         reason = f"{ADOPTED}; then {_list(f.field for f in updated)} updated in place{stop}"
@@ -123,7 +124,7 @@ def adopt(
         live_id=obj.id,
         protected=obj.protected,
     )
-    return change, ()
+    return change, problems  # warnings only (a busy cluster)
 
 
 def _list(names: Iterable[str]) -> str:

@@ -39,11 +39,16 @@ def _policies(project: Project) -> Iterator[Entry]:
             yield "snapshot_policy", f"{name}:root", instance.snapshot_policy, path, fields
 
 
+# CreateKubernetesClusterCmd.DEFAULT_NODE_ROOT_DISK_SIZE: each node's ROOT volume without
+# noderootdisksize, so an unset node_root_disk compares equal to what the cloud made
+DEFAULT_ROOT_GIB = 8
+
+
 def _clusters(project: Project, catalog: Catalog | None) -> Iterator[Entry]:
     for name, cluster in project.kubernetes_clusters.items():
         offering = catalog.service_offerings.get(cluster.offering) if catalog else None
         size = {"cpu": offering.cpu, "memory_mib": offering.memory_mib} if offering else {}
-        root = cluster.node_root_disk.mib // 1024 if cluster.node_root_disk else None
+        root = cluster.node_root_disk.mib // 1024 if cluster.node_root_disk else DEFAULT_ROOT_GIB
         yield (
             "kubernetes_cluster",
             name,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.cloudstack.model import Catalog, LiveObject
+from app.plan import cluster_diff
 from app.plan.desired import DesiredItem
 from app.plan.model import Action, Change, FieldChange
 from app.spec.diagnostics import Code, Diagnostic, error
@@ -28,6 +29,7 @@ REPLACED_BY = {
     "ssh_key": {"fingerprint"},
     "affinity_group": {"type", "description"},  # CloudStack has no updateAffinityGroup
     "security_group": {"description"},  # updateSecurityGroup renames only
+    cluster_diff.KIND: cluster_diff.REPLACED,
     # UpdateTemplateCmd changes the name, display text, OS type and flags, not the image; a
     # template in a new zone would be a copyTemplate, not modelled: it is registered again
     "template": {"url", "checksum", "format", "hypervisor", "zones"},
@@ -50,6 +52,7 @@ LOST = {
     "affinity_group": "the affinity group; its instances leave it",
     "security_group": "the security group and its rules",
     "load_balancer": "the load-balancer rule (a moment without traffic)",
+    cluster_diff.KIND: cluster_diff.LOST,
     "template": "the registered template (deleteTemplate refuses while an instance uses it)",
     "snapshot_policy": "the snapshot schedule (snapshots already taken stay)",
 }
@@ -131,8 +134,10 @@ def compare(item: DesiredItem, live: LiveObject, catalog: Catalog | None) -> Dif
     if not changed:
         return Diffed(None)
     action, reason = classify(item.kind, changed, before, catalog)
-    problems = () if action is Action.REPLACE else tuple(impossible(item, changed))
-    if problems:
+    problems = () if action is Action.REPLACE else tuple(impossible(item, changed, before, catalog))
+    # a cluster's refused change stays in the plan beside its error: one upgraded or scaled
+    # outside stackgate is drift the repo is behind, not nothing to do
+    if any(problem.is_error for problem in problems) and item.kind != cluster_diff.KIND:
         return Diffed(None, problems)
     change = Change(
         action,
@@ -149,12 +154,20 @@ def compare(item: DesiredItem, live: LiveObject, catalog: Catalog | None) -> Dif
         live.id,
         live.protected,
     )
-    return Diffed(change)
+    return Diffed(change, problems)
 
 
-def impossible(item: DesiredItem, changed: tuple[FieldChange, ...]) -> list[Diagnostic]:
+def impossible(
+    item: DesiredItem,
+    changed: tuple[FieldChange, ...],
+    before: dict[str, Any] | None = None,
+    catalog: Catalog | None = None,
+) -> list[Diagnostic]:
     """Disks only grow in place; shrinking one would lose data, so it is refused rather than
-    replaced. A replaced object gets new disks anyway (e.g. a template with a smaller default)."""
+    replaced. A replaced object gets new disks anyway (e.g. a template with a smaller default).
+    A cluster's in-place changes are refused where CKS would refuse them."""
+    if item.kind == cluster_diff.KIND:
+        return list(cluster_diff.problems(item.name, changed, before or {}, catalog, item.location))
     problems = []
     for field in changed:
         if field.field in ("size_gib", "root_disk_gib") and _smaller(field.after, field.before):
@@ -187,6 +200,8 @@ def classify(
 def _field_action(
     kind: str, field: FieldChange, before: dict[str, Any], catalog: Catalog | None
 ) -> tuple[Action, str]:
+    if kind == cluster_diff.KIND:
+        return cluster_diff.field_action(field, before)
     if field.field in REPLACED_BY.get(kind, set()):
         return Action.REPLACE, f"{field.field} cannot change in place"
     if (

@@ -76,6 +76,8 @@ class Code(StrEnum):
     UNKNOWN_KUBERNETES_VERSION = "SG235"
     KUBERNETES_OFFERING_TOO_SMALL = "SG236"
     KUBERNETES_HA_UNSUPPORTED = "SG237"
+    KUBERNETES_UPGRADE = "SG238"  # a version CKS cannot upgrade the live cluster to
+    KUBERNETES_BUSY = "SG239"  # the live cluster is scaling, upgrading, starting, ...
 
 
 @dataclass(frozen=True, slots=True, order=True)
