@@ -1,5 +1,6 @@
 """Static NAT of a public address to an instance: enableStaticNat (EnableStaticNatCmd, sync:
-ipaddressid, virtualmachineid) and disableStaticNat (DisableStaticNatCmd, async: ipaddressid).
+ipaddressid, virtualmachineid, and networkid for an address of a VPC) and disableStaticNat
+(DisableStaticNatCmd, async: ipaddressid).
 
 Turning it on, off or to another instance is an update of the address: a static NAT to
 another VM is refused while one is on (RulesManagerImpl.isIpReadyForStaticNat: 'already
@@ -36,7 +37,21 @@ def enable(ctx: Context, change: Change, address: dict[str, Any]) -> None:
     if target is None or address.get("isstaticnat"):
         return
     vm = ref(ctx, "instance", target, ENABLE)
-    ctx.client.request(ENABLE, ipaddressid=address["id"], virtualmachineid=vm)
+    tier = _tier(ctx, change, target)
+    ctx.client.request(ENABLE, ipaddressid=address["id"], virtualmachineid=vm, **tier)
+
+
+def _tier(ctx: Context, change: Change, instance: str) -> dict[str, str]:
+    """An address of a VPC is on no guest network until its static NAT names the instance's
+    tier (EnableStaticNatCmd networkid, required then: 'is not assigned to the network null'):
+    the first of the instance's networks that is a tier of the address's VPC."""
+    vpc = after(change).get("vpc")
+    desired = ctx.desired
+    if not vpc or desired is None or vpc not in desired.vpcs or instance not in desired.instances:
+        return {}
+    tiers = desired.vpcs[vpc].tiers
+    on = [name for name in desired.instances[instance].networks if name in tiers]
+    return {"networkid": ref(ctx, "network", on[0], ENABLE)} if on else {}
 
 
 class UpdateAddress:
