@@ -137,3 +137,31 @@ def test_a_failed_create_is_reported_in_cloudstacks_words_cleaned_and_made_next_
     again = world.execute(world.plan(), tmp_path / "second.db")
     assert again.succeeded, again.steps
     assert _summary(world) == ("Running", 1, "medium", "v1.27.3", ["Running"] * 2)
+
+
+def test_a_cluster_made_by_hand_is_adopted_scaled_and_recorded(
+    world: World, tmp_path: Path
+) -> None:
+    world.edit(FILE, PROJECT.split("kubernetes_clusters:")[0])
+    world.apply(world.plan())  # the network
+    ctx = world.context("payments")
+    catalog = ctx.catalog
+    ctx.client.run(
+        "createKubernetesCluster",
+        name="apps",
+        zoneid=catalog.zones["zone-a"].id,
+        kubernetesversionid=(catalog.kubernetes_versions or {})["v1.27.3"].id,
+        serviceofferingid=catalog.service_offerings["medium"].id,
+        networkid=ctx.ids["network/k8s-net"],
+        size=1,
+        projectid=ctx.project_id,
+    )
+    world.edit(FILE, PROJECT.replace(CLUSTER, CLUSTER.replace("size: 1", "size: 2")))
+    plan = world.plan()
+    assert [(c.action, c.address, [f.field for f in c.changed]) for c in plan.changes] == [
+        (Action.ADOPT, "payments/kubernetes_cluster/apps", ["size"])
+    ]
+    assert world.execute(plan, tmp_path / "journal.db").succeeded
+    assert _summary(world) == ("Running", 2, "medium", "v1.27.3", ["Running"] * 3)
+    assert _record(world) == world.repo
+    assert world.plan().changes == ()

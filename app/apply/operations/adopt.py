@@ -56,7 +56,8 @@ def adopters(
     operations: Mapping[tuple[str, Action], Operation],
 ) -> dict[tuple[str, Action], Operation]:
     """(kind, adopt) for every tagged kind of object; a key pair's is its registration, an
-    affinity group's its create, which takes the group of that name and type already there."""
+    affinity group's its create, which takes the group of that name and type already there,
+    a Kubernetes cluster's its update, which ends by recording it on the project."""
     found: dict[tuple[str, Action], Operation] = {
         (kind, Action.ADOPT): Adopt(
             {
@@ -69,4 +70,7 @@ def adopters(
     }
     for kind in ("ssh_key", "affinity_group"):  # untaggable: recorded by the create
         found[(kind, Action.ADOPT)] = Adopt({Action.UPDATE: operations[(kind, Action.CREATE)]})
+    # untaggable too, and changed in place: its update scales it (or so) and records it
+    cluster = ("kubernetes_cluster", Action.UPDATE)
+    found[("kubernetes_cluster", Action.ADOPT)] = Adopt({Action.UPDATE: operations[cluster]})
     return found
