@@ -31,7 +31,6 @@ OTHER_KINDS: tuple[tuple[str, str], ...] = (
     ("autoscale VM group", "listAutoScaleVmGroups"),
     ("volume snapshot", "listSnapshots"),
     ("VM snapshot", "listVMSnapshot"),
-    ("Kubernetes cluster", "listKubernetesClusters"),
 )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from app.cloudstack.model import Catalog
+from app.imports.clusters import map_clusters
 from app.imports.groups import affinity_of, map_affinity_groups, static_nat_of
 from app.imports.keys import map_ssh_keys
 from app.imports.mapping import Mapper, ProjectRows, tagged_name
@@ -31,6 +32,7 @@ def map_project(
     map_affinity_groups(mapper)
     map_security_groups(mapper)
     _instances(mapper)
+    map_clusters(mapper)
     _volumes(mapper)
     _public_ips(mapper)
     _rules(mapper)

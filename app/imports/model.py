@@ -14,6 +14,7 @@ SECTIONS = (
     "network_acls",
     "networks",
     "instances",
+    "kubernetes_clusters",
     "volumes",
     "public_ips",
     "load_balancers",
