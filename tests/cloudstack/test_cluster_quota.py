@@ -1,0 +1,130 @@
+"""The quota table of a Kubernetes cluster tells the truth before merge: a 3-control-plane,
+10-worker cluster planned against the sandbox, then made there with the plan's parameters,
+leaves the project's resource counts exactly where the plan said, unit for unit; scaled, the
+plan's difference is again what CloudStack counts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from app.cloudstack.catalog import read_catalog
+from app.cloudstack.client import CloudStackClient
+from app.cloudstack.inventory import KUBERNETES_TAG
+from app.plan.model import Plan, QuotaLine
+from tests.apply.test_apply_affinity_nat import make_repo
+from tests.apply.world import World, sandbox_world
+
+PROJECT = """\
+project: payments
+zone: zone-a
+limits: {instances: 20, cpu: 40, memory: 64GiB, volumes: 20, primary_storage: 1TiB}
+networks:
+  k8s-net: {offering: DefaultIsolatedNetworkOfferingWithSourceNatService, cidr: 10.1.0.0/24}
+kubernetes_clusters:
+  apps:
+    version: v1.27.3
+    control_nodes: 3
+    size: 10
+    offering: medium
+    network: k8s-net
+    node_root_disk: 20GiB
+"""
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    with sandbox_world(make_repo(tmp_path, PROJECT)[0]) as made:
+        yield made
+
+
+def _after(plan: Plan) -> dict[str, int]:
+    """What the quota table says the project uses once the plan is applied."""
+    return {line.resource: line.used + line.change for line in _project(plan)}
+
+
+def _project(plan: Plan) -> list[QuotaLine]:
+    return [line for line in plan.quotas if line.scope == "project"]
+
+
+def _counted(client: CloudStackClient) -> dict[str, int]:
+    """What CloudStack counts now (listProjects' *total fields)."""
+    usage = read_catalog(client).projects["payments"].usage
+    assert usage is not None
+    return {resource: quota.used for resource, quota in usage.quotas.items()}
+
+
+def _create(world: World, plan: Plan) -> None:
+    """The cluster made as apply makes it: createKubernetesCluster with the change's fields
+    (the rest of the plan through apply's own operations)."""
+    world.apply(
+        replace(plan, changes=tuple(c for c in plan.changes if c.kind != "kubernetes_cluster"))
+    )
+    (change,) = [c for c in plan.changes if c.kind == "kubernetes_cluster"]
+    fields = change.after or {}
+    ctx = world.context("payments")
+    client, catalog = ctx.client, ctx.catalog
+    versions = client.list("listKubernetesSupportedVersions")
+    client.run(
+        "createKubernetesCluster",
+        name=change.name,
+        zoneid=catalog.zones[fields["zone"]].id,
+        projectid=ctx.project_id,
+        kubernetesversionid=next(v["id"] for v in versions if v["name"] == fields["version"]),
+        serviceofferingid=catalog.service_offerings[fields["offering"]].id,
+        networkid=ctx.ids["network/k8s-net"],
+        controlnodes=fields["control_nodes"],
+        size=fields["size"],
+        noderootdisksize=fields["node_root_disk_gib"],
+    )
+    client.run(
+        "createTags",
+        resourcetype="Project",
+        resourceids=ctx.project_id,
+        tags=[{"key": f"{KUBERNETES_TAG}{change.name}", "value": world.repo}],
+    )
+
+
+def test_the_quota_table_of_a_new_cluster_is_what_cloudstack_counts(world: World) -> None:
+    plan = world.plan()
+    expected = _after(plan)
+    assert {r: expected[r] for r in ("instances", "cpu", "memory", "volumes")} == {
+        "instances": 13,
+        "cpu": 26,
+        "memory": 13 * 4096,
+        "volumes": 13,
+    }
+    assert (expected["primary_storage"], expected["networks"], expected["public_ips"]) == (
+        13 * 20,
+        1,
+        1,
+    )
+    _create(world, plan)
+    counted = _counted(world.clouds.client("dc1"))
+    assert {r: counted[r] for r in expected} == expected  # every row of the table
+    assert world.plan().changes == ()  # read back as planned: nothing left to do
+
+
+def test_a_scale_up_is_counted_by_its_difference(world: World) -> None:
+    _create(world, world.plan())
+    client = world.clouds.client("dc1")
+    before = _counted(client)
+    path = world.root / "projects" / "payments.yaml"
+    world.edit("projects/payments.yaml", path.read_text().replace("size: 10", "size: 13"))
+    plan = world.plan()
+    delta = {line.resource: line.change for line in _project(plan) if line.change}
+    assert delta == {
+        "instances": 3,
+        "cpu": 6,
+        "memory": 3 * 4096,
+        "volumes": 3,
+        "primary_storage": 3 * 20,
+    }
+    ctx = world.context("payments")
+    cluster_id = ctx.ids["kubernetes_cluster/apps"]
+    client.run("scaleKubernetesCluster", id=cluster_id, size=13)
+    assert _counted(client) == {r: before[r] + delta.get(r, 0) for r in before}
+    assert world.plan().changes == ()
