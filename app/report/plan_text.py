@@ -24,7 +24,12 @@ VERB = {
     Action.ADOPT: "adopt",
 }
 NETWORKING = ("network", "vpc", "network_acl", "affinity_group", "public_ip")
-UNIT_FIELDS = {"root_disk_gib": "root_disk", "size_gib": "size", "memory_mib": "memory"}
+UNIT_FIELDS = {
+    "root_disk_gib": "root_disk",
+    "size_gib": "size",
+    "memory_mib": "memory",
+    "node_root_disk_gib": "node_root_disk",
+}
 
 
 def value(field: str, raw: Any) -> str:
@@ -84,7 +89,18 @@ def describe(kind: str, fields: dict[str, Any]) -> str:
         return f'in {get("domain")} · {get("state")} · "{get("display_text")}"{owner}'
     if kind == "project_member":
         return f"role {get('role')}"
+    if kind == "kubernetes_cluster":
+        return _cluster(fields)
     return _rule(kind, fields)
+
+
+def _cluster(fields: dict[str, Any]) -> str:
+    """A Kubernetes cluster by its version, its nodes and where they run (stopped: said so)."""
+    get = fields.get
+    nodes = f"{get('control_nodes')} control + {get('size')} workers of {get('offering')}"
+    root = value("node_root_disk_gib", get("node_root_disk_gib"))
+    stopped = " · stopped" if get("state") == "Stopped" else ""
+    return f"{get('version')} · {nodes} · on {get('network')} · root {root}{stopped}"
 
 
 def _networking(kind: str, fields: dict[str, Any]) -> str:

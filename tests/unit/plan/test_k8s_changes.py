@@ -51,12 +51,12 @@ def _catalog() -> Catalog:
     return replace(catalog(), kubernetes_versions=VERSIONS)
 
 
-def _cluster(**fields: Any) -> LiveObject:
+def live_cluster(**fields: Any) -> LiveObject:
     found = obj("kubernetes_cluster", "apps", {**RUNNING, **fields})
     return replace(found, commit=None)  # a cluster keeps no tags: no commit, no labels
 
 
-def _plan(text: str = APPS, cluster: LiveObject | None = None, **options: Any) -> Plan:
+def cluster_plan(text: str = APPS, cluster: LiveObject | None = None, **options: Any) -> Plan:
     objects = [network("k8s-net"), *([cluster] if cluster else [])]
     quotas = dict.fromkeys(QUOTAS, (0, None))
     state = live(objects, usages={"app": usage("app", **quotas)}, cloud_catalog=_catalog())
@@ -68,17 +68,17 @@ def _delta(plan: Plan) -> dict[str, int]:
 
 
 def test_an_unchanged_cluster_plans_nothing_with_the_default_root_disk() -> None:
-    plan = _plan(cluster=_cluster())
+    plan = cluster_plan(cluster=live_cluster())
     assert (plan.changes, plan.diagnostics) == ((), ())
 
 
 def test_project_labels_are_not_a_change_of_a_cluster_which_keeps_no_tags() -> None:
-    plan = _plan("labels: {team: apps}\n" + APPS, cluster=_cluster())
+    plan = cluster_plan("labels: {team: apps}\n" + APPS, cluster=live_cluster())
     assert [c.kind for c in plan.changes] == ["network"]  # which takes the label
 
 
 def test_more_workers_is_a_scale_and_counts_the_new_nodes() -> None:
-    plan = _plan(edit("size: 10", "size: 13", APPS), cluster=_cluster())
+    plan = cluster_plan(edit("size: 10", "size: 13", APPS), cluster=live_cluster())
     scaled = change(plan, "kubernetes_cluster", "apps")
     assert (scaled.action, scaled.reason) == (Action.UPDATE, "scaled")
     assert [(f.field, f.before, f.after) for f in scaled.changed] == [("size", 10, 13)]
@@ -93,26 +93,26 @@ def test_more_workers_is_a_scale_and_counts_the_new_nodes() -> None:
 
 
 def test_fewer_workers_free_theirs() -> None:
-    plan = _plan(edit("size: 10", "size: 4", APPS), cluster=_cluster())
+    plan = cluster_plan(edit("size: 10", "size: 4", APPS), cluster=live_cluster())
     assert change(plan, "kubernetes_cluster", "apps").action is Action.UPDATE
     assert _delta(plan)["instances"] == -6 and _delta(plan)["memory"] == -6 * 4096
 
 
 def test_a_larger_offering_is_a_scale_of_every_node_and_a_smaller_one_is_refused() -> None:
-    larger = _plan(edit("offering: medium", "offering: large", APPS), cluster=_cluster())
+    larger = cluster_plan(edit("offering: medium", "offering: large", APPS), cluster=live_cluster())
     assert change(larger, "kubernetes_cluster", "apps").action is Action.UPDATE
     assert _delta(larger)["cpu"] == 13 * 2 and _delta(larger)["instances"] == 0
-    shrunk = _plan(APPS, cluster=_cluster(offering="large", cpu=4, memory_mib=8192))
+    shrunk = cluster_plan(APPS, cluster=live_cluster(offering="large", cpu=4, memory_mib=8192))
     assert [(d.code.value, d.location.line) for d in shrunk.diagnostics] == [("SG208", 5)]
     assert "cannot scale down from offering 'large'" in shrunk.diagnostics[0].message
 
 
 def test_an_upgrade_goes_forward_one_minor_at_most() -> None:
     for target in ("v1.27.8", "v1.28.4"):
-        plan = _plan(edit("v1.27.3", target, APPS), cluster=_cluster())
+        plan = cluster_plan(edit("v1.27.3", target, APPS), cluster=live_cluster())
         upgraded = change(plan, "kubernetes_cluster", "apps")
         assert (upgraded.action, upgraded.reason) == (Action.UPDATE, "upgraded")
-    skipped = _plan(edit("v1.27.3", "v1.29.1", APPS), cluster=_cluster())
+    skipped = cluster_plan(edit("v1.27.3", "v1.29.1", APPS), cluster=live_cluster())
     problem = skipped.diagnostics[0]
     assert (problem.code.value, problem.location.line) == ("SG238", 5)  # the cluster's
     assert problem.message == (
@@ -120,12 +120,12 @@ def test_an_upgrade_goes_forward_one_minor_at_most() -> None:
         "be upgraded between next minor or patch version releases"
     )
     assert problem.hint == "upgrade one minor version at a time: next is v1.28.4"
-    down = _plan(edit("v1.27.3", "v1.26.9", APPS), cluster=_cluster())
+    down = cluster_plan(edit("v1.27.3", "v1.26.9", APPS), cluster=live_cluster())
     assert "can not be downgraded" in down.diagnostics[0].message
 
 
 def test_state_starts_or_stops_the_cluster_and_keeps_its_quota() -> None:
-    plan = _plan(APPS + "    state: Stopped\n", cluster=_cluster())
+    plan = cluster_plan(APPS + "    state: Stopped\n", cluster=live_cluster())
     stopped = change(plan, "kubernetes_cluster", "apps")
     assert (stopped.action, [f.field for f in stopped.changed]) == (Action.UPDATE, ["state"])
     assert set(_delta(plan).values()) == {0}  # a stopped VM still counts (resource count)
@@ -140,18 +140,18 @@ def test_what_cks_cannot_change_in_place_replaces_the_cluster() -> None:
         ("offering: medium", "offering: medium\n    node_root_disk: 20GiB"),
         ("offering: medium", "offering: medium\n    description: team apps"),
     ):
-        plan = _plan(edit(old, new, two_networks), _cluster())
+        plan = cluster_plan(edit(old, new, two_networks), live_cluster())
         replaced = change(plan, "kubernetes_cluster", "apps")
         assert replaced.action is Action.REPLACE, (old, new)
         assert replaced.lost == "the cluster: its nodes, their disks and every workload on them"
 
 
 def test_a_cluster_in_error_is_replaced_and_a_busy_one_is_noted() -> None:
-    failed = _plan(cluster=_cluster(state="Error"))
+    failed = cluster_plan(cluster=live_cluster(state="Error"))
     again = change(failed, "kubernetes_cluster", "apps")
     assert again.action is Action.REPLACE
     assert again.reason == "the cluster is in Error in CloudStack: it is deleted and made again"
-    busy = _plan(edit("size: 10", "size: 12", APPS), cluster=_cluster(state="Scaling"))
+    busy = cluster_plan(edit("size: 10", "size: 12", APPS), cluster=live_cluster(state="Scaling"))
     assert change(busy, "kubernetes_cluster", "apps").action is Action.UPDATE
     assert codes(busy) == ["SG239"]
     assert busy.diagnostics[0].message == (
@@ -162,7 +162,7 @@ def test_a_cluster_in_error_is_replaced_and_a_busy_one_is_noted() -> None:
 
 def test_a_cluster_gone_from_the_repo_is_deleted_and_frees_its_nodes() -> None:
     text = APPS.split("kubernetes_clusters:")[0]
-    plan = _plan(text, cluster=_cluster())
+    plan = cluster_plan(text, cluster=live_cluster())
     gone = change(plan, "kubernetes_cluster", "apps")
     assert gone.action is Action.DELETE
     assert _delta(plan) == {
@@ -199,9 +199,9 @@ def test_a_new_cluster_counts_every_node_and_its_new_networks_address_and_is_pri
 
 def test_a_cluster_scaled_stopped_or_upgraded_outside_stackgate_is_drift() -> None:
     for fields in ({"size": 12}, {"state": "Stopped"}, {"version": "v1.28.4"}):
-        plan = _plan(cluster=_cluster(**fields))
+        plan = cluster_plan(cluster=live_cluster(**fields))
         (drift,) = drift_of(plan)
         assert (drift.kind, drift.change.kind) == (DriftKind.CHANGED, "kubernetes_cluster")
         assert [f.field for f in drift.change.changed] == list(fields)
     # the repo is behind an upgrade made by hand: drift, and a plan CKS would refuse
-    assert codes(_plan(cluster=_cluster(version="v1.28.4"))) == ["SG238"]
+    assert codes(cluster_plan(cluster=live_cluster(version="v1.28.4"))) == ["SG238"]

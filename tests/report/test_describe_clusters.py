@@ -1,0 +1,59 @@
+"""A Kubernetes cluster in words, as every renderer shows it: what is made, what a scale or an
+upgrade moves, what a replace or delete loses; never its kubeconfig, which no plan holds."""
+
+from __future__ import annotations
+
+from app.plan.model import Action, Change, FieldChange
+from app.report.plan_text import describe, details
+
+CLUSTER = {
+    "version": "v1.28.4",
+    "control_nodes": 3,
+    "size": 10,
+    "offering": "medium",
+    "network": "k8s-net",
+    "ssh_key": None,
+    "node_root_disk_gib": 40,
+    "zone": "zone-a",
+    "description": "",
+    "state": "Running",
+    "cpu": 2,
+    "memory_mib": 4096,
+}
+
+
+def test_a_cluster_says_its_version_nodes_network_and_disks() -> None:
+    assert describe("kubernetes_cluster", CLUSTER) == (
+        "v1.28.4 · 3 control + 10 workers of medium · on k8s-net · root 40GiB"
+    )
+    stopped = describe("kubernetes_cluster", CLUSTER | {"state": "Stopped"})
+    assert stopped.endswith(" · root 40GiB · stopped")
+
+
+def test_a_scale_and_an_upgrade_say_what_moves() -> None:
+    scaled = Change(
+        Action.UPDATE,
+        "kubernetes_cluster",
+        "app",
+        "apps",
+        CLUSTER,
+        CLUSTER | {"size": 13, "version": "v1.29.1"},
+        (FieldChange("version", "v1.28.4", "v1.29.1"), FieldChange("size", 10, 13)),
+        "upgraded",
+    )
+    assert details(scaled) == "version: v1.28.4 → v1.29.1; size: 10 → 13 (upgraded)"
+    disk = Change(
+        Action.REPLACE,
+        "kubernetes_cluster",
+        "app",
+        "apps",
+        CLUSTER,
+        CLUSTER | {"node_root_disk_gib": 80},
+        (FieldChange("node_root_disk_gib", 40, 80),),
+        "node_root_disk_gib cannot change in place",
+        "the cluster: its nodes, their disks and every workload on them",
+    )
+    assert details(disk) == (
+        "node_root_disk: 40GiB → 80GiB (node_root_disk_gib cannot change in place); "
+        "lost: the cluster: its nodes, their disks and every workload on them"
+    )
