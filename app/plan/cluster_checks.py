@@ -18,6 +18,8 @@ from app.spec.state import SourceMap
 MIN_NODE_CPU = 2
 MIN_NODE_MEMORY_MIB = 2048
 MIN_HA_VERSION = (1, 16, 0)
+# CreateKubernetesClusterCmd.getNodeRootDiskSize refuses less than DEFAULT_NODE_ROOT_DISK_SIZE
+MIN_NODE_ROOT_GIB = 8
 
 
 def _semantic(version: str) -> tuple[int, ...]:
@@ -61,6 +63,14 @@ def _cluster(
     project: Project, name: str, cluster: KubernetesCluster, catalog: Catalog, sources: SourceMap
 ) -> Iterator[Diagnostic]:
     at = ("kubernetes_clusters", name)
+    root = cluster.node_root_disk.mib // 1024 if cluster.node_root_disk else MIN_NODE_ROOT_GIB
+    if root < MIN_NODE_ROOT_GIB:
+        yield error(
+            Code.DISK_SIZE,
+            f"node root disk {root}GiB is below CKS's minimum of {MIN_NODE_ROOT_GIB}GiB",
+            sources.where(project.name, *at, "node_root_disk"),
+            f"use {MIN_NODE_ROOT_GIB}GiB or more, or leave node_root_disk out",
+        )
     if catalog.kubernetes_versions is None:
         yield error(
             Code.NO_KUBERNETES_SERVICE,

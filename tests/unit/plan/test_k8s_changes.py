@@ -205,3 +205,12 @@ def test_a_cluster_scaled_stopped_or_upgraded_outside_stackgate_is_drift() -> No
         assert [f.field for f in drift.change.changed] == list(fields)
     # the repo is behind an upgrade made by hand: drift, and a plan CKS would refuse
     assert codes(cluster_plan(cluster=live_cluster(version="v1.28.4"))) == ["SG238"]
+
+
+def test_a_node_root_disk_below_ckss_minimum_is_refused_at_its_line() -> None:
+    """CreateKubernetesClusterCmd.getNodeRootDiskSize: less than 8 GB is refused."""
+    small = edit("offering: medium", "offering: medium\n    node_root_disk: 4GiB", APPS)
+    plan = cluster_plan(small)
+    assert [(d.code.value, d.location.line, d.message) for d in plan.diagnostics] == [
+        ("SG209", 10, "node root disk 4GiB is below CKS's minimum of 8GiB")
+    ]
