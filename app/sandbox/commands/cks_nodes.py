@@ -7,13 +7,14 @@ import secrets
 
 from app.sandbox.accounting import GIB, require
 from app.sandbox.api import Ctx
-from app.sandbox.commands.addresses import implement
+from app.sandbox.commands.addresses import allocate_address, implement, release_address
 from app.sandbox.commands.power import expunged
 from app.sandbox.commands.vms import guest_nic, root_volume, vm_label, vm_row
 from app.sandbox.errors import ApiError, runtime_error
 from app.sandbox.listing import public
 from app.sandbox.placement import leave_host, place
 from app.sandbox.store import Row
+from app.sandbox.vpc_addresses import join_tier
 
 CKS_NODE = "cksnode"  # UserVmManager.CKS_NODE, the user_vm_type listVirtualMachines shows
 DEFAULT_ROOT_GIB = 8  # CreateKubernetesClusterCmd: noderootdisksize defaults to 8 GB
@@ -43,9 +44,33 @@ def render(ctx: Ctx, cluster: Row) -> Row:
         for ip in ctx.state.table("ips")
         if network and ip.get("associatednetworkid") == network["id"] and ip.get("issourcenat")
     ]
-    if len(source_nat) == 1:
-        shown.update(ipaddress=source_nat[0]["ipaddress"], ipaddressid=source_nat[0]["id"])
+    own = ctx.state.table("ips").get(cluster.get("_public_ip", ""))
+    address = own or (source_nat[0] if len(source_nat) == 1 else None)
+    if address is not None:
+        shown.update(ipaddress=address["ipaddress"], ipaddressid=address["id"])
     return shown
+
+
+def acquire_tier_address(ctx: Ctx, cluster: Row) -> None:
+    """KubernetesClusterActionWorker.acquireVpcTierKubernetesPublicIp: a tier has no source NAT
+    address of its own for the cluster's API and SSH rules, so networkService.allocateIP takes
+    one for the project (counted against public_ip), associateIPToVpc and
+    associateIPToGuestNetwork put it on the VPC and the tier, and the cluster keeps it
+    (PUBLIC_IP_ID) until KubernetesClusterDestroyWorker.releaseVpcTierPublicIpIfNeeded."""
+    network = ctx.state.table("networks").rows[cluster["networkid"]]
+    if not network.get("vpcid") or cluster.get("_public_ip"):
+        return
+    project = ctx.state.table("projects").get(cluster.get("projectid", ""))
+    require(ctx.state, project, {1: 1})
+    address = allocate_address(ctx.state, ctx.state.table("vpcs").rows[network["vpcid"]])
+    join_tier(address, network)
+    cluster["_public_ip"] = address["id"]
+
+
+def release_tier_address(ctx: Ctx, cluster: Row) -> None:
+    address = ctx.state.table("ips").get(cluster.pop("_public_ip", ""))
+    if address is not None:
+        release_address(ctx.state, address)
 
 
 def add_node(ctx: Ctx, cluster: Row, control: bool) -> Row:
@@ -76,8 +101,17 @@ def add_node(ctx: Ctx, cluster: Row, control: bool) -> Row:
 
 
 def provision(ctx: Ctx, cluster: Row) -> None:
-    """KubernetesClusterStartWorker.startKubernetesClusterOnCreate: control nodes, then
-    workers; a node that cannot be made leaves the cluster in Error (Event.CreateFailed)."""
+    """KubernetesClusterStartWorker.startKubernetesClusterOnCreate: a tier's public address,
+    then control nodes, then workers; what cannot be had leaves the cluster in Error
+    (Event.CreateFailed)."""
+    try:
+        acquire_tier_address(ctx, cluster)
+    except ApiError:
+        cluster["state"] = "Error"
+        text = (
+            f"Failed to start Kubernetes cluster : {cluster['name']} as failed to acquire public IP"
+        )
+        raise runtime_error(text) from None
     for control in [True] * cluster["controlnodes"] + [False] * cluster["size"]:
         try:
             add_node(ctx, cluster, control)

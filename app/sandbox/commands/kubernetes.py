@@ -20,7 +20,13 @@ from app.sandbox.commands.cks_checks import (
     in_state,
     resize,
 )
-from app.sandbox.commands.cks_nodes import DEFAULT_ROOT_GIB, provision, render, set_power
+from app.sandbox.commands.cks_nodes import (
+    DEFAULT_ROOT_GIB,
+    provision,
+    release_tier_address,
+    render,
+    set_power,
+)
 from app.sandbox.commands.networks import new_network
 from app.sandbox.errors import (
     ACCOUNT_ERROR,
@@ -258,6 +264,7 @@ def delete_kubernetes_cluster(ctx: Ctx) -> Answer:
 
     def work() -> Outcome:
         resize(ctx, cluster, None, 0, controls=0)
+        release_tier_address(ctx, cluster)
         if cluster["_network_cleanup"]:
             for address in ctx.state.table("ips"):
                 if address.get("associatednetworkid") == cluster["networkid"]:

@@ -1,0 +1,72 @@
+"""A Kubernetes cluster on a VPC tier takes a public address of its own: the tier has no source
+NAT address for CKS's API and SSH rules, so KubernetesClusterActionWorker
+.acquireVpcTierKubernetesPublicIp allocates one to the VPC, joins it to the tier and records it
+on the cluster (PUBLIC_IP_ID); it counts against the project's public_ip limit like any
+address, and KubernetesClusterDestroyWorker.releaseVpcTierPublicIpIfNeeded releases it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.sandbox.conftest import Catalog, CloudStackHttp, unique
+from tests.sandbox.test_vpcs import make_tier, make_vpc
+
+
+def test_a_cluster_on_a_tier_holds_an_address_of_its_own_until_deleted(
+    cs: Any, api: CloudStackHttp, catalog: Catalog, project: dict[str, Any]
+) -> None:
+    vpc = make_vpc(cs, catalog, project)
+    tier = make_tier(cs, catalog, vpc, "10.20.1.1")
+    before = api.one("listProjects", id=project["id"])["iptotal"]  # the VPC's source NAT
+    versions = {v["name"]: v["id"] for v in api.items("listKubernetesSupportedVersions")}
+    offerings = {o["name"]: o["id"] for o in api.items("listServiceOfferings")}
+    cluster = api.result(
+        "createKubernetesCluster",
+        name=unique("k8s"),
+        zoneid=catalog.zone,
+        kubernetesversionid=versions["v1.27.3"],
+        serviceofferingid=offerings["medium"],
+        projectid=project["id"],
+        networkid=tier["id"],
+        size=1,
+    )
+    (address,) = [
+        ip
+        for ip in api.items("listPublicIpAddresses", projectid=project["id"])
+        if ip.get("associatednetworkid") == tier["id"]
+    ]
+    assert (address["vpcid"], address["issourcenat"]) == (vpc["id"], False)
+    assert (cluster["ipaddress"], cluster["ipaddressid"]) == (address["ipaddress"], address["id"])
+    assert cluster["endpoint"] == f"https://{address['ipaddress']}:6443/"
+    assert api.one("listProjects", id=project["id"])["iptotal"] == before + 1
+    api.done("deleteKubernetesCluster", id=cluster["id"])
+    assert api.one("listProjects", id=project["id"])["iptotal"] == before
+    assert api.items("listNetworks", id=tier["id"], projectid=project["id"])  # the tier stays
+
+
+def test_without_an_address_left_the_cluster_fails_in_error(
+    cs: Any, api: CloudStackHttp, catalog: Catalog, project: dict[str, Any]
+) -> None:
+    vpc = make_vpc(cs, catalog, project)
+    tier = make_tier(cs, catalog, vpc, "10.20.1.1")
+    held = api.one("listProjects", id=project["id"])["iptotal"]
+    api.ok("updateResourceLimit", projectid=project["id"], resourcetype=1, max=held)
+    versions = {v["name"]: v["id"] for v in api.items("listKubernetesSupportedVersions")}
+    offerings = {o["name"]: o["id"] for o in api.items("listServiceOfferings")}
+    name = unique("k8s")
+    job = api.run(
+        "createKubernetesCluster",
+        name=name,
+        zoneid=catalog.zone,
+        kubernetesversionid=versions["v1.27.3"],
+        serviceofferingid=offerings["medium"],
+        projectid=project["id"],
+        networkid=tier["id"],
+        size=1,
+    )
+    assert (job["jobstatus"], job["jobresult"]["errortext"]) == (
+        2,
+        f"Failed to start Kubernetes cluster : {name} as failed to acquire public IP",
+    )
+    failed = api.one("listKubernetesClusters", name=name, projectid=project["id"])
+    assert (failed["state"], failed["virtualmachines"]) == ("Error", [])
