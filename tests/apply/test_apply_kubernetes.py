@@ -1,11 +1,11 @@
-"""Kubernetes clusters applied on the sandbox through the real client: made (and recorded on
-the project, as clusters take no tags), scaled up and down, upgraded, stopped and started,
-deleted; a create that fails leaves nothing behind and the next apply makes the cluster."""
+"""Kubernetes clusters applied on the sandbox through the real client: one declared stopped is
+made and stopped; a create that fails leaves nothing behind and the next apply makes the
+cluster; one made by hand is adopted. Its whole life through `stackgate apply`:
+test_apply_kubernetes_lifecycle.py."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ import pytest
 
 from app.cloudstack.catalog import tag_map
 from app.cloudstack.inventory import KUBERNETES_TAG
-from app.plan.model import Action, Change
+from app.plan.model import Action
 from tests.apply.test_apply_affinity_nat import make_repo
 from tests.apply.world import World, sandbox_world
 
@@ -65,56 +65,11 @@ def _record(world: World) -> str | None:
     return tag_map(project).get(KUBERNETES_TAG + "apps")
 
 
-def _cluster_change(world: World, text: str) -> Change:
-    """The repo's cluster, rewritten as ``text``, as the change that makes the live one so."""
-    world.edit(FILE, PROJECT.replace(CLUSTER, text))
-    (change,) = [c for c in world.plan().changes if c.kind == "kubernetes_cluster"]
-    return replace(change, action=Action.UPDATE, live_id=str(_cluster(world)["id"]))
-
-
-def _update(world: World, text: str) -> None:
-    change = _cluster_change(world, text)
-    world.apply(replace(world.plan(), changes=(change,)))
-
-
-def test_a_cluster_is_made_scaled_upgraded_stopped_started_and_deleted(world: World) -> None:
-    world.apply(world.plan())
-    assert _summary(world) == ("Running", 1, "medium", "v1.27.3", ["Running"] * 2)
-    assert _record(world) == world.repo  # clusters take no tags: the project records it
-
-    _update(world, CLUSTER.replace("size: 1", "size: 3"))
-    assert _summary(world) == ("Running", 3, "medium", "v1.27.3", ["Running"] * 4)
-
-    _update(world, CLUSTER.replace("size: 1", "size: 2").replace("medium", "large"))
-    assert _summary(world) == ("Running", 2, "large", "v1.27.3", ["Running"] * 3)
-
-    _update(world, "apps: {version: v1.28.4, size: 2, offering: large, network: k8s-net}")
-    assert _summary(world) == ("Running", 2, "large", "v1.28.4", ["Running"] * 3)
-
-    stopped = "apps: {version: v1.28.4, size: 2, offering: large, network: k8s-net, state: Stopped}"
-    _update(world, stopped)
-    assert _summary(world) == ("Stopped", 2, "large", "v1.28.4", ["Stopped"] * 3)
-
-    # CKS scales only a running cluster's workers: it is started, scaled, and stopped again
-    _update(world, stopped.replace("size: 2", "size: 1"))
-    assert _summary(world) == ("Stopped", 1, "large", "v1.28.4", ["Stopped"] * 2)
-
-    _update(world, stopped.replace("size: 2", "size: 1").replace(", state: Stopped", ""))
-    assert _summary(world) == ("Running", 1, "large", "v1.28.4", ["Running"] * 2)
-
-    live = str(_cluster(world)["id"])
-    change = Change(Action.DELETE, "kubernetes_cluster", "payments", "apps", {}, None, live_id=live)
-    world.apply(replace(world.plan(), changes=(change,)))
-    assert _clusters(world) == []
-    ctx = world.context("payments")
-    assert ctx.client.list("listVirtualMachines", projectid=ctx.project_id) == []
-    assert _record(world) is None
-
-
 def test_a_cluster_declared_stopped_is_made_and_stopped(world: World) -> None:
     world.edit(FILE, PROJECT.replace(CLUSTER, CLUSTER.replace("}", ", state: Stopped}")))
     world.apply(world.plan())
     assert _summary(world) == ("Stopped", 1, "medium", "v1.27.3", ["Stopped"] * 2)
+    assert world.plan().changes == ()
 
 
 def test_a_failed_create_is_reported_in_cloudstacks_words_cleaned_and_made_next_time(
@@ -137,6 +92,7 @@ def test_a_failed_create_is_reported_in_cloudstacks_words_cleaned_and_made_next_
     again = world.execute(world.plan(), tmp_path / "second.db")
     assert again.succeeded, again.steps
     assert _summary(world) == ("Running", 1, "medium", "v1.27.3", ["Running"] * 2)
+    assert world.plan().changes == ()
 
 
 def test_a_cluster_made_by_hand_is_adopted_scaled_and_recorded(

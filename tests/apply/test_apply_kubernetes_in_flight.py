@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.cloudstack.inventory import KUBERNETES_TAG
-from tests.apply.cloud import env_for, stackgate
+from tests.apply.cloud import converged, env_for, stackgate
 from tests.apply.test_apply_affinity_nat import calls, client, make_repo
 from tests.apply.test_apply_kubernetes import PROJECT
 from tests.apply.test_apply_nat_in_flight import _killed_in_flight
@@ -22,6 +22,7 @@ def test_a_cluster_created_while_killed_is_made_once(sandbox: str, tmp_path: Pat
     assert resumed.returncode == 0, resumed.stdout[-3000:]
     assert resumed.stdout.startswith("Resuming apply 1:")
     assert calls(sandbox, command) == 1
+    converged(env, repo)
     cs = client(sandbox)
     (cluster,) = cs.listKubernetesClusters(projectid=-1, listall=True)["kubernetescluster"]
     assert (cluster["name"], cluster["state"], cluster["size"]) == ("apps", "Running", 1)
