@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from app.cloudstack.client import CloudStackClient
@@ -29,10 +30,24 @@ def tag_map(row: Mapping[str, Any]) -> dict[str, str]:
 
 
 def read_catalog(client: CloudStackClient) -> Catalog:
-    """Nine paginated list calls, whatever the size of the cloud; projects come with quotas."""
+    """Ten paginated list calls sent side by side, whatever the size of the cloud; projects
+    come with quotas."""
+    reads: list[Callable[[], Any]] = [
+        partial(client.list, "listZones", available="true"),
+        partial(client.list, "listServiceOfferings"),
+        partial(client.list, "listDiskOfferings"),
+        partial(client.list, "listTemplates", templatefilter="executable"),
+        partial(client.list, "listNetworkOfferings", state="Enabled"),
+        partial(client.list, "listProjects", details="all"),
+        partial(client.list, "listVPCOfferings", state="Enabled"),
+        partial(client.list, "listAffinityGroupTypes"),
+        partial(_kubernetes_versions, client),
+    ]
+    zone_rows, service, disk, template, network, project, vpc, affinity_types, kubernetes = (
+        client.gather(reads)
+    )
     zones = {
-        z["name"]: Zone(z["id"], z["name"], bool(z.get("securitygroupsenabled")))
-        for z in client.list("listZones", available="true")
+        z["name"]: Zone(z["id"], z["name"], bool(z.get("securitygroupsenabled"))) for z in zone_rows
     }
     offerings = {
         o["name"]: ServiceOffering(
@@ -42,19 +57,19 @@ def read_catalog(client: CloudStackClient) -> Catalog:
             int(o["memory"]),
             bool(o.get("dynamicscalingenabled")),
         )
-        for o in client.list("listServiceOfferings")
+        for o in service
     }
     disks = {
         d["name"]: DiskOffering(
             d["id"], d["name"], int(d.get("disksize") or 0), bool(d.get("iscustomized"))
         )
-        for d in client.list("listDiskOfferings")
+        for d in disk
     }
     templates = {
         (t["name"], t["zoneid"]): Template(
             t["id"], t["name"], t["zoneid"], int(t.get("size") or 0) // GIB
         )
-        for t in client.list("listTemplates", templatefilter="executable")
+        for t in template
     }
     networks = {
         n["name"]: NetworkOffering(
@@ -64,7 +79,7 @@ def read_catalog(client: CloudStackClient) -> Catalog:
             tuple(s["name"] for s in n.get("service", [])),
             bool(n.get("forvpc")),
         )
-        for n in client.list("listNetworkOfferings", state="Enabled")
+        for n in network
     }
     projects = {
         p["name"]: ProjectRef(
@@ -76,13 +91,10 @@ def read_catalog(client: CloudStackClient) -> Catalog:
             str(p.get("displaytext", "")),
             str(p.get("state", "")),
         )
-        for p in client.list("listProjects", details="all")
+        for p in project
     }
-    vpcs = {
-        v["name"]: VpcOffering(v["id"], v["name"])
-        for v in client.list("listVPCOfferings", state="Enabled")
-    }
-    affinity = tuple(sorted(t["type"] for t in client.list("listAffinityGroupTypes")))
+    vpcs = {v["name"]: VpcOffering(v["id"], v["name"]) for v in vpc}
+    affinity = tuple(sorted(t["type"] for t in affinity_types))
     return Catalog(
         zones,
         offerings,
@@ -92,7 +104,7 @@ def read_catalog(client: CloudStackClient) -> Catalog:
         projects,
         vpcs,
         affinity,
-        _kubernetes_versions(client),
+        kubernetes,
     )
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import contextvars
 import time
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from app.cloudstack.balancer_members import with_members
 from app.cloudstack.catalog import read_catalog
+from app.cloudstack.client import CloudStackClient
 from app.cloudstack.clouds import Clouds, UnknownCloud
 from app.cloudstack.directory import read_directory, read_members, read_project_defaults
 from app.cloudstack.errors import CloudStackError, Unreachable
@@ -22,6 +25,7 @@ from app.cloudstack.model import (
     LiveProject,
     LiveState,
     ProjectDefaults,
+    ProjectRef,
     ProjectUsage,
 )
 from app.cloudstack.usage import parse_domain
@@ -92,33 +96,63 @@ def read_live(
 
 
 def _read_cloud(clouds: Clouds, cloud: str, names: Iterable[str], scope: _Scope) -> _CloudRead:
-    """One cloud's part, read on its own thread; its failure is kept, not raised, so that
-    the other clouds' reads finish."""
+    """One cloud's part, read on its own thread in two rounds of reads sent side by side:
+    the catalog (which names the projects) with the domains, then the projects with their
+    members. Its failure is kept, not raised, so that the other clouds' reads finish."""
     read, names = _CloudRead(), set(names)
     try:
         client = clouds.client(cloud)
-        catalog = read.catalog = read_catalog(client)
+        first: list[Callable[[], Any]] = [partial(read_catalog, client), partial(_domains, client)]
+        catalog, domains = client.gather(first)
+        read.catalog = catalog
         managed = managed_projects(catalog, scope.repo) if scope.include_managed else set()
         targets = sorted((names | managed) & set(catalog.projects))
         refs = [catalog.projects[name] for name in targets]
-        read.projects = with_members(
-            client, read_projects(client, scope.repo, refs), scope.balancers
-        )
         read.usage = {ref.name: ref.usage for ref in refs if ref.usage is not None}
         listed_members = [(ref.name, ref.id) for ref in refs if ref.name in scope.tenancy]
         creates = bool(names - set(catalog.projects))
-        if listed_members or creates:
-            admin = clouds.tenancy_client(cloud)
-            read.directory = read_directory(admin)
-            read.members, read.roles = read_members(admin, listed_members)
-        if creates:
-            read.defaults = read_project_defaults(clouds.tenancy_client(cloud))
-        # One call for the whole tree: a project's limits live inside its domain's.
-        listed = client.list("listDomains", listall="true")
-        read.domains = {d.id: d for d in map(parse_domain, listed)}
+        client.gather(
+            [
+                partial(_projects, client, scope, refs, read),
+                partial(_tenancy, clouds, cloud, listed_members, creates, read),
+            ]
+        )
+        if isinstance(domains, CloudStackError):
+            raise domains
+        read.domains = {d.id: d for d in map(parse_domain, domains)}
     except (UnknownCloud, CloudStackError) as error:
         read.error = error
     return read
+
+
+def _domains(client: CloudStackClient) -> list[dict[str, Any]] | CloudStackError:
+    """One call for the whole tree (a project's limits live inside its domain's). Its failure
+    is raised once the rest is read, as when it was the last call: a key that may not list
+    domains still has its projects planned, its cloud reported beside them."""
+    try:
+        return client.list("listDomains", listall="true")
+    except CloudStackError as error:
+        return error
+
+
+def _projects(
+    client: CloudStackClient, scope: _Scope, refs: list[ProjectRef], read: _CloudRead
+) -> None:
+    """The projects' objects, and the members of the untagged load balancers to adopt."""
+    read.projects = with_members(client, read_projects(client, scope.repo, refs), scope.balancers)
+
+
+def _tenancy(
+    clouds: Clouds, cloud: str, listed: list[tuple[str, str]], creates: bool, read: _CloudRead
+) -> None:
+    """Who may own and join the projects: read where the repo lists members (their projects
+    named in ``listed``) or creates a project, with the cloud's privileged key."""
+    if listed or creates:
+        admin = clouds.tenancy_client(cloud)
+        read.directory = read_directory(admin)
+        read.members, read.roles = read_members(admin, listed)
+    if creates:
+        read.defaults = read_project_defaults(clouds.tenancy_client(cloud))
 
 
 def _merged(

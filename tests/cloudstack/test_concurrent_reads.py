@@ -1,6 +1,6 @@
-"""A project's lists are sent side by side (issue 20, round trips), through the real client and
-the sandbox: the same objects and calls as one request at a time, the same error, and the
-sandbox sees the requests overlap, never more at once than the cloud's bound."""
+"""A plan's reads are sent side by side (issue 20, round trips), through the real client and
+the sandbox: the same objects, catalog and calls as one request at a time, the same error,
+and the sandbox sees the requests overlap, never more at once than the cloud's bound."""
 
 from __future__ import annotations
 
@@ -8,15 +8,19 @@ from collections import Counter
 from collections.abc import Mapping
 
 import pytest
+from pydantic import SecretStr
 
 from app.cloudstack.catalog import read_catalog
 from app.cloudstack.client import CloudStackClient
+from app.cloudstack.clouds import Clouds
 from app.cloudstack.errors import ApiError
 from app.cloudstack.inventory import LISTS, RECORDED, read_project, read_projects
+from app.cloudstack.live import read_live
 from app.cloudstack.model import ProjectRef
+from app.config import CloudSettings, Settings
 from app.sandbox.server import RunningSandbox, apply_knobs
 from tests.cloudstack.builders import Builder
-from tests.cloudstack.conftest import make_client
+from tests.cloudstack.conftest import API_KEY, SECRET_KEY, make_client
 from tests.cloudstack.test_inventory import REPO, _payments
 
 # The lists of one read in the order their rows are filed (the ROOT volumes first).
@@ -132,3 +136,31 @@ def test_requests_overlap_but_never_beyond_the_clouds_bound(sandbox: RunningSand
         seen[bound] = sandbox.api.most_in_flight
     assert seen[1] == 1
     assert 1 < seen[3] <= 3
+
+
+def test_the_catalog_is_read_side_by_side_and_the_same(
+    sandbox: RunningSandbox, client: CloudStackClient
+) -> None:
+    alone = read_catalog(make_client(sandbox, concurrency=1))
+    apply_knobs(sandbox.api, {"latency": {"listZones": 0.2, "*": 0.02}})  # zones answer last
+    sandbox.api.most_in_flight = 0
+    assert read_catalog(client) == alone
+    assert sandbox.api.most_in_flight > 1
+
+
+def test_a_cloud_that_refuses_the_domain_list_still_has_its_projects_read(
+    sandbox: RunningSandbox, client: CloudStackClient
+) -> None:
+    """The domains are read beside the catalog now, but their refusal (a key whose role may
+    not list domains) is reported as when they were read last: after everything else."""
+    _payments(client)
+    refusal = {"errorcode": 432, "errortext": "The given command does not exist"}
+    apply_knobs(sandbox.api, {"fail_next": [{"command": "listDomains", "count": 1, **refusal}]})
+    cloud = CloudSettings(
+        url=sandbox.url, api_key=SecretStr(API_KEY), secret_key=SecretStr(SECRET_KEY)
+    )
+    with Clouds(Settings(clouds={"dc1": cloud})) as clouds:
+        live = read_live(clouds, REPO, {"dc1": ["payments"]}, outages_raise=False)
+    assert "listDomains" in live.unreachable["dc1"] and live.domains == {}
+    assert list(live.catalogs) == ["dc1"]
+    assert ("instance", "web-1") in live.projects["payments"].objects
