@@ -1,7 +1,8 @@
 """One client for every CloudStack call: signing, paging, async jobs, retries and typed errors.
 
-Transport and parameter encoding come from the ``cs`` package; its signature leaves ``~``
-unencoded where the server encodes it, so ``_sign`` is replaced by ours. Retries and job
+Transport and parameter encoding come from the ``cs`` package (its synchronous client,
+loaded by cs_client.py without aiohttp); its signature leaves ``~`` unencoded where the
+server encodes it, so ``_sign`` is replaced by ours. Retries and job
 polling use tenacity: reads retry on any transient failure, creates only when the request
 provably never reached the server, and jobs are awaited here and nowhere else.
 
@@ -27,7 +28,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import cs
 import requests
 from pydantic import SecretStr
 from tenacity import (
@@ -38,6 +38,7 @@ from tenacity import (
 )
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
+from app.cloudstack.cs_client import CloudStack, CloudStackApiException, CloudStackException
 from app.cloudstack.errors import (
     ApiError,
     BadResponse,
@@ -83,7 +84,7 @@ class Endpoint:
     concurrency: int = 8  # reads ``gather`` sends at once (the apply_concurrency setting)
 
 
-class _Transport(cs.CloudStack):
+class _Transport(CloudStack):
     """``cs`` with CloudStack's own encoding of ``~`` in the signature."""
 
     def _sign(self, data: dict[str, str]) -> None:
@@ -237,9 +238,9 @@ class CloudStackClient:
         try:
             with bound:
                 body = self._transport(command).call(command, params)
-        except cs.CloudStackApiException as exc:
+        except CloudStackApiException as exc:
             failure = self._api_failure(command, exc)
-        except cs.CloudStackException as exc:
+        except CloudStackException as exc:
             failure = self._http_failure(command, exc)
         except requests.RequestException as exc:
             failure = self._transport_failure(command, exc)
@@ -264,7 +265,7 @@ class CloudStackClient:
                 )
             return self._transports[method]
 
-    def _api_failure(self, command: str, exc: cs.CloudStackApiException) -> _Failure:
+    def _api_failure(self, command: str, exc: CloudStackApiException) -> _Failure:
         error = exc.error if isinstance(exc.error, dict) else {}
         status = exc.response.status_code if exc.response is not None else None
         code = int(error.get("errorcode", status or INTERNAL_ERROR))
@@ -275,7 +276,7 @@ class CloudStackClient:
         transient = code == INTERNAL_ERROR or (status or 0) in TRANSIENT_STATUS
         return _Failure(api_error, transient and not _is_create(command))
 
-    def _http_failure(self, command: str, exc: cs.CloudStackException) -> _Failure:
+    def _http_failure(self, command: str, exc: CloudStackException) -> _Failure:
         status = exc.response.status_code if getattr(exc, "response", None) is not None else 0
         if status in TRANSIENT_STATUS:
             error = Unreachable(self.cloud, command, f"HTTP {status} from {self._host()}")
