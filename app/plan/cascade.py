@@ -47,7 +47,12 @@ DEPENDENTS: dict[str, list[tuple[str, str, Action]]] = {
         ("public_ip", "static_nat", Action.UPDATE),  # an expunged VM's static NAT is disabled
         ("volume", "attach_to", Action.UPDATE),
         ("load_balancer", "members", Action.UPDATE),
+        ("snapshot_policy", "root_of", Action.REPLACE),  # its root disk goes with it
     ],
+    # CloudStack deletes a volume's policies with it (deletePoliciesForVolume)
+    "volume": [("snapshot_policy", "volume", Action.REPLACE)],
+    # deleteTemplate refuses while a VM uses the template: its instances go first
+    "template": [("instance", "template", Action.REPLACE)],
 }
 Key = tuple[str, str, str]  # (project, kind, name)
 

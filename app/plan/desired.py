@@ -67,8 +67,7 @@ def _sorted(values: list[str] | None) -> list[str]:
     return sorted(values or [])
 
 
-# kinds CloudStack keeps no tags on
-UNTAGGED = ("ssh_key", "affinity_group", "network_acl", "kubernetes_cluster")
+UNTAGGED = ("ssh_key", "affinity_group", "network_acl")  # kinds CloudStack keeps no tags on
 
 # The kinds whose fields need no more than the entry itself (the rest: networking.py).
 Basic = (
@@ -106,7 +105,9 @@ def fields_of(item: Basic | SshKey, project: Project, catalog: Catalog | None) -
                 "template": item.template,
                 "networks": list(item.networks),
                 "ssh_key": item.ssh_key,
-                "root_disk_gib": root,
+                # left out on the project's own template without a size: unknown before its
+                # download, so whatever size the template gives is no change
+                **({"root_disk_gib": root} if root is not None or not own else {}),
                 "zone": zone,
                 "user_data_sha": user_data_digest(item.user_data),
                 **_size(item.offering, catalog),

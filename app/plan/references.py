@@ -16,6 +16,9 @@ REFERENCE_FIELDS = {  # field of a change's values → the kind it names
     "instance": "instance",
     "attach_to": "instance",
     "members": "instance",
+    "template": "template",  # the project's own (a catalog template is no change's address)
+    "volume": "volume",
+    "root_of": "instance",
 }
 
 

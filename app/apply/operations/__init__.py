@@ -23,6 +23,8 @@ from app.apply.operations import (
     projects,
     rules,
     security_groups,
+    snapshots,
+    templates,
     volumes,
     vpcs,
 )
@@ -48,6 +50,8 @@ UPDATABLE: dict[str, frozenset[str]] = {  # kind → the fields its update can c
     **dict.fromkeys(("firewall", "egress", "port_forward"), TAGS_ONLY),
     "project": frozenset({"display_text", "state"}),
     "project_member": frozenset({"role"}),
+    "template": TAGS_ONLY | {"description", "os_type"},
+    "snapshot_policy": TAGS_ONLY | {"schedule", "timezone", "keep"},
     # scale, upgrade, start/stop (cks_steps.py); cpu and memory follow the offering
     "kubernetes_cluster": frozenset({"size", "offering", "cpu", "memory_mib", "version", "state"}),
 }
@@ -66,6 +70,8 @@ _MADE: dict[tuple[str, Action], Operation] = {
     **volumes.OPERATIONS,
     **rules.OPERATIONS,
     **balancers.OPERATIONS,
+    **templates.OPERATIONS,
+    **snapshots.OPERATIONS,
     **kubernetes.OPERATIONS,
     **{
         (kind, Action.UPDATE): Retag(KINDS[kind]) for kind in ("firewall", "egress", "port_forward")

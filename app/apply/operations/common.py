@@ -46,6 +46,8 @@ KINDS: dict[str, Kind] = {
     "load_balancer": Kind("listLoadBalancerRules", "LoadBalancer", "loadbalancer", named=True),
     "vpc": Kind("listVPCs", "Vpc", "vpc", named=True),
     "network_acl_rule": Kind("listNetworkACLs", "NetworkACL", "networkacl"),
+    # a project's own templates: templatefilter=self (see templates.py)
+    "template": Kind("listTemplates", "Template", "template", {"templatefilter": "self"}, True),
 }
 
 

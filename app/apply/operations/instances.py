@@ -59,15 +59,24 @@ def _user_data(ctx: Context, change: Change) -> str | None:
     return base64.b64encode(text.encode()).decode() if text else None
 
 
+def _template_id(ctx: Context, name: str, zone: str, command: str) -> str:
+    """The project's own template by that name (registered before the instances), else the
+    cloud's catalog template, as the plan resolved it."""
+    if ctx.desired is not None and name in ctx.desired.templates:
+        return ref(ctx, "template", name, command)
+    template = ctx.catalog.template(name, zone)
+    if template is None:
+        raise Unresolved(ctx.client.cloud, command, f"no template {name}")
+    return template.id
+
+
 class DeployInstance(Create):
     kind_name = "instance"
     command = "deployVirtualMachine"
 
     def params(self, ctx: Context, change: Change) -> dict[str, Any]:
         fields = after(change)
-        template = ctx.catalog.template(fields["template"], fields["zone"])
-        if template is None:
-            raise Unresolved(ctx.client.cloud, self.command, f"no template {fields['template']}")
+        template = _template_id(ctx, fields["template"], fields["zone"], self.command)
         networks = [ref(ctx, "network", name, self.command) for name in fields["networks"]]
         offerings = ctx.catalog.service_offerings
         optional = {
@@ -80,7 +89,7 @@ class DeployInstance(Create):
         }
         return {
             "serviceofferingid": catalog_id(ctx, offerings, fields["offering"], self.command),
-            "templateid": template.id,
+            "templateid": template,
             "zoneid": zone_id(ctx, change, self.command),
             "name": change.name,
             "displayname": change.name,
