@@ -67,7 +67,8 @@ def _sorted(values: list[str] | None) -> list[str]:
     return sorted(values or [])
 
 
-UNTAGGED = ("ssh_key", "affinity_group", "network_acl")  # kinds CloudStack keeps no tags on
+# kinds CloudStack keeps no tags on
+UNTAGGED = ("ssh_key", "affinity_group", "network_acl", "kubernetes_cluster")
 
 # The kinds whose fields need no more than the entry itself (the rest: networking.py).
 Basic = (

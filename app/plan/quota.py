@@ -3,9 +3,10 @@
 An object's footprint is what CloudStack counts against its project: an instance its vm,
 cores, memory, root volume and root disk; a volume its count and size; a network its count
 and, with source NAT, the public address it takes on first use; an address itself; a VPC
-its count and its source NAT address; a snapshot policy the snapshots it keeps; a template
-its count (its secondary storage is counted after the download, at a size the plan cannot
-know).
+its count and its source NAT address; a Kubernetes cluster each node as an instance (the
+network it names counts as that network does); a snapshot policy the snapshots it keeps; a
+template its count (its secondary storage is counted after the download, at a size the plan
+cannot know).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.cloudstack.model import Catalog, ProjectUsage
+from app.plan.clusters import DEFAULT_ROOT_GIB
 from app.plan.model import Change, QuotaLine
 from app.plan.source_nat import FRESH
 from app.spec.diagnostics import Code, Diagnostic, Location, error, warning
@@ -50,17 +52,11 @@ def footprint(
     if fields is None:
         return {}
     if kind == "instance":
-        offering = catalog.service_offerings.get(str(fields.get("offering"))) if catalog else None
-        cpu = fields.get("cpu") or (offering.cpu if offering else 0)
-        memory = fields.get("memory_mib") or (offering.memory_mib if offering else 0)
-        root = int(fields.get("root_disk_gib") or 0)
-        return {
-            "instances": 1,
-            "cpu": int(cpu),
-            "memory": int(memory),
-            "volumes": 1,
-            "primary_storage": root,
-        }
+        return _vms(1, fields, catalog, int(fields.get("root_disk_gib") or 0))
+    if kind == "kubernetes_cluster":  # every node a VM of the project with its ROOT volume
+        nodes = int(fields.get("control_nodes") or 0) + int(fields.get("size") or 0)
+        root = int(fields.get("node_root_disk_gib") or DEFAULT_ROOT_GIB)
+        return _vms(nodes, fields, catalog, root)
     if kind == "volume":
         return {"volumes": 1, "primary_storage": int(fields.get("size_gib") or 0)}
     if kind == "network":
@@ -82,6 +78,22 @@ def footprint(
     if kind == "template":  # counted once, whatever its zones (HypervisorTemplateAdapter)
         return {"templates": 1}
     return {}
+
+
+def _vms(
+    count: int, fields: Mapping[str, Any], catalog: Catalog | None, root_gib: int
+) -> dict[str, int]:
+    """``count`` VMs of the fields' offering, each with a ROOT volume of ``root_gib``."""
+    offering = catalog.service_offerings.get(str(fields.get("offering"))) if catalog else None
+    cpu = fields.get("cpu") or (offering.cpu if offering else 0)
+    memory = fields.get("memory_mib") or (offering.memory_mib if offering else 0)
+    return {
+        "instances": count,
+        "cpu": int(cpu) * count,
+        "memory": int(memory) * count,
+        "volumes": count,
+        "primary_storage": root_gib * count,
+    }
 
 
 def deltas(changes: Iterable[Change], catalog: Catalog | None) -> dict[str, int]:
