@@ -44,6 +44,7 @@ class CksReading:
     project_tags: dict[str, Mapping[str, str]] = field(default_factory=dict)  # by project id
     root_gib: dict[str, int] = field(default_factory=dict)  # VM id → its ROOT volume's GiB
     cks_nodes: set[str] = field(default_factory=set)
+    tier_vpcs: dict[str, str] = field(default_factory=dict)  # as VpcReading fills it
 
     def kubernetes_cluster(self, row: Row) -> dict[str, Any]:
         nodes = node_ids(row)
@@ -55,6 +56,7 @@ class CksReading:
         count = controls + size
         roots = sorted({self.root_gib[vm] for vm in nodes if vm in self.root_gib})
         text = str(row.get("description") or "")
+        vpc = self.tier_vpcs.get(str(row.get("networkid")))
         return {
             "version": row.get("kubernetesversionname"),
             "control_nodes": controls,
@@ -70,6 +72,9 @@ class CksReading:
             "state": row.get("state"),
             "cpu": int(row.get("cpunumber") or 0) // count,
             "memory_mib": int(row.get("memory") or 0) // count,
+            # on a VPC tier, which its network's name alone does not say: such a cluster holds
+            # a public address of its own (acquireVpcTierKubernetesPublicIp)
+            **({"vpc": vpc} if vpc else {}),
         }
 
     def cluster_filed(self, row: Row) -> Row:

@@ -48,6 +48,7 @@ class VpcReading:
     vpc_tags: dict[str, dict[str, str]] = field(default_factory=dict)
     acl_names: dict[str, str] = field(default_factory=dict)
     tier_ids: set[str] = field(default_factory=set)
+    tier_vpcs: dict[str, str] = field(default_factory=dict)  # a tier's id → its VPC's name
 
     def vpc(self, row: Row) -> dict[str, Any]:
         self.vpc_names[str(row["id"])] = str(row["name"])
@@ -84,8 +85,10 @@ class VpcReading:
         if not row.get("vpcid"):
             return {}
         self.tier_ids.add(str(row["id"]))
+        vpc = self.vpc_names.get(str(row["vpcid"]), row.get("vpcname"))
+        self.tier_vpcs[str(row["id"])] = str(vpc)
         return {
-            "vpc": self.vpc_names.get(str(row["vpcid"]), row.get("vpcname")),
+            "vpc": vpc,
             "gateway": row.get("gateway"),
             "netmask": row.get("netmask"),
             "acl": self.acl_names.get(str(row.get("aclid")), row.get("aclname")),

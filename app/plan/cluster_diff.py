@@ -20,7 +20,15 @@ from app.plan.model import Action, FieldChange
 from app.spec.diagnostics import Code, Diagnostic, Location, error, warning
 
 KIND = "kubernetes_cluster"
-REPLACED = {"control_nodes", "network", "zone", "ssh_key", "node_root_disk_gib", "description"}
+REPLACED = {
+    "control_nodes",
+    "network",
+    "vpc",
+    "zone",
+    "ssh_key",
+    "node_root_disk_gib",
+    "description",
+}
 SETTLED = ("Running", "Stopped")  # the states a repo asks for
 FAILED = "Error"  # a failed create (or scale) leaves the cluster here; CKS only deletes it
 LOST = "the cluster: its nodes, their disks and every workload on them"

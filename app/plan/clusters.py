@@ -13,6 +13,7 @@ from typing import Any
 from app.cloudstack.model import Catalog
 from app.plan.networking import Entry
 from app.spec.model import Project
+from app.spec.references import tier_names
 from app.spec.snapshots import SnapshotPolicy
 
 
@@ -45,7 +46,10 @@ DEFAULT_ROOT_GIB = 8
 
 
 def _clusters(project: Project, catalog: Catalog | None) -> Iterator[Entry]:
+    tiers = tier_names(project)
     for name, cluster in project.kubernetes_clusters.items():
+        # on a VPC tier: CKS takes a public address for it (acquireVpcTierKubernetesPublicIp)
+        vpc = {"vpc": tiers[cluster.network]} if cluster.network in tiers else {}
         offering = catalog.service_offerings.get(cluster.offering) if catalog else None
         size = {"cpu": offering.cpu, "memory_mib": offering.memory_mib} if offering else {}
         root = cluster.node_root_disk.mib // 1024 if cluster.node_root_disk else DEFAULT_ROOT_GIB
@@ -66,6 +70,7 @@ def _clusters(project: Project, catalog: Catalog | None) -> Iterator[Entry]:
                 "description": cluster.description,
                 "state": cluster.state,
                 **size,
+                **vpc,
             },
         )
 

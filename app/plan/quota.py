@@ -4,9 +4,9 @@ An object's footprint is what CloudStack counts against its project: an instance
 cores, memory, root volume and root disk; a volume its count and size; a network its count
 and, with source NAT, the public address it takes on first use; an address itself; a VPC
 its count and its source NAT address; a Kubernetes cluster each node as an instance (the
-network it names counts as that network does); a snapshot policy the snapshots it keeps; a
-template its count (its secondary storage is counted after the download, at a size the plan
-cannot know).
+network it names counts as that network does) and, on a VPC tier, the address CKS takes; a
+snapshot policy the snapshots it keeps; a template its count (its secondary storage is
+counted after the download, at a size the plan cannot know).
 """
 
 from __future__ import annotations
@@ -56,7 +56,9 @@ def footprint(
     if kind == "kubernetes_cluster":  # every node a VM of the project with its ROOT volume
         nodes = int(fields.get("control_nodes") or 0) + int(fields.get("size") or 0)
         root = int(fields.get("node_root_disk_gib") or DEFAULT_ROOT_GIB)
-        return _vms(nodes, fields, catalog, root)
+        # on a VPC tier CKS allocates the cluster a public address of its own
+        # (KubernetesClusterActionWorker.acquireVpcTierKubernetesPublicIp)
+        return {**_vms(nodes, fields, catalog, root), "public_ips": 1 if fields.get("vpc") else 0}
     if kind == "volume":
         return {"volumes": 1, "primary_storage": int(fields.get("size_gib") or 0)}
     if kind == "network":

@@ -75,7 +75,7 @@ def _create(world: World, plan: Plan) -> None:
         projectid=ctx.project_id,
         kubernetesversionid=next(v["id"] for v in versions if v["name"] == fields["version"]),
         serviceofferingid=catalog.service_offerings[fields["offering"]].id,
-        networkid=ctx.ids["network/k8s-net"],
+        networkid=ctx.ids[f"network/{fields['network']}"],
         controlnodes=fields["control_nodes"],
         size=fields["size"],
         noderootdisksize=fields["node_root_disk_gib"],
@@ -128,3 +128,31 @@ def test_a_scale_up_is_counted_by_its_difference(world: World) -> None:
     client.run("scaleKubernetesCluster", id=cluster_id, size=13)
     assert _counted(client) == {r: before[r] + delta.get(r, 0) for r in before}
     assert world.plan().changes == ()
+
+
+ON_A_TIER = """\
+project: payments
+zone: zone-a
+vpcs:
+  shop:
+    offering: Default VPC offering
+    cidr: 10.20.0.0/16
+    tiers:
+      k8s: {offering: DefaultIsolatedNetworkOfferingForVpcNetworks, cidr: 10.20.1.0/24}
+kubernetes_clusters:
+  apps: {version: v1.27.3, size: 2, offering: medium, network: k8s}
+"""
+
+
+def test_a_cluster_on_a_vpc_tier_counts_the_address_cks_takes_for_it(tmp_path: Path) -> None:
+    """acquireVpcTierKubernetesPublicIp: one address beside the VPC's source NAT address."""
+    with sandbox_world(make_repo(tmp_path, ON_A_TIER)[0]) as world:
+        plan = world.plan()
+        cluster = next(c for c in plan.changes if c.kind == "kubernetes_cluster")
+        assert (cluster.after or {})["vpc"] == "shop"
+        expected = _after(plan)
+        assert (expected["public_ips"], expected["instances"]) == (2, 3)
+        _create(world, plan)
+        counted = _counted(world.clouds.client("dc1"))
+        assert {r: counted[r] for r in expected} == expected
+        assert world.plan().changes == ()
