@@ -7,8 +7,9 @@ same per-command latency and job time; then a no-change run of each (`tofu plan
 sandbox's own counter) are printed as ratios against stackgate from the same run.
 
 STACKGATE_BENCH_PEER_INSTANCES (default 500), _NETWORKS (10), _LATENCIES (ms, "0,50"),
-_JOB_SECONDS (0) and _TIMEOUT (seconds per command, 480) size it; a tool that does not finish
-within the timeout is stopped and reported as stopped, with the calls it had made.
+_JOB_SECONDS (0) and _TIMEOUT (seconds per command, 480) size it, and _TOOLS (default
+"stackgate,tofu,ansible") picks the tools; a tool that does not finish within the timeout is
+stopped and reported as stopped, with the calls it had made.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,10 +150,10 @@ def run_peer(name: str, size: Size, latency: float, job_seconds: float, timeout:
         cloud.stop()
 
 
-def run(size: Size, latencies: list[float], job_seconds: float, timeout: float) -> \
-        dict[float, dict[str, Result]]:  # fmt: skip
+def run(size: Size, latencies: list[float], job_seconds: float, timeout: float,
+        tools: Sequence[str] = tuple(PEERS)) -> dict[float, dict[str, Result]]:  # fmt: skip
     return {
-        latency: {name: run_peer(name, size, latency, job_seconds, timeout) for name in PEERS}
+        latency: {name: run_peer(name, size, latency, job_seconds, timeout) for name in tools}
         for latency in latencies
     }
 
@@ -195,8 +197,10 @@ def main() -> None:
     size = Size(int(_setting("INSTANCES", "500")), int(_setting("NETWORKS", "10")))
     latencies = [float(ms) / 1000 for ms in _setting("LATENCIES", "0,50").split(",")]
     job_seconds, timeout = float(_setting("JOB_SECONDS", "0")), float(_setting("TIMEOUT", "480"))
+    tools = _setting("TOOLS", ",".join(PEERS)).split(",")
     assert size.instances >= size.networks, "each network forwards to an instance of its own"
-    results = run(size, latencies, job_seconds, timeout)
+    assert tools[0] == "stackgate" and set(tools) <= set(PEERS), "stackgate first: the ratios"
+    results = run(size, latencies, job_seconds, timeout, tools)
     print("\n".join(report(size, job_seconds, results)))
 
 
