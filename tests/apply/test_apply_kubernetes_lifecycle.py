@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.apply.cloud import converged, env_for
-from tests.apply.test_apply_affinity_nat import applied, client, edit, make_repo, planned
+from tests.apply.test_apply_affinity_nat import applied, calls, client, edit, make_repo, planned
 from tests.apply.test_apply_kubernetes import PROJECT
 
 APPS = "payments/kubernetes_cluster/apps"
@@ -68,3 +68,4 @@ def test_a_cluster_is_made_scaled_upgraded_stopped_started_and_deleted(
     assert cs.listVirtualMachines(projectid=-1, listall=True).get("virtualmachine") is None
     (project,) = cs.listProjects(name="payments", listall=True)["project"]
     assert not any(t["key"].startswith("stackgate.kubernetes.") for t in project.get("tags", []))
+    assert calls(sandbox, "getKubernetesClusterConfig") == 0  # the kubeconfig is the team's
