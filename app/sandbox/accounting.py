@@ -50,18 +50,21 @@ def usage(state: CloudState, project_id: str) -> dict[int, int]:
     """Current amount per resource type; storage in bytes, memory in MiB."""
     vms = live_vms(state, project_id)
     volumes = list(state.table("volumes").in_project(project_id))
+    # a registered template counts once (HypervisorTemplateAdapter.create), and its size in
+    # each zone's image store once downloaded (TemplateServiceImpl)
+    templates = list(state.table("templates").in_project(project_id))
     return {
         0: len(vms),
         1: sum(1 for _ in state.table("ips").in_project(project_id)),
         2: len(volumes),
         3: 0,
-        4: 0,
+        4: len(templates),
         6: sum(1 for _ in state.table("networks").in_project(project_id)),
         7: sum(1 for _ in state.table("vpcs").in_project(project_id)),
         8: sum(vm["cpunumber"] for vm in vms),
         9: sum(vm["memory"] for vm in vms),
         10: sum(volume["size"] for volume in volumes),
-        11: 0,
+        11: sum(int(t.get("size") or 0) * len(t.get("_zones", {})) for t in templates),
     }
 
 

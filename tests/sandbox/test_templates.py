@@ -107,3 +107,29 @@ def test_every_projects_own_templates_are_listed_with_projectid_minus_one(
     swept = api.items("listTemplates", templatefilter="self", projectid=-1, listall=True)
     assert [t["project"] for t in swept if t["id"] == template["id"]] == [project["name"]]
     assert all(t.get("projectid") for t in swept)  # the cloud's own templates are not "self"
+
+
+def test_templates_count_against_the_projects_limits(
+    api: CloudStackHttp, catalog: Catalog, project: dict[str, Any], os_types: dict[str, str]
+) -> None:
+    """TemplateAdapterBase.prepare checks the template limit; HypervisorTemplateAdapter counts
+    the template once, and its downloaded size against secondary storage in each zone."""
+    options = _register(catalog, project, os_types["Rocky Linux 9"])
+    (template,) = api.ok("registerTemplate", **options)["template"]
+    view = api.one("listProjects", id=project["id"])
+    assert (view["templatetotal"], view["secondarystoragetotal"]) == (1, 0)
+    mine = {"templatefilter": "self", "projectid": project["id"]}
+    while not api.one("listTemplates", **mine)["isready"]:
+        pass
+    view = api.one("listProjects", id=project["id"])
+    assert view["secondarystoragetotal"] == template_gib(api, project)
+    api.ok("updateResourceLimit", resourcetype=4, max=1, projectid=project["id"])
+    code, body = api.fail("registerTemplate", **{**options, "name": unique("second")})
+    assert code == 535 and body["errortext"].startswith(
+        "Maximum amount of resources of Type = 'template', tag = 'null' for Project Name = "
+    )
+
+
+def template_gib(api: CloudStackHttp, project: dict[str, Any]) -> int:
+    found = api.one("listTemplates", templatefilter="self", projectid=project["id"])
+    return int(found["size"]) // 1024**3

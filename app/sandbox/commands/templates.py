@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from app.sandbox.accounting import require
 from app.sandbox.api import Answer, Ctx, command
-from app.sandbox.errors import invalid_parameter
+from app.sandbox.errors import CS_RESOURCE_ALLOCATION, invalid_parameter
 from app.sandbox.listing import list_body, page_body, public
 from app.sandbox.store import Row
 
@@ -40,6 +41,7 @@ def register_template(ctx: Ctx) -> dict[str, Any]:
     zone_ids = request.ids("zoneids") or [request.require("zoneid")]
     zones = [ctx.entity("zones", "zoneids", zone_id) for zone_id in zone_ids]
     project = ctx.project()
+    require(ctx.state, project, {4: 1}, CS_RESOURCE_ALLOCATION)  # TemplateAdapterBase.prepare
     owner = ctx.owner_fields(project)
     if project is not None:
         owner.pop("account")
