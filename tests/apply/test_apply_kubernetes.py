@@ -121,3 +121,21 @@ def test_a_cluster_made_by_hand_is_adopted_scaled_and_recorded(
     assert _summary(world) == ("Running", 2, "medium", "v1.27.3", ["Running"] * 3)
     assert _record(world) == world.repo
     assert world.plan().changes == ()
+
+
+def test_a_cluster_replaced_is_deleted_then_made_anew_and_recorded(
+    world: World, tmp_path: Path
+) -> None:
+    world.apply(world.plan())
+    before = str(_cluster(world)["id"])
+    world.edit(FILE, PROJECT.replace(CLUSTER, CLUSTER.replace("}", ", description: shop}")))
+    plan = world.plan()
+    assert [(c.action, c.address) for c in plan.changes] == [
+        (Action.REPLACE, "payments/kubernetes_cluster/apps")
+    ]
+    assert world.execute(plan, tmp_path / "journal.db").succeeded
+    cluster = _cluster(world)
+    assert (cluster["description"], cluster["state"]) == ("shop", "Running")
+    assert str(cluster["id"]) != before
+    assert _record(world) == world.repo
+    assert world.plan().changes == ()
