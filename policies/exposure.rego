@@ -2,9 +2,10 @@
 # whole internet is allowed but called out. A static NAT address maps every port its firewall
 # rules open straight to its instance: turning one on is called out, and denied when a
 # firewall rule on the address (in the repo, changed or not) opens SSH or RDP to everyone.
-# A security group's ingress rules are judged as firewall rules, in the same fields; so are a VPC
-# network ACL's allow rules for ingress, unless a lower-numbered deny in the same list catches
-# the port first (CloudStack applies a list's rules in number order, the first match wins).
+# A security group's ingress rules are judged as firewall rules, in the same fields, each when
+# it is added (an update judges only the rules it adds); so are a VPC network ACL's allow
+# rules for ingress, unless a lower-numbered deny in the same list catches the port first
+# (CloudStack applies a list's rules in number order, the first match wins).
 package stackgate
 
 import data.stackgate.lib
@@ -135,13 +136,24 @@ group_opened(rule) := admin_ports if rule.protocol == "all"
 
 else := admin_open(rule)
 
-# Ingress rules of the groups a change makes, changes or adopts, open to the whole internet.
+# The ingress rules a group had before an update: they were judged when they were added, so
+# an update is judged on the rules it adds, as a firewall rule is judged when it is made. A
+# create, replace or adopt has none: every rule of the group is new to the repo.
+kept_ingress(change) := object.get(change.before, "ingress", []) if {
+	change.action in {"update", "update-stop"}
+	is_object(object.get(change, "before", null))
+}
+
+else := []
+
+# Ingress rules that the groups a change makes, changes or adopts add, open to the whole internet.
 group_open_rules(doc) := {[change, rule] |
 	change := doc.changes[_]
 	lib.applied(change)
 	change.kind == "security_group"
 	some rule in object.get(change.after, "ingress", [])
 	everyone(rule.cidrs)
+	not rule in kept_ingress(change)
 }
 
 group_admin_ports(doc) := {finding |

@@ -104,6 +104,28 @@ test_a_security_group_letting_ssh_in_from_a_private_range_or_a_group_passes if {
 	count(stackgate.group_public(doc)) == 0
 }
 
+changed_group(action, before, after) := {"changes": [{"action": action, "kind": "security_group", "project": "p", "name": "web-sg", "address": "p/security_group/web-sg", "before": {"description": "", "ingress": before, "egress": []}, "after": {"description": "", "ingress": after, "egress": []}}]}
+
+test_a_harmless_change_to_a_group_with_ssh_open_is_not_denied_again if {
+	ssh := group_rule("tcp", "22", ["0.0.0.0/0"])
+	doc := changed_group("update", [ssh], [ssh, group_rule("tcp", "8080", ["10.0.0.0/8"])])
+	count(stackgate.group_admin_ports(doc)) == 0
+	count(stackgate.group_public(doc)) == 0
+}
+
+test_ssh_opened_to_the_internet_by_an_update_is_denied if {
+	https := group_rule("tcp", "443", ["0.0.0.0/0"])
+	doc := changed_group("update", [https], [https, group_rule("tcp", "22", ["0.0.0.0/0"])])
+	{f.msg | some f in stackgate.group_admin_ports(doc)} == {"p/security_group/web-sg lets port 22 in from the whole internet; allow your own networks instead"}
+	count(stackgate.group_public(doc)) == 0
+}
+
+test_a_group_made_again_or_adopted_is_judged_whole if {
+	ssh := group_rule("tcp", "22", ["0.0.0.0/0"])
+	count(stackgate.group_admin_ports(changed_group("replace", [ssh], [ssh]))) == 1
+	count(stackgate.group_admin_ports(changed_group("adopt", [ssh], [ssh]))) == 1
+}
+
 test_a_deleted_security_group_is_not_judged if {
 	count(stackgate.group_admin_ports(group("delete", [group_rule("tcp", "22", ["0.0.0.0/0"])]))) == 0
 }
