@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.cloudstack.inventory import KUBERNETES_TAG
 from tests.apply.cloud import converged, env_for, stackgate
-from tests.apply.test_apply_affinity_nat import calls, client, make_repo
+from tests.apply.test_apply_affinity_nat import applied, calls, client, edit, make_repo
 from tests.apply.test_apply_kubernetes import PROJECT
 from tests.apply.test_apply_nat_in_flight import _killed_in_flight
 
@@ -29,3 +29,21 @@ def test_a_cluster_created_while_killed_is_made_once(sandbox: str, tmp_path: Pat
     (project,) = cs.listProjects(name="payments", listall=True)["project"]
     record = {t["key"]: t["value"] for t in project.get("tags", [])}.get(KUBERNETES_TAG + "apps")
     assert record is not None and record.endswith("infra")  # the repo's name
+
+
+def test_a_scale_sent_while_killed_is_not_sent_again(sandbox: str, tmp_path: Path) -> None:
+    env = env_for(sandbox, tmp_path)
+    repo, path = make_repo(tmp_path, PROJECT)
+    applied(env, repo)
+    edit(path, ("size: 1", "size: 2"))
+    command = "scaleKubernetesCluster"
+    _killed_in_flight(sandbox, env, repo, tmp_path, command, "kubernetes_cluster:started")
+    resumed = stackgate(env, "apply", str(repo), "--auto-approve")
+    assert resumed.returncode == 0, resumed.stdout[-3000:]
+    assert resumed.stdout.startswith("Resuming apply 2:")
+    assert calls(sandbox, command) == 1  # the resumed step found the cluster scaled
+    converged(env, repo)
+    (cluster,) = client(sandbox).listKubernetesClusters(projectid=-1, listall=True)[
+        "kubernetescluster"
+    ]
+    assert (cluster["state"], cluster["size"], len(cluster["virtualmachines"])) == ("Running", 2, 3)
