@@ -27,7 +27,7 @@ from app.plan.order import apply_order
 from app.plan.projects import TenancyPlanner, new_usage
 from app.plan.quota import Pending, quota_diagnostics, quota_lines
 from app.plan.references import references
-from app.plan.source_nat import source_nat_diagnostics
+from app.plan.source_nat import first_use_addresses, source_nat_diagnostics
 from app.spec.diagnostics import Code, Diagnostic, Location, error, warning
 from app.spec.loader import implied_project
 from app.spec.model import Project
@@ -234,7 +234,8 @@ class _Planner:
     ) -> None:
         if usage is None:
             return
-        lines = quota_lines(name, usage, changes, catalog, pending)
+        first_use = first_use_addresses(changes, self.live, name)
+        lines = quota_lines(name, usage, changes, catalog, pending, first_use)
         self.quotas += lines
         limits_at = self.limits_at(name) if name in self.desired.projects else where
         limits_changed = {change.name for change in changes if change.kind == "limits"}

@@ -114,8 +114,11 @@ def quota_lines(
     changes: list[Change],
     catalog: Catalog | None,
     pending: Pending,
+    first_use: int = 0,
 ) -> list[QuotaLine]:
+    """``first_use``: source NAT addresses live networks take when the plan first uses them."""
     delta = deltas([c for c in changes if c.kind != "limits"], catalog)
+    delta["public_ips"] += first_use
     new_limits = {
         c.name: c.after["limit"] for c in changes if c.kind == "limits" and c.after is not None
     }

@@ -54,6 +54,44 @@ def source_nat_diagnostics(changes: Iterable[Change], live: LiveState) -> list[D
     return found
 
 
+def first_use_addresses(changes: Iterable[Change], live: LiveState, project: str) -> int:
+    """Networks of ``project`` that no VM has used yet (Allocated in the cloud, so holding no
+    source NAT address) which an instance or cluster the plan makes is the first to use: its
+    deploy implements the network, and the router takes a source NAT address, a public IP
+    the project's count holds from then on. A network the plan makes counts its own."""
+    planned = list(changes)
+    made = {c.name for c in planned if c.kind == "network" and c.project == project}
+    used: set[str] = set()
+    for change in planned:
+        if change.project != project or change.action not in MADE:
+            continue
+        after = change.after or {}
+        if change.kind == "instance":
+            used.update(str(n) for n in after.get("networks") or [])
+        elif change.kind == "kubernetes_cluster":
+            used.add(str(after.get("network")))
+    return sum(1 for name in used - made if _claims(live, project, name))
+
+
+def _claims(live: LiveState, project: str, name: str) -> bool:
+    """Whether the network's first deploy takes a new source NAT address: Allocated, of an
+    offering with source NAT, not a tier, and no address associated to it yet (the first
+    associated one became its source NAT, and the deploy reuses it)."""
+    found = live.projects.get(project)
+    network = found.objects.get(("network", name)) if found else None
+    if found is None or network is None or network.fields.get("state") != FRESH:
+        return False
+    if network.fields.get("vpc") or not _has_source_nat(
+        live.catalogs, network.fields.get("offering")
+    ):
+        return False
+    addresses = (*found.objects.values(), *found.untagged)
+    return not any(
+        o.kind == "public_ip" and o.fields.get("network") == name and o.fields.get("source_nat")
+        for o in addresses
+    )
+
+
 def _network(
     live: LiveState, planned: Mapping[tuple[str, str], Change], project: str, name: Any
 ) -> Mapping[str, Any]:

@@ -156,3 +156,20 @@ def test_a_cluster_on_a_vpc_tier_counts_the_address_cks_takes_for_it(tmp_path: P
         counted = _counted(world.clouds.client("dc1"))
         assert {r: counted[r] for r in expected} == expected
         assert world.plan().changes == ()
+
+
+def test_a_cluster_on_a_network_no_vm_used_yet_counts_its_source_nat_address(
+    world: World,
+) -> None:
+    """The first node implements the network, whose router takes a source NAT address."""
+    path = world.root / "projects" / "payments.yaml"
+    text = path.read_text()
+    world.edit("projects/payments.yaml", text.split("kubernetes_clusters:")[0])
+    world.apply(world.plan())  # the network alone: Allocated, no address yet
+    world.edit("projects/payments.yaml", text)
+    plan = world.plan()
+    expected = _after(plan)
+    assert [line.change for line in _project(plan) if line.resource == "public_ips"] == [1]
+    _create(world, plan)
+    counted = _counted(world.clouds.client("dc1"))
+    assert {r: counted[r] for r in expected} == expected

@@ -19,6 +19,7 @@ from .cloud import (
     edit,
     instance,
     live,
+    network,
     plan_of,
     swap,
     usage,
@@ -298,3 +299,16 @@ def test_quota_status_edges() -> None:
         "over",
     ]
     assert [status(0, 0), status(1, 0), status(5, None)] == ["ok", "over", "ok"]
+
+
+def test_the_first_instance_on_a_network_no_vm_used_counts_the_address_it_takes() -> None:
+    """Its deploy implements the network, whose router takes a source NAT address; a network
+    already holding one (or with one associated) takes none, nor does a network made by the
+    same plan twice (its own footprint counts it)."""
+    fresh = [network(state="Allocated")]
+    objects = [o for o in base_objects() if o.kind != "network"] + fresh
+    web = [o for o in objects if o.kind != "instance"]
+    assert _line(_plan(BASE, web, **ROOMY), "public_ips").change == 1
+    assert _line(_plan(BASE, objects, **ROOMY), "public_ips").change == 0  # web-1 runs on it
+    used = swap(web, network(state="Implemented"))
+    assert _line(_plan(BASE, used, **ROOMY), "public_ips").change == 0
