@@ -26,12 +26,7 @@ FRESH = "Allocated"  # a network no VM has used yet: no router, no source NAT fr
 def source_nat_diagnostics(changes: Iterable[Change], live: LiveState) -> list[Diagnostic]:
     planned = list(changes)
     networks = {(c.project, c.name): c for c in planned if c.kind == "network"}
-    deployed = {
-        (c.project, network)
-        for c in planned
-        if c.kind == "instance" and c.action in MADE
-        for network in (c.after or {}).get("networks", [])
-    }
+    deployed = {(c.project, network) for c in planned if c.action in MADE for network in _placed(c)}
     found: list[Diagnostic] = []
     for change in (c for c in planned if c.kind == "public_ip"):
         before, after = change.before or {}, change.after or {}
@@ -61,16 +56,16 @@ def first_use_addresses(changes: Iterable[Change], live: LiveState, project: str
     the project's count holds from then on. A network the plan makes counts its own."""
     planned = list(changes)
     made = {c.name for c in planned if c.kind == "network" and c.project == project}
-    used: set[str] = set()
-    for change in planned:
-        if change.project != project or change.action not in MADE:
-            continue
-        after = change.after or {}
-        if change.kind == "instance":
-            used.update(str(n) for n in after.get("networks") or [])
-        elif change.kind == "kubernetes_cluster":
-            used.add(str(after.get("network")))
+    used = {n for c in planned if c.project == project and c.action in MADE for n in _placed(c)}
     return sum(1 for name in used - made if _claims(live, project, name))
+
+
+def _placed(change: Change) -> list[str]:
+    """The networks a change deploys VMs on: an instance's, or a cluster's nodes'."""
+    after = change.after or {}
+    if change.kind == "instance":
+        return [str(name) for name in after.get("networks") or []]
+    return [str(after.get("network"))] if change.kind == "kubernetes_cluster" else []
 
 
 def _claims(live: LiveState, project: str, name: str) -> bool:

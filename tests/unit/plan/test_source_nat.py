@@ -85,3 +85,12 @@ def test_a_source_nat_address_may_go_with_its_replaced_network() -> None:
     # The old address goes with the old network; the new one, on a network no instance
     # uses yet, would become the new network's source NAT.
     assert _source_nat(plan) == [("warning", "SG213", 5)]
+
+
+def test_a_clusters_nodes_made_before_the_address_take_the_source_nat_themselves() -> None:
+    """Apply makes a cluster before public IPs: its first node implements the network."""
+    cluster = (
+        "kubernetes_clusters:\n  apps: {version: v1.28.4, size: 1, offering: medium, "
+        "network: app-net}\n"
+    )
+    assert _source_nat(plan_of(NET_AND_IP + cluster, [network(state="Allocated")])) == []
