@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 import requests
@@ -193,17 +194,34 @@ class CloudStackClient:
         _GATHERING.set(self)
         return read()
 
+    def _page(
+        self, command: str, params: dict[str, Any], page: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One page of a list and the ``count`` it reports."""
+        body = self.request(command, **params, page=page, pagesize=PAGE_SIZE)
+        rows: list[dict[str, Any]] = next((v for k, v in body.items() if k != "count"), [])
+        return rows, int(body.get("count", 0))
+
     def list(self, command: str, **params: Any) -> list[dict[str, Any]]:
-        """Every item of a list command, page by page (pagesize 500), until ``count`` is reached."""
-        items: list[dict[str, Any]] = []
-        page = 1
-        while True:
-            body = self.request(command, **params, page=page, pagesize=PAGE_SIZE)
-            rows: list[dict[str, Any]] = next((v for k, v in body.items() if k != "count"), [])
+        """Every item of a list command (pagesize 500), until ``count`` is reached or a page
+        comes back empty. The first page's ``count`` says how many pages follow: those are
+        sent side by side (``gather``) and taken in page order, then, should the list have
+        grown meanwhile, the next ones one by one, as before."""
+        items, count = self._page(command, params, 1)
+        if not items or len(items) >= count:
+            return items
+        known = range(2, math.ceil(count / PAGE_SIZE) + 1)
+        for rows, count in self.gather([partial(self._page, command, params, n) for n in known]):
             items.extend(rows)
-            if not rows or len(items) >= int(body.get("count", 0)):
+            if not rows or len(items) >= count:
                 return items
+        page = known.stop - 1
+        while True:
             page += 1
+            rows, count = self._page(command, params, page)
+            items.extend(rows)
+            if not rows or len(items) >= count:
+                return items
 
     def run(self, command: str, **params: Any) -> dict[str, Any]:
         """An async command to its end: the job's result, plus ``id`` for async-create commands."""

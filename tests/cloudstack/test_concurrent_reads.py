@@ -164,3 +164,17 @@ def test_a_cloud_that_refuses_the_domain_list_still_has_its_projects_read(
     assert "listDomains" in live.unreachable["dc1"] and live.domains == {}
     assert list(live.catalogs) == ["dc1"]
     assert ("instance", "web-1") in live.projects["payments"].objects
+
+
+def test_a_lists_later_pages_are_sent_together_and_kept_in_order(
+    sandbox: RunningSandbox, client: CloudStackClient
+) -> None:
+    project = client.list("listProjects", name="payments")[0]["id"]
+    tags = [{"key": f"team-{i:04}", "value": "x"} for i in range(1001)]  # pages of 500, 500, 1
+    client.run("createTags", resourcetype="Project", resourceids=project, tags=tags)
+    alone = make_client(sandbox, concurrency=1).list("listTags", resourceid=project)
+    apply_knobs(sandbox.api, {"latency": {"listTags": 0.3}})
+    sandbox.api.most_in_flight, before = 0, client.calls["listTags"]
+    assert client.list("listTags", resourceid=project) == alone
+    assert len(alone) == 1001 and client.calls["listTags"] - before == 3
+    assert sandbox.api.most_in_flight == 2  # the first page alone, then the other two at once
