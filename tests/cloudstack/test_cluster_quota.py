@@ -14,7 +14,8 @@ import pytest
 from app.cloudstack.catalog import read_catalog
 from app.cloudstack.client import CloudStackClient
 from app.cloudstack.inventory import KUBERNETES_TAG
-from app.plan.model import Plan, QuotaLine
+from app.plan.drift import DriftKind, drift_of
+from app.plan.model import Action, Plan, QuotaLine
 from tests.apply.test_apply_affinity_nat import make_repo
 from tests.apply.world import World, sandbox_world
 
@@ -173,3 +174,31 @@ def test_a_cluster_on_a_network_no_vm_used_yet_counts_its_source_nat_address(
     _create(world, plan)
     counted = _counted(world.clouds.client("dc1"))
     assert {r: counted[r] for r in expected} == expected
+
+
+def test_a_cluster_scaled_and_stopped_outside_stackgate_is_drift_and_its_nodes_are_not(
+    world: World,
+) -> None:
+    _create(world, world.plan())
+    ctx = world.context("payments")
+    cluster_id = ctx.ids["kubernetes_cluster/apps"]
+    ctx.client.run("scaleKubernetesCluster", id=cluster_id, size=12)
+    ctx.client.run("stopKubernetesCluster", id=cluster_id)
+    plan = world.plan()
+    (drift,) = drift_of(plan)
+    assert (drift.kind, drift.change.action, drift.change.address) == (
+        DriftKind.CHANGED,
+        Action.UPDATE,
+        "payments/kubernetes_cluster/apps",
+    )
+    assert [(f.field, f.before, f.after) for f in drift.change.changed] == [
+        ("size", 12, 10),
+        ("state", "Stopped", "Running"),
+    ]
+    assert {line.resource: line.change for line in _project(plan) if line.change} == {
+        "instances": -2,
+        "cpu": -4,
+        "memory": -2 * 4096,
+        "volumes": -2,
+        "primary_storage": -2 * 20,
+    }

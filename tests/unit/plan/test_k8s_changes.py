@@ -214,3 +214,12 @@ def test_a_node_root_disk_below_ckss_minimum_is_refused_at_its_line() -> None:
     assert [(d.code.value, d.location.line, d.message) for d in plan.diagnostics] == [
         ("SG209", 10, "node root disk 4GiB is below CKS's minimum of 8GiB")
     ]
+
+
+def test_workers_above_the_projects_instance_limit_are_refused_before_merge() -> None:
+    quotas = dict.fromkeys(QUOTAS, (0, None)) | {"instances": (2, 12)}
+    state = live(usages={"app": usage("app", **quotas)}, cloud_catalog=_catalog())
+    plan = plan_of(APPS, state=state, clean=False)
+    assert [(d.code.value, d.message) for d in plan.diagnostics] == [
+        ("SG210", "project 'app' would use 15 of 12 instances (3 over the limit)")
+    ]
