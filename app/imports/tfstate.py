@@ -22,6 +22,7 @@ KINDS = {
     "cloudstack_port_forward": "port_forward",
     "cloudstack_loadbalancer_rule": "load_balancer",
     "cloudstack_ssh_keypair": "ssh_key",
+    "cloudstack_kubernetes_cluster": "kubernetes_cluster",
 }
 
 # resources holding rules, whose own id is the id of their address or network
