@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import replace
+from functools import partial
 
 from app.cloudstack.client import CloudStackClient
 from app.cloudstack.model import LiveObject, LiveProject
@@ -22,14 +23,21 @@ def with_members(
     declared: Mapping[str, Collection[str]],
 ) -> dict[str, LiveProject]:
     """``projects`` with the members of each untagged load balancer whose name ``declared``
-    (project → load balancer names) holds for its project."""
+    (project → load balancer names) holds for its project; the rules are read side by side."""
+    wanted = [
+        (project, obj)
+        for name, project in projects.items()
+        for obj in project.untagged
+        if _wanted(obj, declared.get(name, ()))
+    ]
+    read = client.gather([partial(_read, client, project, obj) for project, obj in wanted])
+    members = {
+        (project.name, obj.id): got for (project, obj), got in zip(wanted, read, strict=True)
+    }
     return {
         name: replace(
             project,
-            untagged=tuple(
-                _read(client, project, obj) if _wanted(obj, declared.get(name, ())) else obj
-                for obj in project.untagged
-            ),
+            untagged=tuple(members.get((name, obj.id), obj) for obj in project.untagged),
         )
         for name, project in projects.items()
     }
