@@ -11,6 +11,7 @@ from app.cloudstack.model import Catalog, KubernetesVersion
 from app.spec.diagnostics import Code, Diagnostic, Location, did_you_mean, error
 from app.spec.kubernetes import KubernetesCluster
 from app.spec.model import Project
+from app.spec.references import tier_names
 from app.spec.state import SourceMap
 
 # KubernetesClusterService.MIN_KUBERNETES_CLUSTER_NODE_CPU / _RAM_SIZE and
@@ -20,6 +21,9 @@ MIN_NODE_MEMORY_MIB = 2048
 MIN_HA_VERSION = (1, 16, 0)
 # CreateKubernetesClusterCmd.getNodeRootDiskSize refuses less than DEFAULT_NODE_ROOT_DISK_SIZE
 MIN_NODE_ROOT_GIB = 8
+# KubernetesClusterManagerImpl.validateNetwork: what a cluster's isolated network must offer
+# (Firewall not on a VPC tier, whose traffic its ACL filters)
+NEEDED_SERVICES = ("UserData", "Firewall", "PortForwarding", "Dhcp")
 
 
 def _semantic(version: str) -> tuple[int, ...]:
@@ -92,6 +96,7 @@ def _cluster(
         )
         return
     yield from _offering(cluster, version, catalog, sources.where(project.name, *at, "offering"))
+    yield from _network(project, cluster, catalog, sources.where(project.name, *at, "network"))
     semantic = _semantic(version.semantic_version)
     if cluster.control_nodes > 1 and (not version.supports_ha or semantic < MIN_HA_VERSION):
         yield error(
@@ -99,6 +104,43 @@ def _cluster(
             f"Kubernetes version '{version.name}' does not support more than one control node",
             sources.where(project.name, *at, "control_nodes"),
             "use one control node, or a version with HA (1.16.0 and above)",
+        )
+
+
+def _network(
+    project: Project, cluster: KubernetesCluster, catalog: Catalog, where: Location
+) -> Iterator[Diagnostic]:
+    """What validateNetwork refuses of the network the repo gives the cluster."""
+    tiers = tier_names(project)
+    if cluster.network in tiers:
+        declared = project.vpcs[tiers[cluster.network]].tiers[cluster.network].offering
+    elif cluster.network in project.networks:
+        declared = project.networks[cluster.network].offering
+    else:
+        return  # SG110 already
+    offering = catalog.network_offerings.get(declared)
+    if offering is None:
+        return  # SG205 already
+    if offering.guest_ip_type == "Shared":
+        if cluster.control_nodes > 1:
+            yield error(
+                Code.KUBERNETES_NETWORK,
+                f"a cluster with {cluster.control_nodes} control nodes on shared network "
+                f"'{cluster.network}' needs an external load balancer address, which the repo "
+                "format does not take",
+                where,
+                "use an isolated network or a VPC tier, or one control node",
+            )
+        return
+    needed = [s for s in NEEDED_SERVICES if not (s == "Firewall" and cluster.network in tiers)]
+    missing = [service for service in needed if service not in offering.services]
+    if missing:
+        yield error(
+            Code.KUBERNETES_NETWORK,
+            f"network '{cluster.network}' (offering '{declared}') does not offer "
+            f"{', '.join(missing)}, which a Kubernetes cluster needs",
+            where,
+            "put the cluster on a network whose offering has them",
         )
 
 

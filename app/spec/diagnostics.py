@@ -78,6 +78,7 @@ class Code(StrEnum):
     KUBERNETES_HA_UNSUPPORTED = "SG237"
     KUBERNETES_UPGRADE = "SG238"  # a version CKS cannot upgrade the live cluster to
     KUBERNETES_BUSY = "SG239"  # the live cluster is scaling, upgrading, starting, ...
+    KUBERNETES_NETWORK = "SG240"  # a network CKS cannot put a cluster on
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -81,7 +81,10 @@ def catalog(projects: tuple[str, ...] = ("app", "other")) -> Catalog:
         },
         network_offerings={
             ISOLATED: NetworkOffering(
-                "no-iso", ISOLATED, "Isolated", ("Dhcp", "Dns", "Firewall", "SourceNat")
+                "no-iso",
+                ISOLATED,
+                "Isolated",
+                ("Dhcp", "Dns", "Firewall", "PortForwarding", "SourceNat", "UserData"),
             ),
             SHARED: NetworkOffering("no-shared", SHARED, "Shared", ("Dhcp", "Dns", "UserData")),
         },

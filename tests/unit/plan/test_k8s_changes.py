@@ -12,7 +12,19 @@ from app.plan.cost import Prices
 from app.plan.drift import DriftKind, drift_of
 from app.plan.model import Action, Plan
 
-from .cloud import ISOLATED, catalog, change, codes, edit, live, network, obj, plan_of, usage
+from .cloud import (
+    ISOLATED,
+    SHARED,
+    catalog,
+    change,
+    codes,
+    edit,
+    live,
+    network,
+    obj,
+    plan_of,
+    usage,
+)
 
 APPS = f"""\
 zone: zone-a
@@ -223,3 +235,31 @@ def test_workers_above_the_projects_instance_limit_are_refused_before_merge() ->
     assert [(d.code.value, d.message) for d in plan.diagnostics] == [
         ("SG210", "project 'app' would use 15 of 12 instances (3 over the limit)")
     ]
+
+
+def test_a_network_cks_cannot_use_is_refused_at_the_clusters_network() -> None:
+    """validateNetwork: an isolated network (or tier) must offer UserData, Firewall (not a
+    tier), PortForwarding and Dhcp; a shared one holds one control node only, since more
+    need an external load balancer address the format does not take."""
+    bare = replace(catalog().network_offerings[ISOLATED], name="bare", services=("Dhcp",))
+    cloud = replace(_catalog(), network_offerings={**_catalog().network_offerings, "bare": bare})
+    state = live(cloud_catalog=cloud)
+    text = edit(f"offering: {ISOLATED}", "offering: bare", APPS)
+    plan = plan_of(text, state=state, clean=False)
+    assert [(d.code.value, d.location.line, d.message) for d in plan.diagnostics] == [
+        (
+            "SG240",
+            10,
+            "network 'k8s-net' (offering 'bare') does not offer UserData, Firewall, "
+            "PortForwarding, which a Kubernetes cluster needs",
+        )
+    ]
+    shared = edit(f"offering: {ISOLATED}", f"offering: {SHARED}", APPS)
+    found = plan_of(shared, state=live(cloud_catalog=_catalog()), clean=False).diagnostics
+    assert [(d.code.value, d.location.line) for d in found] == [("SG240", 10)]
+    assert found[0].message == (
+        "a cluster with 3 control nodes on shared network 'k8s-net' needs an external load "
+        "balancer address, which the repo format does not take"
+    )
+    one = edit("control_nodes: 3", "control_nodes: 1", shared)
+    assert plan_of(one, state=live(cloud_catalog=_catalog()), clean=False).diagnostics == ()
