@@ -18,6 +18,7 @@ from app.cloudstack.client import CloudStackClient
 from app.cloudstack.errors import ApiError
 from app.cloudstack.inventory import LISTS, PER_PROJECT_MAX, RECORDED, list_kind
 from app.cloudstack.model import ProjectRef
+from app.imports.backups import ROOTS, read_policies
 from app.imports.mapping import ProjectRows, Row
 from app.imports.model import Unmodelled
 
@@ -52,6 +53,7 @@ def _read(
         rows = found.get(str(root.get("projectid")))
         if rows is not None and root.get("virtualmachineid"):
             rows.root_gib[str(root["virtualmachineid"])] = int(root.get("size", 0)) // GIB
+            rows.rows.setdefault(ROOTS, []).append(root)
     owner_of: dict[str, str] = {}  # network or address id → project id
     nodes: set[str] = set()  # a Kubernetes cluster's VMs are CKS's, never instances to import
     for kind, (command, extra) in LISTS.items():
@@ -61,6 +63,7 @@ def _read(
             if project_id in found and not (kind == "instance" and is_node(row, nodes)):
                 owner_of[str(row["id"])] = project_id
                 found[project_id].rows.setdefault(kind, []).append(row)
+    read_policies(client, found)  # per volume: CloudStack lists them no other way
     for kind, command, _, _ in RECORDED:  # key pairs and affinity groups: by projectid
         for row in client.list(command, **scope):
             if str(row.get("projectid")) in found:

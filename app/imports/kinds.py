@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from app.cloudstack.model import Catalog
+from app.imports.backups import map_policies, map_templates
 from app.imports.clusters import map_clusters
 from app.imports.groups import affinity_of, map_affinity_groups, static_nat_of
 from app.imports.keys import map_ssh_keys
@@ -31,9 +32,11 @@ def map_project(
     _networks(mapper)
     map_affinity_groups(mapper)
     map_security_groups(mapper)
+    map_templates(mapper)
     _instances(mapper)
     map_clusters(mapper)
     _volumes(mapper)
+    map_policies(mapper)
     _public_ips(mapper)
     _rules(mapper)
     for value in mapper.sections.values():

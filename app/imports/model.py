@@ -13,6 +13,7 @@ SECTIONS = (
     "vpcs",
     "network_acls",
     "networks",
+    "templates",
     "instances",
     "kubernetes_clusters",
     "volumes",

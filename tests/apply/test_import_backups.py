@@ -1,0 +1,101 @@
+"""A template registered by hand in two zones, a VM booted from it with a policy on its root
+disk and a data volume with two policies, all untagged: `stackgate import` writes the template
+once with its zones and one policy per disk, the plan adopts the template and makes the
+policies (createSnapshotPolicy takes the volume's policy of the interval), apply tags them
+where they are, and the next plan is empty."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cs import CloudStack
+
+from app.spec import load_repo
+from tests.apply.cloud import KEY, SECRET, env_for, stackgate
+from tests.apply.test_apply_backups import SHA, policies
+from tests.apply.test_import_groups_nat import REPO, _plan
+
+
+def test_hand_made_templates_and_policies_are_imported_and_adopted(
+    sandbox: str, tmp_path: Path
+) -> None:
+    cs = CloudStack(endpoint=f"{sandbox}/client/api", key=KEY, secret=SECRET, fetch_result=True)
+    (project,) = cs.listProjects(name="payments", listall=True)["project"]
+    zones = {z["name"]: z["id"] for z in cs.listZones()["zone"]}
+    os_type = cs.listOsTypes(description="Rocky Linux 9")["ostype"][0]["id"]
+    (golden, _) = cs.registerTemplate(
+        name="golden", displaytext="golden", url="https://images.example.com/g.qcow2",
+        checksum=SHA, format="QCOW2", hypervisor="KVM", ostypeid=os_type,
+        zoneids=f"{zones['zone-a']},{zones['zone-b']}", projectid=project["id"],
+    )["template"]  # fmt: skip
+    while not cs.listTemplates(templatefilter="self", id=golden["id"], projectid=project["id"])[
+        "template"
+    ][0]["isready"]:
+        pass
+    offering = cs.listNetworkOfferings(name="DefaultIsolatedNetworkOfferingWithSourceNatService")
+    network = cs.createNetwork(
+        name="app-net", displaytext="app-net", zoneid=zones["zone-a"], projectid=project["id"],
+        networkofferingid=offering["networkoffering"][0]["id"],
+        gateway="10.1.0.1", netmask="255.255.255.0",
+    )["network"]  # fmt: skip
+    small = next(o for o in cs.listServiceOfferings()["serviceoffering"] if o["name"] == "small")
+    vm = cs.deployVirtualMachine(
+        name="web-1", zoneid=zones["zone-a"], serviceofferingid=small["id"],
+        projectid=project["id"], templateid=golden["id"], networkids=network["id"],
+    )["virtualmachine"]  # fmt: skip
+    standard = cs.listDiskOfferings(name="standard")["diskoffering"][0]["id"]
+    data = cs.createVolume(
+        name="data", zoneid=zones["zone-a"], diskofferingid=standard, size=20,
+        projectid=project["id"],
+    )["volume"]  # fmt: skip
+    cs.attachVolume(id=data["id"], virtualmachineid=vm["id"])
+    root = cs.listVolumes(virtualmachineid=vm["id"], type="ROOT", projectid=project["id"])
+    made = [
+        (root["volume"][0]["id"], "WEEKLY", "30:03:1", "Europe/Berlin", 4),
+        (data["id"], "DAILY", "30:02", "UTC", 7),
+        (data["id"], "MONTHLY", "00:01:28", "UTC", 2),  # the repo format takes one
+    ]
+    for volume, interval, schedule, timezone, keep in made:
+        cs.createSnapshotPolicy(
+            volumeid=volume, intervaltype=interval, schedule=schedule, timezone=timezone,
+            maxsnaps=keep,
+        )  # fmt: skip
+
+    env = env_for(sandbox, tmp_path)
+    repo = tmp_path / "repo"
+    done = stackgate(env, "import", "--project", "payments", "--out", str(repo))
+    assert "a second policy on the disk" in done.stdout, done.stdout[-3000:]
+    (repo / "stackgate.yaml").write_text(f"version: 1\nrepo: {REPO}\n", encoding="utf-8")
+    desired = load_repo(repo)
+    assert desired.ok, [str(d) for d in desired.diagnostics]
+    payments = desired.projects["payments"]
+    template = payments.templates["golden"]
+    assert (template.zones, template.checksum, template.os_type) == (
+        ["zone-a", "zone-b"],
+        SHA,
+        "Rocky Linux 9",
+    )
+    web = payments.instances["web-1"]
+    assert web.template == "golden" and web.snapshot_policy is not None
+    assert (web.snapshot_policy.schedule, web.snapshot_policy.time) == ("weekly", "03:30")
+    assert (web.snapshot_policy.day_of_week, web.snapshot_policy.keep) == ("sunday", 4)
+    daily = payments.volumes["data"].snapshot_policy
+    assert daily is not None and (daily.schedule, daily.time, daily.keep) == ("daily", "02:30", 7)
+
+    assert [c for c in _plan(env, repo) if c[1] not in ("network", "public_ip")] == [
+        ("adopt", "instance", "web-1"),
+        ("adopt", "template", "golden"),
+        ("adopt", "volume", "data"),
+        ("create", "snapshot_policy", "data"),
+        ("create", "snapshot_policy", "web-1:root"),
+    ]
+    applied = stackgate(env, "apply", str(repo), "--auto-approve")
+    assert applied.returncode == 0, applied.stdout[-3000:]
+    assert _plan(env, repo) == []
+    assert policies(sandbox)["web-1:root"] == (2, "30:03:1", "Europe/Berlin", 4)
+    listed = cs.listSnapshotPolicies(volumeid=data["id"])["snapshotpolicy"]
+    # the daily one taken and tagged, none made beside it; the monthly one left alone
+    assert sorted((p["intervaltype"], p["maxsnaps"], bool(p["tags"])) for p in listed) == [
+        (1, 7, True),
+        (3, 2, False),
+    ]
