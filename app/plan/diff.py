@@ -194,6 +194,8 @@ def classify(
     """The action that makes ``changed`` (the most disruptive one any field needs) and why."""
     verdicts = [_field_action(kind, field, before, catalog) for field in changed]
     action, reason = max(verdicts, key=lambda verdict: SEVERITY[verdict[0]])
+    if kind == cluster_diff.KIND and action is Action.UPDATE:  # one CKS command per reason
+        reason = " and ".join(dict.fromkeys(why for _, why in verdicts))
     return action, reason
 
 

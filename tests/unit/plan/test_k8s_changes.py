@@ -263,3 +263,9 @@ def test_a_network_cks_cannot_use_is_refused_at_the_clusters_network() -> None:
     )
     one = edit("control_nodes: 3", "control_nodes: 1", shared)
     assert plan_of(one, state=live(cloud_catalog=_catalog()), clean=False).diagnostics == ()
+
+
+def test_a_scale_and_an_upgrade_together_say_both() -> None:
+    text = edit("size: 10", "size: 12", edit("v1.27.3", "v1.28.4", APPS))
+    both = change(cluster_plan(text, live_cluster()), "kubernetes_cluster", "apps")
+    assert (both.action, both.reason) == (Action.UPDATE, "upgraded and scaled")
