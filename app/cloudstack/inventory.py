@@ -24,8 +24,10 @@ from functools import partial
 from typing import Any
 
 from app.cloudstack.backup_reading import BackupReading, policy_rows
-from app.cloudstack.catalog import GIB, tag_map
+from app.cloudstack.catalog import GIB, UNSUPPORTED_ACTION, tag_map
+from app.cloudstack.cks_reading import CksReading
 from app.cloudstack.client import CloudStackClient
+from app.cloudstack.errors import ApiError
 from app.cloudstack.model import (
     Catalog,
     LiveObject,
@@ -69,16 +71,18 @@ def _cidrs(value: Any) -> list[str]:
 
 
 @dataclass
-class Reading(VpcReading, SecurityGroupReading, BackupReading):
+class Reading(CksReading, VpcReading, SecurityGroupReading, BackupReading):
     """Cross references filled while reading a project, in dependency order; the import reads
     untagged rows through the same descriptions, so both see an object alike."""
 
     network_names: dict[str, str] = field(default_factory=dict)
     ip_names: dict[str, str] = field(default_factory=dict)
-    root_gib: dict[str, int] = field(default_factory=dict)
+
+    def filed(self, kind: str, row: Row) -> Row:
+        return self.cluster_filed(row) if kind == "kubernetes_cluster" else super().filed(kind, row)
 
     def kept(self, kind: str, row: Row) -> bool:
-        return self.first_zone(kind, row) and super().kept(kind, row)
+        return self.not_a_node(kind, row) and self.first_zone(kind, row) and super().kept(kind, row)
 
     def network(self, row: Row) -> dict[str, Any]:
         self.network_names[row["id"]] = row["name"]
@@ -194,6 +198,7 @@ LISTS: dict[str, tuple[str, dict[str, str]]] = {
     "security_group": ("listSecurityGroups", {}),
     "network": ("listNetworks", {}),
     "public_ip": ("listPublicIpAddresses", {}),
+    "kubernetes_cluster": ("listKubernetesClusters", {}),  # before the instances: its nodes
     "instance": ("listVirtualMachines", {}),
     "volume": ("listVolumes", {"type": "DATADISK"}),
     "firewall": ("listFirewallRules", {}),
@@ -240,7 +245,7 @@ def _calls(
     return {
         ROOTS: partial(client.list, "listVolumes", type="ROOT", **scope),
         **{
-            kind: partial(client.list, command, **scope, **extra)
+            kind: partial(list_kind, client, command, {**scope, **extra})
             for kind, (command, extra) in LISTS.items()
         },
         POLICIES: partial(policy_rows, client, scope, repo),
@@ -269,7 +274,7 @@ def _filed(
     repo's (the plan may adopt them) and another repo's (never adopted). Same calls as a
     filtered read, so the count stays one per kind, not one per object."""
     by_id = {ref.id: ref for ref in refs}
-    reading = Reading()
+    reading = Reading(project_tags={ref.id: ref.tags for ref in refs})
     for root in listed[ROOTS]:
         reading.disk(root)
         if root.get("virtualmachineid"):
@@ -346,6 +351,17 @@ class _Found:
         else:
             self.objects[(kind, ours.name)] = ours
         return ours
+
+
+def list_kind(client: CloudStackClient, command: str, params: Scope) -> list[dict[str, Any]]:
+    """Every row of a kind; none where the cloud has no Kubernetes Service (its plugin off,
+    CloudStack answers 432 for listKubernetesClusters as for a command it does not know)."""
+    try:
+        return client.list(command, **params)
+    except ApiError as exc:
+        if command == "listKubernetesClusters" and exc.errorcode == UNSUPPORTED_ACTION:
+            return []
+        raise
 
 
 def _owner(row: Row, owner_of: dict[str, str]) -> str:
