@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 
 import requests
 from pydantic import SecretStr
+from requests.adapters import HTTPAdapter
 from tenacity import (
     Retrying,
     retry_if_exception,
@@ -139,6 +140,12 @@ class CloudStackClient:
     def __post_init__(self) -> None:
         self._jobs = JobWatch(self._query_job, self._list_jobs, self.sleep)
         self._in_flight = threading.BoundedSemaphore(max(1, self.endpoint.concurrency))
+        # A connection kept for each request a plan's reads or an apply's steps (twice the
+        # bound: those running and those finishing) send at once; urllib3 keeps 10 and drops
+        # the others' after each request, with a warning, so a larger bound would reconnect.
+        adapter = HTTPAdapter(pool_maxsize=max(10, 2 * self.endpoint.concurrency))
+        for scheme in ("http://", "https://"):
+            self._session.mount(scheme, adapter)
 
     def _query_job(self, job_id: str) -> dict[str, Any]:
         return self.request("queryAsyncJobResult", jobid=job_id)

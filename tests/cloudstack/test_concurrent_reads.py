@@ -178,3 +178,18 @@ def test_a_lists_later_pages_are_sent_together_and_kept_in_order(
     assert client.list("listTags", resourceid=project) == alone
     assert len(alone) == 1001 and client.calls["listTags"] - before == 3
     assert sandbox.api.most_in_flight == 2  # the first page alone, then the other two at once
+
+
+def test_a_bound_above_ten_keeps_a_connection_for_each_request(
+    sandbox: RunningSandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    """urllib3 keeps 10 connections to a host unless told more: past that, each request's
+    connection was dropped after it (with a warning) and the next one connected again."""
+    setup = make_client(sandbox)
+    projects = _rich(setup)
+    apply_knobs(sandbox.api, {"latency": {"*": 0.1}})
+    sandbox.api.most_in_flight = 0
+    with caplog.at_level("WARNING", logger="urllib3.connectionpool"):
+        read_projects(make_client(sandbox, concurrency=16), REPO, [*projects.values()][:2])
+    assert sandbox.api.most_in_flight > 10
+    assert [r.getMessage() for r in caplog.records if "pool is full" in r.getMessage()] == []
