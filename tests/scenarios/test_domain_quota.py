@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.cloudstack.client import CloudStackClient
 from app.store.tables import PlanRecord
 from tests.fakes.base import ForgeFake
 from tests.scenarios.harness import Stackgate
@@ -34,7 +35,11 @@ instances:
 
 def _retail_projects(stackgate: Stackgate, cpu: int) -> dict[str, Any]:
     """team-a and team-b in ROOT/apps/retail, whose cpu limit is ``cpu``; the domain."""
-    client = stackgate.services.clouds.client("default")
+    return retail_projects(stackgate.services.clouds.client("default"), cpu)
+
+
+def retail_projects(client: CloudStackClient, cpu: int) -> dict[str, Any]:
+    """The same, through a client of any cloud (a CI job's sandbox state, say)."""
     (retail,) = [d for d in client.list("listDomains", listall="true") if d["path"] == RETAIL]
     client.request("updateResourceLimit", domainid=retail["id"], resourcetype=8, max=cpu)
     for name in ("team-a", "team-b"):
