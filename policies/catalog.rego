@@ -18,6 +18,7 @@ not_allowed(doc, settings) := {finding |
 	lib.applied(change)
 	rule := checked[_]
 	change.kind == rule[0]
+	not own_template(doc, change, rule)
 	permitted := allowed[rule[2]]
 	permitted != null
 	value := change.after[rule[1]]
@@ -31,3 +32,10 @@ not_allowed(doc, settings) := {finding |
 }
 
 deny contains finding if some finding in not_allowed(input, lib.config)
+
+# An instance on a template its project registers (templates:) is not held to the cloud's
+# catalog list: the template is itself an entry of the repo, reviewed like the instance.
+own_template(doc, change, rule) if {
+	rule[1] == "template"
+	doc.projects[change.project].resources.template[change.after.template]
+}

@@ -27,3 +27,10 @@ test_no_list_allows_everything if {
 test_a_null_list_allows_everything if {
 	rules(doc("instance", {"template": "anything", "offering": "small"}), {"allowed": {"templates": null, "service_offerings": ["small"]}}) == set()
 }
+
+test_a_template_the_project_registers_is_not_held_to_the_list if {
+	registered := object.union(doc("instance", {"template": "golden", "offering": "small"}), {"projects": {"p": {"resources": {"template": {"golden": {}}}}}})
+	rules(registered, allowed) == set()
+	other := object.union(doc("instance", {"template": "golden", "offering": "small"}), {"projects": {"q": {"resources": {"template": {"golden": {}}}}}})
+	rules(other, allowed) == {"catalog/templates"}
+}
