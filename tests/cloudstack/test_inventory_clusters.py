@@ -7,7 +7,7 @@ from pathlib import Path
 
 from app.cloudstack.catalog import read_catalog
 from app.cloudstack.client import CloudStackClient
-from app.cloudstack.inventory import read_project
+from app.cloudstack.inventory import read_project, read_projects
 from app.imports.cloud import read_rows
 from tests.cloudstack.builders import Builder
 from tests.cloudstack.conftest import API_KEY, SECRET_KEY, make_client
@@ -103,3 +103,20 @@ def test_a_cloud_without_the_kubernetes_service_is_read_without_clusters(tmp_pat
     finally:
         client.close()
         running.stop()
+
+
+def test_a_sweep_of_many_projects_gives_each_its_clusters_by_its_own_record(
+    client: CloudStackClient,
+) -> None:
+    payments, search = Builder(client, REPO, "payments"), Builder(client, REPO, "search")
+    payments.cluster("apps", payments.network("k8s-net"))
+    search.cluster("apps", search.network("k8s-net", "10.2.0"), recorded=False)
+    projects = read_catalog(client).projects
+    refs = [projects["payments"], projects["search"], projects["analytics"]]
+    live = read_projects(client, REPO, refs)
+    assert ("kubernetes_cluster", "apps") in live["payments"].objects
+    assert ("kubernetes_cluster", "apps") not in live["search"].objects
+    assert [o.name for o in live["search"].untagged if o.kind == "kubernetes_cluster"] == ["apps"]
+    assert not any(
+        kind == "instance" for live_project in live.values() for kind, _ in live_project.objects
+    )
