@@ -3,8 +3,11 @@ upgrade moves, what a replace or delete loses; never its kubeconfig, which no pl
 
 from __future__ import annotations
 
+from app.plan.cost import Prices
 from app.plan.model import Action, Change, FieldChange
+from app.report.plan_markdown import render_comment
 from app.report.plan_text import describe, details
+from tests.unit.plan.test_k8s_changes import APPS, cluster_plan, live_cluster
 
 CLUSTER = {
     "version": "v1.28.4",
@@ -57,3 +60,12 @@ def test_a_scale_and_an_upgrade_say_what_moves() -> None:
         "node_root_disk: 40GiB → 80GiB (node_root_disk_gib cannot change in place); "
         "lost: the cluster: its nodes, their disks and every workload on them"
     )
+
+
+def test_the_comment_of_a_scale_up_shows_the_cluster_and_what_it_costs_in_quota() -> None:
+    plan = cluster_plan(APPS.replace("size: 10", "size: 13"), live_cluster(), prices=Prices(cpu=10))
+    (comment,) = render_comment(plan)
+    assert "| ~ update | kubernetes cluster | `apps` | size: 10 → 13 (scaled) |" in comment
+    assert "| app | instances | 0 | +3 |" in comment
+    assert "| app | cpu | 0 | +6 |" in comment and "+60.00 EUR" in comment  # 6 CPUs at 10
+    assert "apiVersion" not in comment and "kubeconfig" not in comment.lower()
