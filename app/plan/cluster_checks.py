@@ -26,7 +26,7 @@ MIN_NODE_ROOT_GIB = 8
 NEEDED_SERVICES = ("UserData", "Firewall", "PortForwarding", "Dhcp")
 
 
-def _semantic(version: str) -> tuple[int, ...]:
+def semantic(version: str) -> tuple[int, ...]:
     parts = version.split(".")
     return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else ()
 
@@ -97,8 +97,8 @@ def _cluster(
         return
     yield from _offering(cluster, version, catalog, sources.where(project.name, *at, "offering"))
     yield from _network(project, cluster, catalog, sources.where(project.name, *at, "network"))
-    semantic = _semantic(version.semantic_version)
-    if cluster.control_nodes > 1 and (not version.supports_ha or semantic < MIN_HA_VERSION):
+    numbers = semantic(version.semantic_version)
+    if cluster.control_nodes > 1 and (not version.supports_ha or numbers < MIN_HA_VERSION):
         yield error(
             Code.KUBERNETES_HA_UNSUPPORTED,
             f"Kubernetes version '{version.name}' does not support more than one control node",

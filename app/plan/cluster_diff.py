@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from app.cloudstack.model import Catalog, KubernetesVersion
+from app.plan.cluster_checks import semantic
 from app.plan.model import Action, FieldChange
 from app.spec.diagnostics import Code, Diagnostic, Location, error, warning
 
@@ -32,11 +33,6 @@ REPLACED = {
 SETTLED = ("Running", "Stopped")  # the states a repo asks for
 FAILED = "Error"  # a failed create (or scale) leaves the cluster here; CKS only deletes it
 LOST = "the cluster: its nodes, their disks and every workload on them"
-
-
-def semantic(version: str) -> tuple[int, ...]:
-    parts = version.split(".")
-    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else ()
 
 
 def field_action(field: FieldChange, before: dict[str, Any]) -> tuple[Action, str]:
@@ -99,14 +95,7 @@ def _upgrade(
     old, new = versions.get(str(field.before)), versions.get(str(field.after))
     if old is None or new is None:  # an unknown target is SG235 already; an unknown source:
         return  # the cloud no longer lists it, and CKS judges the upgrade
-    now, then = semantic(old.semantic_version), semantic(new.semantic_version)
-    if len(now) < 2 or len(then) < 2:
-        return
-    why = ""
-    if then < now:
-        why = "Kubernetes clusters can not be downgraded"
-    elif then[0] != now[0] or then[1] - now[1] > 1:
-        why = "Kubernetes clusters can be upgraded between next minor or patch version releases"
+    why = _refusal(old.semantic_version, new.semantic_version)
     if why:
         yield error(
             Code.KUBERNETES_UPGRADE,
@@ -116,16 +105,26 @@ def _upgrade(
         )
 
 
+def _refusal(current: str, target: str) -> str:
+    """canUpgradeKubernetesVersion's refusal of ``current`` → ``target`` ("": none; an
+    equal version is no change, and a version that is no semantic version CKS judges)."""
+    now, then = semantic(current), semantic(target)
+    if len(now) < 2 or len(then) < 2:
+        return ""
+    if then < now:
+        return "Kubernetes clusters can not be downgraded"
+    if then[0] != now[0] or then[1] - now[1] > 1:
+        return "Kubernetes clusters can be upgraded between next minor or patch version releases"
+    return ""
+
+
 def _next_hint(current: str, versions: Mapping[str, KubernetesVersion]) -> str:
-    now = semantic(current)
     steps = sorted(
         (semantic(v.semantic_version), v.name)
         for v in versions.values()
         if v.enabled
-        and len(semantic(v.semantic_version)) >= 2
-        and semantic(v.semantic_version) > now
-        and semantic(v.semantic_version)[0] == now[0]
-        and semantic(v.semantic_version)[1] - now[1] <= 1
+        and semantic(v.semantic_version) > semantic(current)
+        and not _refusal(current, v.semantic_version)
     )
     if not steps:
         return "the cloud lists no version this cluster can be upgraded to"
