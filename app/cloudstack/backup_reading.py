@@ -21,6 +21,7 @@ a policy changed outside stackgate is seen as missing and made again by the plan
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,18 @@ REPO_TAG, KEY_TAG = "stackgate.repo", "stackgate.key"  # as inventory.TAG_REPO, 
 INTERVALS = ("hourly", "daily", "weekly", "monthly")  # DateUtil.IntervalType, by ordinal
 POLICY = "snapshot_policy"
 PARAM_ERROR = 431  # listSnapshotPolicies of a policy deleted since listTags saw it
+# What listTemplates says of a download still on its way (TemplateJoinDaoImpl); any other
+# status of a template not ready is the download's error string.
+_PROGRESS = re.compile(r"^\d+% Downloaded$")
+_WAITING = frozenset({"", "Processing", "Installing Template", "Download Complete"})
+
+
+def download_error(row: Row) -> str | None:
+    """The error text of a template's download that failed in this row's zone, else None."""
+    status = str(row.get("status") or "")
+    if row.get("isready") or _PROGRESS.match(status) or status in _WAITING:
+        return None
+    return status
 
 
 def _text(row: Row, key: str) -> str:
@@ -56,9 +69,11 @@ class BackupReading:
             "os_type": row.get("ostypename"),
             # the list every row of the template adds its zone to (see ``first_zone``)
             "zones": self.template_zones.setdefault(str(row["id"]), []),
-            # not its download status: it moves on between a plan and its apply, and the
-            # guard would take that for a change of the template
             "description": _text(row, "displaytext"),
+            # not its download status, which moves on between a plan and its apply (the
+            # guard would take it for a change), but a failed download's error, which stays:
+            # the repo wants none, so the plan registers the template again
+            "download_error": download_error(row),
         }
 
     def first_zone(self, kind: str, row: Row) -> bool:

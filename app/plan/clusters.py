@@ -86,6 +86,7 @@ def cluster_entries(project: Project, catalog: Catalog | None) -> Iterator[Entry
             "os_type": template.os_type,
             "zones": sorted(template.zones or [project.zone]),
             "description": template.description,
+            "download_error": None,  # a failed download's error (see backup_reading.py)
         }
         yield "template", name, template, ("templates", name), fields
     yield from _clusters(project, catalog)

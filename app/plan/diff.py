@@ -32,7 +32,8 @@ REPLACED_BY = {
     cluster_diff.KIND: cluster_diff.REPLACED,
     # UpdateTemplateCmd changes the name, display text, OS type and flags, not the image; a
     # template in a new zone would be a copyTemplate, not modelled: it is registered again
-    "template": {"url", "checksum", "format", "hypervisor", "zones"},
+    # a template whose download failed is registered again: deleted, then sent anew
+    "template": {"url", "checksum", "format", "hypervisor", "zones", "download_error"},
     # createSnapshotPolicy updates the volume's policy of the same interval in place
     # (SnapshotManagerImpl.persistSnapshotPolicy); another interval is another policy
     "snapshot_policy": {"interval", "volume", "root_of"},

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.apply.cloud import converged, env_for, stackgate
+from tests.apply.cloud import converged, env_for, knobs, stackgate
 from tests.apply.test_apply_affinity_nat import applied, calls, client, edit, make_repo, planned
 from tests.apply.test_apply_nat_in_flight import _killed_in_flight
 
@@ -148,3 +148,20 @@ def test_a_registration_killed_on_the_wire_is_finished_once(sandbox: str, tmp_pa
     assert list(templates(sandbox)) == ["golden"]
     assert templates(sandbox)["golden"]["isready"] is True
     assert calls(sandbox, "registerTemplate") == 1
+
+
+def test_a_failed_download_fails_in_cloudstacks_words_and_is_registered_again(
+    sandbox: str, tmp_path: Path
+) -> None:
+    env = env_for(sandbox, tmp_path)
+    repo, _ = make_repo(tmp_path, PROJECT)
+    not_found = "Failed to download template: HTTP Server returned 404 (expected 200 OK)"
+    failure = {"command": "registerTemplate", "count": 1, "errorcode": 530, "in_job": True}
+    knobs(sandbox, fail_next=[{**failure, "errortext": not_found}])
+    failed = stackgate(env, "apply", str(repo), "--auto-approve")
+    assert failed.returncode != 0 and not_found in failed.stdout, failed.stdout[-3000:]
+    assert templates(sandbox) == {}  # the broken one removed, as a VM left in Error is
+    applied(env, repo)  # the run resumed: registered anew
+    converged(env, repo)
+    assert templates(sandbox)["golden"]["isready"] is True
+    assert calls(sandbox, "registerTemplate") == 2

@@ -76,6 +76,7 @@ def test_templates_and_policies_are_read_in_the_repo_formats_terms(
         "os_type": "Debian GNU/Linux 12 (64-bit)",
         "zones": ["zone-a", "zone-b"],  # one object, listed once per zone
         "description": "the golden image",
+        "download_error": None,
     }
     assert fields[("snapshot_policy", "web-1-data")] == {
         "volume": "web-1-data",

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from app.sandbox.server import RunningSandbox
 from tests.sandbox.conftest import Catalog, CloudStackHttp, unique
 
 URL = "https://images.example.org/golden-22.04.qcow2"
@@ -133,3 +134,27 @@ def test_templates_count_against_the_projects_limits(
 def template_gib(api: CloudStackHttp, project: dict[str, Any]) -> int:
     found = api.one("listTemplates", templatefilter="self", projectid=project["id"])
     return int(found["size"]) // 1024**3
+
+
+NOT_FOUND = "Failed to download template: HTTP Server returned 404 (expected 200 OK)"
+
+
+def test_a_failed_download_shows_its_error_text_in_the_status(
+    sandbox: RunningSandbox,
+    api: CloudStackHttp,
+    catalog: Catalog,
+    project: dict[str, Any],
+    os_types: dict[str, str],
+) -> None:
+    """A download that fails after registration (registerTemplate's failure injected "in its
+    job"): TemplateJoinDaoImpl writes the download's error string as the status, not ready."""
+    knobs = sandbox.url.replace("/client/api", "/sandbox/knobs")
+    failure = {"command": "registerTemplate", "count": 1, "errorcode": 530}
+    failure.update(errortext=NOT_FOUND, in_job=True)
+    assert api.session.post(knobs, json={"fail_next": [failure]}, timeout=10).ok
+    options = _register(catalog, project, os_types["Rocky Linux 9"])
+    (template,) = api.ok("registerTemplate", **options)["template"]
+    assert template["status"] == "0% Downloaded"
+    mine = {"templatefilter": "self", "projectid": project["id"]}
+    seen = [api.one("listTemplates", **mine) for _ in range(4)]
+    assert [(t["status"], t["isready"]) for t in seen] == [(NOT_FOUND, False)] * 4

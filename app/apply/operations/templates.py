@@ -6,8 +6,9 @@ not ready: the secondary storage downloads it, and listTemplates shows how far i
 ("45% Downloaded", then "Download Complete" and ``isready``) or the download's error text
 (TemplateJoinDaoImpl writes the error string there). ``finish`` tags the template, then polls
 until every zone has it ready, as the executor awaits an async job, up to the cloud's job
-timeout; an error text fails the step in CloudStack's words. The template is tagged before
-the wait, so an apply killed while it downloads finds it by its tags (or, untagged, by its
+timeout; an error text fails the step in CloudStack's words, and the broken template is
+deleted, so that the resumed step registers it anew. The template is tagged before the
+wait, so an apply killed while it downloads finds it by its tags (or, untagged, by its
 name: CloudStack keeps the name) and waits again, never registering it twice.
 
 updateTemplate (UpdateTemplateCmd, sync) takes the display text and the OS type; the image,
@@ -18,7 +19,6 @@ deleteTemplate (DeleteTemplateCmd, async) is refused while an instance uses the 
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
@@ -34,15 +34,12 @@ from app.apply.operations.common import (
     retag,
 )
 from app.apply.operations.create import Create
+from app.cloudstack.backup_reading import download_error
 from app.cloudstack.errors import CloudStackError
 from app.plan.model import Action, Change
 
 TEMPLATES = KINDS["template"]
 REGISTER = "registerTemplate"
-# What listTemplates says of a download still on its way (TemplateJoinDaoImpl); any other
-# status of a template not ready is the download's error text.
-_PROGRESS = re.compile(r"^\d+% Downloaded$")
-_WAITING = frozenset({"", "Processing", "Installing Template", "Download Complete"})
 POLL_FIRST, POLL_MAX = 1.0, 10.0  # seconds between looks, doubling
 
 
@@ -77,10 +74,10 @@ def await_download(ctx: Context, template_id: str) -> None:
         if not waiting:
             return
         for row in waiting:
-            status = str(row.get("status") or "")
-            if not _PROGRESS.match(status) and status not in _WAITING:
+            error = download_error(row)
+            if error is not None:
                 zone = row.get("zonename", "")
-                raise DownloadFailed(ctx.client.cloud, REGISTER, f"download in {zone}: {status}")
+                raise DownloadFailed(ctx.client.cloud, REGISTER, f"download in {zone}: {error}")
         if time.monotonic() > deadline:
             late = waiting[0].get("status")
             raise DownloadFailed(ctx.client.cloud, REGISTER, f"not ready in time: {late}")
@@ -122,8 +119,15 @@ class RegisterTemplate(Create):
         self, ctx: Context, change: Change, submitted: Submitted, result: dict[str, Any]
     ) -> str | None:
         template_id = super().finish(ctx, change, submitted, result)
-        if template_id is not None:
+        if template_id is None:
+            return None
+        try:
             await_download(ctx, template_id)
+        except DownloadFailed:
+            # as a VM its deploy left in Error: removed, so that the step, resumed, registers
+            # it anew rather than finding the broken one and failing on it again
+            ctx.client.run("deleteTemplate", id=template_id)
+            raise
         return template_id
 
 

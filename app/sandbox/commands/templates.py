@@ -76,10 +76,18 @@ def register_template(ctx: Ctx) -> dict[str, Any]:
             "_root_gib": 10,
             "_zones": {zone["id"]: zone["name"] for zone in zones},
             "_steps": 0,
+            **_download_failure(ctx),
         }
     )
     rows = [_in_zone(template, zone["id"], zone["name"]) for zone in zones]
     return {"count": len(rows), "template": rows}
+
+
+def _download_failure(ctx: Ctx) -> Row:
+    """A registration whose failure a test injected "in its job": the download fails on the
+    secondary storage after the command answered, with the failure's text as its error."""
+    failure = ctx.knobs.take_failure("registerTemplate", in_job=True, params=ctx.request.params)
+    return {"_download_error": failure.errortext} if failure else {}
 
 
 def _in_zone(template: Row, zone_id: str, zone_name: str) -> Row:
@@ -89,6 +97,10 @@ def _in_zone(template: Row, zone_id: str, zone_name: str) -> Row:
 def advance(template: Row) -> None:
     """One more listTemplates has seen the template: its download moves on."""
     if template.get("isready") or "_steps" not in template:
+        return
+    if template.get("_download_error"):  # TemplateJoinDaoImpl: the error string as status
+        template["status"] = template.pop("_download_error")
+        del template["_steps"]
         return
     template["_steps"] += 1
     if template["_steps"] < len(DOWNLOAD_STEPS):

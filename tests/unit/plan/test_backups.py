@@ -51,6 +51,7 @@ def template(**fields: Any) -> LiveObject:
         "os_type": "Debian GNU/Linux 12 (64-bit)",
         "zones": ["zone-a"],
         "description": "our image",
+        "download_error": None,
     }
     return obj("template", "golden", {**values, **fields})
 
@@ -88,6 +89,15 @@ def test_a_templates_image_is_replaced_and_its_description_updated() -> None:
         assert change(plan, "template", "golden").action.value == "replace"
     assert only(plan_of(REPO, objects(template(description="old")))).action.value == "update"
     assert only(plan_of(REPO, objects(template(os_type="Rocky Linux 9")))).action.value == "update"
+
+
+def test_a_template_whose_download_failed_is_registered_again() -> None:
+    failed = template(download_error="HTTP Server returned 404 (expected 200 OK)")
+    found = only(plan_of(REPO, objects(failed)))
+    assert (found.action.value, found.reason) == (
+        "replace",
+        "download_error cannot change in place",
+    )
 
 
 def test_apply_makes_every_change_of_these_kinds() -> None:
