@@ -1,6 +1,7 @@
 """What CloudStack refuses of clusters and templates that the repo alone shows, found before
 any call: two clusters on one network (KubernetesClusterManagerImpl: "already under use by
-another Kubernetes cluster"), and an instance on a project template not registered in its zone.
+another Kubernetes cluster"), an instance on a project template not registered in its zone,
+and a snapshot policy on a volume attached to no instance.
 """
 
 from __future__ import annotations
@@ -39,5 +40,22 @@ def _template_zones(project: Project, sources: SourceMap) -> Iterator[Diagnostic
             )
 
 
+def _detached_policies(project: Project, sources: SourceMap) -> Iterator[Diagnostic]:
+    """SnapshotManagerImpl.createPolicy refuses a volume that is not Ready ("... is not in
+    Ready state but Allocated. Cannot take snapshot."): a data volume is Ready once attached."""
+    for name, volume in project.volumes.items():
+        if volume.snapshot_policy is not None and volume.attach_to is None:
+            yield error(
+                Code.POLICY_ON_DETACHED_VOLUME,
+                f"volume '{name}' has a snapshot policy but is attached to no instance",
+                sources.where(project.name, "volumes", name, "snapshot_policy"),
+                "add attach_to: CloudStack schedules snapshots only of a volume in use",
+            )
+
+
 def check_clusters(project: Project, sources: SourceMap) -> list[Diagnostic]:
-    return [*_shared_networks(project, sources), *_template_zones(project, sources)]
+    return [
+        *_shared_networks(project, sources),
+        *_template_zones(project, sources),
+        *_detached_policies(project, sources),
+    ]

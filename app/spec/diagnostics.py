@@ -42,6 +42,7 @@ class Code(StrEnum):
     TOO_DEEP = "SG125"
     CLUSTER_NETWORK_TAKEN = "SG126"  # CKS puts one cluster on an isolated network
     TEMPLATE_NOT_IN_ZONE = "SG127"
+    POLICY_ON_DETACHED_VOLUME = "SG128"  # CloudStack schedules snapshots of Ready volumes only
     NO_PROJECTS = "SG130"
     UNREADABLE = "SG131"
     # found while planning against the cloud

@@ -40,6 +40,7 @@ COMMITTED: dict[str, list[tuple[Code, str, int]]] = {
     "vpc_mismatch": [(Code.VPC_MISMATCH, "projects/app.yaml", 14)],
     "cluster_network_taken": [(Code.CLUSTER_NETWORK_TAKEN, "projects/app.yaml", 11)],
     "template_not_in_zone": [(Code.TEMPLATE_NOT_IN_ZONE, "projects/app.yaml", 13)],
+    "policy_on_detached_volume": [(Code.POLICY_ON_DETACHED_VOLUME, "projects/app.yaml", 15)],
     "not_utf8": [(Code.NOT_UTF8, "projects/app.yaml", 3)],
     "empty_file": [(Code.EMPTY_FILE, "projects/app.yaml", 1)],
     "alias_bomb": [(Code.ALIAS_BOMB, "projects/app.yaml", 7)],
