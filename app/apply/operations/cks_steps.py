@@ -60,6 +60,7 @@ def version_id(ctx: Context, change: Change, command: str) -> str:
 
 
 def live(ctx: Context, change: Change, cluster_id: str) -> Row:
+    """The cluster an update acts on, settled; gone or failed (Error), nothing can be sent."""
     cluster = settled(ctx, lambda: listed(ctx, id=cluster_id), change.name)
     if cluster is None:
         raise Unresolved(ctx.client.cloud, LIST, f"{change.address} is gone")
@@ -96,6 +97,7 @@ def next_step(ctx: Context, change: Change, cluster: Row) -> Step | None:
 
 
 def first_step(ctx: Context, change: Change, cluster_id: str) -> Step | None:
+    """The next call, read from the cluster as it is now."""
     return next_step(ctx, change, live(ctx, change, cluster_id))
 
 
