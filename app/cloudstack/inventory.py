@@ -33,10 +33,9 @@ from app.cloudstack.model import (
     LiveObject,
     LiveProject,
     ProjectRef,
-    unmanaged_address,
 )
+from app.cloudstack.rule_reading import RuleReading, cidrs
 from app.cloudstack.sg_reading import SecurityGroupReading
-from app.cloudstack.vpc_reading import VpcReading
 
 TAG_REPO = "stackgate.repo"
 TAG_KEY = "stackgate.key"
@@ -60,23 +59,10 @@ def label_keys(tags: Mapping[str, str]) -> frozenset[str] | None:
     return None if record is None else frozenset(key for key in record.split(",") if key)
 
 
-def _ports(start: Any, end: Any) -> str | None:
-    if start in (None, ""):
-        return None
-    return str(start) if str(start) == str(end or start) else f"{start}-{end}"
-
-
-def _cidrs(value: Any) -> list[str]:
-    return sorted(part.strip() for part in str(value or "").split(",") if part.strip())
-
-
 @dataclass
-class Reading(CksReading, VpcReading, SecurityGroupReading, BackupReading):
+class Reading(CksReading, RuleReading, SecurityGroupReading, BackupReading):
     """Cross references filled while reading a project, in dependency order; the import reads
     untagged rows through the same descriptions, so both see an object alike."""
-
-    network_names: dict[str, str] = field(default_factory=dict)
-    ip_names: dict[str, str] = field(default_factory=dict)
 
     def filed(self, kind: str, row: Row) -> Row:
         return self.cluster_filed(row) if kind == "kubernetes_cluster" else super().filed(kind, row)
@@ -135,42 +121,6 @@ class Reading(CksReading, VpcReading, SecurityGroupReading, BackupReading):
             **self.vpc_of(row),
         }
 
-    def _ip(self, ip_id: Any, address: Any) -> str:
-        return self.ip_names.get(str(ip_id), unmanaged_address(address))
-
-    def firewall(self, row: Row) -> dict[str, Any]:
-        return {
-            "ip": self._ip(row.get("ipaddressid"), row.get("ipaddress")),
-            **self._traffic(row),
-            "cidrs": _cidrs(row.get("cidrlist")),
-        }
-
-    def egress(self, row: Row) -> dict[str, Any]:
-        network = self.network_names.get(str(row.get("networkid")), str(row.get("networkid")))
-        # No destination CIDRs (a rule made without destcidrlist) is every destination.
-        cidrs = _cidrs(row.get("destcidrlist")) or ["0.0.0.0/0"]
-        return {"network": network, **self._traffic(row), "cidrs": cidrs}
-
-    @staticmethod
-    def _traffic(row: Row) -> dict[str, Any]:
-        return {
-            "protocol": str(row.get("protocol", "")).lower(),
-            "ports": _ports(row.get("startport"), row.get("endport")),
-            "icmp_type": row.get("icmptype"),
-            "icmp_code": row.get("icmpcode"),
-        }
-
-    def port_forward(self, row: Row) -> dict[str, Any]:
-        return {
-            "ip": self._ip(row.get("ipaddressid"), row.get("ipaddress")),
-            "protocol": str(row.get("protocol", "")).lower(),
-            "public_port": _ports(row.get("publicport"), row.get("publicendport")),
-            "private_port": _ports(row.get("privateport"), row.get("privateendport")),
-            "instance": row.get("virtualmachinename"),
-            "cidrs": _cidrs(row.get("cidrlist")),
-            **self.on_tier(row, self.network_names),
-        }
-
     @staticmethod
     def affinity_group(row: Row) -> dict[str, Any]:
         text = row.get("description") or ""
@@ -179,13 +129,13 @@ class Reading(CksReading, VpcReading, SecurityGroupReading, BackupReading):
     def load_balancer(self, row: Row) -> dict[str, Any]:
         members = tag_map(row).get(TAG_MEMBERS, "")
         return {
-            "ip": self._ip(row.get("publicipid"), row.get("publicip")),
+            "ip": self.ip(row.get("publicipid"), row.get("publicip")),
             "algorithm": row.get("algorithm"),
             "protocol": str(row.get("protocol") or "tcp").lower(),
             "public_port": int(row.get("publicport", 0)),
             "private_port": int(row.get("privateport", 0)),
             "members": sorted(m for m in members.split(",") if m),
-            "cidrs": _cidrs(row.get("cidrlist")),
+            "cidrs": cidrs(row.get("cidrlist")),
             **self.on_tier(row, self.network_names),
         }
 
