@@ -120,3 +120,28 @@ def test_tags_of_every_projects_policies_are_listed_with_projectid_minus_one(
     found = api.items("listTags", resourcetype="SnapshotPolicy", projectid=-1, listall=True)
     mine = [tag for tag in found if tag["resourceid"] == policy["id"]]
     assert [(t["key"], t["projectid"]) for t in mine] == [("stackgate.key", project["id"])]
+
+
+def test_a_destroyed_volume_takes_its_policies_and_their_tags(
+    api: CloudStackHttp, catalog: Catalog, project: dict[str, Any]
+) -> None:
+    """VolumeServiceImpl.destroyVolume calls deletePoliciesForVolume: a deleted data volume's
+    policies and an expunged VM's root disk policies are gone, their tags with them."""
+    vm = deploy(api, catalog, project)
+    root = api.one("listVolumes", virtualmachineid=vm["id"], projectid=project["id"])
+    data = api.result(
+        "createVolume", name="data", zoneid=catalog.zone, diskofferingid=catalog.custom_disk,
+        size=10, projectid=project["id"],
+    )  # fmt: skip
+    api.result("attachVolume", id=data["id"], virtualmachineid=vm["id"])
+    for volume in (root, data):
+        api.ok(
+            "createSnapshotPolicy", volumeid=volume["id"], intervaltype="daily",
+            schedule="30:02", timezone="UTC", maxsnaps=2,
+            **tag_params([("stackgate.key", f"snapshot_policy/{volume['id']}")]),
+        )  # fmt: skip
+    api.result("detachVolume", id=data["id"])
+    api.ok("deleteVolume", id=data["id"])
+    api.result("destroyVirtualMachine", id=vm["id"], expunge=True)
+    tags = api.items("listTags", resourcetype="SnapshotPolicy", projectid=project["id"])
+    assert tags == []

@@ -9,6 +9,7 @@ from app.sandbox.affinity_groups import leave_all
 from app.sandbox.api import Answer, Ctx, command
 from app.sandbox.commands.addresses import implement
 from app.sandbox.commands.rules import close_related
+from app.sandbox.commands.snapshot_policies import drop_volume
 from app.sandbox.commands.staticnat import release_static_nat
 from app.sandbox.commands.vms import vm_label
 from app.sandbox.errors import INTERNAL_ERROR, ApiError, invalid_parameter, runtime_error
@@ -62,7 +63,7 @@ def destroy_virtual_machine(ctx: Ctx) -> Answer:
 
     def run() -> tuple[str, Row]:
         for volume in doomed:
-            ctx.state.table("volumes").remove(volume["id"])
+            drop_volume(ctx.state, volume["id"])
         if vm["state"] != "Destroyed":
             vm["state"] = "Destroyed"
             leave_host(vm)
@@ -91,7 +92,7 @@ def _release_disks(ctx: Ctx, vm: Row) -> None:
 def expunged(ctx: Ctx, vm: Row) -> None:
     for volume in ctx.state.table("volumes").in_project(vm.get("projectid", "")):
         if volume.get("virtualmachineid") == vm["id"]:
-            ctx.state.table("volumes").remove(volume["id"])
+            drop_volume(ctx.state, volume["id"])
     for rule in ctx.state.table("port_forwards"):
         if rule.get("virtualmachineid") == vm["id"]:
             ctx.state.table("port_forwards").remove(rule["id"])

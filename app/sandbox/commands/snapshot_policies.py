@@ -11,7 +11,7 @@ from app.sandbox.api import Answer, Ctx, command
 from app.sandbox.commands.tags import tag_object
 from app.sandbox.errors import invalid_parameter
 from app.sandbox.listing import list_body
-from app.sandbox.store import Row
+from app.sandbox.store import CloudState, Row
 
 INTERVALS = ("HOURLY", "DAILY", "WEEKLY", "MONTHLY")  # DateUtil.IntervalType, by ordinal
 MAX_SNAPS = 8  # snapshot.max.hourly/daily/weekly/monthly defaults (Snapshot.Type.getMax)
@@ -127,6 +127,15 @@ def update_snapshot_policy(ctx: Ctx) -> Answer:
         return "snapshotpolicy", policy
 
     return ctx.submit(run, ("Snapshot", policy))
+
+
+def drop_volume(state: CloudState, volume_id: str) -> None:
+    """A volume destroyed takes its policies (and their tags) with it: VolumeServiceImpl
+    .destroyVolume calls SnapshotManagerImpl.deletePoliciesForVolume."""
+    table = state.table("snapshot_policies")
+    for policy in [p for p in table if p["volumeid"] == volume_id]:
+        table.remove(policy["id"])
+    state.table("volumes").remove(volume_id)
 
 
 @command("deleteSnapshotPolicies")

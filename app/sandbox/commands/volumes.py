@@ -6,6 +6,7 @@ from typing import Any
 
 from app.sandbox.accounting import GIB, require
 from app.sandbox.api import Answer, Ctx, command
+from app.sandbox.commands.snapshot_policies import drop_volume
 from app.sandbox.errors import (
     CS_RESOURCE_ALLOCATION,
     UNSUPPORTED_ACTION,
@@ -201,7 +202,7 @@ def delete_volume(ctx: Ctx) -> dict[str, Any]:
     volume = ctx.entity("volumes", "id")
     if volume.get("virtualmachineid"):
         raise invalid_parameter("Please specify a volume that is not attached to any VM.")
-    ctx.state.table("volumes").remove(volume["id"])
+    drop_volume(ctx.state, volume["id"])
     return {"success": True}
 
 
