@@ -5,6 +5,7 @@ ends with a plan that has nothing left to do."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -59,13 +60,29 @@ def policies(sandbox: str) -> dict[str, tuple[int, str, str, int]]:
     return found
 
 
+def quotas(env: dict[str, str], repo: Path) -> dict[str, tuple[int, int]]:
+    """The plan's quota rows of payments: resource → (used, change)."""
+    plan = json.loads(stackgate(env, "plan", str(repo), "--format", "json").stdout)
+    return {
+        q["resource"]: (q["used"], q["change"])
+        for q in plan["quotas"]
+        if q["project"] == "payments" and q.get("scope", "project") == "project"
+    }
+
+
 def test_a_template_and_policies_are_made_changed_drift_checked_and_deleted(
     sandbox: str, tmp_path: Path
 ) -> None:
     env = env_for(sandbox, tmp_path)
     repo, payments = make_repo(tmp_path, PROJECT)
+    before = quotas(env, repo)
+    assert (before["templates"], before["snapshots"]) == ((0, 1), (0, 4 + 7))
     applied(env, repo)
     converged(env, repo)
+    # what the sandbox counts after the apply, as CloudStack does: the template, once
+    assert quotas(env, repo)["templates"] == (1, 0)
+    listed = client(sandbox).listProjects(name="payments", listall=True)["project"][0]
+    assert listed["templatetotal"] == 1
     golden = templates(sandbox)["golden"]
     assert (golden["isready"], golden["status"]) == (True, "Download Complete")
     vm = client(sandbox).listVirtualMachines(projectid=-1, listall=True)["virtualmachine"][0]
