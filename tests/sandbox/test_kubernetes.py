@@ -282,6 +282,30 @@ def test_upgrade_only_forward_by_one_minor_and_scale_refusals(
     assert job["jobresult"]["errortext"] == f"Kubernetes cluster : {name} is not in running state"
 
 
+def test_a_second_cluster_of_the_same_name_is_made(
+    cs: Any,
+    catalog: Catalog,
+    project: dict[str, Any],
+    versions: dict[str, dict[str, Any]],
+    offerings: dict[str, str],
+) -> None:
+    """CKS refuses no twin: validateManagedKubernetesClusterCreateParameters checks the name
+    only for being empty, and the kubernetes_cluster table has no unique key on it. Each
+    cluster gets a network of its own (getKubernetesClusterNetworkIfMissing), both named
+    "<name>-network", and lists by that name show both."""
+    options = _create(catalog, project, versions["v1.27.3"], offerings["medium"])
+    first = cs.createKubernetesCluster(**options, fetch_result=True)["kubernetescluster"]
+    second = cs.createKubernetesCluster(**options, fetch_result=True)["kubernetescluster"]
+    assert first["id"] != second["id"]
+    assert first["networkid"] != second["networkid"]
+    assert first["associatednetworkname"] == second["associatednetworkname"]
+    listed = cs.listKubernetesClusters(name=options["name"], projectid=project["id"])
+    assert sorted(c["id"] for c in listed["kubernetescluster"]) == sorted(
+        [first["id"], second["id"]]
+    )
+    assert {c["state"] for c in listed["kubernetescluster"]} == {"Running"}
+
+
 def test_clusters_take_no_tags(
     api: CloudStackHttp,
     catalog: Catalog,

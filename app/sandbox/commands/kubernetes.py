@@ -68,7 +68,8 @@ def _cluster(ctx: Ctx) -> Row:
 
 # CreateKubernetesClusterCmd (BaseAsyncCreateCmd): create() validates and persists the cluster
 # in Created (validateKubernetesClusterCreateParameters, getKubernetesClusterNetworkIfMissing);
-# execute() starts it (startKubernetesClusterOnCreate), the nodes made in the job.
+# execute() starts it (startKubernetesClusterOnCreate), the nodes made in the job. A name is
+# checked only for being empty and may repeat (no unique key on kubernetes_cluster.name).
 @command("createKubernetesCluster")
 def create_kubernetes_cluster(ctx: Ctx) -> Answer:
     _enabled(ctx)
