@@ -100,7 +100,8 @@ def _cluster(fields: dict[str, Any]) -> str:
     nodes = f"{get('control_nodes')} control + {get('size')} workers of {get('offering')}"
     root = value("node_root_disk_gib", get("node_root_disk_gib"))
     stopped = " · stopped" if get("state") == "Stopped" else ""
-    return f"{get('version')} · {nodes} · on {get('network')} · root {root}{stopped}"
+    where = f"{get('network')} of VPC {get('vpc')}" if get("vpc") else get("network")
+    return f"{get('version')} · {nodes} · on {where} · root {root}{stopped}"
 
 
 def _networking(kind: str, fields: dict[str, Any]) -> str:

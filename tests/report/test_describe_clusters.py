@@ -31,6 +31,8 @@ def test_a_cluster_says_its_version_nodes_network_and_disks() -> None:
     )
     stopped = describe("kubernetes_cluster", CLUSTER | {"state": "Stopped"})
     assert stopped.endswith(" · root 40GiB · stopped")
+    on_tier = describe("kubernetes_cluster", CLUSTER | {"network": "k8s", "vpc": "shop"})
+    assert " · on k8s of VPC shop · " in on_tier
 
 
 def test_a_scale_and_an_upgrade_say_what_moves() -> None:
