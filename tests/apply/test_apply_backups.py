@@ -118,10 +118,13 @@ def test_a_template_and_policies_are_made_changed_drift_checked_and_deleted(
     converged(env, repo)
     assert policies(sandbox)["web-1-data"] == (2, "30:02:2", "Europe/Berlin", 5)
 
-    # Deleted outside: missing, made again
+    # Deleted outside: missing in the drift report, made again
     policy = cs.listSnapshotPolicies(volumeid=data["id"])["snapshotpolicy"][0]
     cs.deleteSnapshotPolicies(id=policy["id"])
     assert planned(env, repo) == [("create", DATA)]
+    report = stackgate(env, "reconcile", str(repo), "--format", "json", "--no-record")
+    drift = json.loads(report.stdout)["drift"]
+    assert [(item["kind"], item["address"]) for item in drift] == [("missing", DATA)]
     applied(env, repo)
     converged(env, repo)
 
