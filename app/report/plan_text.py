@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from app.plan.model import Action, Change, QuotaLine
+from app.report.backups_text import describe_backup
 
 SYMBOL = {
     Action.CREATE: "+",
@@ -91,6 +92,8 @@ def describe(kind: str, fields: dict[str, Any]) -> str:
         return f"role {get('role')}"
     if kind == "kubernetes_cluster":
         return _cluster(fields)
+    if kind in ("template", "snapshot_policy"):
+        return describe_backup(kind, fields)
     return _rule(kind, fields)
 
 
