@@ -72,16 +72,19 @@ class Ctx:
         run: Callable[[], Outcome],
         instance: tuple[str, Row] | None = None,
         created: Row | None = None,
+        failed: Callable[[], None] | None = None,
     ) -> Job:
         """Queue the command's job; an injected job failure replaces its work.
 
         ``instance`` is the job's instance (type, row); ``created`` the object an async-create
-        command made, when it is not the instance (createProject has no instance type).
+        command made, when it is not the instance (createProject has no instance type);
+        ``failed`` what the command's own code does to its object when its job fails (a CKS
+        worker's state transition), done for an injected failure too.
         """
         failure = self.knobs.take_failure(
             self.request.command, in_job=True, params=self.request.params
         )
-        work = run if failure is None else _raiser(failure)
+        work = run if failure is None else _raiser(failure, failed)
         target = (instance[0], instance[1]["id"]) if instance else None
         seconds = self.knobs.job_seconds.get(self.request.command)
         job = self.state.submit(self.request.spec["cmd_class"], work, target, seconds)
@@ -92,8 +95,10 @@ class Ctx:
         return job
 
 
-def _raiser(error: ApiError) -> Callable[[], Outcome]:
+def _raiser(error: ApiError, failed: Callable[[], None] | None) -> Callable[[], Outcome]:
     def run() -> Outcome:
+        if failed is not None:
+            failed()
         raise error
 
     return run

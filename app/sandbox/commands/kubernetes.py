@@ -134,7 +134,9 @@ def create_kubernetes_cluster(ctx: Ctx) -> Answer:
         cluster["state"] = "Running"
         return "kubernetescluster", render(ctx, cluster)
 
-    return ctx.submit(run, None, cluster)
+    # KubernetesClusterStartWorker.startKubernetesClusterOnCreate: whatever fails the job moves
+    # the cluster Starting → Error (logTransitStateAndThrow, Event.CreateFailed)
+    return ctx.submit(run, None, cluster, failed=lambda: cluster.update(state="Error"))
 
 
 def _network(ctx: Ctx, name: str, zone: Row, project: Row | None, controls: int) -> Row:
@@ -167,10 +169,17 @@ def list_kubernetes_clusters(ctx: Ctx) -> dict[str, Any]:
 
 
 def _job(
-    ctx: Ctx, cluster: Row, check: Callable[[], None], during: str, work: Callable[[], Outcome]
+    ctx: Ctx,
+    cluster: Row,
+    check: Callable[[], None],
+    during: str,
+    work: Callable[[], Outcome],
+    failed: str | None = "Alert",
 ) -> Answer:
     """The command's job: the manager validates inside execute(), so a refusal fails the job
-    and leaves the cluster as it was; otherwise the cluster shows ``during`` until it is done."""
+    and leaves the cluster as it was; otherwise the cluster shows ``during`` until it is done,
+    or ``failed`` if its worker fails: Scaling, Upgrading, Starting (a stopped cluster's) and
+    Stopping go to Alert on Event.OperationFailed; Destroying has no such transition (None)."""
     try:
         check()
     except ApiError as error:
@@ -181,7 +190,8 @@ def _job(
 
         return ctx.submit(refuse, ("KubernetesCluster", cluster))
     cluster["state"] = during
-    return ctx.submit(work, ("KubernetesCluster", cluster))
+    fail = None if failed is None else lambda: cluster.update(state=failed)
+    return ctx.submit(work, ("KubernetesCluster", cluster), failed=fail)
 
 
 def _answer(ctx: Ctx, cluster: Row, final: str) -> Outcome:
@@ -274,7 +284,7 @@ def delete_kubernetes_cluster(ctx: Ctx) -> Answer:
         ctx.state.table("kubernetes_clusters").remove(cluster["id"])
         return None
 
-    return _job(ctx, cluster, check, "Destroying", work)
+    return _job(ctx, cluster, check, "Destroying", work, failed=None)
 
 
 @command("getKubernetesClusterConfig")
