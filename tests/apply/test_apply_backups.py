@@ -6,12 +6,15 @@ ends with a plan that has nothing left to do."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from tests.apply.cloud import converged, env_for, knobs, stackgate
 from tests.apply.test_apply_affinity_nat import applied, calls, client, edit, make_repo, planned
-from tests.apply.test_apply_nat_in_flight import _killed_in_flight
+from tests.apply.test_apply_nat_in_flight import _killed_in_flight, _wait_for
 
 SHA = "{SHA-256}" + "9f" * 32
 DAILY = '{schedule: daily, time: "02:30", timezone: Europe/Berlin, keep: 7}'
@@ -185,3 +188,28 @@ def test_a_failed_download_fails_in_cloudstacks_words_and_is_registered_again(
     converged(env, repo)
     assert templates(sandbox)["golden"]["isready"] is True
     assert calls(sandbox, "registerTemplate") == 2
+
+
+def test_an_apply_killed_while_the_template_downloads_waits_again_once(
+    sandbox: str, tmp_path: Path
+) -> None:
+    """Killed after registerTemplate answered, while the download is polled: the resumed run
+    finds the template by its tags and waits for it, never registering it twice."""
+    env = env_for(sandbox, tmp_path)
+    repo, _ = make_repo(tmp_path, PROJECT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "apply", str(repo), "--auto-approve"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        _wait_for(lambda: calls(sandbox, "registerTemplate") == 1, "registerTemplate taken")
+        time.sleep(0.5)  # tagged, its download polled (one look a second at first)
+    finally:
+        process.kill()
+        process.wait()
+    resumed = stackgate(env, "apply", str(repo), "--auto-approve")
+    assert resumed.returncode == 0, resumed.stdout[-3000:]
+    assert resumed.stdout.startswith("Resuming apply")
+    converged(env, repo)
+    assert templates(sandbox)["golden"]["isready"] is True
+    assert calls(sandbox, "registerTemplate") == 1
