@@ -54,9 +54,23 @@ from_anywhere(cidrs) if count(cidrs) == 0
 
 from_anywhere(cidrs) if everyone(cidrs)
 
+# A rule (firewall, port forward, ACL rule) is judged when it is made, adopted or changed: an
+# update that changes only its labels or protection leaves what it opens as it was judged.
+rule_judged(change) if {
+	lib.applied(change)
+	not retagged(change)
+}
+
+retagged(change) if {
+	change.action in {"update", "update-stop"}
+	changed := object.get(change, "changed", [])
+	count(changed) > 0
+	count([f | some f in changed; not f.field in {"labels", "protected"}]) == 0
+}
+
 open_admin_ports(doc) := {finding |
 	change := doc.changes[_]
-	lib.applied(change)
+	rule_judged(change)
 	change.kind == "firewall"
 	everyone(change.after.cidrs)
 	port := opened(change)[_]
@@ -69,7 +83,7 @@ open_admin_ports(doc) := {finding |
 
 forwarded_admin_ports(doc) := {finding |
 	change := doc.changes[_]
-	lib.applied(change)
+	rule_judged(change)
 	change.kind == "port_forward"
 	from_anywhere(change.after.cidrs)
 	port := forwarded(change)[_]
@@ -82,7 +96,7 @@ forwarded_admin_ports(doc) := {finding |
 
 public(doc) := {finding |
 	change := doc.changes[_]
-	lib.applied(change)
+	rule_judged(change)
 	change.kind == "firewall"
 	everyone(change.after.cidrs)
 	count(opened(change)) == 0
@@ -201,7 +215,7 @@ acl_denied_first(doc, change, port) if {
 
 acl_open_rules(doc) := {change |
 	change := doc.changes[_]
-	lib.applied(change)
+	rule_judged(change)
 	change.kind == "network_acl_rule"
 	acl_ingress_from_anywhere(change.after, "allow")
 }

@@ -47,6 +47,23 @@ test_adopting_ssh_open_to_the_internet_is_denied if {
 	count(stackgate.open_admin_ports(adopted)) == 1
 }
 
+retagged(kind, fields) := {"changes": [{"action": "update", "kind": kind, "project": "p", "name": "r", "address": sprintf("p/%s/r", [kind]), "before": object.union(fields, {"labels": {}}), "after": object.union(fields, {"labels": {"owner": "alice"}}), "changed": [{"field": "labels", "before": {}, "after": {"owner": "alice"}}]}]}
+
+test_a_rule_whose_labels_alone_change_is_not_judged_again if {
+	ssh := {"ports": "22", "cidrs": ["0.0.0.0/0"], "protocol": "tcp"}
+	count(stackgate.open_admin_ports(retagged("firewall", ssh))) == 0
+	count(stackgate.public(retagged("firewall", object.union(ssh, {"ports": "443"})))) == 0
+	count(stackgate.forwarded_admin_ports(retagged("port_forward", {"public_port": "22", "cidrs": []}))) == 0
+	rule := acl(20, "allow", "22", ["0.0.0.0/0"])
+	count(stackgate.acl_admin_ports(retagged("network_acl_rule", rule))) == 0
+}
+
+test_an_acl_rule_changed_to_let_ssh_in_is_denied if {
+	rule := acl(20, "allow", "22", ["0.0.0.0/0"])
+	doc := {"changes": [{"action": "update", "kind": "network_acl_rule", "project": "p", "name": "web-acl:20", "address": "p/network_acl_rule/web-acl:20", "before": object.union(rule, {"cidrs": ["10.0.0.0/8"]}), "after": rule, "changed": [{"field": "cidrs", "before": ["10.0.0.0/8"], "after": ["0.0.0.0/0"]}]}]}
+	count(stackgate.acl_admin_ports(doc)) == 1
+}
+
 static_nat(before, firewall_rules) := {
 	"changes": [{"action": "update", "kind": "public_ip", "project": "p", "name": "ip", "address": "p/public_ip/ip", "before": before, "after": {"network": "n", "static_nat": "bastion"}}],
 	"projects": {"p": {"resources": {"firewall": firewall_rules}}},

@@ -1,6 +1,7 @@
-"""Differential test for security groups: both engines judge generated group changes alike,
-an update by the rules it adds (before and after drawn from one small set of rules, so that
-they share some), a create, replace or adopt by all its rules."""
+"""Differential test for exposure: both engines judge generated changes of rules and security
+groups alike. A rule's update changes its labels alone or what it opens, so that both the
+rules judged again and those left alone are met; a group's before and after are drawn from
+one small set of rules, so that an update shares some with what the group had."""
 
 from __future__ import annotations
 
@@ -13,36 +14,59 @@ from app.policy.embedded import EmbeddedEngine
 from app.policy.model import PolicySet
 from app.policy.opa_server import OpaEngine
 
-RULE = st.fixed_dictionaries(
+PORTS = st.sampled_from(["22", "443", "3000-4000", None])
+CIDRS = st.sampled_from([["0.0.0.0/0"], ["10.0.0.0/8"], ["::/0"], []])
+GROUP_RULE = st.fixed_dictionaries(
     {
         "protocol": st.sampled_from(["tcp", "udp", "all"]),
-        "ports": st.sampled_from(["22", "443", "3000-4000", None]),
+        "ports": PORTS,
         "icmp_type": st.none(),
         "icmp_code": st.none(),
-        "cidrs": st.sampled_from([["0.0.0.0/0"], ["10.0.0.0/8"], ["::/0"], []]),
+        "cidrs": CIDRS,
         "group": st.none(),
     }
 )
-
-
-def _group(rules: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"description": "", "ingress": rules, "egress": [], "labels": {}, "protected": False}
+ACTIONS = ["create", "update", "update-stop", "replace", "adopt"]
 
 
 @st.composite
-def group_change(draw: st.DrawFn) -> dict[str, Any]:
-    action = draw(st.sampled_from(["create", "update", "update-stop", "replace", "adopt"]))
-    before = None if action == "create" else _group(draw(st.lists(RULE, max_size=3)))
-    name = draw(st.sampled_from(["web-sg", "db-sg"]))
+def fields(draw: st.DrawFn, kind: str) -> dict[str, Any]:
+    """What a change of ``kind`` says of the object, beside its labels."""
+    if kind == "security_group":
+        return {"description": "", "ingress": draw(st.lists(GROUP_RULE, max_size=3))}
+    if kind == "port_forward":
+        return {"public_port": draw(st.sampled_from(["22", "8443"])), "cidrs": draw(CIDRS)}
+    rule: dict[str, Any] = {"protocol": draw(st.sampled_from(["tcp", "all"]))}
+    rule |= {"ports": draw(PORTS), "cidrs": draw(CIDRS)}
+    if kind == "network_acl_rule":
+        rule |= {"acl": "web-acl", "number": 20, "traffic": "ingress"}
+        rule["action"] = draw(st.sampled_from(["allow", "deny"]))
+    return rule
+
+
+@st.composite
+def change(draw: st.DrawFn) -> dict[str, Any]:
+    kind = draw(st.sampled_from(["firewall", "port_forward", "network_acl_rule", "security_group"]))
+    action = draw(st.sampled_from(ACTIONS))
+    name = draw(st.sampled_from(["r1", "r2"]))
+    before = None if action == "create" else {**draw(fields(kind)), "labels": {}}
+    after = {**draw(fields(kind)), "labels": {}}
+    if before is not None and draw(st.booleans()):  # its labels alone change
+        after = {**before, "labels": {"owner": "alice"}}
+    changed = [
+        {"field": key, "before": (before or {}).get(key), "after": value}
+        for key, value in after.items()
+        if (before or {}).get(key) != value
+    ]
     return {
         "action": action,
-        "kind": "security_group",
+        "kind": kind,
         "project": "payments",
         "name": name,
-        "address": f"payments/security_group/{name}",
+        "address": f"payments/{kind}/{name}",
         "before": before,
-        "after": _group(draw(st.lists(RULE, max_size=4))),
-        "changed": [],
+        "after": after,
+        "changed": changed,
         "reason": "",
         "lost": "",
         "destructive": action == "replace",
@@ -58,8 +82,8 @@ def group_change(draw: st.DrawFn) -> dict[str, Any]:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-@given(st.lists(group_change(), min_size=1, max_size=3))
-def test_both_engines_judge_security_group_changes_the_same(
+@given(st.lists(change(), min_size=1, max_size=3))
+def test_both_engines_judge_exposure_the_same(
     embedded: EmbeddedEngine, opa: OpaEngine, defaults: PolicySet, changes: list[dict[str, Any]]
 ) -> None:
     document: dict[str, Any] = {"pull_request": None, "changes": changes}
