@@ -35,7 +35,7 @@ def test_find_sees_a_create_only_once_it_is_done(world: World) -> None:
 def test_applying_every_change_in_plan_order_converges(world: World) -> None:
     plan = world.plan()
     assert {c.action for c in plan.changes} == {Action.CREATE, Action.UPDATE}
-    assert {c.project for c in plan.changes} == {"analytics", "payments", "search"}
+    assert {c.project for c in plan.changes} == {"analytics", "checkout", "payments", "search"}
     world.apply(plan)
     again = world.plan()
     assert [c.address for c in again.changes] == []

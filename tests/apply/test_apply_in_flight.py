@@ -118,18 +118,21 @@ def test_addresses_in_flight_when_killed_end_as_distinct_tagged_addresses(
 ) -> None:
     env = env_for(sandbox, tmp_path)
     expected = planned_census(env)
-    _killed_in_flight(sandbox, tmp_path, env, "associateIpAddress", {"public_ip": 4})
+    # the example's six: four on isolated networks, two on checkout's VPC
+    _killed_in_flight(sandbox, tmp_path, env, "associateIpAddress", {"public_ip": 6})
     resumed = stackgate(env, "apply", str(EXAMPLE), "--auto-approve")
     assert resumed.returncode == 0, resumed.stdout[-3000:]
     assert resumed.stdout.startswith("Resuming apply 1:")
     made = [resource for _, _, resource in _steps(tmp_path, "public_ip")]
-    assert len(set(made)) == 4 and None not in made  # four steps, four addresses
+    assert len(set(made)) == 6 and None not in made  # six steps, six addresses
     converged(env)
     assert census(sandbox) == expected  # nothing left untagged
     assert _keys(_addresses(sandbox)) == [
         "public_ip/api-ip",
         "public_ip/etl-ip",
+        "public_ip/jump-ip",
         "public_ip/ssh-ip",
+        "public_ip/store-ip",
         "public_ip/web-ip",
     ]
 
@@ -158,7 +161,7 @@ def test_an_apply_that_cannot_tell_its_address_says_so_and_fails(
     sandbox: str, tmp_path: Path
 ) -> None:
     env = env_for(sandbox, tmp_path)
-    _killed_in_flight(sandbox, tmp_path, env, "associateIpAddress", {"public_ip": 4})
+    _killed_in_flight(sandbox, tmp_path, env, "associateIpAddress", {"public_ip": 6})
     hand = _hand_made_address(sandbox, "app-net")  # while the apply is down: a third look-alike
     resumed = stackgate(env, "apply", str(EXAMPLE), "--auto-approve")
     assert resumed.returncode == 1, resumed.stdout[-3000:]
@@ -166,6 +169,7 @@ def test_an_apply_that_cannot_tell_its_address_says_so_and_fails(
     assert hand["ipaddress"] in resumed.stdout  # the candidates are named
     states = {address: state for address, state, _ in _steps(tmp_path, "public_ip")}
     assert states["analytics/public_ip/etl-ip"] == "done"  # no stranger on its network
+    assert states["checkout/public_ip/store-ip"] == states["checkout/public_ip/jump-ip"] == "done"
     assert states["payments/public_ip/web-ip"] == states["payments/public_ip/ssh-ip"] == "failed"
     assert _keys(_addresses(sandbox)).count("") == 3  # nothing on app-net was adopted
 

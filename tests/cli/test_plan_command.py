@@ -34,7 +34,7 @@ def test_changes_exit_2_and_say_so_in_text() -> None:
     result = runner.invoke(cli, ["plan", str(EXAMPLE)])
     assert result.exit_code == CHANGES, result.output
     assert "No CloudStack configured: using the built-in sandbox" in result.output
-    assert "Plan: 37 to create, 18 to update, 0 to replace, 0 to delete" in result.output
+    assert "Plan: 66 to create, 26 to update, 0 to replace, 0 to delete" in result.output
 
 
 def test_nothing_to_change_exits_0(tmp_path: Path) -> None:
@@ -121,3 +121,26 @@ def test_a_bad_base_is_a_clear_failure(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["plan", str(repo), "--base", "nope"])
     assert result.exit_code == FAILED
     assert result.output.startswith("git: ")
+
+
+def test_the_example_passes_the_shipped_policies_with_the_findings_the_story_expects(
+    tmp_path: Path,
+) -> None:
+    planned = runner.invoke(cli, ["plan", str(EXAMPLE), "--format", "policy-input"])
+    document = tmp_path / "input.json"
+    document.write_text(planned.output, encoding="utf-8")
+    judged = runner.invoke(cli, ["policy", "eval", "--input", str(document)])
+    decision = json.loads(judged.output)
+    assert decision["deny"] == [] and decision["errors"] == []
+    called_out = {(f["rule"], f["resource"]) for f in decision["warn"]}
+    assert called_out >= {  # the VPC project's public web tier and its bastion's static NAT
+        ("exposure/public", "checkout/network_acl_rule/web-acl:30"),
+        ("exposure/public", "checkout/network_acl_rule/web-acl:40"),
+        ("exposure/static-nat", "checkout/public_ip/jump-ip"),
+    }
+    assert not any("web-acl:10" in resource for _, resource in called_out)  # SSH: office only
+    needed = {(r["reason"], tuple(r["from"])) for r in decision["approvals"]}
+    assert (
+        "changes to project checkout need an approval from one of its owners",
+        ("@payments-leads", "alice"),
+    ) in needed

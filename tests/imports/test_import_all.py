@@ -23,9 +23,10 @@ def test_all_projects_read_together_give_the_same_files(cs: Any, tmp_path: Path)
     runner.invoke(cli, ["import", "--project", "payments", "--out", str(one)])
     result = runner.invoke(cli, ["import", "--all-projects", "--out", str(every)])
     assert result.exit_code == FAILED, result.output  # payments holds what cannot be mapped
-    # the sandbox's three projects: more than the plan's reader reads one by one
+    # the sandbox's four projects: more than the plan's reader reads one by one
     assert sorted(p.name for p in (every / "projects").iterdir()) == [
         "analytics.yaml",
+        "checkout.yaml",
         "payments.yaml",
         "search.yaml",
     ]

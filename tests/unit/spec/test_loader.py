@@ -20,7 +20,7 @@ def _load(files: dict[str, str]) -> DesiredState:
 def test_example_repo_is_valid_and_complete() -> None:
     state = load_repo(EXAMPLE)
     assert state.diagnostics == ()
-    assert sorted(state.projects) == ["analytics", "payments", "search"]
+    assert sorted(state.projects) == ["analytics", "checkout", "payments", "search"]
     payments = state.projects["payments"]
     assert payments.cloud == "dc1" and payments.zone == "zone-a"
     assert payments.owners == ("alice", "@payments-leads")
@@ -33,7 +33,7 @@ def test_example_repo_is_valid_and_complete() -> None:
         for section in RESOURCE_SECTIONS
         if getattr(project, section)
     }
-    assert len(kinds_used) == 9
+    assert len(kinds_used) == 12  # checkout adds vpcs, network_acls, affinity_groups
 
 
 def test_a_folder_is_one_project_and_remembers_each_file() -> None:

@@ -77,4 +77,4 @@ def test_mutations_only_ever_give_diagnostics(files: dict[str, bytes]) -> None:
 def test_the_unmutated_repo_is_valid() -> None:
     state = load_desired_state(MemorySource(FILES))
     assert state.diagnostics == ()
-    assert sorted(state.projects) == ["analytics", "payments", "search"]
+    assert sorted(state.projects) == ["analytics", "checkout", "payments", "search"]
