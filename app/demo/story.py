@@ -25,6 +25,7 @@ from app.config import Settings
 from app.demo.onboarding import OWNER as SHOP_OWNER
 from app.demo.onboarding import PLATFORM, TEAM, onboard
 from app.demo.stage import REPO, Demo
+from app.demo.vpc import show_vpc_project
 from app.demo.workspace import Workspace
 from app.flows.planning import plan_projects, repo_name
 from app.forges.base import Forge
@@ -103,6 +104,7 @@ def _bootstrap(demo: Demo) -> bool:
         demo.console.print(render_apply(done))
         return False
     demo.console.print(f"$ stackgate apply --auto-approve    # {len(done.steps)} changes applied")
+    show_vpc_project(demo, plan, desired)
     return True
 
 

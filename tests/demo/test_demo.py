@@ -7,10 +7,13 @@ import re
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 
 from tests.leaks import printed
+
+VPC_GOLDEN = Path(__file__).parents[1] / "golden" / "demo" / "vpc_project.txt"
 
 
 def _demo(*args: str) -> subprocess.CompletedProcess[str]:
@@ -39,13 +42,15 @@ def _missing(told: str, steps: list[str]) -> list[str]:
     return missing
 
 
-def test_the_demo_proposes_plans_approves_merges_and_applies() -> None:
+def test_the_demo_proposes_plans_approves_merges_and_applies(update_golden: bool) -> None:
     done = _demo("--no-serve", "--port", "0")
     told = done.stdout
     assert done.returncode == 0, told[-3000:] + done.stderr[-3000:]
     assert done.stderr == ""  # the service logs to its own file, not over the story
     steps = [
-        "# 55 changes applied",  # the empty sandbox brought to main first
+        "# 92 changes applied",  # the empty sandbox brought to main first
+        "the checkout project: three tiers in a VPC, applied with main",
+        "policy: 0 denied, 3 called out",  # the VPC project passes the shipped policies
         "+  web-3: *web",  # the proposal's diff
         "**Plan: 1 to create, 1 to update, 0 to replace, 0 to delete**",
         "| + create | instance | `web-3` |",
@@ -60,6 +65,21 @@ def test_the_demo_proposes_plans_approves_merges_and_applies() -> None:
     ]
     assert not _missing(told, steps), _missing(told, steps)  # in the order a user lives them
     assert "<!--" not in told and "<details>" not in told  # hidden marks stay hidden
+    _check_vpc_chapter(told, update_golden)
+
+
+def _check_vpc_chapter(told: str, update: bool) -> None:
+    """The VPC project's chapter, between its rule and the next, against its golden file: its
+    tiers, ACL rules, static NAT, load balancer and anti-affinity group, quotas and policies."""
+    lines = told.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Plan for checkout:"))
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith("─"))
+    chapter = "\n".join(line.rstrip() for line in lines[start:end]) + "\n"
+    if update:
+        VPC_GOLDEN.write_text(chapter, encoding="utf-8")
+    assert chapter == VPC_GOLDEN.read_text(encoding="utf-8"), (
+        f"differs from {VPC_GOLDEN}; review, then --update-golden"
+    )
 
 
 # A new team's pull request: its project file, the plan with the project's creation and its
