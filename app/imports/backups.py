@@ -1,11 +1,11 @@
 """Templates and snapshot policies, written from CloudStack's rows in the repo's terms.
 
 A template is listed once per zone: it is written once, with its zones (left out when they
-are only the project's zone). The format needs a checksum; a template registered without one
-is left out, with the reason. A snapshot policy is written on its volume, or on its
-instance for a root disk, as ``snapshot_policy:``; the format takes one policy per volume,
-so of a volume's several (one per interval) the one of the shortest interval is written and
-the rest left out.
+are only the project's zone). The format needs a checksum; a template registered without
+one, or one whose download failed, is left out, with the reason. A snapshot policy is
+written on its volume, or on its instance for a root disk, as ``snapshot_policy:``; the
+format takes one policy per volume, so of a volume's several (one per interval) the one of
+the shortest interval is written and the rest left out.
 
 The live reader finds policies by their tags (backup_reading.py); an import wants the ones
 no repo tagged too, and CloudStack lists them per volume only, so ``read_policies`` costs one
@@ -45,14 +45,17 @@ def map_templates(mapper: Mapper) -> None:
         fields = mapper.reading.template(row)
         name = str(row["name"])
         problem = None
-        if not fields["checksum"]:
+        if fields["download_error"]:
+            problem = f"its download failed ({fields['download_error']})"
+        elif not fields["checksum"]:
             problem = "was registered without a checksum, which the repo format requires"
         elif fields["format"] not in FORMATS:
             problem = f"has format {fields['format']}, which registerTemplate of the format lacks"
         if problem:
             mapper.skip("template", name, row, problem)
             continue
-        zones = list(fields["zones"])
+        zones = list(fields.pop("zones"))
+        del fields["download_error"]
         entry = {**fields, "zones": None if zones == [mapper.zone] else zones}
         mapper.put("templates", "template", name, row, entry)
 

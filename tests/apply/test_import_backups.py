@@ -1,8 +1,8 @@
 """A template registered by hand in two zones, a VM booted from it with a policy on its root
 disk and a data volume with two policies, all untagged: `stackgate import` writes the template
-once with its zones and one policy per disk, the plan adopts the template and makes the
-policies (createSnapshotPolicy takes the volume's policy of the interval), apply tags them
-where they are, and the next plan is empty."""
+once with its zones (and leaves out one whose download failed) and one policy per disk, the
+plan adopts the template and makes the policies (createSnapshotPolicy takes the volume's
+policy of the interval), apply tags them where they are, and the next plan is empty."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from cs import CloudStack
 
 from app.spec import load_repo
-from tests.apply.cloud import KEY, SECRET, env_for, stackgate
+from tests.apply.cloud import KEY, SECRET, env_for, knobs, stackgate
 from tests.apply.test_apply_backups import SHA, policies
 from tests.apply.test_import_groups_nat import REPO, _plan
 
@@ -32,6 +32,13 @@ def test_hand_made_templates_and_policies_are_imported_and_adopted(
         "template"
     ][0]["isready"]:
         pass
+    failure = {"command": "registerTemplate", "count": 1, "errorcode": 530, "in_job": True}
+    knobs(sandbox, fail_next=[{**failure, "errortext": "HTTP Server returned 404"}])
+    cs.registerTemplate(
+        name="broken", displaytext="broken", url="https://images.example.com/gone.qcow2",
+        checksum=SHA, format="QCOW2", hypervisor="KVM", ostypeid=os_type,
+        zoneids=zones["zone-a"], projectid=project["id"],
+    )  # fmt: skip
     offering = cs.listNetworkOfferings(name="DefaultIsolatedNetworkOfferingWithSourceNatService")
     network = cs.createNetwork(
         name="app-net", displaytext="app-net", zoneid=zones["zone-a"], projectid=project["id"],
@@ -65,6 +72,7 @@ def test_hand_made_templates_and_policies_are_imported_and_adopted(
     repo = tmp_path / "repo"
     done = stackgate(env, "import", "--project", "payments", "--out", str(repo))
     assert "a second policy on the disk" in done.stdout, done.stdout[-3000:]
+    assert "its download failed (HTTP Server returned 404)" in done.stdout
     (repo / "stackgate.yaml").write_text(f"version: 1\nrepo: {REPO}\n", encoding="utf-8")
     desired = load_repo(repo)
     assert desired.ok, [str(d) for d in desired.diagnostics]
