@@ -105,7 +105,7 @@ def test_the_installed_package_runs_the_demo_validate_plan_and_policy_tests(
 
     validated = run(venv, folder, "stackgate", "validate", "infra")
     assert (validated.returncode, validated.stderr) == (0, "")
-    assert "infra: valid — 3 projects" in validated.stdout
+    assert "infra: valid — 4 projects" in validated.stdout
     planned = run(venv, folder, "stackgate", "plan", "infra")
     assert planned.returncode == 2, planned.stdout + planned.stderr  # all to create
     assert "CloudStack API calls" in planned.stdout
