@@ -213,3 +213,25 @@ def test_an_apply_killed_while_the_template_downloads_waits_again_once(
     converged(env, repo)
     assert templates(sandbox)["golden"]["isready"] is True
     assert calls(sandbox, "registerTemplate") == 1
+
+
+def test_a_policy_killed_on_the_wire_is_sent_again_and_made_once(
+    sandbox: str, tmp_path: Path
+) -> None:
+    """createSnapshotPolicy updates the volume's policy of the interval, so the resumed step
+    sends it again rather than looking: one policy per disk, tagged, either way."""
+    env = env_for(sandbox, tmp_path)
+    one_policy = PROJECT.replace(
+        "    snapshot_policy: {schedule: hourly, minute: 15, keep: 4}\n", ""
+    )
+    repo, _ = make_repo(tmp_path, one_policy)  # one create on the wire at a time
+    _killed_in_flight(
+        sandbox, env, repo, tmp_path, "createSnapshotPolicy", "snapshot_policy:started"
+    )
+    resumed = stackgate(env, "apply", str(repo), "--auto-approve")
+    assert resumed.returncode == 0, resumed.stdout[-3000:]
+    converged(env, repo)
+    cs = client(sandbox)
+    (data,) = cs.listVolumes(projectid=-1, listall=True, type="DATADISK")["volume"]
+    listed = cs.listSnapshotPolicies(volumeid=data["id"])["snapshotpolicy"]
+    assert len(listed) == 1 and listed[0]["tags"], listed
