@@ -71,6 +71,8 @@ def describe(kind: str, fields: dict[str, Any]) -> str:
     get = fields.get
     if kind == "instance":
         root = value("root_disk_gib", get("root_disk_gib"))
+        if "root_disk_gib" not in fields:  # the project's own template, its size unknown yet
+            root = "as its template"
         networks = value("networks", get("networks"))
         return f"{get('offering')} · {get('template')} · on {networks} · root {root}"
     if kind == "volume":

@@ -40,3 +40,9 @@ def test_a_policy_says_its_disk_and_schedule_in_peoples_words() -> None:
     assert " · weekly on sunday at 03:00 Europe/Berlin · " in describe("snapshot_policy", weekly)
     monthly = policy | {"interval": "monthly", "schedule": "00:01:28"}
     assert " · monthly on day 28 at 01:00 " in describe("snapshot_policy", monthly)
+
+
+def test_an_instance_on_its_projects_template_says_its_root_is_the_templates_size() -> None:
+    """Unknown before the download, the root disk size is left out of the plan's fields."""
+    instance = {"offering": "small", "template": "golden", "networks": ["app-net"]}
+    assert describe("instance", instance).endswith(" · root as its template")
