@@ -1,7 +1,7 @@
 """Kubernetes clusters applied on the sandbox through the real client: one declared stopped is
-made and stopped; a create that fails leaves nothing behind and the next apply makes the
-cluster; one made by hand is adopted. Its whole life through `stackgate apply`:
-test_apply_kubernetes_lifecycle.py."""
+made and stopped; a create that fails (a node over the limit, or its job) leaves nothing
+behind and the next apply makes the cluster; one made by hand is adopted. Its whole life
+through `stackgate apply`: test_apply_kubernetes_lifecycle.py."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from app.apply.operations.kubernetes import CREATE
 from app.cloudstack.catalog import tag_map
 from app.cloudstack.inventory import KUBERNETES_TAG
 from app.plan.model import Action
 from tests.apply.test_apply_affinity_nat import make_repo
 from tests.apply.world import World, sandbox_world
+from tests.sandbox.test_kubernetes_jobs import SETUP_FAILED
 
 FILE = "projects/payments.yaml"
 PROJECT = """\
@@ -89,6 +92,29 @@ def test_a_failed_create_is_reported_in_cloudstacks_words_cleaned_and_made_next_
     assert ctx.client.list("listVirtualMachines", projectid=ctx.project_id) == []
 
     ctx.client.request("updateResourceLimit", projectid=ctx.project_id, resourcetype=0, max=20)
+    again = world.execute(world.plan(), tmp_path / "second.db")
+    assert again.succeeded, again.steps
+    assert _summary(world) == ("Running", 1, "medium", "v1.27.3", ["Running"] * 2)
+    assert world.plan().changes == ()
+
+
+def test_a_create_whose_job_fails_is_reported_cleaned_and_made_next_time(
+    world: World, tmp_path: Path
+) -> None:
+    """The create's job itself fails (startKubernetesClusterOnCreate: the cluster goes to
+    Error), not a node over the project's limit: the same report, clean-up and next run."""
+    plan = world.plan()
+    ctx = world.context("payments")
+    text = SETUP_FAILED.format(name="apps")
+    failure = {"command": CREATE, "count": 1, "errorcode": 530, "errortext": text}
+    knobs = ctx.client.endpoint.url.replace("/client/api", "/sandbox/knobs")
+    httpx.post(knobs, json={"fail_next": [{**failure, "in_job": True}]}).raise_for_status()
+    run = world.execute(plan, tmp_path / "first.db")
+    step = {s.address: s for s in run.steps}["payments/kubernetes_cluster/apps"]
+    assert step.state == "failed"
+    assert step.error is not None and text in step.error
+    assert f"(what it left, {step.resource_id}, was removed)" in step.error
+    assert _clusters(world) == []
     again = world.execute(world.plan(), tmp_path / "second.db")
     assert again.succeeded, again.steps
     assert _summary(world) == ("Running", 1, "medium", "v1.27.3", ["Running"] * 2)

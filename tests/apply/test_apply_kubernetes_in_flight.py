@@ -8,11 +8,14 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import pytest
+
 from app.cloudstack.inventory import KUBERNETES_TAG
-from tests.apply.cloud import converged, env_for, stackgate
+from tests.apply.cloud import converged, env_for, knobs, stackgate
 from tests.apply.test_apply_affinity_nat import applied, calls, client, edit, make_repo
 from tests.apply.test_apply_kubernetes import PROJECT
 from tests.apply.test_apply_nat_in_flight import _in_state, _killed_in_flight, _wait_for
+from tests.sandbox.test_kubernetes_jobs import SETUP_FAILED
 
 
 def test_a_cluster_created_while_killed_is_made_once(sandbox: str, tmp_path: Path) -> None:
@@ -51,8 +54,9 @@ def test_a_scale_sent_while_killed_is_not_sent_again(sandbox: str, tmp_path: Pat
     assert (cluster["state"], cluster["size"], len(cluster["virtualmachines"])) == ("Running", 2, 3)
 
 
+@pytest.mark.parametrize("cause", ["a node over the limit", "its job"])
 def test_a_create_that_failed_while_killed_is_cleaned_and_made_on_resume(
-    sandbox: str, tmp_path: Path
+    sandbox: str, tmp_path: Path, cause: str
 ) -> None:
     env = env_for(sandbox, tmp_path)
     repo, _ = make_repo(tmp_path, PROJECT)
@@ -66,7 +70,10 @@ def test_a_create_that_failed_while_killed_is_cleaned_and_made_on_resume(
         _wait_for(lambda: _in_state(tmp_path, "kubernetes_cluster", "started"), "the create")
         cs.updateResourceLimit(projectid=project["id"], resourcetype=0, max=1)
 
-    squeezing = threading.Thread(target=squeeze)
+    squeezing = threading.Thread(target=squeeze if cause == "a node over the limit" else None)
+    if cause == "its job":  # the StartWorker's own failure: the cluster goes to Error
+        failure = {"command": command, "count": 1, "errorcode": 530, "in_job": True}
+        knobs(sandbox, fail_next=[{**failure, "errortext": SETUP_FAILED.format(name="apps")}])
     squeezing.start()
     _killed_in_flight(sandbox, env, repo, tmp_path, command, "kubernetes_cluster:started")
     squeezing.join()
