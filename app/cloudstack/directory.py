@@ -3,12 +3,13 @@
 Read only for plans that create projects or manage membership: three paginated list calls
 per cloud (listDomains, listAccounts, listUsers) and one listProjectAccounts and one
 listProjectRoles per project whose members the repo lists, so a plan costs O(projects)
-calls, not O(members).
+calls, not O(members); they are sent side by side, within the cloud's bound.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import partial
 
 from app.cloudstack.client import CloudStackClient
 from app.cloudstack.errors import CloudStackError, Unreachable
@@ -37,15 +38,17 @@ def member_key(row: Mapping[str, object]) -> str:
 
 
 def read_directory(client: CloudStackClient) -> Directory:
-    domains = {str(d["path"]): str(d["id"]) for d in client.list("listDomains", listall="true")}
-    accounts = frozenset(
-        (str(a["domainid"]), str(a["name"]))
-        for a in client.list("listAccounts", listall="true", isrecursive="true")
+    """The three lists, sent side by side."""
+    domain_rows, account_rows, user_rows = client.gather(
+        [
+            partial(client.list, "listDomains", listall="true"),
+            partial(client.list, "listAccounts", listall="true", isrecursive="true"),
+            partial(client.list, "listUsers", listall="true", isrecursive="true"),
+        ]
     )
-    users = {
-        (str(u["domainid"]), str(u["username"])): str(u["id"])
-        for u in client.list("listUsers", listall="true", isrecursive="true")
-    }
+    domains = {str(d["path"]): str(d["id"]) for d in domain_rows}
+    accounts = frozenset((str(a["domainid"]), str(a["name"])) for a in account_rows)
+    users = {(str(u["domainid"]), str(u["username"])): str(u["id"]) for u in user_rows}
     return Directory(domains, accounts, users)
 
 
@@ -75,17 +78,25 @@ def read_members(
     client: CloudStackClient, projects: Iterable[tuple[str, str]]
 ) -> tuple[dict[str, dict[str, str]], dict[str, tuple[str, ...]]]:
     """Project name → member key → project role, and project name → its custom project roles,
-    for each (name, id): a member holding a custom role (projectroleid) is said by its name."""
+    for each (name, id): a member holding a custom role (projectroleid) is said by its name.
+    Every project's two lists are sent side by side."""
+    listed = list(projects)
+    answers = iter(
+        client.gather(
+            [
+                partial(client.list, command, projectid=project_id)
+                for _name, project_id in listed
+                for command in ("listProjectRoles", "listProjectAccounts")
+            ]
+        )
+    )
     members: dict[str, dict[str, str]] = {}
     roles: dict[str, tuple[str, ...]] = {}
-    for name, project_id in projects:
-        custom = {
-            str(row["id"]): str(row["name"])
-            for row in client.list("listProjectRoles", projectid=project_id)
-        }
+    for name, _project_id in listed:
+        custom = {str(row["id"]): str(row["name"]) for row in next(answers)}
         roles[name] = tuple(sorted(custom.values()))
         members[name] = {
             member_key(row): custom.get(str(row.get("projectroleid")), str(row["role"]))
-            for row in client.list("listProjectAccounts", projectid=project_id)
+            for row in next(answers)
         }
     return members, roles

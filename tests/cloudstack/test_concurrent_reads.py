@@ -13,6 +13,7 @@ from pydantic import SecretStr
 from app.cloudstack.catalog import read_catalog
 from app.cloudstack.client import CloudStackClient
 from app.cloudstack.clouds import Clouds
+from app.cloudstack.directory import read_directory, read_members
 from app.cloudstack.errors import ApiError
 from app.cloudstack.inventory import LISTS, RECORDED, read_project, read_projects
 from app.cloudstack.live import read_live
@@ -193,3 +194,14 @@ def test_a_bound_above_ten_keeps_a_connection_for_each_request(
         read_projects(make_client(sandbox, concurrency=16), REPO, [*projects.values()][:2])
     assert sandbox.api.most_in_flight > 10
     assert [r.getMessage() for r in caplog.records if "pool is full" in r.getMessage()] == []
+
+
+def test_the_members_of_several_projects_are_read_side_by_side_and_the_same(
+    sandbox: RunningSandbox, client: CloudStackClient
+) -> None:
+    projects = [(ref.name, ref.id) for ref in read_catalog(client).projects.values()]
+    alone = read_members(make_client(sandbox, concurrency=1), projects), read_directory(client)
+    apply_knobs(sandbox.api, {"latency": {"*": 0.05}})
+    sandbox.api.most_in_flight = 0
+    assert (read_members(client, projects), read_directory(client)) == alone
+    assert len(projects) > 1 and sandbox.api.most_in_flight > 1
