@@ -2,8 +2,9 @@
 
 listKubernetesClusters is read once per project like every kind, before the instances. A
 cluster takes no tags (ResourceTag.ResourceObjectType has no KubernetesCluster), so its project
-records the clusters stackgate made in ``stackgate.kubernetes.<name>`` tags (value: the repo);
-the row is given that repo and the key ``kubernetes_cluster/<name>`` before it is filed, as a
+records the clusters stackgate made in ``stackgate.kubernetes.<name>`` tags (value: the repo),
+and the protected ones in ``stackgate.protected.kubernetes.<name>`` ("true"); the row is given
+that repo, the key ``kubernetes_cluster/<name>`` and the protection before it is filed, as a
 VPC's ACL lists are, and a cluster made by hand stays untagged: adoptable, never deleted.
 
 A cluster's nodes are user VMs of its project, which listVirtualMachines lists beside the
@@ -22,6 +23,8 @@ from typing import Any
 Row = Mapping[str, Any]
 REPO_TAG, KEY_TAG = "stackgate.repo", "stackgate.key"  # as inventory.TAG_REPO, TAG_KEY
 KUBERNETES_TAG = "stackgate.kubernetes."  # as inventory.KUBERNETES_TAG
+# + a name: "true" marks that cluster protected (inventory.PROTECTED_RECORD + "kubernetes.")
+PROTECTED_TAG, PROTECTED = "stackgate.protected.kubernetes.", "stackgate.protected"
 CKS_NODE = "cksnode"  # UserVmManager.CKS_NODE, a node VM's vmtype in UserVmResponse
 KIND = "kubernetes_cluster"
 
@@ -79,12 +82,15 @@ class CksReading:
 
     def cluster_filed(self, row: Row) -> Row:
         """The row with the ownership its project records, as if it carried tags."""
-        tags = self.project_tags.get(str(row.get("projectid")), {})
-        owner = tags.get(KUBERNETES_TAG + str(row["name"]))
+        project = self.project_tags.get(str(row.get("projectid")), {})
+        owner = project.get(KUBERNETES_TAG + str(row["name"]))
         if not owner:
             return {**row, "tags": []}
         key = f"{KIND}/{row['name']}"
-        return {**row, "tags": [{"key": REPO_TAG, "value": owner}, {"key": KEY_TAG, "value": key}]}
+        tags = [{"key": REPO_TAG, "value": owner}, {"key": KEY_TAG, "value": key}]
+        if project.get(PROTECTED_TAG + str(row["name"])) == "true":
+            tags.append({"key": PROTECTED, "value": "true"})
+        return {**row, "tags": tags}
 
     def not_a_node(self, kind: str, row: Row) -> bool:
         return not (kind == "instance" and is_node(row, self.cks_nodes))

@@ -47,6 +47,8 @@ TAG_LABELS = "stackgate.labels"  # the label keys stackgate wrote, sorted, comma
 SSHKEY_TAG = "stackgate.sshkey."
 AFFINITY_TAG = "stackgate.affinity."
 KUBERNETES_TAG = "stackgate.kubernetes."  # + a cluster's name → the repo that made it
+# + a record tag's rest ("kubernetes.<name>"): "true" when that object is protected
+PROTECTED_RECORD = "stackgate.protected."
 OWN_PREFIX = "stackgate."
 OWN_TAGS = (TAG_REPO, TAG_KEY, TAG_COMMIT, TAG_MEMBERS, TAG_PROTECTED, TAG_USERDATA, TAG_LABELS)
 

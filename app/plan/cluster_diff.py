@@ -41,6 +41,8 @@ def field_action(field: FieldChange, before: dict[str, Any]) -> tuple[Action, st
         return Action.REPLACE, "the cluster is in Error in CloudStack: it is deleted and made again"
     if field.field in REPLACED:
         return Action.REPLACE, f"{field.field} cannot change in place"
+    if field.field == "protected":  # no CKS call: its project's record says it
+        return Action.UPDATE, "protected" if field.after else "no longer protected"
     verb = {"version": "upgraded", "state": "started or stopped"}.get(field.field, "scaled")
     return Action.UPDATE, verb
 

@@ -69,6 +69,8 @@ def _sorted(values: list[str] | None) -> list[str]:
 
 # kinds CloudStack keeps no tags on
 UNTAGGED = ("ssh_key", "affinity_group", "network_acl", "kubernetes_cluster")
+# of those, the kinds whose protection their project records beside them (apply.tags.record)
+PROTECTION_RECORDED = ("kubernetes_cluster",)
 
 # The kinds whose fields need no more than the entry itself (the rest: networking.py).
 Basic = (
@@ -190,11 +192,11 @@ def desired_items(
 ) -> list[DesiredItem]:
     items = []
     for kind, name, item, path, fields in _entries(project, catalog):
-        if kind in UNTAGGED:  # neither labels nor protection can be kept on them
-            labels, protected = {}, False
+        protected = project.protected or bool(getattr(item, "protected", False))
+        if kind in UNTAGGED:  # no labels can be kept on them, protection only where recorded
+            labels, protected = {}, protected and kind in PROTECTION_RECORDED
         else:
             labels = {**project.labels, **getattr(item, "labels", {})}
-            protected = project.protected or bool(getattr(item, "protected", False))
         where = sources.where(project.name, *path, key=True)
         items.append(
             DesiredItem(

@@ -8,9 +8,10 @@ deleteKubernetesCluster (DeleteKubernetesClusterCmd: its DestroyWorker expunges 
 
 Clusters take no tags (ResourceTag.ResourceObjectType has no KubernetesCluster), so, as for
 affinity groups, the project records the ones stackgate made in ``stackgate.kubernetes.<name>``
-tags (value: the repo), written once the cluster runs as the repo says. A create killed in
-flight is found again by its name in the project (CKS keeps the name; the sandbox and CKS
-refuse no twin, so it is never sent twice). Every other step reads the cluster first and
+tags (value: the repo), and a protected one's mark in ``stackgate.protected.kubernetes.<name>``,
+written once the cluster runs as the repo says. A create killed in flight is found again by
+its name in the project (CKS keeps the name; the sandbox and CKS refuse no twin, so it is
+never sent twice). Every other step reads the cluster first and
 sends only what it still lacks, so a resumed step repeats nothing. stackgate never calls
 getKubernetesClusterConfig: the kubeconfig is the team's to fetch with its own key.
 """
@@ -61,6 +62,10 @@ def _by_id(ctx: Context, change: Change) -> dict[str, Any] | None:
 
 def _recorded(ctx: Context, change: Change) -> bool:
     return project_tags(ctx).get(KUBERNETES_TAG + change.name) == ctx.repo
+
+
+def _protected(change: Change) -> bool:
+    return bool(after(change).get("protected"))
 
 
 class CreateCluster(Create):
@@ -115,7 +120,7 @@ class CreateCluster(Create):
         if not cluster_id:
             raise Unresolved(ctx.client.cloud, CREATE, "the answer names no cluster")
         converge(ctx, change, str(cluster_id))  # CKS makes it running: stopped if the repo says
-        record(ctx, KUBERNETES_TAG + change.name, ours=True)
+        record(ctx, KUBERNETES_TAG + change.name, ours=True, protected=_protected(change))
         return str(cluster_id)
 
     def find(self, ctx: Context, change: Change) -> str | None:
@@ -143,7 +148,7 @@ class UpdateCluster:
     ) -> str | None:
         cluster_id = live_id(ctx, change, "scaleKubernetesCluster")
         converge(ctx, change, cluster_id)
-        record(ctx, KUBERNETES_TAG + change.name, ours=True)
+        record(ctx, KUBERNETES_TAG + change.name, ours=True, protected=_protected(change))
         return cluster_id
 
     def find(self, _ctx: Context, _change: Change) -> str | None:

@@ -15,6 +15,7 @@ from app.cloudstack.catalog import tag_map
 from app.cloudstack.errors import ApiError, CloudStackError
 from app.cloudstack.inventory import (
     OWN_PREFIX,
+    PROTECTED_RECORD,
     TAG_COMMIT,
     TAG_KEY,
     TAG_LABELS,
@@ -110,11 +111,20 @@ def project_tags(ctx: Context) -> dict[str, str]:
     return tag_map(rows[0]) if rows else {}
 
 
-def record(ctx: Context, tag: str, ours: bool) -> None:
+def protection_tag(tag: str) -> str:
+    """The project tag that marks the object of record ``tag`` protected, where its own
+    ``stackgate.protected`` tag would be (``stackgate.protected.kubernetes.<name>``)."""
+    return PROTECTED_RECORD + tag.removeprefix(OWN_PREFIX)
+
+
+def record(ctx: Context, tag: str, ours: bool, protected: bool = False) -> None:
     """Add or remove the project's record of an object that takes no tags of its own (a key
-    pair, an affinity group): ``tag`` with the repo as value; the project's other tags stay."""
-    current = {k: v for k, v in project_tags(ctx).items() if k == tag}
-    sync_tags(ctx, "Project", ctx.project_id, current, {tag: ctx.repo} if ours else {})
+    pair, an affinity group, a cluster): ``tag`` with the repo as value, and its protection
+    mark when it is protected; the project's other tags stay."""
+    mark = protection_tag(tag)
+    current = {k: v for k, v in project_tags(ctx).items() if k in (tag, mark)}
+    wanted = {tag: ctx.repo, mark: "true" if protected else ""} if ours else {}
+    sync_tags(ctx, "Project", ctx.project_id, current, {k: v for k, v in wanted.items() if v})
 
 
 def _listed(ctx: Context, resource_type: str, resource_id: str) -> dict[str, str]:
