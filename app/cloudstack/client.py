@@ -15,8 +15,6 @@ into a jar that is locked; the client's own counters and transports change under
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import logging
 import math
 import re
@@ -24,7 +22,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
@@ -40,6 +37,7 @@ from tenacity import (
 )
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
+from app.cloudstack import gathering
 from app.cloudstack.cs_client import CloudStack, CloudStackApiException, CloudStackException
 from app.cloudstack.errors import (
     ApiError,
@@ -64,11 +62,6 @@ NOT_PROCESSED_STATUS = (429, 503)  # a proxy or rate limiter refused before the 
 INTERNAL_ERROR = 530
 SECRET_PARAMS = ("apikey", "signature", "secretkey", "password", "userdata", "publickey")
 T = TypeVar("T")
-READ_THREADS = 64  # threads one gather starts at most; the cloud's bound is on requests
-# the client whose gather runs the current thread's read: its requests take its bound
-_GATHERING: contextvars.ContextVar[CloudStackClient | None] = contextvars.ContextVar(
-    "gathering", default=None
-)
 
 
 @dataclass(frozen=True)
@@ -181,25 +174,12 @@ class CloudStackClient:
 
         At most ``endpoint.concurrency`` requests of gathered reads are in flight on this
         client at once, whoever gathers them (several projects' reads, a read gathering
-        within a read, two plans on one cloud): the bound is held per request, so a read
-        waiting for another never holds it. Every read runs to its end; the first failure
-        in the given order is then raised, the one reading them in turn would have raised.
+        within a read, two plans on one cloud). Once a read fails, the requests not yet sent
+        are not sent; the first failure in the given order is raised when every read has
+        ended: the one reading them in turn would have raised, unless an earlier read that
+        was not sent would have failed too (gathering.py).
         """
-        if len(reads) <= 1:
-            return [read() for read in reads]
-        context = contextvars.copy_context()  # the job's log context, in every read's thread
-        workers = min(len(reads), READ_THREADS)
-        with ThreadPoolExecutor(workers, thread_name_prefix=f"read-{self.cloud}") as pool:
-            futures = [pool.submit(context.copy().run, self._bounded, read) for read in reads]
-            outcomes = [future.exception() for future in futures]
-        failure = next((error for error in outcomes if error is not None), None)
-        if failure is not None:
-            raise failure
-        return [future.result() for future in futures]
-
-    def _bounded(self, read: Callable[[], T]) -> T:
-        _GATHERING.set(self)
-        return read()
+        return gathering.gather(self, self._in_flight, f"read-{self.cloud}", reads)
 
     def _page(
         self, command: str, params: dict[str, Any], page: int
@@ -256,13 +236,15 @@ class CloudStackClient:
         return result
 
     def _attempt(self, command: str, params: dict[str, Any]) -> dict[str, Any]:
+        with gathering.slot(self):  # a gathered read's place in the bound, or NotSent
+            return self._send(command, params)
+
+    def _send(self, command: str, params: dict[str, Any]) -> dict[str, Any]:
         started = time.monotonic()
         with self._lock:
             self.calls[command] += 1
-        bound = self._in_flight if _GATHERING.get() is self else contextlib.nullcontext()
         try:
-            with bound:
-                body = self._transport(command).call(command, params)
+            body = self._transport(command).call(command, params)
         except CloudStackApiException as exc:
             failure = self._api_failure(command, exc)
         except CloudStackException as exc:

@@ -205,3 +205,19 @@ def test_the_members_of_several_projects_are_read_side_by_side_and_the_same(
     sandbox.api.most_in_flight = 0
     assert (read_members(client, projects), read_directory(client)) == alone
     assert len(projects) > 1 and sandbox.api.most_in_flight > 1
+
+
+def test_once_a_read_fails_the_reads_not_yet_sent_are_not_sent(
+    sandbox: RunningSandbox,
+) -> None:
+    """As when the lists went in turn, a cloud refusing every list is asked a few of them, not
+    all eighteen (a read already waiting for its place may still go)."""
+    one_at_a_time = make_client(sandbox, concurrency=1)
+    project = _rich(one_at_a_time)["payments"]
+    refusal = {"count": 1, "errorcode": 431, "errortext": "refused"}
+    fail = [{"command": command, **refusal} for command in set(COMMANDS)]
+    apply_knobs(sandbox.api, {"fail_next": fail})
+    before = sum(one_at_a_time.calls.values())
+    with pytest.raises(ApiError):
+        read_project(one_at_a_time, REPO, project)
+    assert sum(one_at_a_time.calls.values()) - before < len(COMMANDS) // 2
