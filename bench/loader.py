@@ -16,7 +16,8 @@ PROJECTS = 200
 def project_text(index: int, network_offering: str = "isolated") -> str:
     """One project of 50 resources: 5 networks, 20 instances, 10 volumes, 5 IPs, 10 rules."""
     lines = [f"project: team-{index:03d}", "zone: zone-a", "owners: [alice]",
-             "limits: {instances: 40, cpu: 80, memory: 160GiB}", "networks:"]  # fmt: skip
+             "limits: {instances: 40, cpu: 80, memory: 160GiB, volumes: 40, primary_storage: 2TiB}",
+             "networks:"]  # fmt: skip
     lines += [
         f"  net-{n}: {{offering: {network_offering}, cidr: 10.{n}.{index % 250}.0/24}}"
         for n in range(5)

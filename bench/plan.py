@@ -4,7 +4,8 @@ The cloud is built to match the repo (rows shaped as the sandbox stores them, ta
 apply tags them), then 1 % of the repo's instances change offering. Measured: a full plan,
 a one-project plan, the read a per-object refresh would do for the full plan, and the plan
 of the same repo onboarding all 200 projects on a cloud that has none of them, as a ratio
-against the full plan: calls and time must stay O(projects).
+against the full plan: calls and time must stay O(projects). Then VPC projects at two sizes
+(bench/plan_vpc.py): their calls per project must not follow their objects.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from app.sandbox.launch import build_api
 from app.sandbox.seed import project_row
 from app.sandbox.store import CloudState
 from app.spec import load_repo
+from bench import plan_vpc
 from bench.inventory import serve
 from bench.loader import PROJECTS, write_repo
 from bench.measure import measure, mib
@@ -205,9 +207,8 @@ def build_cloud(path: Path) -> list[tuple[str, str, str]]:
     known = []
     for index in range(PROJECTS):
         project = state.table("projects").add(project_row(state, f"team-{index:03d}"))
-        state.limits.update(
-            {(project["id"], 0): 40, (project["id"], 8): 80, (project["id"], 9): 160 * 1024}
-        )
+        limits = {0: 40, 2: 40, 8: 80, 9: 160 * 1024, 10: 2048}  # as the repo's files say
+        state.limits.update({(project["id"], kind): limit for kind, limit in limits.items()})
         for table, row in _rows(state, project, index):
             state.table(table).add(row)
             if row.get("type") != "ROOT":
@@ -299,3 +300,4 @@ def main() -> None:
         f"  ratio (new projects / full plan): calls {new_calls:.2f}x, "
         f"time {new.seconds / full.seconds:.2f}x"
     )
+    print("\n".join(plan_vpc.report()))
