@@ -10,12 +10,12 @@ turns into the policy's volume) and otherwise refuses ("Unable to find a volume 
 null"). Listing every volume's policies would cost one call per volume, root disks
 included. SnapshotPolicy is taggable (ResourceTag.ResourceObjectType), so the policies are
 found with one paginated listTags (resourcetype=SnapshotPolicy) of the projects, and only
-this repo's are read, one listSnapshotPolicies by id each: a project without policies
-costs one call, not one per volume. Another repo's policy is known by its tags alone. A
-policy no repo tagged is not seen; the repo's create of it then updates it in place
-(createSnapshotPolicy keeps one policy per volume and interval), which adopts it. Whatever
-changes a policy drops its tags (SnapshotManagerImpl.updateSnapshotPolicy deletes them), so
-a policy changed outside stackgate is seen as missing and made again by the plan.
+this repo's are read, one listSnapshotPolicies by id each, sent side by side: a project
+without policies costs one call, not one per volume. Another repo's policy is known by its
+tags alone. A policy no repo tagged is not seen; the repo's create of it then updates it in
+place (createSnapshotPolicy keeps one policy per volume and interval), which adopts it.
+Whatever changes a policy drops its tags (SnapshotManagerImpl.updateSnapshotPolicy deletes
+them), so a policy changed outside stackgate is seen as missing and made again by the plan.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import bisect
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from app.cloudstack.client import CloudStackClient
@@ -107,26 +108,33 @@ class BackupReading:
 
 def policy_rows(client: CloudStackClient, scope: Mapping[str, str], repo: str) -> list[Row]:
     """The projects' snapshot policies that carry stackgate's tags: this repo's read whole
-    (one call each), another repo's as their tags. Each row carries its project's id, which
-    a policy's answer does not."""
+    (one call each, side by side), another repo's as their tags. Each row carries its
+    project's id, which a policy's answer does not."""
     tags: dict[str, list[Row]] = {}
     listed = client.list("listTags", resourcetype="SnapshotPolicy", **{"listall": "true", **scope})
     for tag in listed:
         tags.setdefault(str(tag["resourceid"]), []).append(tag)
     rows: list[Row] = []
+    ours: list[tuple[str, Row]] = []
     for policy_id, found in sorted(tags.items()):
         pairs = {str(tag["key"]): str(tag["value"]) for tag in found}
-        owner = {"projectid": found[0].get("projectid"), "tags": found}
+        owner: Row = {"projectid": found[0].get("projectid"), "tags": found}
         if KEY_TAG not in pairs and REPO_TAG not in pairs:
             continue  # another tool's tags only: no repo's, and not described without a call
-        if pairs.get(REPO_TAG) != repo or not pairs.get(KEY_TAG, "").startswith(POLICY + "/"):
+        if pairs.get(REPO_TAG) == repo and pairs.get(KEY_TAG, "").startswith(POLICY + "/"):
+            ours.append((policy_id, owner))
+        else:
             rows.append({"id": policy_id, **owner})
-            continue
-        try:
-            policies = client.list("listSnapshotPolicies", id=policy_id)
-        except ApiError as exc:
-            if exc.errorcode == PARAM_ERROR:
-                continue  # deleted (with its volume) since listTags saw it
-            raise
-        rows += [{**p, **owner} for p in policies if str(p.get("id")) == policy_id]
+    reads = [partial(_policy, client, policy_id) for policy_id, _ in ours]
+    for (policy_id, project), policies in zip(ours, client.gather(reads), strict=True):
+        rows += [{**p, **project} for p in policies if str(p.get("id")) == policy_id]
     return rows
+
+
+def _policy(client: CloudStackClient, policy_id: str) -> list[dict[str, Any]]:
+    try:
+        return client.list("listSnapshotPolicies", id=policy_id)
+    except ApiError as exc:
+        if exc.errorcode == PARAM_ERROR:
+            return []  # deleted (with its volume) since listTags saw it
+        raise

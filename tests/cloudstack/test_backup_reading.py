@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.cloudstack.backup_reading import policy_rows
 from app.cloudstack.catalog import read_catalog
 from app.cloudstack.client import CloudStackClient
 from app.cloudstack.inventory import read_project, read_projects
+from app.sandbox.server import RunningSandbox, apply_knobs
 from tests.cloudstack.builders import Builder
 from tests.cloudstack.test_inventory import CALLS, REPO
 
@@ -136,3 +138,15 @@ def test_a_sweep_of_many_projects_reads_each_ones_templates_and_policies(
     assert ("snapshot_policy", "web-1:root") in live["payments"].objects
     assert live["payments"].objects == read_project(client, REPO, projects["payments"]).objects
     assert live["search"].objects == {}
+
+
+def test_the_repos_policies_are_read_side_by_side(
+    sandbox: RunningSandbox, client: CloudStackClient
+) -> None:
+    build = _backups(client)
+    vm = client.list("listVirtualMachines", name="web-1", projectid=build.project_id)[0]["id"]
+    _policy(build, build.volume("logs", 10, vm), "logs")
+    apply_knobs(sandbox.api, {"latency": {"listSnapshotPolicies": 0.2}})
+    sandbox.api.most_in_flight = 0
+    rows = policy_rows(client, {"projectid": build.project_id}, REPO)
+    assert len(rows) == 3 and sandbox.api.most_in_flight == 3
