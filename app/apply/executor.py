@@ -29,7 +29,7 @@ from app.apply.provenance import Claims
 from app.cloudstack.clouds import Clouds
 from app.cloudstack.errors import CloudStackError, JobFailed, JobTimedOut, OutcomeUnknown
 from app.plan.model import Action, Change
-from app.plan.order import wave
+from app.plan.order import peers, wave
 from app.plan.references import references
 from app.spec.state import DesiredState
 
@@ -51,8 +51,11 @@ class _Progress:
     def blocker(self, change: Change) -> str | None:
         if change.action is Action.DELETE:  # a delete waits for what used it to go first
             return None
-        # Its own address too: the create half of a replace whose delete failed.
-        return next(iter(sorted((references(change) | {change.address}) & self.broken)), None)
+        # Its own address too: the create half of a replace whose delete failed, or the
+        # group whose rules naming other groups come after it; and the groups they name.
+        groups = {f"{change.project}/security_group/{name}" for name in peers(change)}
+        named = references(change) | groups | {change.address}
+        return next(iter(sorted(named & self.broken)), None)
 
 
 class Executor:

@@ -1,5 +1,7 @@
 """Apply order as a table: the project and its members, limits, then deletes from the leaves
-in, then the rest from the roots; a project is deleted or suspended last."""
+in, then the rest from the roots; a project is deleted or suspended last. A security group's
+rules naming other groups are authorized after every group is made (groups may name each
+other, so no order of the groups alone would do)."""
 
 from __future__ import annotations
 
@@ -47,19 +49,31 @@ KIND_ORDER = (
 FIRST = ("project", "project_member", "limits")
 
 
-def wave(change: Change) -> tuple[int, int]:
+def wave(change: Change) -> tuple[int, int, int]:
     """Changes in the same wave never depend on each other: they may run at the same time."""
     position = KIND_ORDER.index(change.kind)
     if change.kind == "project" and _last(change):
-        return 3, position
+        return 3, position, 0
     if (
         change.kind in ("project", "project_member", "limits")
         and change.action is not Action.DELETE
     ):
-        return 0, position
+        return 0, position, 0
     if change.action is Action.DELETE:
-        return 1, len(KIND_ORDER) - position
-    return 2, position
+        return 1, len(KIND_ORDER) - position, 0
+    # A group's update naming another group runs once the groups of the run are made; a
+    # create naming one is split by apply (app/apply/steps.py): the group with its other
+    # rules first, the rules naming other groups as such an update.
+    return 2, position, int(change.action in (Action.UPDATE, Action.ADOPT) and bool(peers(change)))
+
+
+def peers(change: Change) -> frozenset[str]:
+    """The other security groups of its project a group's rules name (``group`` of a rule)."""
+    if change.kind != "security_group":
+        return frozenset()
+    values = change.after or {}
+    rules = [rule for direction in ("ingress", "egress") for rule in values.get(direction) or []]
+    return frozenset(str(rule["group"]) for rule in rules if rule.get("group")) - {change.name}
 
 
 def _last(change: Change) -> bool:
@@ -67,7 +81,7 @@ def _last(change: Change) -> bool:
     return change.action is Action.DELETE or (change.after or {}).get("state") == "suspended"
 
 
-def _rank(change: Change) -> tuple[int, int, str, str]:
+def _rank(change: Change) -> tuple[int, int, int, str, str]:
     return (*wave(change), change.project, change.name)
 
 

@@ -27,15 +27,15 @@ from tests.apply.test_apply_affinity_nat import (
 LATENCY = 4.0  # seconds the sandbox holds each request of the command in flight
 
 
-def _in_state(tmp_path: Path, kind: str, state: str) -> bool:
-    """Whether the newest run has a step of this kind in this state (started: its call is
-    out; submitted: its job id is journaled); none while the database is being made."""
+def _in_state(tmp_path: Path, kind: str, state: str, action: str = "%") -> bool:
+    """Whether the newest run has a step of this kind (and action) in this state (started:
+    its call is out; submitted: its job id is journaled); none while the database is made."""
     try:
         with sqlite3.connect(f"file:{tmp_path / 'stackgate.db'}?mode=ro", uri=True) as db:
             rows = db.execute(
-                "SELECT state FROM apply_steps WHERE address LIKE ?"
+                "SELECT state FROM apply_steps WHERE address LIKE ? AND action LIKE ?"
                 " AND run_id = (SELECT max(id) FROM apply_runs)",
-                (f"%/{kind}/%",),
+                (f"%/{kind}/%", action),
             ).fetchall()
     except sqlite3.OperationalError:
         return False
@@ -52,9 +52,10 @@ def _wait_for(check: Any, what: str, seconds: float = 120) -> None:
 def _killed_in_flight(
     sandbox: str, env: dict[str, str], repo: Path, tmp_path: Path, command: str, step: str
 ) -> None:
-    """Run an apply, kill it once ``command`` is on the wire for a step (kind:state), then
-    let the cloud take the call, as it does for a client that is no longer there."""
-    kind, state = step.split(":")
+    """Run an apply, kill it once ``command`` is on the wire for a step (kind:state, or
+    kind:state:action), then let the cloud take the call, as it does for a client that is
+    no longer there."""
+    kind, state, *action = step.split(":")
     before = calls(sandbox, command)
     knobs(sandbox, latency={command: LATENCY})
     process = subprocess.Popen(
@@ -62,7 +63,7 @@ def _killed_in_flight(
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        _wait_for(lambda: _in_state(tmp_path, kind, state), step)
+        _wait_for(lambda: _in_state(tmp_path, kind, state, *action), step)
         time.sleep(1.0)  # on the wire: CloudStack has not answered
     finally:
         process.kill()

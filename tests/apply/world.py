@@ -14,6 +14,7 @@ from app.apply.executor import Executor
 from app.apply.journal import Journal, Run
 from app.apply.operations import operation_for
 from app.apply.operations.base import Context
+from app.apply.steps import steps_of
 from app.cloudstack.catalog import read_catalog
 from app.cloudstack.clouds import Clouds
 from app.cloudstack.inventory import read_project
@@ -61,9 +62,9 @@ class World:
         return Context(client, catalog, ref.id, self.repo, COMMIT, ids, spec)
 
     def apply(self, plan: Plan) -> None:
-        """Every change in plan order, one at a time, as the executor does it."""
+        """Every step in plan order, one at a time, as the executor does it."""
         contexts = {name: self.context(name) for name in plan.projects}
-        for change in plan.changes:
+        for change in steps_of(plan).changes:
             operation = operation_for(change.kind, change.action)
             assert operation is not None, f"no operation for {change.kind} {change.action}"
             ctx = contexts[change.project]
@@ -73,11 +74,11 @@ class World:
             if made is not None:
                 ctx.ids[f"{change.kind}/{change.name}"] = made
 
-    def execute(self, plan: Plan, journal: Path) -> Run:
+    def execute(self, plan: Plan, journal: Path, concurrency: int = 2) -> Run:
         """The plan through the executor itself (journal, waves, failed steps' leftovers)."""
         record = Journal(open_store(f"sqlite:///{journal}"))
         run = record.start(plan, COMMIT, "someone")
-        return Executor(self.clouds, record, 2).apply(run, self.desired, COMMIT)
+        return Executor(self.clouds, record, concurrency).apply(run, self.desired, COMMIT)
 
 
 @contextmanager

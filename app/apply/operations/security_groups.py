@@ -5,13 +5,15 @@ by rule id), deleteSecurityGroup (sync), tags on the group (resource type Securi
 A group's update brings its rules to the repo's rule by rule: what is missing is authorized
 first, then what the repo no longer has is revoked, so a rule that moves to another CIDR never
 leaves a moment with neither. Each step lists the group first, so a resumed create, update or
-adopt only sends what is still missing. deleteSecurityGroup takes the group's own rules with
-it, and is refused (536) while a VM or another group's rule uses it.
+adopt only sends what is still missing. CloudStack refuses a rule naming a group that does not
+exist yet (431): a new group's rules naming another group come in an update of their own,
+after every group of the run is made (app/apply/steps.py), so its create never waits for a
+peer and a tagged group may lack only those rules until that step. deleteSecurityGroup takes
+the group's own rules with it, and is refused (536) while a VM or another group's rule uses it.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from typing import Any
 
@@ -25,6 +27,7 @@ from app.apply.operations.common import (
     after,
     live_id,
     ports,
+    ref,
     retag,
     row,
 )
@@ -33,7 +36,6 @@ from app.cloudstack.sg_reading import DEFAULT_GROUP, DIRECTIONS, group_rule
 from app.plan.model import Action, Change
 
 GROUP = Kind("listSecurityGroups", "SecurityGroup", "securitygroup", named=True)
-PEER_WAIT = 60.0  # seconds a rule waits for the peer group another step of the run creates
 
 
 def _authorize(ctx: Context, group: dict[str, Any], direction: str, rule: dict[str, Any]) -> None:
@@ -43,26 +45,10 @@ def _authorize(ctx: Context, group: dict[str, Any], direction: str, rule: dict[s
     elif rule["protocol"] != "all":
         params["startport"], params["endport"] = ports(rule["ports"] or "0-65535")
     if rule["group"]:  # a peer group of the same project: its account is the group's
-        _await_peer(ctx, str(rule["group"]))
         params["usersecuritygrouplist"] = [{"group": rule["group"], "account": group["account"]}]
     else:
         params["cidrlist"] = ",".join(rule["cidrs"])
     ctx.client.run(f"authorizeSecurityGroup{direction.capitalize()}", **params)
-
-
-def _await_peer(ctx: Context, name: str) -> None:
-    """The steps of a wave run side by side: a group whose rule names a peer group made in the
-    same run may get here before the peer's create was sent, and CloudStack refuses a rule
-    naming a group that does not exist yet (431). The spec knows the peer is declared, so it is
-    awaited (bounded); past the bound the authorize fails in CloudStack's words."""
-    if f"security_group/{name}" in ctx.ids:  # read by the plan or made earlier in this run
-        return
-    deadline = time.monotonic() + PEER_WAIT
-    while time.monotonic() < deadline:
-        listed = ctx.client.list(GROUP.list_command, projectid=ctx.project_id, name=name)
-        if any(str(found.get("name")) == name for found in listed):
-            return
-        time.sleep(0.2)
 
 
 def sync_rules(ctx: Context, change: Change, group: dict[str, Any]) -> None:
@@ -103,12 +89,12 @@ class UpdateGroup:
     """Rules, labels and protection of a live group (and the adopt of an untagged one)."""
 
     def submit(self, ctx: Context, change: Change) -> Submitted:
-        return Submitted(resource_id=live_id(ctx, change, "authorizeSecurityGroupIngress"))
+        return Submitted(resource_id=_group_id(ctx, change))
 
     def finish(
         self, ctx: Context, change: Change, _submitted: Submitted, _result: dict[str, Any]
     ) -> str | None:
-        group_id = live_id(ctx, change, "authorizeSecurityGroupIngress")
+        group_id = _group_id(ctx, change)
         group = row(ctx, GROUP, group_id)
         if group is None:
             raise Unresolved(ctx.client.cloud, "listSecurityGroups", f"{change.address} is gone")
@@ -118,6 +104,14 @@ class UpdateGroup:
 
     def find(self, _ctx: Context, _change: Change) -> str | None:
         return None  # the rules and tags are compared before each call: running it is harmless
+
+
+def _group_id(ctx: Context, change: Change) -> str:
+    """The live group's, or the one this run made: a new group's rules naming other groups
+    are authorized by an update after its create (app/apply/steps.py)."""
+    return change.live_id or ref(
+        ctx, "security_group", change.name, "authorizeSecurityGroupIngress"
+    )
 
 
 class DeleteGroup(Delete):

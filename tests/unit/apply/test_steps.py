@@ -1,0 +1,59 @@
+"""A plan as apply runs it: replaces split in two, and a security group's rules naming other
+groups in a wave after every group is made. Literal changes, no cloud."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.apply.steps import steps_of
+from app.plan.model import Action, Change, Plan
+from app.plan.order import apply_order, wave
+
+CIDR: dict[str, Any] = {"protocol": "tcp", "ports": "443", "cidrs": ["10.0.0.0/8"], "group": None}
+SELF: dict[str, Any] = {"protocol": "all", "ports": None, "cidrs": [], "group": "db-sg"}
+WEB: dict[str, Any] = {"protocol": "tcp", "ports": "5432", "cidrs": [], "group": "web-sg"}
+
+
+def group(name: str, action: Action, *ingress: dict[str, Any]) -> Change:
+    values = {"description": None, "ingress": list(ingress), "egress": []}
+    before = None if action is Action.CREATE else {**values, "ingress": []}
+    after = None if action is Action.DELETE else values
+    return Change(action, "security_group", "payments", name, before, after, live_id=None)
+
+
+def steps(*changes: Change) -> list[tuple[str, str, list[Any]]]:
+    plan = Plan("acme/infra", ("payments",), apply_order(changes))
+    made = [(c, (c.after or {}).get("ingress", [])) for c in steps_of(plan).changes]
+    return [(c.action.value, c.name, [r["group"] or r["cidrs"] for r in got]) for c, got in made]
+
+
+def test_a_create_naming_another_group_authorizes_those_rules_in_a_later_wave() -> None:
+    db = group("db-sg", Action.CREATE, CIDR, SELF, WEB)
+    assert steps(db, group("web-sg", Action.CREATE, CIDR)) == [
+        ("create", "db-sg", [["10.0.0.0/8"], "db-sg"]),  # its own name: it exists by then
+        ("create", "web-sg", [["10.0.0.0/8"]]),
+        ("update", "db-sg", [["10.0.0.0/8"], "db-sg", "web-sg"]),
+    ]
+    rules = steps_of(Plan("acme/infra", ("payments",), (db,))).changes[1]
+    assert wave(rules) > wave(group("zz-sg", Action.CREATE, CIDR))
+    assert rules.before == {"description": None, "ingress": [CIDR, SELF], "egress": []}
+
+
+def test_an_update_naming_another_group_runs_after_the_groups_are_made() -> None:
+    assert steps(group("db-sg", Action.UPDATE, WEB), group("web-sg", Action.CREATE)) == [
+        ("create", "web-sg", []),
+        ("update", "db-sg", ["web-sg"]),
+    ]
+
+
+def test_a_replaced_group_naming_another_is_deleted_made_and_given_those_rules() -> None:
+    assert steps(group("db-sg", Action.REPLACE, CIDR, WEB)) == [
+        ("delete", "db-sg", []),
+        ("create", "db-sg", [["10.0.0.0/8"]]),
+        ("update", "db-sg", [["10.0.0.0/8"], "web-sg"]),
+    ]
+
+
+def test_a_plan_with_nothing_to_split_is_run_as_it_is() -> None:
+    plan = Plan("acme/infra", ("payments",), (group("db-sg", Action.CREATE, CIDR, SELF),))
+    assert steps_of(plan) is plan
