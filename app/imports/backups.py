@@ -9,14 +9,15 @@ the shortest interval is written and the rest left out.
 
 The live reader finds policies by their tags (backup_reading.py); an import wants the ones
 no repo tagged too, and CloudStack lists them per volume only, so ``read_policies`` costs one
-listSnapshotPolicies per volume, root disks included. An imported policy is planned as a
-create: createSnapshotPolicy then updates the volume's policy of that interval in place and
-tags it, which adopts it (one policy, never two).
+listSnapshotPolicies per volume, root disks included (sent side by side). An imported
+policy is planned as a create: createSnapshotPolicy then updates the volume's policy of that
+interval in place and tags it, which adopts it (one policy, never two).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from app.cloudstack.client import CloudStackClient
@@ -30,13 +31,18 @@ ROOTS = "root_volume"  # the rows of a project's ROOT volumes, as cloud.py keeps
 
 
 def read_policies(client: CloudStackClient, found: Mapping[str, ProjectRows]) -> None:
-    """Each volume's policies (data volumes and root disks), as rows of its project."""
-    for project_id, rows in found.items():
-        for volume in [*rows.rows.get("volume", []), *rows.rows.get(ROOTS, [])]:
-            policies = client.list("listSnapshotPolicies", volumeid=volume["id"])
-            rows.rows.setdefault("snapshot_policy", []).extend(
-                {**policy, "projectid": project_id} for policy in policies
-            )
+    """Each volume's policies (data volumes and root disks), as rows of its project; the
+    calls are sent side by side, within the cloud's bound."""
+    volumes = [
+        (project_id, str(volume["id"]))
+        for project_id, rows in found.items()
+        for volume in [*rows.rows.get("volume", []), *rows.rows.get(ROOTS, [])]
+    ]
+    reads = [partial(client.list, "listSnapshotPolicies", volumeid=v) for _, v in volumes]
+    for (project_id, _), policies in zip(volumes, client.gather(reads), strict=True):
+        found[project_id].rows.setdefault("snapshot_policy", []).extend(
+            {**policy, "projectid": project_id} for policy in policies
+        )
 
 
 def map_templates(mapper: Mapper) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from app.cloudstack.backup_reading import policy_rows
 from app.cloudstack.catalog import read_catalog
 from app.cloudstack.client import CloudStackClient
 from app.cloudstack.inventory import read_project, read_projects
+from app.imports.cloud import read_rows
 from app.sandbox.server import RunningSandbox, apply_knobs
 from tests.cloudstack.builders import Builder
 from tests.cloudstack.test_inventory import CALLS, REPO
@@ -150,3 +152,19 @@ def test_the_repos_policies_are_read_side_by_side(
     sandbox.api.most_in_flight = 0
     rows = policy_rows(client, {"projectid": build.project_id}, REPO)
     assert len(rows) == 3 and sandbox.api.most_in_flight == 3
+
+
+def test_an_import_reads_every_volumes_policies_side_by_side(
+    sandbox: RunningSandbox, client: CloudStackClient
+) -> None:
+    """An import wants untagged policies too: one listSnapshotPolicies per volume, gathered,
+    so three volumes held 0.6 s each are read in about 0.6 s, not 1.8 s."""
+    build = _backups(client)
+    vm = client.list("listVirtualMachines", name="web-1", projectid=build.project_id)[0]["id"]
+    build.volume("logs", 10, vm)
+    project = read_catalog(client).projects["payments"]
+    apply_knobs(sandbox.api, {"latency": {"listSnapshotPolicies": 0.6}})
+    started = time.monotonic()
+    (rows,) = read_rows(client, [project]).values()
+    assert time.monotonic() - started < 1.5
+    assert len(rows.rows["snapshot_policy"]) == 2  # the logs volume has none
