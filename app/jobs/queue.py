@@ -9,12 +9,13 @@ up front, which serialises claims.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Update, and_, bindparam, exists, select, text, update
+from sqlalchemy import Update, and_, bindparam, exists, insert, or_, select, text, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from app.store.tables import Job
@@ -48,6 +49,22 @@ class Work:
     attempts: int
 
 
+@dataclass(frozen=True)
+class NewJob:
+    """A job to add: what to do, for which pull request, and the delivery that asked for it."""
+
+    kind: str
+    forge: str
+    repo: str
+    number: int
+    event: dict[str, Any]
+    delivery: int | None = None
+
+    @property
+    def pull(self) -> tuple[str, str, int]:
+        return (self.forge, self.repo, self.number)
+
+
 def enqueue(
     session: Session,
     kind: str,
@@ -56,55 +73,103 @@ def enqueue(
     number: int,
     event: dict[str, Any],
     delivery: int | None = None,
-) -> Job:
-    """Add a job in the caller's transaction, retiring the queued jobs it makes pointless."""
-    if kind in SUPERSEDES:
-        _one_enqueue_per_pr(session, forge, repo, number)
-        retire = {"of_forge": forge, "of_repo": repo, "of_number": number, "finished": now()}
-        session.execute(_retiring(kind), retire)
+) -> int:
+    """Add a job in the caller's transaction, retiring the queued jobs it makes pointless;
+    the new job's id."""
+    return enqueue_all(session, [NewJob(kind, forge, repo, number, event, delivery)])[0]
+
+
+def enqueue_all(session: Session, jobs: Sequence[NewJob]) -> list[int]:
+    """Add ``jobs`` in the caller's transaction as if enqueued one after another, in one
+    statement each for the retiring and the adding: each retires the queued jobs of its pull
+    request it makes pointless, stored or earlier in ``jobs``. Their ids, in order."""
+    if not jobs:
+        return []
+    retire: dict[tuple[str, str, int], set[str]] = {}
+    for job in jobs:
+        if job.kind in SUPERSEDES:
+            retire.setdefault(job.pull, set()).update(SUPERSEDES[job.kind])
+    _one_enqueue_per_pr(session, retire)
     stamp = now()
-    job = Job(
-        kind=kind,
-        forge=forge,
-        repo=repo,
-        number=number,
-        event=event,
-        state=QUEUED,
-        attempts=0,
-        run_after=stamp,
-        created_at=stamp,
-        delivery=delivery,
-    )
-    session.add(job)
-    session.flush()
-    return job
+    by_kinds: dict[frozenset[str], list[dict[str, Any]]] = {}
+    for (forge, repo, number), retired in retire.items():
+        pull = {"of_forge": forge, "of_repo": repo, "of_number": number, "finished": stamp}
+        by_kinds.setdefault(frozenset(retired), []).append(pull)
+    for kinds, pulls in by_kinds.items():  # every stored job is older than all of ``jobs``
+        session.execute(_retiring(kinds), pulls)
+    added = session.execute(_ADD, _rows(jobs, stamp))
+    return list(added.scalars())
 
 
-def _one_enqueue_per_pr(session: Session, forge: str, repo: str, number: int) -> None:
-    """On PostgreSQL, hold the pull request's lock until the transaction ends: two jobs of one
+def _rows(jobs: Sequence[NewJob], stamp: datetime) -> list[dict[str, Any]]:
+    """The new rows, those retired by a later one of ``jobs`` already superseded."""
+    rows: list[dict[str, Any]] = []
+    waiting: dict[tuple[str, str, int], list[dict[str, Any]]] = {}  # queued rows of each PR
+    for job in jobs:
+        earlier = waiting.setdefault(job.pull, [])
+        retired = SUPERSEDES.get(job.kind, set())
+        for row in earlier:
+            if row["kind"] in retired:
+                row.update(state=SUPERSEDED, finished_at=stamp)
+        earlier[:] = [row for row in earlier if row["state"] == QUEUED]
+        row = {
+            "kind": job.kind,
+            "forge": job.forge,
+            "repo": job.repo,
+            "number": job.number,
+            "event": job.event,
+            "state": QUEUED,
+            "attempts": 0,
+            "run_after": stamp,
+            "created_at": stamp,
+            "finished_at": None,
+            "delivery": job.delivery,
+        }
+        earlier.append(row)
+        rows.append(row)
+    return rows
+
+
+def _one_enqueue_per_pr(session: Session, pulls: Iterable[tuple[str, str, int]]) -> None:
+    """On PostgreSQL, hold the pull requests' locks until the transaction ends: two jobs of one
     PR enqueued at once would each miss the other's uncommitted row (both staying queued) or
-    deadlock on the rows they retire. SQLite's write lock already runs them one at a time."""
+    deadlock on the rows they retire. Taken in the order of their keys, so two transactions
+    locking several never wait on each other in a circle. SQLite's write lock already runs
+    them one at a time."""
     if session.get_bind().dialect.name != "postgresql":
         return
+    keys = sorted(_lock_key(pull) for pull in pulls)
+    if keys:
+        session.execute(_LOCK_PULLS, {"keys": keys})
+
+
+def _lock_key(pull: tuple[str, str, int]) -> int:
+    forge, repo, number = pull
     digest = hashlib.blake2b(f"{forge}\n{repo}\n{number}".encode(), digest_size=8).digest()
-    key = int.from_bytes(digest, "big", signed=True)
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    return int.from_bytes(digest, "big", signed=True)
+
+
+# unnest keeps the array's order, so the locks are taken in the order of the sorted keys.
+_LOCK_PULLS = text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k")
+_JOBS = Job.metadata.tables[Job.__tablename__]  # the table, not the class: no ORM bookkeeping
+# The ids in the order of the rows, given in that order: the per-PR order the claim keeps.
+_ADD = insert(_JOBS).returning(_JOBS.c.id, sort_by_parameter_order=True)
 
 
 @cache
-def _retiring(kind: str) -> Update:
-    """The UPDATE retiring what a new ``kind`` job supersedes, built once per kind: building
+def _retiring(kinds: frozenset[str]) -> Update:
+    """The UPDATE retiring queued jobs of ``kinds``, built once per set of kinds: building
     it was a third of a webhook delivery's time in the store."""
-    table = Job.metadata.tables[Job.__tablename__]  # not the class: no ORM bookkeeping
-    jobs = table.c
+    jobs = _JOBS.c
     return (
-        update(table)
+        update(_JOBS)
         .where(
             jobs.forge == bindparam("of_forge"),
             jobs.repo == bindparam("of_repo"),
             jobs.number == bindparam("of_number"),
             jobs.state == QUEUED,
-            jobs.kind.in_(sorted(SUPERSEDES[kind])),
+            # Not IN: its expanding list cannot be sent once for many pull requests.
+            or_(*(jobs.kind == kind for kind in sorted(kinds))),
         )
         .values(state=SUPERSEDED, finished_at=bindparam("finished"))
     )

@@ -11,7 +11,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 
 from app.events.model import Event, Ignored
 from app.forges.github import webhook as github
@@ -20,7 +19,8 @@ from app.forges.payload import Malformed
 from app.logs import about
 from app.metrics import DELIVERIES
 from app.webhooks.body import ByHeader, Check, decode, read_verified
-from app.webhooks.intake import record
+from app.webhooks.intake import Arrival
+from app.webhooks.together import GroupCommit
 
 log = logging.getLogger("stackgate.edge")
 
@@ -63,10 +63,11 @@ def webhook_router(
     sessions: sessionmaker[Session], intakes: list[Intake], wake: Callable[[], None]
 ) -> APIRouter:
     router = APIRouter()
+    together = GroupCommit(sessions)  # both forges' deliveries share its transactions
     for intake in intakes:
         router.add_api_route(
             f"/webhooks/{intake.forge}",
-            _endpoint(sessions, intake, wake),
+            _endpoint(together, intake, wake),
             methods=["POST"],
             name=f"{intake.forge}_webhook",
         )
@@ -74,7 +75,7 @@ def webhook_router(
 
 
 def _endpoint(
-    sessions: sessionmaker[Session], intake: Intake, wake: Callable[[], None]
+    together: GroupCommit, intake: Intake, wake: Callable[[], None]
 ) -> Callable[[Request], Any]:
     async def receive(request: Request) -> JSONResponse:
         headers = {key.lower(): value for key, value in request.headers.items()}
@@ -93,9 +94,7 @@ def _endpoint(
         except Malformed as problem:
             DELIVERIES.labels(intake.forge, event_name, "malformed").inc()
             return JSONResponse({"error": str(problem)}, 400)
-        receipt = await run_in_threadpool(
-            record, sessions, intake.forge, delivery, event_name, parsed
-        )
+        receipt = await together.record(Arrival(intake.forge, delivery, event_name, parsed))
         DELIVERIES.labels(intake.forge, event_name, receipt.outcome).inc()
         with about(delivery=delivery, forge=intake.forge, event=event_name):
             log.info("delivery %s", receipt.outcome, extra={"job": receipt.body.get("queued")})

@@ -15,7 +15,7 @@ from app.store.tables import Job
 
 def _add(sessions: sessionmaker[Session], kind: str, number: int = 1, repo: str = "acme/infra"):
     with sessions.begin() as session:
-        return queue.enqueue(session, kind, "github", repo, number, {"n": number}).id
+        return queue.enqueue(session, kind, "github", repo, number, {"n": number})
 
 
 def _states(sessions: sessionmaker[Session]) -> dict[int, str]:
