@@ -25,6 +25,9 @@ class Knobs:
     failures: dict[str, Failure] = field(default_factory=dict)
     outage_rate: float = 0.0  # share of requests answered 503 before reaching the API
     outage_next: int = 0  # the next N requests answered 503, whatever the rate
+    # KubernetesClusterStatusScanner's period (30 s): how long a cluster stays in Alert before
+    # its next pass reconciles it from its nodes
+    cks_scan_seconds: float = 30.0
     rng: random.Random = field(default_factory=lambda: random.Random(0))
 
     def delay(self, command: str) -> float:

@@ -73,7 +73,7 @@ def _error_headers(answer: dict[str, Any]) -> dict[str, str]:
 
 def apply_knobs(api: Api, settings: dict[str, Any]) -> None:
     """Knobs from a test: latency per command, failures to inject, outage rate, job duration
-    (sandbox-wide, and per command)."""
+    (sandbox-wide, and per command), the Kubernetes Service's scanner period."""
     with api.state.lock:
         api.knobs.latency.update(settings.get("latency", {}))
         api.knobs.job_seconds.update(settings.get("job_seconds_per_command", {}))
@@ -85,6 +85,8 @@ def apply_knobs(api: Api, settings: dict[str, Any]) -> None:
             api.knobs.outage_rate = float(settings["outage_rate"])
         if "job_seconds" in settings:
             api.state.job_seconds = float(settings["job_seconds"])
+        if "cks_scan_seconds" in settings:
+            api.knobs.cks_scan_seconds = float(settings["cks_scan_seconds"])
 
 
 @dataclass

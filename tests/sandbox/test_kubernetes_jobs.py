@@ -1,6 +1,7 @@
 """A Kubernetes cluster's job that fails (a failure injected in it) leaves the cluster where
 CKS's workers put it (KubernetesCluster.State's transitions): a create in Error, a scale,
-upgrade, start or stop in Alert; never in the passing state it was in."""
+upgrade, start or stop in Alert, which the state scanner reconciles to Running or Stopped
+from its nodes; never in the passing state it was in."""
 
 from __future__ import annotations
 
@@ -18,10 +19,14 @@ SETUP_FAILED = (
 )
 
 
-def _fail_job(sandbox: RunningSandbox, api: CloudStackHttp, command: str, text: str) -> None:
+def _knobs(sandbox: RunningSandbox, api: CloudStackHttp, **settings: object) -> None:
     knobs = sandbox.url.replace("/client/api", "/sandbox/knobs")
+    assert api.session.post(knobs, json=settings, timeout=10).ok
+
+
+def _fail_job(sandbox: RunningSandbox, api: CloudStackHttp, command: str, text: str) -> None:
     failure = {"command": command, "count": 1, "errorcode": 530, "errortext": text}
-    assert api.session.post(knobs, json={"fail_next": [{**failure, "in_job": True}]}).ok
+    _knobs(sandbox, api, fail_next=[{**failure, "in_job": True}])
 
 
 def test_a_failed_create_job_leaves_the_cluster_in_error_for_a_delete(
@@ -46,7 +51,7 @@ def test_a_failed_create_job_leaves_the_cluster_in_error_for_a_delete(
     assert api.items("listNetworks", projectid=project["id"]) == []
 
 
-def test_a_failed_scale_job_leaves_the_cluster_in_alert(
+def test_a_failed_scale_job_leaves_the_cluster_in_alert_until_the_scanner_passes(
     sandbox: RunningSandbox,
     api: CloudStackHttp,
     catalog: Catalog,
@@ -55,7 +60,8 @@ def test_a_failed_scale_job_leaves_the_cluster_in_alert(
     offerings: dict[str, str],
 ) -> None:
     """The ScaleWorker's failure is Scaling → Alert (Event.OperationFailed); a cluster in Alert
-    is scaled no more (validateKubernetesClusterScaleParameters) but may be stopped."""
+    is not scaled (validateKubernetesClusterScaleParameters) until KubernetesClusterStatusScanner
+    (every 30 s) finds all its nodes running and reconciles it to Running."""
     options = _create(catalog, project, versions["v1.27.3"], offerings["medium"])
     cluster = api.result("createKubernetesCluster", **options)
     text = f"Failed to scale Kubernetes cluster : {cluster['name']}"
@@ -69,6 +75,36 @@ def test_a_failed_scale_job_leaves_the_cluster_in_alert(
         531,
         f"Kubernetes cluster : {cluster['name']} is in Alert state",
     )
+    _knobs(sandbox, api, cks_scan_seconds=0)  # the scanner's next pass is due
+    try:
+        listed = api.one("listKubernetesClusters", id=cluster["id"], projectid=project["id"])
+        assert listed["state"] == "Running"
+        scaled = api.result("scaleKubernetesCluster", id=cluster["id"], size=2)
+        assert (scaled["state"], scaled["size"]) == ("Running", 2)
+    finally:
+        _knobs(sandbox, api, cks_scan_seconds=30)
+
+
+def test_a_cluster_in_alert_with_its_nodes_stopped_is_reconciled_to_stopped(
+    sandbox: RunningSandbox,
+    api: CloudStackHttp,
+    catalog: Catalog,
+    project: dict[str, Any],
+    versions: dict[str, dict[str, Any]],
+    offerings: dict[str, str],
+) -> None:
+    """A failed start of a stopped cluster is Starting → Alert; the scanner finds every node
+    stopped and moves it on to Stopped (StopRequested, OperationSucceeded)."""
+    options = _create(catalog, project, versions["v1.27.3"], offerings["medium"])
+    cluster = api.result("createKubernetesCluster", **options)
     api.done("stopKubernetesCluster", id=cluster["id"])
-    stopped = api.one("listKubernetesClusters", id=cluster["id"], projectid=project["id"])
-    assert stopped["state"] == "Stopped"
+    _fail_job(sandbox, api, "startKubernetesCluster", "Failed to start Kubernetes cluster")
+    assert api.run("startKubernetesCluster", id=cluster["id"])["jobstatus"] == 2
+    listed = api.one("listKubernetesClusters", id=cluster["id"], projectid=project["id"])
+    assert listed["state"] == "Alert"
+    _knobs(sandbox, api, cks_scan_seconds=0)
+    try:
+        listed = api.one("listKubernetesClusters", id=cluster["id"], projectid=project["id"])
+        assert listed["state"] == "Stopped"
+    finally:
+        _knobs(sandbox, api, cks_scan_seconds=30)

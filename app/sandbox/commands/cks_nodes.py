@@ -140,6 +140,23 @@ def set_power(ctx: Ctx, cluster: Row, running: bool) -> None:
         vm["state"] = "Running" if running else "Stopped"
 
 
+def reconcile_alerts(ctx: Ctx) -> None:
+    """KubernetesClusterStatusScanner's pass over the clusters in Alert, due ``cks_scan_seconds``
+    after one failed: with all its nodes (as many as it should have) running it is Running
+    again (reconcileAlertCluster), with all of them stopped Stopped (isClusterVMsInDesiredState)."""
+    now = ctx.state.clock()
+    for cluster in ctx.state.table("kubernetes_clusters"):
+        since = cluster.get("_alert_since", now)
+        if cluster["state"] != "Alert" or now - since < ctx.knobs.cks_scan_seconds:
+            continue
+        vms = cluster_vms(ctx, cluster)
+        if len(vms) < cluster["controlnodes"] + cluster["size"]:
+            continue
+        for state in ("Running", "Stopped"):
+            if all(vm["state"] == state for vm in vms):
+                cluster["state"] = state
+
+
 def kubeconfig(cluster: Row) -> str:
     """A kubeconfig of the shape CKS stores (kubeConfigData); its token is made up here and
     only getKubernetesClusterConfig ever returns it."""

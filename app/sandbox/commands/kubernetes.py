@@ -23,6 +23,7 @@ from app.sandbox.commands.cks_checks import (
 from app.sandbox.commands.cks_nodes import (
     DEFAULT_ROOT_GIB,
     provision,
+    reconcile_alerts,
     release_tier_address,
     render,
     set_power,
@@ -63,6 +64,7 @@ def list_kubernetes_supported_versions(ctx: Ctx) -> dict[str, Any]:
 
 def _cluster(ctx: Ctx) -> Row:
     _enabled(ctx)
+    reconcile_alerts(ctx)
     return ctx.entity("kubernetes_clusters", "id")
 
 
@@ -159,6 +161,7 @@ def _network(ctx: Ctx, name: str, zone: Row, project: Row | None, controls: int)
 @command("listKubernetesClusters")
 def list_kubernetes_clusters(ctx: Ctx) -> dict[str, Any]:
     _enabled(ctx)
+    reconcile_alerts(ctx)
     wanted = ctx.request.get("state")
     rows = visible(ctx.state, ctx.request, ctx.state.table("kubernetes_clusters"))
 
@@ -174,12 +177,13 @@ def _job(
     check: Callable[[], None],
     during: str,
     work: Callable[[], Outcome],
-    failed: str | None = "Alert",
+    alert: bool = True,
 ) -> Answer:
     """The command's job: the manager validates inside execute(), so a refusal fails the job
     and leaves the cluster as it was; otherwise the cluster shows ``during`` until it is done,
-    or ``failed`` if its worker fails: Scaling, Upgrading, Starting (a stopped cluster's) and
-    Stopping go to Alert on Event.OperationFailed; Destroying has no such transition (None)."""
+    or Alert if its worker fails: Scaling, Upgrading, Starting (a stopped cluster's) and
+    Stopping go there on Event.OperationFailed; Destroying has no such transition (``alert``
+    False) and stays."""
     try:
         check()
     except ApiError as error:
@@ -190,8 +194,11 @@ def _job(
 
         return ctx.submit(refuse, ("KubernetesCluster", cluster))
     cluster["state"] = during
-    fail = None if failed is None else lambda: cluster.update(state=failed)
-    return ctx.submit(work, ("KubernetesCluster", cluster), failed=fail)
+
+    def fail() -> None:
+        cluster.update(state="Alert", _alert_since=ctx.state.clock())
+
+    return ctx.submit(work, ("KubernetesCluster", cluster), failed=fail if alert else None)
 
 
 def _answer(ctx: Ctx, cluster: Row, final: str) -> Outcome:
@@ -284,7 +291,7 @@ def delete_kubernetes_cluster(ctx: Ctx) -> Answer:
         ctx.state.table("kubernetes_clusters").remove(cluster["id"])
         return None
 
-    return _job(ctx, cluster, check, "Destroying", work, failed=None)
+    return _job(ctx, cluster, check, "Destroying", work, alert=False)
 
 
 @command("getKubernetesClusterConfig")
