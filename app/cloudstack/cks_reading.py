@@ -48,6 +48,7 @@ class CksReading:
     root_gib: dict[str, int] = field(default_factory=dict)  # VM id → its ROOT volume's GiB
     cks_nodes: set[str] = field(default_factory=set)
     tier_vpcs: dict[str, str] = field(default_factory=dict)  # as VpcReading fills it
+    recorded: set[tuple[str, str]] = field(default_factory=set)  # (project id, name) filed
 
     def kubernetes_cluster(self, row: Row) -> dict[str, Any]:
         nodes = node_ids(row)
@@ -81,11 +82,16 @@ class CksReading:
         }
 
     def cluster_filed(self, row: Row) -> Row:
-        """The row with the ownership its project records, as if it carried tags."""
-        project = self.project_tags.get(str(row.get("projectid")), {})
+        """The row with the ownership its project records, as if it carried tags. CKS refuses
+        no second cluster of a name and lists them by id: the first of a recorded name is the
+        one stackgate made (it never makes a twin, and adopts one already there), a later
+        twin is someone's own, untagged, never deleted as a duplicate of the repo's."""
+        project_id = str(row.get("projectid"))
+        project = self.project_tags.get(project_id, {})
         owner = project.get(KUBERNETES_TAG + str(row["name"]))
-        if not owner:
+        if not owner or (project_id, str(row["name"])) in self.recorded:
             return {**row, "tags": []}
+        self.recorded.add((project_id, str(row["name"])))
         key = f"{KIND}/{row['name']}"
         tags = [{"key": REPO_TAG, "value": owner}, {"key": KEY_TAG, "value": key}]
         if project.get(PROTECTED_TAG + str(row["name"])) == "true":

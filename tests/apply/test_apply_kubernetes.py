@@ -165,3 +165,24 @@ def test_a_cluster_replaced_is_deleted_then_made_anew_and_recorded(
     assert str(cluster["id"]) != before
     assert _record(world) == world.repo
     assert world.plan().changes == ()
+
+
+def test_a_twin_made_by_hand_is_neither_deleted_nor_taken(world: World) -> None:
+    """CKS refuses no second cluster of a name, and the project records a cluster by its
+    name: the one listed first (the older; CKS lists by id) stays the repo's, a later twin is
+    someone's own, never planned away as a duplicate left by an interrupted apply."""
+    world.apply(world.plan())
+    ctx = world.context("payments")
+    (ours,) = _clusters(world)
+    ctx.client.run(
+        "createKubernetesCluster",
+        name="apps",
+        zoneid=ours["zoneid"],
+        kubernetesversionid=ours["kubernetesversionid"],
+        serviceofferingid=ours["serviceofferingid"],
+        size=1,
+        projectid=ctx.project_id,
+    )
+    plan = world.plan()
+    assert plan.changes == ()
+    assert world.context("payments").ids["kubernetes_cluster/apps"] == ours["id"]
