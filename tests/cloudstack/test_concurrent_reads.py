@@ -188,7 +188,7 @@ def test_a_bound_above_ten_keeps_a_connection_for_each_request(
     connection was dropped after it (with a warning) and the next one connected again."""
     setup = make_client(sandbox)
     projects = _rich(setup)
-    apply_knobs(sandbox.api, {"latency": {"*": 0.1}})
+    apply_knobs(sandbox.api, {"latency": {"*": 0.3}})  # room for 11 at once
     sandbox.api.most_in_flight = 0
     with caplog.at_level("WARNING", logger="urllib3.connectionpool"):
         read_projects(make_client(sandbox, concurrency=16), REPO, [*projects.values()][:2])
