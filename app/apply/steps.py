@@ -1,20 +1,24 @@
 """A plan as apply runs it: each replace split into the delete of the old object and the
 create of the new one, each in its own wave; a security group's create naming other groups
-split into the group with its other rules and an update that authorizes the rest.
+split into the group with its other rules and an update that authorizes the rest, and a
+group's delete preceded by an update that revokes its rules naming groups.
 
 So a replaced network's instances are gone before it goes, and it is back before they come
 back; a delete that fails makes its own create skip, and nothing is left half-replaced
 without the step that failed saying so. Groups may name each other: each is made first, and
 the rules naming another group are authorized in a later wave, once every group is there, so
 no step waits for another of its own wave (and none holds a call slot its peer needs).
+CloudStack deletes no group a rule names, its own rules included (536): every such rule of
+the groups a run deletes is revoked before the first group goes, which undoes cycles too.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from app.plan.model import Action, Change, Plan
-from app.plan.order import apply_order, peers
+from app.plan.order import apply_order, named_groups, peers
 
 
 def steps_of(plan: Plan) -> Plan:
@@ -31,14 +35,26 @@ def _steps(change: Change) -> list[Change]:
         made = replace(
             change, action=Action.CREATE, before=None, changed=(), reason=why, live_id=None
         )
-        return [gone, *_steps(made)]
-    named = peers(change)
-    if change.action is not Action.CREATE or not named:
+        return [*_steps(gone), *_steps(made)]
+    if change.kind != "security_group":
         return [change]
-    alone = dict(change.after or {})
+    if change.action is Action.DELETE and (named := named_groups(change.before)):
+        alone = _without(change.before, named)
+        why = f"its rules naming {', '.join(sorted(named))} revoked, so that groups can go"
+        first = replace(change, action=Action.UPDATE, after=alone, changed=(), reason=why)
+        return [first, change]
+    if change.action is Action.CREATE and (named := peers(change)):
+        alone = _without(change.after, named)
+        why = f"its rules naming {', '.join(sorted(named))}, once every group is made"
+        rest = replace(change, action=Action.UPDATE, before=alone, changed=(), reason=why)
+        return [replace(change, after=alone), rest]
+    return [change]
+
+
+def _without(values: dict[str, Any] | None, named: frozenset[str]) -> dict[str, Any]:
+    """A group's values without its rules naming these groups."""
+    alone = dict(values or {})
     for direction in ("ingress", "egress"):
         kept = alone.get(direction) or []
         alone[direction] = [rule for rule in kept if rule.get("group") not in named]
-    why = f"its rules naming {', '.join(sorted(named))}, once every group is made"
-    rest = replace(change, action=Action.UPDATE, before=alone, changed=(), reason=why)
-    return [replace(change, after=alone), rest]
+    return alone

@@ -5,7 +5,8 @@ other, so no order of the groups alone would do)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from app.plan.model import Action, Change
 
@@ -59,7 +60,9 @@ def wave(change: Change) -> tuple[int, int, int]:
         and change.action is not Action.DELETE
     ):
         return 0, position, 0
-    if change.action is Action.DELETE:
+    if change.action is Action.DELETE:  # a group after its rules naming groups are revoked
+        return 1, len(KIND_ORDER) - position, int(change.kind == "security_group")
+    if _unnames(change):
         return 1, len(KIND_ORDER) - position, 0
     # A group's update naming another group runs once the groups of the run are made; a
     # create naming one is split by apply (app/apply/steps.py): the group with its other
@@ -71,9 +74,24 @@ def peers(change: Change) -> frozenset[str]:
     """The other security groups of its project a group's rules name (``group`` of a rule)."""
     if change.kind != "security_group":
         return frozenset()
-    values = change.after or {}
-    rules = [rule for direction in ("ingress", "egress") for rule in values.get(direction) or []]
-    return frozenset(str(rule["group"]) for rule in rules if rule.get("group")) - {change.name}
+    return named_groups(change.after) - {change.name}
+
+
+def named_groups(values: Mapping[str, Any] | None) -> frozenset[str]:
+    """The groups a security group's rules name, its own name included."""
+    rules = [rule for way in ("ingress", "egress") for rule in (values or {}).get(way) or []]
+    return frozenset(str(rule["group"]) for rule in rules if rule.get("group"))
+
+
+def _unnames(change: Change) -> bool:
+    """A group's update that revokes its rules naming groups and keeps none: it runs with the
+    deletes, before any group is deleted, as CloudStack deletes no group a rule names (536)."""
+    return (
+        change.kind == "security_group"
+        and change.action is Action.UPDATE
+        and bool(named_groups(change.before))
+        and not named_groups(change.after)
+    )
 
 
 def _last(change: Change) -> bool:

@@ -123,3 +123,25 @@ def test_a_peer_that_failed_skips_the_rules_naming_it_and_the_next_apply_ends_it
         assert world.execute(again, tmp_path / "second.db", 1).succeeded
         assert peers(world) == {"db-sg": ["web-sg"], "web-sg": []}
         assert world.plan().changes == ()
+
+
+def test_groups_naming_each_other_or_themselves_are_deleted(tmp_path: Path) -> None:
+    """CloudStack refuses to delete a group while a rule names it (536), its own rules too:
+    the rules naming groups are revoked first, in a step of their own."""
+    itself = "      - {protocol: tcp, ports: 22, group: web-sg}\n"  # web-sg's last rule
+    with sandbox_world(make_repo(tmp_path, CYCLE + itself)[0]) as world:
+        made = world.execute(world.plan(), tmp_path / "made.db")
+        assert made.succeeded, [(step.address, step.error) for step in made.steps]
+        assert peers(world) == {"db-sg": ["web-sg"], "web-sg": ["db-sg", "web-sg"]}
+
+        world.edit("projects/payments.yaml", "project: payments\nzone: zone-a\n")
+        run = world.execute(world.plan(), tmp_path / "deleted.db")
+        assert run.succeeded, [(step.address, step.error) for step in run.steps]
+        assert [(step.action, step.address) for step in run.steps] == [
+            ("update", DB),
+            ("update", WEB_SG),
+            ("delete", DB),
+            ("delete", WEB_SG),
+        ]
+        assert peers(world) == {}
+        assert world.plan().changes == ()

@@ -3,6 +3,7 @@ groups in a wave after every group is made. Literal changes, no cloud."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from app.apply.steps import steps_of
@@ -57,3 +58,16 @@ def test_a_replaced_group_naming_another_is_deleted_made_and_given_those_rules()
 def test_a_plan_with_nothing_to_split_is_run_as_it_is() -> None:
     plan = Plan("acme/infra", ("payments",), (group("db-sg", Action.CREATE, CIDR, SELF),))
     assert steps_of(plan) is plan
+
+
+def test_a_deleted_group_first_revokes_its_rules_naming_groups_then_goes() -> None:
+    db = replace(group("db-sg", Action.DELETE), before={"ingress": [CIDR, SELF, WEB]})
+    web = replace(group("web-sg", Action.DELETE), before={"ingress": [CIDR]})
+    plan = Plan("acme/infra", ("payments",), apply_order((db, web)))
+    assert [(c.action.value, c.name, c.after) for c in steps_of(plan).changes] == [
+        ("update", "db-sg", {"ingress": [CIDR], "egress": []}),
+        ("delete", "db-sg", None),
+        ("delete", "web-sg", None),
+    ]
+    revoke, gone = steps_of(plan).changes[:2]
+    assert wave(revoke) < wave(gone)
