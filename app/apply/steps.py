@@ -1,7 +1,8 @@
 """A plan as apply runs it: each replace split into the delete of the old object and the
 create of the new one, each in its own wave; a security group's create naming other groups
-split into the group with its other rules and an update that authorizes the rest, and a
-group's delete preceded by an update that revokes its rules naming groups.
+split into the group with its other rules and an update that authorizes the rest; a
+group's delete, or an update that stops naming a group and authorizes too, preceded by an
+update that revokes those rules naming groups.
 
 So a replaced network's instances are gone before it goes, and it is back before they come
 back; a delete that fails makes its own create skip, and nothing is left half-replaced
@@ -18,7 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from app.plan.model import Action, Change, Plan
-from app.plan.order import apply_order, named_groups, peers
+from app.plan.order import apply_order, named_groups, peers, revokes_only, unnamed
 
 
 def steps_of(plan: Plan) -> Plan:
@@ -38,9 +39,10 @@ def _steps(change: Change) -> list[Change]:
         return [*_steps(gone), *_steps(made)]
     if change.kind != "security_group":
         return [change]
-    if change.action is Action.DELETE and (named := named_groups(change.before)):
-        alone = _without(change.before, named)
-        why = f"its rules naming {', '.join(sorted(named))} revoked, so that groups can go"
+    dropped = named_groups(change.before) if change.action is Action.DELETE else unnamed(change)
+    if dropped and (change.action is Action.DELETE or not revokes_only(change)):
+        alone = _without(change.before, dropped)
+        why = f"its rules naming {', '.join(sorted(dropped))} revoked, so that groups can go"
         first = replace(change, action=Action.UPDATE, after=alone, changed=(), reason=why)
         return [first, change]
     if change.action is Action.CREATE and (named := peers(change)):

@@ -62,7 +62,7 @@ def wave(change: Change) -> tuple[int, int, int]:
         return 0, position, 0
     if change.action is Action.DELETE:  # a group after its rules naming groups are revoked
         return 1, len(KIND_ORDER) - position, int(change.kind == "security_group")
-    if _unnames(change):
+    if unnamed(change) and revokes_only(change):  # see unnamed
         return 1, len(KIND_ORDER) - position, 0
     # A group's update naming another group runs once the groups of the run are made; a
     # create naming one is split by apply (app/apply/steps.py): the group with its other
@@ -79,19 +79,25 @@ def peers(change: Change) -> frozenset[str]:
 
 def named_groups(values: Mapping[str, Any] | None) -> frozenset[str]:
     """The groups a security group's rules name, its own name included."""
-    rules = [rule for way in ("ingress", "egress") for rule in (values or {}).get(way) or []]
-    return frozenset(str(rule["group"]) for rule in rules if rule.get("group"))
+    return frozenset(str(rule["group"]) for rule in _rules(values) if rule.get("group"))
 
 
-def _unnames(change: Change) -> bool:
-    """A group's update that revokes its rules naming groups and keeps none: it runs with the
-    deletes, before any group is deleted, as CloudStack deletes no group a rule names (536)."""
-    return (
-        change.kind == "security_group"
-        and change.action is Action.UPDATE
-        and bool(named_groups(change.before))
-        and not named_groups(change.after)
-    )
+def unnamed(change: Change) -> frozenset[str]:
+    """The groups a group's update stops naming. CloudStack deletes no group a rule names
+    (536): an update that only revokes runs with the deletes, before any group goes (apply
+    splits one that also authorizes: app/apply/steps.py)."""
+    if change.kind != "security_group" or change.action is not Action.UPDATE:
+        return frozenset()
+    return named_groups(change.before) - named_groups(change.after)
+
+
+def revokes_only(change: Change) -> bool:
+    """Every rule the change ends with, the group has already."""
+    return all(rule in _rules(change.before) for rule in _rules(change.after))
+
+
+def _rules(values: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    return [rule for way in ("ingress", "egress") for rule in (values or {}).get(way) or []]
 
 
 def _last(change: Change) -> bool:

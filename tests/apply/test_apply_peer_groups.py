@@ -145,3 +145,18 @@ def test_groups_naming_each_other_or_themselves_are_deleted(tmp_path: Path) -> N
         ]
         assert peers(world) == {}
         assert world.plan().changes == ()
+
+
+def test_a_group_the_repo_deletes_goes_after_the_rules_naming_it_are_revoked(
+    tmp_path: Path,
+) -> None:
+    """db-sg drops its rule naming web-sg, keeps one naming cache-sg and gains a CIDR rule,
+    and web-sg is deleted: the rule naming web-sg is revoked before web-sg goes."""
+    with sandbox_world(make_repo(tmp_path, CHAIN)[0]) as world:
+        assert world.execute(world.plan(), tmp_path / "made.db").succeeded
+        kept = CHAIN.replace("group: web-sg}", "cidrs: [10.2.0.0/16]}").split("  web-sg:")[0]
+        world.edit("projects/payments.yaml", kept)
+        run = world.execute(world.plan(), tmp_path / "changed.db")
+        assert run.succeeded, [(step.address, step.error) for step in run.steps]
+        assert peers(world) == {"cache-sg": [], "db-sg": ["cache-sg"]}
+        assert world.plan().changes == ()

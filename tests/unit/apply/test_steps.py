@@ -71,3 +71,17 @@ def test_a_deleted_group_first_revokes_its_rules_naming_groups_then_goes() -> No
     ]
     revoke, gone = steps_of(plan).changes[:2]
     assert wave(revoke) < wave(gone)
+
+
+def test_an_update_that_stops_naming_a_group_and_adds_a_rule_revokes_first() -> None:
+    both = group("db-sg", Action.UPDATE, CIDR)
+    both = replace(both, before={**(both.before or {}), "ingress": [WEB]})
+    plan = Plan("acme/infra", ("payments",), (both, group("web-sg", Action.DELETE)))
+    revoke, gone, update = steps_of(plan).changes
+    assert (revoke.action, revoke.name, revoke.after) == (
+        Action.UPDATE,
+        "db-sg",
+        {"description": None, "ingress": [], "egress": []},
+    )
+    assert (gone.action, gone.name, update) == (Action.DELETE, "web-sg", both)
+    assert wave(revoke) < wave(gone) < wave(update)
