@@ -24,6 +24,7 @@ from app.background import free_port, serve_in_background
 from app.config import Settings
 from app.demo.onboarding import OWNER as SHOP_OWNER
 from app.demo.onboarding import PLATFORM, TEAM, onboard
+from app.demo.scaleup import scale_up
 from app.demo.stage import REPO, Demo
 from app.demo.vpc import show_vpc_project
 from app.demo.workspace import Workspace
@@ -40,7 +41,8 @@ AUTHOR, OWNER = "carol", "alice"  # alice is an owner of payments in the example
 
 
 def tell(console: Console, port: int, keep_serving: bool) -> int:
-    """Run the story; 0 when both pull requests were applied, 1 when any step fell short."""
+    """Run the story; 0 when the first two pull requests were applied (the third, a scale-up,
+    is left open for review), 1 when any step fell short."""
     with _running(console, port) as demo:
         ok = _story(demo)
         url = demo.server.base_url + "/"
@@ -85,7 +87,10 @@ def _story(demo: Demo) -> bool:
     demo.statuses(opened.head_sha)
 
     console.rule(f"5. {OWNER} merges; stackgate applies the plan that was approved")
-    return demo.merge(opened.number, OWNER) and onboard(demo)
+    if not (demo.merge(opened.number, OWNER) and onboard(demo)):
+        return False
+    scale_up(demo)
+    return True
 
 
 def _bootstrap(demo: Demo) -> bool:

@@ -27,6 +27,9 @@ SAMPLE = (
     ("  web-2: *web\n", "  web-2: *web\n  web-3: *web\n"),
     ("members: [web-1, web-2]", "members: [web-1, web-2, web-3]"),
 )
+CLUSTER = Path("projects") / "search" / "cluster.yaml"
+# Three more indexing workers for the search team's Kubernetes cluster: a scale, in place.
+SCALE_UP = ("    size: 2\n", "    size: 5\n")
 SHOP = Path("projects") / "shop.yaml"
 # A new team's onboarding: its own project in the retail domain, with accounts and users the
 # sandbox seeds there as members, its quota, and a first network.
@@ -75,6 +78,13 @@ class Workspace:
             text = text.replace(old, new, 1)
         title = "payments: a third web server behind web-lb"
         return self._propose(author, "add-web-3", title, PAYMENTS, text)
+
+    def propose_scale_up(self, author: str) -> tuple[str, str]:
+        """Three more workers for the search cluster, on a branch from main as it is now."""
+        self.git("fetch", "--quiet", "origin", "main")
+        text = self.git("show", f"FETCH_HEAD:{CLUSTER.as_posix()}").replace(*SCALE_UP, 1)
+        title = "search: three more indexing workers"
+        return self._propose(author, "indexer-workers", title, CLUSTER, text, "FETCH_HEAD")
 
     def propose_onboarding(self, author: str) -> tuple[str, str]:
         """Push a new team's project file on a branch from main as it is now; (branch, title)."""

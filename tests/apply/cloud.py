@@ -90,9 +90,14 @@ def planned_census(env: dict[str, str]) -> dict[str, int]:
 
 
 def census_of(plan: dict[str, Any]) -> dict[str, int]:
-    """What a plan (its JSON form) creates, counted as ``census`` counts the cloud."""
-    creates = [c["kind"] for c in plan["changes"] if c["action"] == "create"]
-    return {listed: creates.count(kind) for kind, listed in CENSUS.items()}
+    """What a plan (its JSON form) creates, counted as ``census`` counts the cloud: a
+    Kubernetes cluster's nodes are VMs of the project, its control nodes and its workers."""
+    made = [c for c in plan["changes"] if c["action"] == "create"]
+    creates = [c["kind"] for c in made]
+    counted = {listed: creates.count(kind) for kind, listed in CENSUS.items()}
+    nodes = [c["after"] for c in made if c["kind"] == "kubernetes_cluster"]
+    counted["virtualmachine"] += sum(n["control_nodes"] + n["size"] for n in nodes)
+    return counted
 
 
 def census(sandbox: str) -> dict[str, int]:

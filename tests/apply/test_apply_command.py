@@ -32,7 +32,7 @@ def test_apply_converges_and_a_second_apply_has_nothing_to_do(sandbox: str, tmp_
     env = env_for(sandbox, tmp_path)
     applied = stackgate(env, "apply", str(EXAMPLE), "--auto-approve")
     assert applied.returncode == 0, applied.stdout[-3000:] + applied.stderr[-3000:]
-    assert "Applied 92 change(s)." in applied.stdout
+    assert "Applied 94 change(s)." in applied.stdout
     converged(env)
     again = stackgate(env, "apply", str(EXAMPLE), "--auto-approve")
     assert again.returncode == 0 and "Nothing to apply" in again.stdout

@@ -34,7 +34,7 @@ def test_changes_exit_2_and_say_so_in_text() -> None:
     result = runner.invoke(cli, ["plan", str(EXAMPLE)])
     assert result.exit_code == CHANGES, result.output
     assert "No CloudStack configured: using the built-in sandbox" in result.output
-    assert "Plan: 66 to create, 26 to update, 0 to replace, 0 to delete" in result.output
+    assert "Plan: 68 to create, 26 to update, 0 to replace, 0 to delete" in result.output
 
 
 def test_nothing_to_change_exits_0(tmp_path: Path) -> None:

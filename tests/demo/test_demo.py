@@ -48,7 +48,7 @@ def test_the_demo_proposes_plans_approves_merges_and_applies(update_golden: bool
     assert done.returncode == 0, told[-3000:] + done.stderr[-3000:]
     assert done.stderr == ""  # the service logs to its own file, not over the story
     steps = [
-        "# 92 changes applied",  # the empty sandbox brought to main first
+        "# 94 changes applied",  # the empty sandbox brought to main first
         "the checkout project: three tiers in a VPC, applied with main",
         "policy: 0 denied, 3 called out",  # the VPC project passes the shipped policies
         "+  web-3: *web",  # the proposal's diff
@@ -61,6 +61,7 @@ def test_the_demo_proposes_plans_approves_merges_and_applies(update_golden: bool
         "All 2 change(s) applied. The projects are unlocked.",
         "stackgate/apply      success  Applied 2 change(s)",
         *ONBOARDING,
+        *SCALE_UP,
         "The dashboard was at http://127.0.0.1:",
     ]
     assert not _missing(told, steps), _missing(told, steps)  # in the order a user lives them
@@ -110,6 +111,20 @@ ONBOARDING = [
     "  member account retail-ops · Admin",
     "  member user erin · Regular",
     "  network shop-net 10.5.0.0/24 · stackgate.key=network/shop-net",
+]
+
+
+# The search team's pull request for three more workers in its Kubernetes cluster: a scale in
+# place, and the quota its three nodes take, left open for the team's approval.
+SCALE_UP = [
+    "11. carol asks for three more workers in the search cluster",
+    "+    size: 5",
+    "**Plan: 0 to create, 1 to update, 0 to replace, 0 to delete**",
+    "| search | cpu | 18 | +6 | 0 | 24 | 48 | 24 |",
+    "| search | instances | 6 | +3 | 0 | 9 | 12 | 3 |",
+    "| search | memory | 36GiB | +12GiB | 0 | 48GiB | 96GiB | 48GiB |",
+    "| ~ update | kubernetes cluster | `indexer` | size: 2 → 5 (scaled) |",
+    "stackgate/approval   failure  Waiting for 1 approval from @search-team",
 ]
 
 

@@ -1,4 +1,4 @@
-"""`stackgate worker` processes SIGKILLed mid-job and restarted: the merge of a 92-change PR
+"""`stackgate worker` processes SIGKILLed mid-job and restarted: the merge of a 94-change PR
 killed 20 times finishes once, as one journaled run, and the cloud holds exactly what was
 planned; ten reviews and ten lands, each with a kill inside, end reviewed or applied once."""
 
@@ -103,7 +103,7 @@ def test_killed_workers_finish_a_merge_once_and_exactly(
         printed_to(log, "killed workers")
         (run,) = stackgate.rows(ApplyRun)  # resumed every time, never started over
         steps = stackgate.rows(ApplyStep)
-        assert run.state == "done" and len(steps) == 92
+        assert run.state == "done" and len(steps) == 94
         assert {step.state for step in steps} == {"done"}
         assert len(told(github, REPO, number, APPLIED)) == 1
         (plan,) = stackgate.rows(PlanRecord)

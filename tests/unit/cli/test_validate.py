@@ -20,7 +20,7 @@ runner = CliRunner()
 def test_example_repo_is_valid() -> None:
     result = runner.invoke(cli, ["validate", str(EXAMPLE)])
     assert result.exit_code == 0, result.output
-    assert "valid — 4 projects, 54 resources" in result.output
+    assert "valid — 4 projects, 56 resources" in result.output
 
 
 def test_problems_are_one_line_each_in_editor_form() -> None:

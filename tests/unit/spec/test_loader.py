@@ -33,13 +33,17 @@ def test_example_repo_is_valid_and_complete() -> None:
         for section in RESOURCE_SECTIONS
         if getattr(project, section)
     }
-    assert len(kinds_used) == 12  # checkout adds vpcs, network_acls, affinity_groups
+    assert len(kinds_used) == 13  # checkout: vpcs, network_acls, affinity_groups; search: a cluster
 
 
 def test_a_folder_is_one_project_and_remembers_each_file() -> None:
     state = load_repo(EXAMPLE)
     search = state.projects["search"]
-    assert search.files == ("projects/search/compute.yaml", "projects/search/network.yaml")
+    assert search.files == (
+        "projects/search/cluster.yaml",
+        "projects/search/compute.yaml",
+        "projects/search/network.yaml",
+    )
     assert str(state.sources.where("search", "instances", "search-2")) == (
         "projects/search/compute.yaml:10:3"
     )
