@@ -1,7 +1,7 @@
 """Apply order as a table: the project and its members, limits, then deletes from the leaves
 in, then the rest from the roots; a project is deleted or suspended last. A security group's
-rules naming other groups are authorized after every group is made (groups may name each
-other, so no order of the groups alone would do)."""
+rules naming other groups are authorized after every group is made, and revoked before any
+group is deleted (groups may name each other, so no order of the groups alone would do)."""
 
 from __future__ import annotations
 
