@@ -1,6 +1,7 @@
 # Approvals: a change to a project needs one of its owners; adopting what already runs in it
 # needs one of them too, by name (the platform team where it has no owners); a change to its
-# limits, a new project, a deleted project and a member made Admin need the platform team
+# limits, a new project, a deleted project, a member made Admin and a template registered need
+# the platform team
 # (data.stackgate_config.platform_group).
 package stackgate
 
@@ -55,6 +56,19 @@ platform_approvals(doc, settings) := {requirement |
 	}
 }
 
+# A template is the image every instance on it boots: where a project's images come from is
+# the platform's call, as its catalog is (catalog.rego may also bound their sources).
+image_approvals(doc, settings) := {requirement |
+	change := doc.changes[_]
+	change.kind == "template"
+	change.action in {"create", "replace", "adopt"}
+	requirement := {
+		"count": 1,
+		"from": [lib.setting(settings, ["platform_group"], "@platform")],
+		"reason": sprintf("registering template %s in project %s needs the platform team", [change.name, change.project]),
+	}
+}
+
 # Tenancy is the platform's call: who gets a project, loses one, or administers one.
 tenancy_approvals(doc, settings) := {requirement |
 	change := doc.changes[_]
@@ -89,3 +103,5 @@ approvals contains requirement if some requirement in platform_approvals(input, 
 approvals contains requirement if some requirement in departed_approvals(input, lib.config)
 
 approvals contains requirement if some requirement in adoption_approvals(input, lib.config)
+
+approvals contains requirement if some requirement in image_approvals(input, lib.config)

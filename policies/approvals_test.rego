@@ -71,3 +71,16 @@ test_adopting_in_a_project_without_owners_needs_the_platform_team if {
 	some requirement in stackgate.adoption_approvals(ownerless, {"platform_group": "@cloud-ops"})
 	requirement.from == ["@cloud-ops"]
 }
+
+template(action, after) := {"action": action, "kind": "template", "project": "payments", "name": "golden", "address": "payments/template/golden", "after": after}
+
+test_registering_a_template_needs_the_platform_team if {
+	stackgate.image_approvals(doc([template("create", {"url": "https://images.example/golden.qcow2"})]), {}) == {{"count": 1, "from": ["@platform"], "reason": "registering template golden in project payments needs the platform team"}}
+	count(stackgate.image_approvals(doc([template("replace", {})]), {})) == 1
+	count(stackgate.image_approvals(doc([template("adopt", {})]), {})) == 1
+}
+
+test_describing_or_deleting_a_template_needs_only_the_owners if {
+	count(stackgate.image_approvals(doc([template("update", {"description": "new"})]), {})) == 0
+	count(stackgate.image_approvals(doc([template("delete", {})]), {})) == 0
+}

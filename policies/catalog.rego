@@ -1,5 +1,7 @@
 # The catalog self-service may use: templates and offerings listed in
-# data.stackgate_config.allowed. A list that is not set, or set to null, allows everything.
+# data.stackgate_config.allowed, and the sources (URL prefixes, allowed.template_sources) a
+# project's own templates are registered from. A list that is not set, or set to null,
+# allows everything.
 package stackgate
 
 import data.stackgate.lib
@@ -39,3 +41,25 @@ own_template(doc, change, rule) if {
 	rule[1] == "template"
 	doc.projects[change.project].resources.template[change.after.template]
 }
+
+unlisted_sources(doc, settings) := {finding |
+	sources := lib.setting(settings, ["allowed", "template_sources"], null)
+	sources != null
+	change := doc.changes[_]
+	change.kind == "template"
+	lib.applied(change)
+	url := change.after.url
+	not listed_source(url, sources)
+	finding := {
+		"msg": sprintf("%s: template url %s is not under one of the platform's allowed template_sources", [change.address, url]),
+		"resource": change.address,
+		"rule": "catalog/template_sources",
+	}
+}
+
+listed_source(url, sources) if {
+	some source in sources
+	startswith(url, source)
+}
+
+deny contains finding if some finding in unlisted_sources(input, lib.config)
