@@ -176,6 +176,12 @@ def test_scale_upgrade_stop_start_and_delete(
             "Maximum cluster size can not exceed 50. Please contact your administrator",
         ),
         ("v1.28.4", "medium", {"size": 0}, "Invalid cluster size: 0"),
+        (
+            "v1.28.4",
+            "medium",
+            {"noderootdisksize": 7},
+            "Provided node root disk size is lesser than default size of 8GB",
+        ),
     ],
 )
 def test_create_refusals(

@@ -94,9 +94,13 @@ def create_kubernetes_cluster(ctx: Ctx) -> Answer:
         )
     offering = ctx.entity("service_offerings", "serviceofferingid")
     check_offering(offering, version)
+    # CreateKubernetesClusterCmd.getNodeRootDiskSize refuses a size under its default before
+    # the manager's own "Invalid value" check (<= 0) could see it
     root_gib = request.number("noderootdisksize", DEFAULT_ROOT_GIB)
-    if root_gib is not None and root_gib <= 0:
-        raise invalid_parameter("Invalid value for noderootdisksize")
+    if root_gib is not None and root_gib < DEFAULT_ROOT_GIB:
+        raise invalid_parameter(
+            f"Provided node root disk size is lesser than default size of {DEFAULT_ROOT_GIB}GB"
+        )
     project = ctx.project()
     network = _network(ctx, name, zone, project, controls)
     template = next(t for t in ctx.state.table("templates") if zone["id"] in t["_zones"])
