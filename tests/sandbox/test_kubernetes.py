@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from app.sandbox.server import RunningSandbox
 from tests.sandbox.conftest import (
     Catalog,
     CloudStackHttp,
@@ -310,6 +311,28 @@ def test_a_second_cluster_of_the_same_name_is_made(
         [first["id"], second["id"]]
     )
     assert {c["state"] for c in listed["kubernetescluster"]} == {"Running"}
+
+
+def test_deleting_a_cluster_returns_its_own_network_s_addresses_to_the_pool(
+    api: CloudStackHttp,
+    sandbox: RunningSandbox,
+    catalog: Catalog,
+    project: dict[str, Any],
+    versions: dict[str, dict[str, Any]],
+    offerings: dict[str, str],
+) -> None:
+    """KubernetesClusterDestroyWorker.destroyKubernetesClusterNetwork: the network the cluster
+    made goes through NetworkOrchestrator.destroyNetwork, whose cleanupNetworkResources releases
+    every address of it (the source NAT one too) to the zone's free pool."""
+    cluster = api.result(
+        "createKubernetesCluster",
+        **_create(catalog, project, versions["v1.27.3"], offerings["medium"]),
+    )
+    held = f"{cluster['zoneid']}/{cluster['ipaddress']}"
+    assert held not in sandbox.api.state.public_pool
+    api.done("deleteKubernetesCluster", id=cluster["id"])
+    assert api.items("listPublicIpAddresses", projectid=project["id"]) == []
+    assert held in sandbox.api.state.public_pool
 
 
 def test_clusters_take_no_tags(

@@ -11,6 +11,7 @@ from typing import Any
 
 from app.sandbox.api import Answer, Ctx, command
 from app.sandbox.catalog_rows import MIN_HA_VERSION, semantic
+from app.sandbox.commands.addresses import release_address
 from app.sandbox.commands.cks_checks import (
     check_network,
     check_offering,
@@ -288,9 +289,11 @@ def delete_kubernetes_cluster(ctx: Ctx) -> Answer:
         resize(ctx, cluster, None, 0, controls=0)
         release_tier_address(ctx, cluster)
         if cluster["_network_cleanup"]:
-            for address in ctx.state.table("ips"):
+            # destroyKubernetesClusterNetwork → NetworkOrchestrator.destroyNetwork, whose
+            # cleanupNetworkResources releases every address of it to the zone's free pool
+            for address in list(ctx.state.table("ips")):
                 if address.get("associatednetworkid") == cluster["networkid"]:
-                    ctx.state.table("ips").remove(address["id"])
+                    release_address(ctx.state, address)
             ctx.state.table("networks").remove(cluster["networkid"])
         ctx.state.table("kubernetes_clusters").remove(cluster["id"])
         return None
