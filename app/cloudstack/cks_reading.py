@@ -76,6 +76,9 @@ class CksReading:
             "state": row.get("state"),
             "cpu": int(row.get("cpunumber") or 0) // count,
             "memory_mib": int(row.get("memory") or 0) // count,
+            # the node VMs it holds, each counted in the project (fewer than its counts for
+            # a create that failed in Error, or a scale cut short in Alert)
+            "nodes_held": len(nodes),
             # on a VPC tier, which its network's name alone does not say: such a cluster holds
             # a public address of its own (acquireVpcTierKubernetesPublicIp)
             **({"vpc": vpc} if vpc else {}),

@@ -3,10 +3,11 @@
 An object's footprint is what CloudStack counts against its project: an instance its vm,
 cores, memory, root volume and root disk; a volume its count and size; a network its count
 and, with source NAT, the public address it takes on first use; an address itself; a VPC
-its count and its source NAT address; a Kubernetes cluster each node as an instance (the
-network it names counts as that network does) and, on a VPC tier, the address CKS takes; a
-snapshot policy the snapshots it keeps; a template its count (its secondary storage is
-counted after the download, at a size the plan cannot know).
+its count and its source NAT address; a Kubernetes cluster each node as an instance (a live
+one the nodes it holds, which a failed create leaves short; the network it names counts as
+that network does) and, on a VPC tier, the address CKS takes; a snapshot policy the
+snapshots it keeps; a template its count (its secondary storage is counted after the
+download, at a size the plan cannot know).
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ def footprint(
     if kind == "instance":
         return _vms(1, fields, catalog, int(fields.get("root_disk_gib") or 0))
     if kind == "kubernetes_cluster":  # every node a VM of the project with its ROOT volume
-        nodes = int(fields.get("control_nodes") or 0) + int(fields.get("size") or 0)
+        # a live cluster counts the nodes it holds, a desired one all it will have
+        planned = int(fields.get("control_nodes") or 0) + int(fields.get("size") or 0)
+        nodes = int(fields.get("nodes_held", planned))
         root = int(fields.get("node_root_disk_gib") or DEFAULT_ROOT_GIB)
         # on a VPC tier CKS allocates the cluster a public address of its own
         # (KubernetesClusterActionWorker.acquireVpcTierKubernetesPublicIp)

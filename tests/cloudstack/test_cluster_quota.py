@@ -13,6 +13,7 @@ import pytest
 
 from app.cloudstack.catalog import read_catalog
 from app.cloudstack.client import CloudStackClient
+from app.cloudstack.errors import JobFailed
 from app.cloudstack.inventory import KUBERNETES_TAG
 from app.plan.drift import DriftKind, drift_of
 from app.plan.model import Action, Plan, QuotaLine
@@ -69,6 +70,12 @@ def _create(world: World, plan: Plan) -> None:
     ctx = world.context("payments")
     client, catalog = ctx.client, ctx.catalog
     versions = client.list("listKubernetesSupportedVersions")
+    client.run(  # recorded first, as apply records it, so a cluster left in Error is the repo's
+        "createTags",
+        resourcetype="Project",
+        resourceids=ctx.project_id,
+        tags=[{"key": f"{KUBERNETES_TAG}{change.name}", "value": world.repo}],
+    )
     client.run(
         "createKubernetesCluster",
         name=change.name,
@@ -80,12 +87,6 @@ def _create(world: World, plan: Plan) -> None:
         controlnodes=fields["control_nodes"],
         size=fields["size"],
         noderootdisksize=fields["node_root_disk_gib"],
-    )
-    client.run(
-        "createTags",
-        resourcetype="Project",
-        resourceids=ctx.project_id,
-        tags=[{"key": f"{KUBERNETES_TAG}{change.name}", "value": world.repo}],
     )
 
 
@@ -128,6 +129,30 @@ def test_a_scale_up_is_counted_by_its_difference(world: World) -> None:
     cluster_id = ctx.ids["kubernetes_cluster/apps"]
     client.run("scaleKubernetesCluster", id=cluster_id, size=13)
     assert _counted(client) == {r: before[r] + delta.get(r, 0) for r in before}
+    assert world.plan().changes == ()
+
+
+def test_a_cluster_in_error_counts_the_nodes_it_holds(world: World) -> None:
+    """A create that ran out of instances leaves the cluster in Error with the nodes made so
+    far, each counted as the VM it is (UserVmManagerImpl increments the project's counts per
+    VM): replacing it adds only the nodes it lacks, and once applied the project counts what
+    the table said."""
+    plan = world.plan()
+    ctx = world.context("payments")
+    ctx.client.request("updateResourceLimit", projectid=ctx.project_id, resourcetype=0, max=5)
+    with pytest.raises(JobFailed):
+        _create(world, plan)  # three control nodes and two workers made, the sixth refused
+    held = _counted(world.clouds.client("dc1"))
+    assert (held["instances"], held["cpu"], held["volumes"]) == (5, 10, 5)
+    plan = world.plan()
+    (cluster,) = [c for c in plan.changes if c.kind == "kubernetes_cluster"]
+    assert (cluster.action, (cluster.before or {})["state"]) == (Action.REPLACE, "Error")
+    change = {line.resource: line.change for line in _project(plan)}
+    assert (change["instances"], change["cpu"], change["volumes"]) == (8, 16, 8)
+    expected = _after(plan)
+    world.apply(plan)
+    counted = _counted(world.clouds.client("dc1"))
+    assert {r: counted[r] for r in expected} == expected
     assert world.plan().changes == ()
 
 

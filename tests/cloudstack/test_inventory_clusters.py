@@ -42,6 +42,7 @@ def test_a_recorded_cluster_is_read_in_the_repo_formats_terms_and_its_nodes_are_
         "state": "Running",
         "cpu": 2,
         "memory_mib": 4096,
+        "nodes_held": 3,
     }
     # no node is an untagged instance to adopt; the network's source NAT address is untagged
     assert [o.kind for o in live.untagged] == ["public_ip"] and live.foreign == ()
