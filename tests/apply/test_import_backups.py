@@ -8,27 +8,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cs import CloudStack
-
-from app.spec import load_repo
-from tests.apply.cloud import KEY, SECRET, env_for, knobs, stackgate
+from tests.apply.brownfield import ByHand, changes, imported
+from tests.apply.cloud import env_for, knobs, stackgate
 from tests.apply.test_apply_backups import SHA, policies
-from tests.apply.test_import_groups_nat import REPO, _plan
 
 
 def test_hand_made_templates_and_policies_are_imported_and_adopted(
     sandbox: str, tmp_path: Path
 ) -> None:
-    cs = CloudStack(endpoint=f"{sandbox}/client/api", key=KEY, secret=SECRET, fetch_result=True)
-    (project,) = cs.listProjects(name="payments", listall=True)["project"]
+    hand = ByHand(sandbox)
+    cs, project = hand.cs, hand.project
     zones = {z["name"]: z["id"] for z in cs.listZones()["zone"]}
     os_type = cs.listOsTypes(description="Rocky Linux 9")["ostype"][0]["id"]
     (golden, _) = cs.registerTemplate(
         name="golden", displaytext="golden", url="https://images.example.com/g.qcow2",
         checksum=SHA, format="QCOW2", hypervisor="KVM", ostypeid=os_type,
-        zoneids=f"{zones['zone-a']},{zones['zone-b']}", projectid=project["id"],
+        zoneids=f"{zones['zone-a']},{zones['zone-b']}", projectid=project,
     )["template"]  # fmt: skip
-    while not cs.listTemplates(templatefilter="self", id=golden["id"], projectid=project["id"])[
+    while not cs.listTemplates(templatefilter="self", id=golden["id"], projectid=project)[
         "template"
     ][0]["isready"]:
         pass
@@ -37,26 +34,20 @@ def test_hand_made_templates_and_policies_are_imported_and_adopted(
     cs.registerTemplate(
         name="broken", displaytext="broken", url="https://images.example.com/gone.qcow2",
         checksum=SHA, format="QCOW2", hypervisor="KVM", ostypeid=os_type,
-        zoneids=zones["zone-a"], projectid=project["id"],
+        zoneids=zones["zone-a"], projectid=project,
     )  # fmt: skip
-    offering = cs.listNetworkOfferings(name="DefaultIsolatedNetworkOfferingWithSourceNatService")
-    network = cs.createNetwork(
-        name="app-net", displaytext="app-net", zoneid=zones["zone-a"], projectid=project["id"],
-        networkofferingid=offering["networkoffering"][0]["id"],
-        gateway="10.1.0.1", netmask="255.255.255.0",
-    )["network"]  # fmt: skip
-    small = next(o for o in cs.listServiceOfferings()["serviceoffering"] if o["name"] == "small")
+    network = hand.network("app-net")
     vm = cs.deployVirtualMachine(
-        name="web-1", zoneid=zones["zone-a"], serviceofferingid=small["id"],
-        projectid=project["id"], templateid=golden["id"], networkids=network["id"],
+        name="web-1", zoneid=zones["zone-a"], serviceofferingid=hand.sizes["small"],
+        projectid=project, templateid=golden["id"], networkids=network["id"],
     )["virtualmachine"]  # fmt: skip
     standard = cs.listDiskOfferings(name="standard")["diskoffering"][0]["id"]
     data = cs.createVolume(
         name="data", zoneid=zones["zone-a"], diskofferingid=standard, size=20,
-        projectid=project["id"],
+        projectid=project,
     )["volume"]  # fmt: skip
     cs.attachVolume(id=data["id"], virtualmachineid=vm["id"])
-    root = cs.listVolumes(virtualmachineid=vm["id"], type="ROOT", projectid=project["id"])
+    root = cs.listVolumes(virtualmachineid=vm["id"], type="ROOT", projectid=project)
     made = [
         (root["volume"][0]["id"], "WEEKLY", "30:03:1", "Europe/Berlin", 4),
         (data["id"], "DAILY", "30:02", "UTC", 7),
@@ -70,12 +61,9 @@ def test_hand_made_templates_and_policies_are_imported_and_adopted(
 
     env = env_for(sandbox, tmp_path)
     repo = tmp_path / "repo"
-    done = stackgate(env, "import", "--project", "payments", "--out", str(repo))
+    done, desired = imported(env, repo)
     assert "a second policy on the disk" in done.stdout, done.stdout[-3000:]
     assert "its download failed (HTTP Server returned 404)" in done.stdout
-    (repo / "stackgate.yaml").write_text(f"version: 1\nrepo: {REPO}\n", encoding="utf-8")
-    desired = load_repo(repo)
-    assert desired.ok, [str(d) for d in desired.diagnostics]
     payments = desired.projects["payments"]
     template = payments.templates["golden"]
     assert (template.zones, template.checksum, template.os_type) == (
@@ -90,7 +78,7 @@ def test_hand_made_templates_and_policies_are_imported_and_adopted(
     daily = payments.volumes["data"].snapshot_policy
     assert daily is not None and (daily.schedule, daily.time, daily.keep) == ("daily", "02:30", 7)
 
-    assert [c for c in _plan(env, repo) if c[1] not in ("network", "public_ip")] == [
+    assert [c for c in changes(env, repo) if c[1] not in ("network", "public_ip")] == [
         ("adopt", "instance", "web-1"),
         ("adopt", "template", "golden"),
         ("adopt", "volume", "data"),
@@ -99,7 +87,7 @@ def test_hand_made_templates_and_policies_are_imported_and_adopted(
     ]
     applied = stackgate(env, "apply", str(repo), "--auto-approve")
     assert applied.returncode == 0, applied.stdout[-3000:]
-    assert _plan(env, repo) == []
+    assert changes(env, repo) == []
     assert policies(sandbox)["web-1:root"] == (2, "30:03:1", "Europe/Berlin", 4)
     listed = cs.listSnapshotPolicies(volumeid=data["id"])["snapshotpolicy"]
     # the daily one taken and tagged, none made beside it; the monthly one left alone

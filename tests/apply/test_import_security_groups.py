@@ -7,18 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cs import CloudStack
-
-from app.spec import load_repo
-from tests.apply.cloud import KEY, SECRET, env_for, stackgate
-from tests.apply.test_import_groups_nat import REPO, _plan
+from tests.apply.brownfield import ByHand, changes, imported
+from tests.apply.cloud import env_for, stackgate
 
 
 def test_a_hand_made_security_group_is_imported_and_adopted(sandbox: str, tmp_path: Path) -> None:
-    cs = CloudStack(endpoint=f"{sandbox}/client/api", key=KEY, secret=SECRET, fetch_result=True)
-    (project,) = cs.listProjects(name="payments", listall=True)["project"]
-    web = cs.createSecurityGroup(name="web", projectid=project["id"])["securitygroup"]
-    db = cs.createSecurityGroup(name="db", description="databases", projectid=project["id"])[
+    hand = ByHand(sandbox)
+    cs, project = hand.cs, hand.project
+    web = cs.createSecurityGroup(name="web", projectid=project)["securitygroup"]
+    db = cs.createSecurityGroup(name="db", description="databases", projectid=project)[
         "securitygroup"
     ]
     cs.authorizeSecurityGroupIngress(
@@ -32,19 +29,15 @@ def test_a_hand_made_security_group_is_imported_and_adopted(sandbox: str, tmp_pa
     cs.authorizeSecurityGroupEgress(securitygroupid=db["id"], protocol="icmp", cidrlist="0.0.0.0/0")
     (zone,) = cs.listZones(name="zone-sg")["zone"]
     templates = cs.listTemplates(templatefilter="executable", zoneid=zone["id"])["template"]
-    small = next(o for o in cs.listServiceOfferings()["serviceoffering"] if o["name"] == "small")
     cs.deployVirtualMachine(
-        name="web-1", zoneid=zone["id"], serviceofferingid=small["id"], projectid=project["id"],
+        name="web-1", zoneid=zone["id"], serviceofferingid=hand.sizes["small"], projectid=project,
         templateid=next(t for t in templates if t["name"] == "ubuntu-22.04")["id"],
         securitygroupids=web["id"],
     )  # fmt: skip
     env = env_for(sandbox, tmp_path)
     repo = tmp_path / "repo"
-    done = stackgate(env, "import", "--project", "payments", "--out", str(repo))
+    done, desired = imported(env, repo)
     assert done.returncode == 0, done.stdout[-3000:]
-    (repo / "stackgate.yaml").write_text(f"version: 1\nrepo: {REPO}\n", encoding="utf-8")
-    desired = load_repo(repo)
-    assert desired.ok, [str(d) for d in desired.diagnostics]
     groups = desired.projects["payments"].security_groups
     assert sorted(groups) == ["db", "web"]  # not default
     assert [(str(r.ports), r.cidrs) for r in groups["web"].ingress] == [
@@ -60,15 +53,15 @@ def test_a_hand_made_security_group_is_imported_and_adopted(sandbox: str, tmp_pa
     zone = web_1.zone or desired.projects["payments"].zone
     assert (web_1.networks, web_1.security_groups, zone) == ([], ["web"], "zone-sg")
 
-    assert _plan(env, repo) == [
+    assert changes(env, repo) == [
         ("adopt", "instance", "web-1"),
         ("adopt", "security_group", "db"),
         ("adopt", "security_group", "web"),
     ]
     applied = stackgate(env, "apply", str(repo), "--auto-approve")
     assert applied.returncode == 0, applied.stdout[-3000:]
-    assert _plan(env, repo) == []
-    listed = cs.listSecurityGroups(projectid=project["id"])["securitygroup"]
+    assert changes(env, repo) == []
+    listed = cs.listSecurityGroups(projectid=project)["securitygroup"]
     keys = {
         g["name"]: {t["key"]: t["value"] for t in g["tags"]}.get("stackgate.key") for g in listed
     }
