@@ -26,6 +26,17 @@ class SecurityGroupRule(TrafficRule):
             raise bad_value("a rule names cidrs or a group", "write cidrs: or group:")
         return self
 
+    @model_validator(mode="after")
+    def _ports_given(self) -> Self:
+        """SecurityGroupManagerImpl.authorizeSecurityGroupRule refuses tcp and udp without a
+        port range ("Invalid port range specified", 431), unlike firewall and ACL rules."""
+        if self.protocol in ("tcp", "udp") and self.ports is None:
+            raise bad_value(
+                f"a {self.protocol} rule of a security group needs ports",
+                "write e.g. ports: 443, or ports: 1-65535 for every port",
+            )
+        return self
+
 
 class SecurityGroup(Strict):
     description: str = ""

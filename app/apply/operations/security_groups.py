@@ -43,7 +43,7 @@ def _authorize(ctx: Context, group: dict[str, Any], direction: str, rule: dict[s
     if rule["protocol"] == "icmp":
         params.update(icmptype=rule["icmp_type"], icmpcode=rule["icmp_code"])
     elif rule["protocol"] != "all":
-        params["startport"], params["endport"] = ports(rule["ports"] or "0-65535")
+        params["startport"], params["endport"] = ports(rule["ports"])  # the spec requires them
     if rule["group"]:  # a peer group of the same project: its account is the group's
         params["usersecuritygrouplist"] = [{"group": rule["group"], "account": group["account"]}]
     else:

@@ -253,3 +253,18 @@ def test_shapes_that_say_one_thing_or_the_other() -> None:
     for old, new in cases.items():
         codes = [code for code, _, _, _ in _problems(_edit(old, new))]
         assert codes == ["SG108"], (new, codes)
+
+
+def test_a_tcp_or_udp_security_group_rule_needs_its_ports() -> None:
+    """SecurityGroupManagerImpl.authorizeSecurityGroupRule refuses tcp and udp without a port
+    range (431); a rule sent as 0-65535 instead reads back so and never converged."""
+    for protocol in ("tcp", "udp"):
+        text = _edit("{protocol: tcp, ports: 443, cidrs", f"{{protocol: {protocol}, cidrs", SHOP)
+        assert _problems(text) == [
+            (
+                "SG108",
+                20,
+                f"ingress: a {protocol} rule of a security group needs ports",
+                "write e.g. ports: 443, or ports: 1-65535 for every port",
+            )
+        ]
