@@ -8,7 +8,7 @@ import itertools
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -251,3 +251,53 @@ def deploy(
     }
     options.update(params)
     return api.result("deployVirtualMachine", **options)
+
+
+ClusterParams = Callable[..., dict[str, object]]
+
+
+def kubernetes_params(
+    catalog: Catalog, project_id: str, version_id: str, offering_id: str, **params: object
+) -> dict[str, object]:
+    """createKubernetesCluster's parameters: a new name, zone-a, one worker, ``params`` over."""
+    options: dict[str, object] = {
+        "name": unique("k8s"),
+        "zoneid": catalog.zone,
+        "kubernetesversionid": version_id,
+        "serviceofferingid": offering_id,
+        "projectid": project_id,
+        "size": 1,
+    }
+    options.update(params)
+    return options
+
+
+@pytest.fixture(scope="module")
+def versions(api: CloudStackHttp) -> dict[str, dict[str, Any]]:
+    """The Kubernetes versions the seed offers, by name."""
+    return {v["name"]: v for v in api.items("listKubernetesSupportedVersions")}
+
+
+@pytest.fixture(scope="module")
+def offerings(api: CloudStackHttp) -> dict[str, str]:
+    """Service offering ids by name."""
+    return {o["name"]: o["id"] for o in api.items("listServiceOfferings")}
+
+
+@pytest.fixture
+def cluster_params(
+    catalog: Catalog,
+    project: dict[str, Any],
+    versions: dict[str, dict[str, Any]],
+    offerings: dict[str, str],
+) -> ClusterParams:
+    """``kubernetes_params`` for a cluster in this test's project, by version and offering name
+    (v1.27.3 on medium unless told)."""
+
+    def params(
+        version: str = "v1.27.3", offering: str = "medium", **more: object
+    ) -> dict[str, object]:
+        chosen = versions[version]["id"]
+        return kubernetes_params(catalog, project["id"], chosen, offerings[offering], **more)
+
+    return params

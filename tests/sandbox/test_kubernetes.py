@@ -12,41 +12,14 @@ from app.sandbox.server import RunningSandbox
 from tests.sandbox.conftest import (
     Catalog,
     CloudStackHttp,
+    ClusterParams,
     fresh_slow,
+    kubernetes_params,
     start_without_cks,
     unique,
 )
 
 __all__ = ["fresh_slow"]
-
-
-@pytest.fixture(scope="module")
-def versions(api: CloudStackHttp) -> dict[str, dict[str, Any]]:
-    return {v["name"]: v for v in api.items("listKubernetesSupportedVersions")}
-
-
-@pytest.fixture(scope="module")
-def offerings(api: CloudStackHttp) -> dict[str, str]:
-    return {o["name"]: o["id"] for o in api.items("listServiceOfferings")}
-
-
-def _create(
-    catalog: Catalog,
-    project: dict[str, Any],
-    version: dict[str, Any],
-    offering: str,
-    **params: object,
-) -> dict[str, Any]:
-    options: dict[str, object] = {
-        "name": unique("k8s"),
-        "zoneid": catalog.zone,
-        "kubernetesversionid": version["id"],
-        "serviceofferingid": offering,
-        "projectid": project["id"],
-        "size": 1,
-    }
-    options.update(params)
-    return options
 
 
 def test_supported_versions_carry_minimums_and_ha(versions: dict[str, dict[str, Any]]) -> None:
@@ -58,15 +31,9 @@ def test_supported_versions_carry_minimums_and_ha(versions: dict[str, dict[str, 
 
 
 def test_a_cluster_runs_its_nodes_as_project_vms_counted_in_the_project(
-    api: CloudStackHttp,
-    catalog: Catalog,
-    project: dict[str, Any],
-    versions: dict[str, dict[str, Any]],
-    offerings: dict[str, str],
+    api: CloudStackHttp, project: dict[str, Any], cluster_params: ClusterParams
 ) -> None:
-    options = _create(
-        catalog, project, versions["v1.27.3"], offerings["medium"], controlnodes=3, size=10
-    )
+    options = cluster_params(controlnodes=3, size=10)
     job = api.run("createKubernetesCluster", **options)  # 26 CPUs: over the default 20
     assert (job["jobstatus"], job["jobresult"]["errortext"]) == (
         2,
@@ -103,10 +70,8 @@ def test_scale_upgrade_stop_start_and_delete(
     offerings = {o["name"]: o["id"] for o in api.items("listServiceOfferings")}
     ids = {v["name"]: v["id"] for v in api.items("listKubernetesSupportedVersions")}
     project = api.result("createProject", name=unique("prj"), displaytext="k8s")
-    version = {"id": ids["v1.27.3"]}
-    created = api.ok(
-        "createKubernetesCluster", **_create(catalog, project, version, offerings["medium"])
-    )
+    options = kubernetes_params(catalog, project["id"], ids["v1.27.3"], offerings["medium"])
+    created = api.ok("createKubernetesCluster", **options)
     seen = api.one("listKubernetesClusters", id=created["id"], projectid=project["id"])
     assert seen["state"] == "Starting"
     code, body = api.fail("getKubernetesClusterConfig", id=created["id"])
@@ -187,17 +152,17 @@ def test_scale_upgrade_stop_start_and_delete(
 )
 def test_create_refusals(
     api: CloudStackHttp,
-    catalog: Catalog,
     project: dict[str, Any],
     versions: dict[str, dict[str, Any]],
     offerings: dict[str, str],
+    cluster_params: ClusterParams,
     version: str,
     offering: str,
     params: dict[str, object],
     text: str,
 ) -> None:
     chosen = versions[version]
-    options = _create(catalog, project, chosen, offerings[offering], **params)
+    options = cluster_params(version, offering, **params)
     code, body = api.fail("createKubernetesCluster", **options)
     assert (code, body["errortext"]) == (
         431,
@@ -207,44 +172,28 @@ def test_create_refusals(
 
 
 def test_a_network_holds_one_cluster_and_a_version_below_the_offering_is_refused(
-    api: CloudStackHttp,
-    catalog: Catalog,
-    project: dict[str, Any],
-    versions: dict[str, dict[str, Any]],
-    offerings: dict[str, str],
+    api: CloudStackHttp, cluster_params: ClusterParams
 ) -> None:
-    first = api.result(
-        "createKubernetesCluster",
-        **_create(catalog, project, versions["v1.27.3"], offerings["medium"]),
-    )
-    options = _create(
-        catalog,
-        project,
-        versions["v1.27.3"],
-        offerings["medium"],
-        networkid=first["networkid"],
-    )
+    first = api.result("createKubernetesCluster", **cluster_params())
+    options = cluster_params(networkid=first["networkid"])
     code, body = api.fail("createKubernetesCluster", **options)
     assert body["errortext"] == (
         f"Network ID: {first['networkid']} is already under use by another Kubernetes cluster"
     )
-    options = _create(catalog, project, versions["v1.28.4"], offerings["small"])
+    options = cluster_params("v1.28.4", "small")
     code, body = api.fail("createKubernetesCluster", **options)
     assert code == 431 and "needs minimum 2 vCPUs" in body["errortext"]
 
 
 def test_upgrade_only_forward_by_one_minor_and_scale_refusals(
     api: CloudStackHttp,
-    catalog: Catalog,
     project: dict[str, Any],
     versions: dict[str, dict[str, Any]],
     offerings: dict[str, str],
+    cluster_params: ClusterParams,
 ) -> None:
     """The manager validates inside the job: a refusal fails it and the cluster stays Running."""
-    cluster = api.result(
-        "createKubernetesCluster",
-        **_create(catalog, project, versions["v1.27.3"], offerings["medium"]),
-    )
+    cluster = api.result("createKubernetesCluster", **cluster_params())
     name = cluster["name"]
 
     def refused(command: str, **params: object) -> tuple[int, str]:
@@ -290,17 +239,13 @@ def test_upgrade_only_forward_by_one_minor_and_scale_refusals(
 
 
 def test_a_second_cluster_of_the_same_name_is_made(
-    cs: Any,
-    catalog: Catalog,
-    project: dict[str, Any],
-    versions: dict[str, dict[str, Any]],
-    offerings: dict[str, str],
+    cs: Any, project: dict[str, Any], cluster_params: ClusterParams
 ) -> None:
     """CKS refuses no twin: validateManagedKubernetesClusterCreateParameters checks the name
     only for being empty, and the kubernetes_cluster table has no unique key on it. Each
     cluster gets a network of its own (getKubernetesClusterNetworkIfMissing), both named
     "<name>-network", and lists by that name show both."""
-    options = _create(catalog, project, versions["v1.27.3"], offerings["medium"])
+    options = cluster_params()
     first = cs.createKubernetesCluster(**options, fetch_result=True)["kubernetescluster"]
     second = cs.createKubernetesCluster(**options, fetch_result=True)["kubernetescluster"]
     assert first["id"] != second["id"]
@@ -316,18 +261,13 @@ def test_a_second_cluster_of_the_same_name_is_made(
 def test_deleting_a_cluster_returns_its_own_network_s_addresses_to_the_pool(
     api: CloudStackHttp,
     sandbox: RunningSandbox,
-    catalog: Catalog,
     project: dict[str, Any],
-    versions: dict[str, dict[str, Any]],
-    offerings: dict[str, str],
+    cluster_params: ClusterParams,
 ) -> None:
     """KubernetesClusterDestroyWorker.destroyKubernetesClusterNetwork: the network the cluster
     made goes through NetworkOrchestrator.destroyNetwork, whose cleanupNetworkResources releases
     every address of it (the source NAT one too) to the zone's free pool."""
-    cluster = api.result(
-        "createKubernetesCluster",
-        **_create(catalog, project, versions["v1.27.3"], offerings["medium"]),
-    )
+    cluster = api.result("createKubernetesCluster", **cluster_params())
     held = f"{cluster['zoneid']}/{cluster['ipaddress']}"
     assert held not in sandbox.api.state.public_pool
     api.done("deleteKubernetesCluster", id=cluster["id"])
@@ -335,17 +275,8 @@ def test_deleting_a_cluster_returns_its_own_network_s_addresses_to_the_pool(
     assert held in sandbox.api.state.public_pool
 
 
-def test_clusters_take_no_tags(
-    api: CloudStackHttp,
-    catalog: Catalog,
-    project: dict[str, Any],
-    versions: dict[str, dict[str, Any]],
-    offerings: dict[str, str],
-) -> None:
-    cluster = api.result(
-        "createKubernetesCluster",
-        **_create(catalog, project, versions["v1.27.3"], offerings["medium"]),
-    )
+def test_clusters_take_no_tags(api: CloudStackHttp, cluster_params: ClusterParams) -> None:
+    cluster = api.result("createKubernetesCluster", **cluster_params())
     job = api.run(
         "createTags",
         resourcetype="KubernetesCluster",

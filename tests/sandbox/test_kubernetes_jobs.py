@@ -8,10 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.sandbox.server import RunningSandbox
-from tests.sandbox.conftest import Catalog, CloudStackHttp
-from tests.sandbox.test_kubernetes import _create, offerings, versions
+from tests.sandbox.conftest import CloudStackHttp, ClusterParams
 
-__all__ = ["offerings", "versions"]
 # one of startKubernetesClusterOnCreate's own failures (KubernetesClusterStartWorker)
 SETUP_FAILED = (
     "Failed to setup Kubernetes cluster : {name} in usable state as unable to provision API "
@@ -32,14 +30,12 @@ def _fail_job(sandbox: RunningSandbox, api: CloudStackHttp, command: str, text: 
 def test_a_failed_create_job_leaves_the_cluster_in_error_for_a_delete(
     sandbox: RunningSandbox,
     api: CloudStackHttp,
-    catalog: Catalog,
     project: dict[str, Any],
-    versions: dict[str, dict[str, Any]],
-    offerings: dict[str, str],
+    cluster_params: ClusterParams,
 ) -> None:
     """startKubernetesClusterOnCreate moves the cluster Starting → Error on any failure
     (logTransitStateAndThrow with Event.CreateFailed); Error → Destroying on a delete."""
-    options = _create(catalog, project, versions["v1.27.3"], offerings["medium"])
+    options = cluster_params()
     text = SETUP_FAILED.format(name=options["name"])
     _fail_job(sandbox, api, "createKubernetesCluster", text)
     job = api.run("createKubernetesCluster", **options)
@@ -54,15 +50,13 @@ def test_a_failed_create_job_leaves_the_cluster_in_error_for_a_delete(
 def test_a_failed_scale_job_leaves_the_cluster_in_alert_until_the_scanner_passes(
     sandbox: RunningSandbox,
     api: CloudStackHttp,
-    catalog: Catalog,
     project: dict[str, Any],
-    versions: dict[str, dict[str, Any]],
-    offerings: dict[str, str],
+    cluster_params: ClusterParams,
 ) -> None:
     """The ScaleWorker's failure is Scaling → Alert (Event.OperationFailed); a cluster in Alert
     is not scaled (validateKubernetesClusterScaleParameters) until KubernetesClusterStatusScanner
     (every 30 s) finds all its nodes running and reconciles it to Running."""
-    options = _create(catalog, project, versions["v1.27.3"], offerings["medium"])
+    options = cluster_params()
     cluster = api.result("createKubernetesCluster", **options)
     text = f"Failed to scale Kubernetes cluster : {cluster['name']}"
     _fail_job(sandbox, api, "scaleKubernetesCluster", text)
@@ -88,14 +82,12 @@ def test_a_failed_scale_job_leaves_the_cluster_in_alert_until_the_scanner_passes
 def test_a_cluster_in_alert_with_its_nodes_stopped_is_reconciled_to_stopped(
     sandbox: RunningSandbox,
     api: CloudStackHttp,
-    catalog: Catalog,
     project: dict[str, Any],
-    versions: dict[str, dict[str, Any]],
-    offerings: dict[str, str],
+    cluster_params: ClusterParams,
 ) -> None:
     """A failed start of a stopped cluster is Starting → Alert; the scanner finds every node
     stopped and moves it on to Stopped (StopRequested, OperationSucceeded)."""
-    options = _create(catalog, project, versions["v1.27.3"], offerings["medium"])
+    options = cluster_params()
     cluster = api.result("createKubernetesCluster", **options)
     api.done("stopKubernetesCluster", id=cluster["id"])
     _fail_job(sandbox, api, "startKubernetesCluster", "Failed to start Kubernetes cluster")

@@ -8,28 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.sandbox.conftest import Catalog, CloudStackHttp, unique
+from tests.sandbox.conftest import Catalog, CloudStackHttp, ClusterParams
 from tests.sandbox.test_vpcs import make_tier, make_vpc
 
 
 def test_a_cluster_on_a_tier_holds_an_address_of_its_own_until_deleted(
-    cs: Any, api: CloudStackHttp, catalog: Catalog, project: dict[str, Any]
+    cs: Any,
+    api: CloudStackHttp,
+    catalog: Catalog,
+    project: dict[str, Any],
+    cluster_params: ClusterParams,
 ) -> None:
     vpc = make_vpc(cs, catalog, project)
     tier = make_tier(cs, catalog, vpc, "10.20.1.1")
     before = api.one("listProjects", id=project["id"])["iptotal"]  # the VPC's source NAT
-    versions = {v["name"]: v["id"] for v in api.items("listKubernetesSupportedVersions")}
-    offerings = {o["name"]: o["id"] for o in api.items("listServiceOfferings")}
-    cluster = api.result(
-        "createKubernetesCluster",
-        name=unique("k8s"),
-        zoneid=catalog.zone,
-        kubernetesversionid=versions["v1.27.3"],
-        serviceofferingid=offerings["medium"],
-        projectid=project["id"],
-        networkid=tier["id"],
-        size=1,
-    )
+    cluster = api.result("createKubernetesCluster", **cluster_params(networkid=tier["id"]))
     (address,) = [
         ip
         for ip in api.items("listPublicIpAddresses", projectid=project["id"])
@@ -45,25 +38,19 @@ def test_a_cluster_on_a_tier_holds_an_address_of_its_own_until_deleted(
 
 
 def test_without_an_address_left_the_cluster_fails_in_error(
-    cs: Any, api: CloudStackHttp, catalog: Catalog, project: dict[str, Any]
+    cs: Any,
+    api: CloudStackHttp,
+    catalog: Catalog,
+    project: dict[str, Any],
+    cluster_params: ClusterParams,
 ) -> None:
     vpc = make_vpc(cs, catalog, project)
     tier = make_tier(cs, catalog, vpc, "10.20.1.1")
     held = api.one("listProjects", id=project["id"])["iptotal"]
     api.ok("updateResourceLimit", projectid=project["id"], resourcetype=1, max=held)
-    versions = {v["name"]: v["id"] for v in api.items("listKubernetesSupportedVersions")}
-    offerings = {o["name"]: o["id"] for o in api.items("listServiceOfferings")}
-    name = unique("k8s")
-    job = api.run(
-        "createKubernetesCluster",
-        name=name,
-        zoneid=catalog.zone,
-        kubernetesversionid=versions["v1.27.3"],
-        serviceofferingid=offerings["medium"],
-        projectid=project["id"],
-        networkid=tier["id"],
-        size=1,
-    )
+    options = cluster_params(networkid=tier["id"])
+    name = options["name"]
+    job = api.run("createKubernetesCluster", **options)
     assert (job["jobstatus"], job["jobresult"]["errortext"]) == (
         2,
         f"Failed to start Kubernetes cluster : {name} as failed to acquire public IP",
