@@ -8,19 +8,28 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.sandbox.conftest import Catalog, CloudStackHttp, ClusterParams
 from tests.sandbox.test_vpcs import make_tier, make_vpc
 
 
+@pytest.fixture
+def vpc_tier(
+    cs: Any, catalog: Catalog, project: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A VPC of the test's project and its tier 10.20.1.0/24, for the cluster to go on."""
+    vpc = make_vpc(cs, catalog, project)
+    return vpc, make_tier(cs, catalog, vpc, "10.20.1.1")
+
+
 def test_a_cluster_on_a_tier_holds_an_address_of_its_own_until_deleted(
-    cs: Any,
     api: CloudStackHttp,
-    catalog: Catalog,
     project: dict[str, Any],
     cluster_params: ClusterParams,
+    vpc_tier: tuple[dict[str, Any], dict[str, Any]],
 ) -> None:
-    vpc = make_vpc(cs, catalog, project)
-    tier = make_tier(cs, catalog, vpc, "10.20.1.1")
+    vpc, tier = vpc_tier
     before = api.one("listProjects", id=project["id"])["iptotal"]  # the VPC's source NAT
     cluster = api.result("createKubernetesCluster", **cluster_params(networkid=tier["id"]))
     (address,) = [
@@ -38,14 +47,12 @@ def test_a_cluster_on_a_tier_holds_an_address_of_its_own_until_deleted(
 
 
 def test_without_an_address_left_the_cluster_fails_in_error(
-    cs: Any,
     api: CloudStackHttp,
-    catalog: Catalog,
     project: dict[str, Any],
     cluster_params: ClusterParams,
+    vpc_tier: tuple[dict[str, Any], dict[str, Any]],
 ) -> None:
-    vpc = make_vpc(cs, catalog, project)
-    tier = make_tier(cs, catalog, vpc, "10.20.1.1")
+    _, tier = vpc_tier
     held = api.one("listProjects", id=project["id"])["iptotal"]
     api.ok("updateResourceLimit", projectid=project["id"], resourcetype=1, max=held)
     options = cluster_params(networkid=tier["id"])
