@@ -7,22 +7,10 @@ from app.plan.cost import Prices
 from app.plan.model import Action, Change, FieldChange
 from app.report.plan_markdown import render_comment
 from app.report.plan_text import describe, details
-from tests.unit.plan.test_k8s_changes import APPS, cluster_plan, live_cluster
+from tests.unit.plan.test_k8s_changes import APPS, RUNNING, cluster_plan, live_cluster
 
-CLUSTER = {
-    "version": "v1.28.4",
-    "control_nodes": 3,
-    "size": 10,
-    "offering": "medium",
-    "network": "k8s-net",
-    "ssh_key": None,
-    "node_root_disk_gib": 40,
-    "zone": "zone-a",
-    "description": "",
-    "state": "Running",
-    "cpu": 2,
-    "memory_mib": 4096,
-}
+# the live cluster of test_k8s_changes, on a newer version with larger node disks
+CLUSTER = RUNNING | {"version": "v1.28.4", "node_root_disk_gib": 40}
 
 
 def test_a_cluster_says_its_version_nodes_network_and_disks() -> None:
