@@ -60,7 +60,7 @@ def _worker(connection: Connection) -> None:
     while True:
         try:
             key, modules, data, input_json, query = connection.recv()
-        except EOFError:
+        except (EOFError, OSError):  # the pipe closed: the parent ended or was killed
             return
         try:
             if key not in compiled:
@@ -75,7 +75,10 @@ def _worker(connection: Connection) -> None:
             # Compiled again next time: an engine whose evaluation failed part way keeps nothing.
             compiled.pop(key, None)
             answer = {"ok": False, "text": str(error)}
-        connection.send(answer)
+        try:
+            connection.send(answer)
+        except OSError:  # the parent is gone (killed mid-question): nobody to answer
+            return
 
 
 @dataclass

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import multiprocessing
 import threading
 from dataclasses import replace
 
 import pytest
 
-from app.policy.embedded import EmbeddedEngine
+from app.policy.embedded import EmbeddedEngine, _worker
 from app.policy.engines import PolicyEngine
 from app.policy.model import PolicyFile, PolicySet
 
@@ -128,3 +130,14 @@ def test_an_unreachable_opa_fails_closed(defaults: PolicySet) -> None:
     engine = OpaEngine("http://127.0.0.1:9", timeout=1)
     decision = engine.evaluate(defaults, INPUT)
     assert not decision.passed and "OPA could not be reached" in decision.errors[0].message
+
+
+def test_the_worker_ends_quietly_when_its_parent_is_gone(defaults: PolicySet) -> None:
+    """A `stackgate worker` killed while its policy worker evaluates leaves that process
+    answering into a closed pipe: it ends without a traceback in the worker's log (the worker
+    kill scenario forbids one), as it does when the pipe closes while it waits."""
+    ours, theirs = multiprocessing.Pipe()
+    modules = [(m.name, m.source) for m in defaults.modules]
+    ours.send(("key", modules, json.dumps(defaults.data), "{}", "data.stackgate"))
+    ours.close()  # the parent died with the question in the pipe
+    _worker(theirs)  # answers into the closed pipe, then returns
