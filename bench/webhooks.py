@@ -2,10 +2,13 @@
 PostgreSQL, beside a bare FastAPI endpoint that only answers 202 (the framework's floor),
 measured in the same run. Prints throughput, p50/p99 time to answer and deliveries lost;
 then the p99 of the same endpoints at a steady 200 deliveries/s, open loop (each delivery sent
-on its schedule whether or not earlier ones were answered, its time counted from then).
+on its schedule whether or not earlier ones were answered, its time counted from then), and
+the server process's CPU per delivery in the first run, which depends less than throughput on
+what else the machine is doing (the database's own processes are not counted).
 
 The worker is off (STACKGATE_WORKER_THREADS=0): this measures the edge — verify, parse,
-record delivery and job in one transaction, answer — not the planning behind it.
+record delivery and job in one transaction, answer — not the planning behind it. The clients
+are bench/poster.py, whose cost per request does not grow with the requests in flight.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from sqlalchemy import func, select
 
 from app.store.database import open_store
 from app.store.tables import Delivery
+from bench.poster import Poster
 from tests.pgserver import postgres_server
 
 DELIVERIES = int(os.environ.get("BENCH_DELIVERIES", "5000"))
@@ -49,6 +53,7 @@ class Result:
     latencies: list[float]
     accepted: int
     steady: list[float]  # open loop at RATE/s: time from each delivery's schedule to its answer
+    cpu: float  # seconds of the server process's CPU in the closed-loop run (not its database's)
 
     @property
     def throughput(self) -> float:
@@ -65,8 +70,16 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU a process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def serving(command: list[str], env: dict[str, str], port: int) -> Iterator[str]:
+def serving(
+    command: list[str], env: dict[str, str], port: int
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     # The service logs every delivery: a pipe nobody drains would fill and stall it.
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
@@ -84,7 +97,7 @@ def serving(command: list[str], env: dict[str, str], port: int) -> Iterator[str]
                     log.seek(0)
                     raise RuntimeError(f"server did not start: {log.read()[-2000:]!r}")
                 time.sleep(0.1)
-            yield f"http://127.0.0.1:{port}"
+            yield f"http://127.0.0.1:{port}", process
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -114,24 +127,20 @@ async def _fire(base: str, share: int, offset: int) -> tuple[list[float], int]:
     requests = _requests(share, offset)
     latencies: list[float] = []
     accepted = 0
-    queue: asyncio.Queue[tuple[bytes, dict[str, str]]] = asyncio.Queue()
-    for item in requests:
-        queue.put_nowait(item)
-    streams = CONCURRENCY // CLIENTS
-    limits = httpx.Limits(max_connections=streams, max_keepalive_connections=streams)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+    poster = Poster(base)
 
-        async def worker() -> None:
-            nonlocal accepted
-            while not queue.empty():
-                body, headers = queue.get_nowait()
-                start = time.perf_counter()
-                answer = await client.post("/webhooks/github", content=body, headers=headers)
-                latencies.append(time.perf_counter() - start)
-                accepted += answer.status_code == 202
+    async def stream() -> None:
+        nonlocal accepted
+        while requests:
+            body, headers = requests.pop()
+            start = time.perf_counter()
+            status = await poster.post("/webhooks/github", body, headers)
+            latencies.append(time.perf_counter() - start)
+            accepted += status == 202
 
-        await asyncio.gather(*(worker() for _ in range(streams)))
-        return latencies, accepted
+    await asyncio.gather(*(stream() for _ in range(CONCURRENCY // CLIENTS)))
+    await poster.close()
+    return latencies, accepted
 
 
 def _client(base: str, share: int, offset: int) -> tuple[list[float], int]:
@@ -139,20 +148,22 @@ def _client(base: str, share: int, offset: int) -> tuple[list[float], int]:
 
 
 async def _steady(base: str, rate: float, count: int, offset: int) -> list[float]:
-    """Deliveries sent on a fixed schedule, each on its own connection slot, open loop."""
+    """Deliveries sent on a fixed schedule, each on a connection of its own while it is out
+    (a new one when none is free), open loop."""
     requests = _requests(count, offset)
-    limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+    poster = Poster(base)
 
-        async def send(due: float, body: bytes, headers: dict[str, str]) -> float:
-            await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            answer = await client.post("/webhooks/github", content=body, headers=headers)
-            assert answer.status_code in (200, 202), answer.text
-            return time.perf_counter() - due  # late sends count against the service too
+    async def send(due: float, body: bytes, headers: dict[str, str]) -> float:
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        status = await poster.post("/webhooks/github", body, headers)
+        assert status in (200, 202), status
+        return time.perf_counter() - due  # late sends count against the service too
 
-        start = time.perf_counter() + 0.5
-        sends = (send(start + n / rate, *item) for n, item in enumerate(requests))
-        return list(await asyncio.gather(*sends))
+    start = time.perf_counter() + 0.5
+    sends = (send(start + n / rate, *item) for n, item in enumerate(requests))
+    latencies = list(await asyncio.gather(*sends))
+    await poster.close()
+    return latencies
 
 
 def _steady_client(base: str, count: int, offset: int) -> list[float]:
@@ -165,10 +176,10 @@ def run(name: str, command: list[str], env: dict[str, str]) -> Result:
     share = DELIVERIES // CLIENTS
     # One Python client cannot keep a server busy; several processes can.
     with (
-        serving([*command, "--port", str(port)], env, port) as base,
+        serving([*command, "--port", str(port)], env, port) as (base, process),
         ProcessPoolExecutor(CLIENTS) as pool,
     ):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu_seconds(process.pid)
         parts = list(
             pool.map(
                 _client,
@@ -177,13 +188,13 @@ def run(name: str, command: list[str], env: dict[str, str]) -> Result:
                 [n * share for n in range(CLIENTS)],
             )
         )
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, _cpu_seconds(process.pid) - cpu
         count = RATE * STEADY_SECONDS // 2
         steady = pool.map(_steady_client, [base] * 2, [count] * 2, [DELIVERIES, DELIVERIES + count])
         steady_latencies = [value for part in steady for value in part]
     latencies = [value for part, _ in parts for value in part]
     accepted = sum(accepted for _, accepted in parts)
-    return Result(name, seconds, latencies, accepted, steady_latencies)
+    return Result(name, seconds, latencies, accepted, steady_latencies, cpu)
 
 
 def stackgate(name: str, database: str) -> tuple[Result, int]:
@@ -223,7 +234,7 @@ def main() -> None:
     print(f"webhooks: {DELIVERIES} signed deliveries, concurrency {CONCURRENCY}")
     print(f"webhooks: then {RATE}/s for {STEADY_SECONDS} s, open loop (steady p50/p99)")
     head = f"{'endpoint':24} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'lost':>5} {'vs floor':>9}"
-    print(f"{head} {'steady p50':>11} {'p99 ms':>8}")
+    print(f"{head} {'steady p50':>11} {'p99 ms':>8} {'CPU ms/delivery':>16}")
     for result, stored in rows:
         sent = DELIVERIES + len(result.steady)
         lost = "" if stored is None else str(sent - stored)
@@ -231,7 +242,8 @@ def main() -> None:
         print(
             f"{result.name:24} {result.throughput:8.0f} {result.percentile(0.5):8.1f} "
             f"{result.percentile(0.99):8.1f} {lost:>5} {ratio:8.2f}x "
-            f"{result.percentile(0.5, steady=True):11.1f} {result.percentile(0.99, True):8.1f}"
+            f"{result.percentile(0.5, steady=True):11.1f} {result.percentile(0.99, True):8.1f} "
+            f"{result.cpu * 1000 / DELIVERIES:16.2f}"
         )
 
 
