@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from app.apply.operations.kubernetes import CREATE
 from app.cloudstack.catalog import tag_map
 from app.cloudstack.inventory import KUBERNETES_TAG
 from app.plan.model import Action
+from tests.apply.cloud import knobs
 from tests.apply.test_apply_affinity_nat import make_repo
 from tests.apply.world import World, sandbox_world
 from tests.sandbox.test_kubernetes_jobs import SETUP_FAILED
@@ -48,11 +48,10 @@ def _cluster(world: World) -> dict[str, Any]:
     return cluster
 
 
-def _summary(world: World) -> tuple[str, int, str, str, list[str]]:
+def summary(
+    cluster: dict[str, Any], vms: list[dict[str, Any]]
+) -> tuple[str, int, str, str, list[str]]:
     """State, workers, offering, version and the states of its node VMs, as CKS lists them."""
-    cluster = _cluster(world)
-    ctx = world.context("payments")
-    vms = ctx.client.list("listVirtualMachines", projectid=ctx.project_id)
     return (
         cluster["state"],
         int(cluster["size"]),
@@ -60,6 +59,13 @@ def _summary(world: World) -> tuple[str, int, str, str, list[str]]:
         cluster["kubernetesversionname"],
         sorted(vm["state"] for vm in vms),
     )
+
+
+def _summary(world: World) -> tuple[str, int, str, str, list[str]]:
+    """The summary of the payments project's one cluster (its VMs are the cluster's nodes)."""
+    ctx = world.context("payments")
+    vms = ctx.client.list("listVirtualMachines", projectid=ctx.project_id)
+    return summary(_cluster(world), vms)
 
 
 def _record(world: World) -> str | None:
@@ -107,8 +113,9 @@ def test_a_create_whose_job_fails_is_reported_cleaned_and_made_next_time(
     ctx = world.context("payments")
     text = SETUP_FAILED.format(name="apps")
     failure = {"command": CREATE, "count": 1, "errorcode": 530, "errortext": text}
-    knobs = ctx.client.endpoint.url.replace("/client/api", "/sandbox/knobs")
-    httpx.post(knobs, json={"fail_next": [{**failure, "in_job": True}]}).raise_for_status()
+    knobs(
+        ctx.client.endpoint.url.removesuffix("/client/api"), fail_next=[{**failure, "in_job": True}]
+    )
     run = world.execute(plan, tmp_path / "first.db")
     step = {s.address: s for s in run.steps}["payments/kubernetes_cluster/apps"]
     assert step.state == "failed"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.apply.cloud import converged, env_for
 from tests.apply.test_apply_affinity_nat import applied, calls, client, edit, make_repo, planned
-from tests.apply.test_apply_kubernetes import PROJECT
+from tests.apply.test_apply_kubernetes import PROJECT, summary
 
 APPS = "payments/kubernetes_cluster/apps"
 
@@ -18,13 +18,7 @@ def _summary(sandbox: str) -> tuple[str, int, str, str, list[str]]:
     cs = client(sandbox)
     (cluster,) = cs.listKubernetesClusters(projectid=-1, listall=True)["kubernetescluster"]
     vms = cs.listVirtualMachines(projectid=-1, listall=True).get("virtualmachine", [])
-    return (
-        cluster["state"],
-        int(cluster["size"]),
-        cluster["serviceofferingname"],
-        cluster["kubernetesversionname"],
-        sorted(vm["state"] for vm in vms),
-    )
+    return summary(cluster, vms)
 
 
 def _step(env: dict[str, str], repo: Path, path: Path, old: str, new: str) -> None:
