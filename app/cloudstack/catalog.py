@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -33,18 +34,45 @@ def read_catalog(client: CloudStackClient) -> Catalog:
     """Ten paginated list calls sent side by side, whatever the size of the cloud; projects
     come with quotas."""
     reads: list[Callable[[], Any]] = [
+        partial(read_catalog_but_projects, client),
+        partial(read_project_refs, client),
+    ]
+    rest, projects = client.gather(reads)
+    catalog: Catalog = replace(rest, projects=projects)
+    return catalog
+
+
+def read_project_refs(client: CloudStackClient) -> dict[str, ProjectRef]:
+    """The projects by name, with their tags and quotas: the one list of the catalog that a
+    plan's reads of the projects wait for, so a plan sends it ahead of the rest."""
+    return {
+        p["name"]: ProjectRef(
+            p["id"],
+            p["name"],
+            tag_map(p),
+            parse_project(p),
+            str(p.get("domainid", "")),
+            str(p.get("displaytext", "")),
+            str(p.get("state", "")),
+        )
+        for p in client.list("listProjects", details="all")
+    }
+
+
+def read_catalog_but_projects(client: CloudStackClient) -> Catalog:
+    """The catalog's other lists side by side; its projects are left empty."""
+    reads: list[Callable[[], Any]] = [
         partial(client.list, "listZones", available="true"),
         partial(client.list, "listServiceOfferings"),
         partial(client.list, "listDiskOfferings"),
         partial(client.list, "listTemplates", templatefilter="executable"),
         partial(client.list, "listNetworkOfferings", state="Enabled"),
-        partial(client.list, "listProjects", details="all"),
         partial(client.list, "listVPCOfferings", state="Enabled"),
         partial(client.list, "listAffinityGroupTypes"),
         partial(_kubernetes_versions, client),
     ]
-    zone_rows, service, disk, template, network, project, vpc, affinity_types, kubernetes = (
-        client.gather(reads)
+    zone_rows, service, disk, template, network, vpc, affinity_types, kubernetes = client.gather(
+        reads
     )
     zones = {
         z["name"]: Zone(z["id"], z["name"], bool(z.get("securitygroupsenabled"))) for z in zone_rows
@@ -81,18 +109,6 @@ def read_catalog(client: CloudStackClient) -> Catalog:
         )
         for n in network
     }
-    projects = {
-        p["name"]: ProjectRef(
-            p["id"],
-            p["name"],
-            tag_map(p),
-            parse_project(p),
-            str(p.get("domainid", "")),
-            str(p.get("displaytext", "")),
-            str(p.get("state", "")),
-        )
-        for p in project
-    }
     vpcs = {v["name"]: VpcOffering(v["id"], v["name"]) for v in vpc}
     affinity = tuple(sorted(t["type"] for t in affinity_types))
     return Catalog(
@@ -101,7 +117,7 @@ def read_catalog(client: CloudStackClient) -> Catalog:
         disks,
         templates,
         networks,
-        projects,
+        {},
         vpcs,
         affinity,
         kubernetes,

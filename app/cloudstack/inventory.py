@@ -28,12 +28,7 @@ from app.cloudstack.catalog import GIB, UNSUPPORTED_ACTION, tag_map
 from app.cloudstack.cks_reading import CksReading
 from app.cloudstack.client import CloudStackClient
 from app.cloudstack.errors import ApiError
-from app.cloudstack.model import (
-    Catalog,
-    LiveObject,
-    LiveProject,
-    ProjectRef,
-)
+from app.cloudstack.model import LiveObject, LiveProject, ProjectRef
 from app.cloudstack.rule_reading import RuleReading, cidrs
 from app.cloudstack.sg_reading import SecurityGroupReading
 
@@ -70,7 +65,7 @@ class Reading(CksReading, RuleReading, SecurityGroupReading, BackupReading):
         return self.cluster_filed(row) if kind == "kubernetes_cluster" else super().filed(kind, row)
 
     def kept(self, kind: str, row: Row) -> bool:
-        return self.not_a_node(kind, row) and self.first_zone(kind, row) and super().kept(kind, row)
+        return self.not_cks(kind, row) and self.first_zone(kind, row) and super().kept(kind, row)
 
     def network(self, row: Row) -> dict[str, Any]:
         self.network_names[row["id"]] = row["name"]
@@ -231,6 +226,7 @@ def _filed(
         reading.disk(root)
         if root.get("virtualmachineid"):
             reading.root_gib[str(root["virtualmachineid"])] = int(root.get("size", 0)) // GIB
+    reading.cks_rules.learn(listed["kubernetes_cluster"])  # its rules are on earlier kinds
     found = {ref.id: _Found() for ref in refs}
     owner_of: dict[str, str] = {}  # network or address id → project id (rules do not show theirs)
     for kind in LISTS:
@@ -345,11 +341,9 @@ def _managed(
     )
 
 
-def managed_projects(catalog: Catalog, repo: str) -> set[str]:
+def managed_projects(projects: Mapping[str, ProjectRef], repo: str) -> set[str]:
     """Projects stackgate has managed for ``repo``: it tags a project when it first changes it."""
-    return {
-        name for name, project in catalog.projects.items() if project.tags.get(TAG_REPO) == repo
-    }
+    return {name for name, project in projects.items() if project.tags.get(TAG_REPO) == repo}
 
 
 # Kinds that take no tags: (kind, list command, the project's record tag, description)

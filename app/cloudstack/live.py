@@ -7,12 +7,12 @@ import contextvars
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
 from app.cloudstack.balancer_members import with_members
-from app.cloudstack.catalog import read_catalog
+from app.cloudstack.catalog import read_catalog_but_projects, read_project_refs
 from app.cloudstack.client import CloudStackClient
 from app.cloudstack.clouds import Clouds, UnknownCloud
 from app.cloudstack.directory import read_directory, read_members, read_project_defaults
@@ -96,33 +96,64 @@ def read_live(
 
 
 def _read_cloud(clouds: Clouds, cloud: str, names: Iterable[str], scope: _Scope) -> _CloudRead:
-    """One cloud's part, read on its own thread in two rounds of reads sent side by side:
-    the catalog (which names the projects) with the domains, then the projects with their
-    members. Its failure is kept, not raised, so that the other clouds' reads finish."""
-    read, names = _CloudRead(), set(names)
+    """One cloud's part, read on its own thread with its reads sent side by side: listProjects
+    first, and as soon as it answers the projects with their members, while the rest of the
+    catalog and the domains are read beside them (before, the projects waited for the whole
+    catalog: a round trip more). Its failure is kept, not raised, so that the other clouds'
+    reads finish."""
+    read = _CloudRead()
     try:
         client = clouds.client(cloud)
-        first: list[Callable[[], Any]] = [partial(read_catalog, client), partial(_domains, client)]
-        catalog, domains = client.gather(first)
-        read.catalog = catalog
-        managed = managed_projects(catalog, scope.repo) if scope.include_managed else set()
-        targets = sorted((names | managed) & set(catalog.projects))
-        refs = [catalog.projects[name] for name in targets]
-        read.usage = {ref.name: ref.usage for ref in refs if ref.usage is not None}
-        listed_members = [(ref.name, ref.id) for ref in refs if ref.name in scope.tenancy]
-        creates = bool(names - set(catalog.projects))
-        client.gather(
-            [
-                partial(_projects, client, scope, refs, read),
-                partial(_tenancy, clouds, cloud, listed_members, creates, read),
-            ]
-        )
+        first: list[Callable[[], Any]] = [
+            partial(_projects_ahead, clouds, cloud, set(names), scope),
+            partial(read_catalog_but_projects, client),
+            partial(_domains, client),
+        ]
+        projects, catalog, domains = client.gather(first)
+        read.catalog = replace(catalog, projects=projects.refs)
+        read.usage = projects.usage
+        read.projects, read.directory = projects.read.projects, projects.read.directory
+        read.members, read.roles = projects.read.members, projects.read.roles
+        read.defaults = projects.read.defaults
+        if projects.error is not None:  # raised after the catalog's, as when read after it
+            raise projects.error
         if isinstance(domains, CloudStackError):
             raise domains
         read.domains = {d.id: d for d in map(parse_domain, domains)}
     except (UnknownCloud, CloudStackError) as error:
         read.error = error
     return read
+
+
+@dataclass
+class _Projects:
+    """listProjects and what was read of the projects it names; a failure of the latter is
+    kept for after the rest of the catalog is read, with what was read before it."""
+
+    refs: dict[str, ProjectRef]
+    usage: dict[str, ProjectUsage]
+    read: _CloudRead
+    error: CloudStackError | None = None
+
+
+def _projects_ahead(clouds: Clouds, cloud: str, names: set[str], scope: _Scope) -> _Projects:
+    client = clouds.client(cloud)
+    refs = read_project_refs(client)
+    managed = managed_projects(refs, scope.repo) if scope.include_managed else set()
+    targets = [refs[name] for name in sorted((names | managed) & set(refs))]
+    usage = {ref.name: ref.usage for ref in targets if ref.usage is not None}
+    listed_members = [(ref.name, ref.id) for ref in targets if ref.name in scope.tenancy]
+    read, creates = _CloudRead(), bool(names - set(refs))
+    try:
+        client.gather(
+            [
+                partial(_projects, client, scope, targets, read),
+                partial(_tenancy, clouds, cloud, listed_members, creates, read),
+            ]
+        )
+    except CloudStackError as error:
+        return _Projects(refs, usage, read, error)
+    return _Projects(refs, usage, read)
 
 
 def _domains(client: CloudStackClient) -> list[dict[str, Any]] | CloudStackError:
