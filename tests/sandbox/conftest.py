@@ -213,6 +213,17 @@ def catalog(api: CloudStackHttp) -> Catalog:
 
 
 @pytest.fixture
+def knobs(sandbox: RunningSandbox, api: CloudStackHttp) -> Callable[..., None]:
+    """Sets the module sandbox's test knobs: failures to inject, the CKS scanner's period."""
+    url = sandbox.url.replace("/client/api", "/sandbox/knobs")
+
+    def set_knobs(**settings: object) -> None:
+        assert api.session.post(url, json=settings, timeout=10).ok
+
+    return set_knobs
+
+
+@pytest.fixture
 def project(api: CloudStackHttp) -> dict[str, Any]:
     """A new project of this test's own, with CloudStack's default project limits."""
     return api.result("createProject", name=unique("prj"), displaytext="conformance")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from typing import Any
 
 import requests
 
 from app.cloudstack.signing import sign
-from app.sandbox.server import RunningSandbox
 from tests.sandbox.conftest import Catalog, CloudStackHttp, deploy, ssh_public_key, unique
 
 JSON_TYPE = "application/json; charset=UTF-8"
@@ -201,11 +201,10 @@ def test_xml_errors_keep_the_status(api: CloudStackHttp) -> None:
 
 
 def test_unsupported_action_errors_answer_under_errorresponse(
-    sandbox: RunningSandbox, api: CloudStackHttp
+    api: CloudStackHttp, knobs: Callable[..., None]
 ) -> None:
-    knobs = sandbox.url.replace("/client/api", "/sandbox/knobs")
     failure = {"command": "listZones", "count": 1, "errorcode": 432, "errortext": "not here"}
-    assert api.session.post(knobs, json={"fail_next": [failure]}, timeout=10).ok
+    knobs(fail_next=[failure])
     response = api.call("listZones")
     assert response.status_code == 432
     assert response.json() == {

@@ -3,11 +3,11 @@ templatefilter=self, downloaded over the next list calls, updated and deleted; O
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from app.sandbox.server import RunningSandbox
 from tests.sandbox.conftest import Catalog, CloudStackHttp, unique
 
 URL = "https://images.example.org/golden-22.04.qcow2"
@@ -140,18 +140,17 @@ NOT_FOUND = "Failed to download template: HTTP Server returned 404 (expected 200
 
 
 def test_a_failed_download_shows_its_error_text_in_the_status(
-    sandbox: RunningSandbox,
     api: CloudStackHttp,
     catalog: Catalog,
     project: dict[str, Any],
     os_types: dict[str, str],
+    knobs: Callable[..., None],
 ) -> None:
     """A download that fails after registration (registerTemplate's failure injected "in its
     job"): TemplateJoinDaoImpl writes the download's error string as the status, not ready."""
-    knobs = sandbox.url.replace("/client/api", "/sandbox/knobs")
     failure = {"command": "registerTemplate", "count": 1, "errorcode": 530}
     failure.update(errortext=NOT_FOUND, in_job=True)
-    assert api.session.post(knobs, json={"fail_next": [failure]}, timeout=10).ok
+    knobs(fail_next=[failure])
     options = _register(catalog, project, os_types["Rocky Linux 9"])
     (template,) = api.ok("registerTemplate", **options)["template"]
     assert template["status"] == "0% Downloaded"
