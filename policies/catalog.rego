@@ -12,6 +12,7 @@ checked := [
 	["instance", "offering", "service_offerings"],
 	["volume", "offering", "disk_offerings"],
 	["network", "offering", "network_offerings"],
+	["vpc", "offering", "vpc_offerings"],
 ]
 
 not_allowed(doc, settings) := {finding |

@@ -46,3 +46,8 @@ test_template_sources_not_set_allow_any if {
 	rules(doc("template", {"url": "http://mirror.example/golden.qcow2"}), {}) == set()
 	rules(doc("template", {"url": "http://mirror.example/golden.qcow2"}), {"allowed": {"template_sources": null}}) == set()
 }
+
+test_an_unlisted_vpc_offering_is_denied if {
+	rules(doc("vpc", {"offering": "Gold VPC"}), {"allowed": {"vpc_offerings": ["Default VPC offering"]}}) == {"catalog/vpc_offerings"}
+	rules(doc("vpc", {"offering": "Default VPC offering"}), {"allowed": {"vpc_offerings": ["Default VPC offering"]}}) == set()
+}

@@ -139,11 +139,17 @@ static_nat_public(doc) := {finding |
 	lib.applied(change)
 	instance := static_nat_to(change)
 	finding := {
-		"msg": sprintf("%s is public exposure of %s: static NAT maps every port its firewall rules open to the instance", [change.address, instance]),
+		"msg": sprintf("%s is public exposure of %s: static NAT maps every port %s to the instance", [change.address, instance, nat_filter(change)]),
 		"resource": change.address,
 		"rule": "exposure/static-nat",
 	}
 }
+
+# What decides which ports reach a static NAT instance: on a VPC its tier's network ACL, as a
+# VPC's addresses take no firewall rules; elsewhere the address's firewall rules.
+nat_filter(change) := "its tier's network ACL lets in" if object.get(change.after, "vpc", null) != null
+
+else := "its firewall rules open"
 
 # The admin ports a security group's rule opens: protocol all opens every port.
 group_opened(rule) := admin_ports if rule.protocol == "all"

@@ -183,3 +183,9 @@ test_an_egress_or_deny_acl_rule_is_not_exposure if {
 	no := acl(20, "deny", "22", ["0.0.0.0/0"])
 	count(stackgate.acl_admin_ports(acl_doc(no, {}))) == 0
 }
+
+test_static_nat_on_a_vpc_address_names_the_tier_acl if {
+	doc := {"changes": [{"action": "create", "kind": "public_ip", "project": "p", "name": "ip", "address": "p/public_ip/ip", "before": null, "after": {"vpc": "shop", "static_nat": "jump"}}]}
+	some finding in stackgate.static_nat_public(doc)
+	contains(finding.msg, "static NAT maps every port its tier's network ACL lets in to the instance")
+}
