@@ -49,7 +49,8 @@ def demo(
     ] = None,
 ) -> None:
     """The whole flow on embedded defaults: a change proposed, planned, approved, merged,
-    applied; then a new team's project, asked for and approved the same way."""
+    applied; then a new team's project, asked for and approved the same way; then a
+    Kubernetes cluster's scale-up planned with the quota it takes."""
     from app.demo.story import tell
 
     keep = sys.stdin.isatty() and sys.stdout.isatty() if serve is None else serve
