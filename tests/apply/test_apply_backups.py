@@ -15,23 +15,14 @@ from typing import Any
 from tests.apply.cloud import converged, env_for, knobs, stackgate
 from tests.apply.test_apply_affinity_nat import applied, calls, client, edit, make_repo, planned
 from tests.apply.test_apply_nat_in_flight import _killed_in_flight, _wait_for
+from tests.unit.plan.test_backups import DAILY, GOLDEN
 
-SHA = "{SHA-256}" + "9f" * 32
-DAILY = '{schedule: daily, time: "02:30", timezone: Europe/Berlin, keep: 7}'
 PROJECT = f"""\
 project: payments
 zone: zone-a
 networks:
   app-net: {{offering: DefaultIsolatedNetworkOfferingWithSourceNatService, cidr: 10.1.0.0/24}}
-templates:
-  golden:
-    url: https://images.example.com/golden.qcow2
-    checksum: "{SHA}"
-    format: QCOW2
-    hypervisor: KVM
-    os_type: Debian GNU/Linux 12 (64-bit)
-    description: our image
-instances:
+{GOLDEN}instances:
   web-1:
     offering: small
     template: golden

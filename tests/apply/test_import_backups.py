@@ -10,7 +10,8 @@ from pathlib import Path
 
 from tests.apply.brownfield import ByHand, changes, imported
 from tests.apply.cloud import env_for, knobs, stackgate
-from tests.apply.test_apply_backups import SHA, policies
+from tests.apply.test_apply_backups import policies
+from tests.unit.plan.test_backups import SHA
 
 
 def test_hand_made_templates_and_policies_are_imported_and_adopted(
