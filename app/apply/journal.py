@@ -49,6 +49,14 @@ class Run:
     def succeeded(self) -> bool:
         return all(step.state == DONE for step in self.steps)
 
+    def tally(self) -> tuple[int, str]:
+        """The steps done, and "F failed, S skipped[, U unfinished]": a step neither done,
+        failed nor skipped (its follow-up or its job did not finish) is counted apart."""
+        count = {state: sum(1 for s in self.steps if s.state == state) for state in FINAL}
+        open_ = len(self.steps) - sum(count.values())
+        tail = f", {open_} unfinished" if open_ else ""
+        return count[DONE], f"{count[FAILED]} failed, {count[SKIPPED]} skipped{tail}"
+
 
 class Journal:
     def __init__(self, sessions: sessionmaker[Session]) -> None:

@@ -25,8 +25,8 @@ GIVE_UP = (
 
 
 def applied(run: Run, commit: str, noun: str) -> str:
-    counts = {state: sum(1 for s in run.steps if s.state == state) for state in _MARK}
     short = commit[:12]
+    done, rest = run.tally()
     if run.succeeded:
         head = f"### ✅ Applied to CloudStack at `{short}`"
         verdict = f"All {len(run.steps)} change(s) applied. The projects are unlocked."
@@ -35,8 +35,8 @@ def applied(run: Run, commit: str, noun: str) -> str:
     else:
         head = f"### ❌ The apply at `{short}` did not finish"
         verdict = (
-            f"**{counts[DONE]} of {len(run.steps)} change(s) applied; {counts[FAILED]} failed, "
-            f"{counts[SKIPPED]} skipped.** Fix the cause; then {RETRY} " + GIVE_UP.format(noun=noun)
+            f"**{done} of {len(run.steps)} change(s) applied; {rest}.** Fix the cause; then "
+            f"{RETRY} " + GIVE_UP.format(noun=noun)
         )
     rows = _rows(run.steps)
     table = "| | change | result |\n|---|---|---|\n" + "\n".join(rows) + "\n" if rows else ""

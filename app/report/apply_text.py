@@ -21,14 +21,14 @@ def render_apply(run: Run) -> RenderableType:
         elif step.error:
             line.append(f"  {step.error}", style=style)
         lines.append(line)
-    counts = {state: sum(1 for s in run.steps if s.state == state) for state in _MARK}
-    ok = counts[DONE] == len(run.steps)
+    ok = run.succeeded
+    done, rest = run.tally()
     verdict = (
-        f"Applied {counts[DONE]} change(s)."
+        f"Applied {len(run.steps)} change(s)."
         if ok
-        else f"Applied {counts[DONE]} of {len(run.steps)}; {counts[FAILED]} failed, "
-        f"{counts[SKIPPED]} skipped. Fix the cause and run `stackgate apply` again: it plans "
-        "what is left from the cloud as it is, and never repeats what is done."
+        else f"Applied {done} of {len(run.steps)}; {rest}. Fix the cause and run "
+        "`stackgate apply` again: it plans what is left from the cloud as it is, and never "
+        "repeats what is done."
     )
     lines.append(Text(verdict, style="bold green" if ok else "bold red"))
     return Group(*lines)
