@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from app.events.codec import encode
 from app.events.model import Change, PullRequest, PullRequestEvent
-from app.jobs.queue import enqueue
+from app.jobs.queue import NewJob, enqueue_all
 from app.plan.model import Plan
 from app.store import locks
 
@@ -32,8 +32,16 @@ def let_go(session: Session, forge: str, repo: str, number: int) -> list[str]:
 
 
 def replan(session: Session, forge: str, repo: str, waiting: set[int]) -> None:
-    """Queue a plan for each PR that waited for a project that is free now."""
-    for waiter in sorted(waiting):
-        # The head is read fresh when the job runs; the event only says "plan this again".
-        event = PullRequestEvent(forge, repo, waiter, Change.UPDATED, head_sha="", sender=BOT)
-        enqueue(session, "plan", forge, repo, waiter, encode(event))
+    """Queue a plan for each PR that waited for a project that is free now, in one call: it
+    takes their pull requests' locks in the one order every transaction takes several in, so
+    it and a group commit of deliveries for the same PRs never wait on each other in a circle."""
+    # The head is read fresh when the job runs; the event only says "plan this again".
+    jobs = [
+        NewJob("plan", forge, repo, waiter, encode(_again(forge, repo, waiter)))
+        for waiter in sorted(waiting)
+    ]
+    enqueue_all(session, jobs)
+
+
+def _again(forge: str, repo: str, number: int) -> PullRequestEvent:
+    return PullRequestEvent(forge, repo, number, Change.UPDATED, head_sha="", sender=BOT)
