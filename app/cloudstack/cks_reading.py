@@ -16,7 +16,7 @@ instances to manage, drift or adopt: the instance list leaves out every VM a clu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,11 @@ KUBERNETES_TAG = "stackgate.kubernetes."  # as inventory.KUBERNETES_TAG
 PROTECTED_TAG, PROTECTED = "stackgate.protected.kubernetes.", "stackgate.protected"
 CKS_NODE = "cksnode"  # UserVmManager.CKS_NODE, a node VM's vmtype in UserVmResponse
 KIND = "kubernetes_cluster"
+
+
+# KubernetesClusterActionWorker: CLUSTER_API_PORT, CLUSTER_NODES_DEFAULT_START_SSH_PORT,
+# DEFAULT_SSH_PORT; provisionLoadBalancerRule names its rule "api-lb"
+API_PORT, SSH_START, SSH_PORT, API_LB = 6443, 2222, 22, "api-lb"
 
 
 def node_ids(row: Row) -> list[str]:
@@ -41,6 +46,55 @@ def is_node(row: Row, nodes: set[str]) -> bool:
 
 
 @dataclass
+class CksRules:
+    """The rows CKS makes for a cluster's network (KubernetesClusterResourceModifierAction
+    Worker), told apart without tags, which CKS sets on none: on the address the cluster
+    lists (``ipaddressid``: its isolated network's source NAT, or on a VPC tier the address
+    acquireVpcTierKubernetesPublicIp took, itself CKS's), the ingress firewall rules for the
+    API port and the SSH ports from 2222 (provisionFirewallRules, from 0.0.0.0/0), the
+    forwards to its nodes' SSH port from 2222 and to the API port
+    (provisionPublicIpPortForwardingRule) and the "api-lb" balancer of the API port."""
+
+    addresses: dict[str, str] = field(default_factory=dict)  # address id → cluster name
+    nodes: dict[str, str] = field(default_factory=dict)  # node VM id → cluster name
+
+    def learn(self, clusters: Iterable[Row]) -> None:
+        for row in clusters:
+            if row.get("ipaddressid"):
+                self.addresses[str(row["ipaddressid"])] = str(row["name"])
+            self.nodes.update(dict.fromkeys(node_ids(row), str(row["name"])))
+
+    def made_by(self, kind: str, row: Row) -> str | None:
+        """The name of the cluster CKS made this untagged row for, if it did."""
+        if any(tag.get("key") in (REPO_TAG, KEY_TAG) for tag in row.get("tags") or []):
+            return None
+        if kind == "public_ip":  # a tier's; an isolated network's source NAT is the network's
+            cluster = self.addresses.get(str(row["id"]))
+            return cluster if row.get("vpcid") and not row.get("issourcenat") else None
+        cluster = self.addresses.get(str(row.get("ipaddressid") or row.get("publicipid")))
+        return cluster if cluster and self._made(kind, row, cluster) else None
+
+    def _made(self, kind: str, row: Row, cluster: str) -> bool:
+        if kind == "firewall":
+            ports = (_port(row.get("startport")), _port(row.get("endport")))
+            return (
+                str(row.get("protocol")).lower() == "tcp"
+                and str(row.get("cidrlist")) == "0.0.0.0/0"
+                and (ports == (API_PORT, API_PORT) or ports[0] == SSH_START)
+            )
+        public, private = _port(row.get("publicport")), _port(row.get("privateport"))
+        if kind == "port_forward":
+            ssh = private == SSH_PORT and public >= SSH_START
+            api = public == private == API_PORT
+            return self.nodes.get(str(row.get("virtualmachineid"))) == cluster and (ssh or api)
+        return kind == "load_balancer" and row.get("name") == API_LB and public == API_PORT
+
+
+def _port(value: Any) -> int:
+    return int(value) if str(value).isdigit() else -1
+
+
+@dataclass
 class CksReading:
     """What the inventory's reading adds for Kubernetes clusters."""
 
@@ -49,6 +103,7 @@ class CksReading:
     cks_nodes: set[str] = field(default_factory=set)
     tier_vpcs: dict[str, str] = field(default_factory=dict)  # as VpcReading fills it
     recorded: set[tuple[str, str]] = field(default_factory=set)  # (project id, name) filed
+    cks_rules: CksRules = field(default_factory=CksRules)
 
     def kubernetes_cluster(self, row: Row) -> dict[str, Any]:
         nodes = node_ids(row)
@@ -101,5 +156,8 @@ class CksReading:
             tags.append({"key": PROTECTED, "value": "true"})
         return {**row, "tags": tags}
 
-    def not_a_node(self, kind: str, row: Row) -> bool:
-        return not (kind == "instance" and is_node(row, self.cks_nodes))
+    def not_cks(self, kind: str, row: Row) -> bool:
+        """Neither a cluster's node nor a rule (or tier address) CKS made for it: CKS's own,
+        never adopted, imported or drift."""
+        node = kind == "instance" and is_node(row, self.cks_nodes)
+        return not node and self.cks_rules.made_by(kind, row) is None

@@ -1,11 +1,13 @@
 """Kubernetes clusters, written from CloudStack's rows in the repo's terms: by name, on the
 network and with the key pair written for them. A cluster's node VMs are never instances
 (cloud.py leaves them out as it reads). The repo says Running or Stopped; a cluster CKS is
-still busy with, or left in Error, is not written, so that the file asks for nothing odd."""
+still busy with, or left in Error, is not written, so that the file asks for nothing odd. The
+rules CKS made for a cluster's network (and a tier address it took) are CKS's, not written
+either: skipped as made by that cluster (cks_reading.CksRules)."""
 
 from __future__ import annotations
 
-from app.imports.mapping import Mapper
+from app.imports.mapping import Mapper, Row
 
 SETTLED = {"Running": None, "Alert": None, "Stopped": "Stopped"}  # CKS state → the repo's
 
@@ -37,3 +39,11 @@ def map_clusters(mapper: Mapper) -> None:
             "state": SETTLED[state],
         }
         mapper.put("kubernetes_clusters", "kubernetes_cluster", name, row, entry)
+
+
+def made_by_cluster(mapper: Mapper, kind: str, name: str, row: Row) -> bool:
+    """Whether CKS made the row for a cluster; if so it is skipped, saying which."""
+    cluster = mapper.reading.cks_rules.made_by(kind, row)
+    if cluster is not None:
+        mapper.skip(kind, name, row, f"made by Kubernetes cluster {cluster}", owned=True)
+    return cluster is not None

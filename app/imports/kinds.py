@@ -7,10 +7,10 @@ from typing import Any
 
 from app.cloudstack.model import Catalog
 from app.imports.backups import map_policies, map_templates
-from app.imports.clusters import map_clusters
+from app.imports.clusters import made_by_cluster, map_clusters
 from app.imports.groups import affinity_of, map_affinity_groups, static_nat_of
 from app.imports.keys import map_ssh_keys
-from app.imports.mapping import Mapper, ProjectRows, tagged_name
+from app.imports.mapping import Mapper, ProjectRows, rule_label, tagged_name
 from app.imports.model import ImportedProject, Unmodelled
 from app.imports.names import address_key
 from app.imports.security_groups import groups_of, in_sg_zone, map_security_groups
@@ -27,6 +27,7 @@ def map_project(
     """The project file for ``found`` (only the objects whose ids are in ``keep``, when given);
     ``public_keys`` by key pair name, where a Terraform state carries them."""
     mapper = Mapper(found, catalog, keep)
+    mapper.reading.cks_rules.learn(found.rows.get("kubernetes_cluster", []))
     placeholders = map_ssh_keys(mapper, public_keys or {})
     map_vpcs(mapper)
     _networks(mapper)
@@ -120,6 +121,8 @@ def _public_ips(mapper: Mapper) -> None:
             )
             continue
         key = tagged_name(row, "public_ip") or address_key(address)
+        if made_by_cluster(mapper, "public_ip", key, row):
+            continue
         problem = mapper.refer(fields, {place: f"{place}s"})
         if problem:
             mapper.skip("public_ip", key, row, problem)
@@ -134,18 +137,22 @@ def _rules(mapper: Mapper) -> None:
     for row in mapper.rows("firewall"):
         entry = mapper.reading.firewall(row)
         entry["cidrs"] = entry["cidrs"] or ["0.0.0.0/0"]  # CloudStack's default source
-        mapper.rule("firewall", "firewall", row, entry, {"ip": "public_ips"})
+        if not made_by_cluster(mapper, "firewall", rule_label(entry), row):
+            mapper.rule("firewall", "firewall", row, entry, {"ip": "public_ips"})
     for row in mapper.rows("egress"):
         entry = mapper.reading.egress(row)
         mapper.rule("egress", "egress", row, entry, {"network": "networks"})
     for row in mapper.rows("port_forward"):
         entry = mapper.reading.port_forward(row)
         refs = {"ip": "public_ips", "instance": "instances", **_tier(entry)}
-        mapper.rule("port_forwards", "port_forward", row, entry, refs)
+        if not made_by_cluster(mapper, "port_forward", rule_label(entry), row):
+            mapper.rule("port_forwards", "port_forward", row, entry, refs)
     for row in mapper.rows("load_balancer"):
         entry = mapper.reading.load_balancer(row)
         entry["members"] = sorted(mapper.found.members.get(str(row["id"]), entry["members"]))
         name = str(row["name"])
+        if made_by_cluster(mapper, "load_balancer", name, row):
+            continue
         problem = next(
             filter(None, (mapper.missing({"instances": m}) for m in entry["members"])), None
         ) or mapper.refer(entry, {"ip": "public_ips", **_tier(entry)})

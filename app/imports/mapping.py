@@ -106,8 +106,8 @@ class Mapper:
             entry["zone"] = zone
         self.sections.setdefault(section, {})[key] = clean(entry)
 
-    def skip(self, kind: str, name: str, row: Row, reason: str) -> None:
-        self.skipped.append(Skipped(kind, name, str(row["id"]), reason))
+    def skip(self, kind: str, name: str, row: Row, reason: str, owned: bool = False) -> None:
+        self.skipped.append(Skipped(kind, name, str(row["id"]), reason, owned))
 
     def missing(self, wanted: Mapping[str, Any]) -> str | None:
         """The first reference (section → name) to an entry that was not written."""
@@ -127,12 +127,17 @@ class Mapper:
     def rule(
         self, section: str, kind: str, row: Row, entry: dict[str, Any], refs: Mapping[str, str]
     ) -> None:
-        label = " ".join(str(v) for v in entry.values() if isinstance(v, str | int))
+        label = rule_label(entry)
         problem = self.refer(entry, refs)
         if problem:
             self.skip(kind, label, row, problem)
         else:
             self.sections.setdefault(section, []).append(clean(entry))
+
+
+def rule_label(entry: Mapping[str, Any]) -> str:
+    """A rule, which has no name, by its fields."""
+    return " ".join(str(v) for v in entry.values() if isinstance(v, str | int))
 
 
 def tagged_name(row: Row, kind: str) -> str | None:

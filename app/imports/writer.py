@@ -48,9 +48,12 @@ def header(project: ImportedProject) -> str:
     if project.placeholders:
         lines.append("Written with a placeholder to replace (the file validates once it is):")
         lines += [f"  {p.kind} {p.name} (id {p.id}): {p.reason}" for p in project.placeholders]
-    if project.skipped:
+    # what CloudStack made for an object written here (a cluster's rules) is left to it, as
+    # the cluster's nodes are: nothing to act on, so not listed
+    skipped = [s for s in project.skipped if not s.owned]
+    if skipped:
         lines.append("Not imported (stackgate models the kind, but not this object):")
-        lines += [f"  {s.kind} {s.name} (id {s.id}): {s.reason}" for s in project.skipped]
+        lines += [f"  {s.kind} {s.name} (id {s.id}): {s.reason}" for s in skipped]
     if project.unchecked:
         lines.append("Not checked for objects:")
         lines += [f"  {kind}" for kind in project.unchecked]

@@ -40,17 +40,44 @@ def create_load_balancer_rule(ctx: Ctx) -> Answer:
         raise invalid_parameter(f"Invalid algorithm: {algorithm}")
     public_port, _ = port_range(ctx, "publicport", "publicport")
     private_port, _ = port_range(ctx, "privateport", "privateport")
+    named = (request.require("name"), request.get("description") or "")
+    protocol = (request.get("protocol") or "tcp").lower()
+    row = balancer_row(ctx, address, network, named, (protocol, public_port, private_port))
+    row["algorithm"], row["cidrlist"] = algorithm, request.get("cidrlist") or ""
+    join_tier(address, network)
+    if opens:
+        open_firewall(ctx, address, row["protocol"], (public_port, public_port), row)
+    ctx.state.table("load_balancers").add(row)
+
+    def run() -> tuple[str, Row]:
+        row["state"] = "Active"
+        return "loadbalancer", row
+
+    return ctx.submit(run, ("FirewallRule", row))
+
+
+def balancer_row(
+    ctx: Ctx,
+    address: Row,
+    network: Row,
+    named: tuple[str, str],
+    ports: tuple[str, int | None, int | None],
+) -> Row:
+    """A load balancer rule's row (LoadBalancingRulesManagerImpl.createPublicLoadBalancer):
+    ``named`` its name and description, ``ports`` its protocol, public and private port;
+    round robin until told otherwise. Checked against the address's rules (detectRulesConflict)."""
+    protocol, public_port, private_port = ports
     row: Row = {
         "id": ctx.state.new_id(),
-        "name": request.require("name"),
-        "description": request.get("description") or "",
+        "name": named[0],
+        "description": named[1],
         "publicipid": address["id"],
         "publicip": address["ipaddress"],
         "publicport": str(public_port),
         "privateport": str(private_port),
-        "algorithm": algorithm,
-        "cidrlist": request.get("cidrlist") or "",
-        "protocol": (request.get("protocol") or "tcp").lower(),
+        "algorithm": "roundrobin",
+        "cidrlist": "",
+        "protocol": protocol,
         **{
             key: address[key]
             for key in ("account", "domainid", "domain", "projectid", "project")
@@ -66,16 +93,7 @@ def create_load_balancer_rule(ctx: Ctx) -> Answer:
         "_number": ctx.state.next_number("firewall_rules"),
     }
     rule_conflict("load_balancers", row, rules_on_ip(ctx, address["id"]), CS_SERVER_API)
-    join_tier(address, network)
-    if opens:
-        open_firewall(ctx, address, row["protocol"], (public_port, public_port), row)
-    ctx.state.table("load_balancers").add(row)
-
-    def run() -> tuple[str, Row]:
-        row["state"] = "Active"
-        return "loadbalancer", row
-
-    return ctx.submit(run, ("FirewallRule", row))
+    return row
 
 
 def _members(ctx: Ctx, balancer: Row) -> list[Row]:

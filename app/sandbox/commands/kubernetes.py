@@ -29,6 +29,7 @@ from app.sandbox.commands.cks_nodes import (
     render,
     set_power,
 )
+from app.sandbox.commands.cks_rules import remove_rules, rescale_rules, setup_rules
 from app.sandbox.commands.networks import new_network
 from app.sandbox.errors import (
     ACCOUNT_ERROR,
@@ -138,6 +139,11 @@ def create_kubernetes_cluster(ctx: Ctx) -> Answer:
 
     def run() -> tuple[str, Row]:
         provision(ctx, cluster)
+        try:
+            setup_rules(ctx, cluster)
+        except ApiError:
+            text = f"Failed to setup Kubernetes cluster : {name}, unable to setup network rules"
+            raise runtime_error(text) from None
         cluster["state"] = "Running"
         return "kubernetescluster", render(ctx, cluster)
 
@@ -221,6 +227,8 @@ def scale_kubernetes_cluster(ctx: Ctx) -> Answer:
 
     def work() -> Outcome:
         resize(ctx, cluster, offering, size)
+        if size is not None:
+            rescale_rules(ctx, cluster)
         return _answer(ctx, cluster, before)
 
     return _job(ctx, cluster, lambda: check_scale(ctx, cluster, offering, size), "Scaling", work)
@@ -286,7 +294,9 @@ def delete_kubernetes_cluster(ctx: Ctx) -> Answer:
             )
 
     def work() -> Outcome:
-        resize(ctx, cluster, None, 0, controls=0)
+        resize(ctx, cluster, None, 0, controls=0)  # their forwards go with the nodes
+        if not cluster["_network_cleanup"]:
+            remove_rules(ctx, cluster)  # checkForRulesToDelete
         release_tier_address(ctx, cluster)
         if cluster["_network_cleanup"]:
             # destroyKubernetesClusterNetwork → NetworkOrchestrator.destroyNetwork, whose

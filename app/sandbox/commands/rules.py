@@ -183,12 +183,12 @@ def close_related(ctx: Ctx, rule: Row) -> None:
             ctx.state.table("firewall").remove(opened["id"])
 
 
-@command("createFirewallRule")
-def create_firewall_rule(ctx: Ctx) -> Answer:
-    address = ctx.entity("ips", "ipaddressid")
-    protocol = _protocol(ctx, PROTOCOLS)
-    start, end = port_range(ctx, "startport", "endport")
-    row = _rule_fields(ctx, protocol, start, end, ctx.request.get("cidrlist") or "0.0.0.0/0")
+def firewall_row(
+    ctx: Ctx, address: Row, protocol: str, ports: tuple[int | None, int | None], cidrs: str
+) -> Row:
+    """An ingress rule on ``address`` (FirewallManagerImpl.createIngressFirewallRule), checked
+    against the address's rules (detectRulesConflict)."""
+    row = _rule_fields(ctx, protocol, ports[0], ports[1], cidrs)
     row.update(
         ipaddressid=address["id"],
         ipaddress=address["ipaddress"],
@@ -197,6 +197,15 @@ def create_firewall_rule(ctx: Ctx) -> Answer:
         _project=address.get("projectid", ""),
     )
     rule_conflict("firewall", row, rules_on_ip(ctx, address["id"]), CS_NETWORK_RULE_CONFLICT)
+    return row
+
+
+@command("createFirewallRule")
+def create_firewall_rule(ctx: Ctx) -> Answer:
+    address = ctx.entity("ips", "ipaddressid")
+    protocol = _protocol(ctx, PROTOCOLS)
+    ports = port_range(ctx, "startport", "endport")
+    row = firewall_row(ctx, address, protocol, ports, ctx.request.get("cidrlist") or "0.0.0.0/0")
     return _rule(ctx, "firewall", row)
 
 
@@ -241,10 +250,29 @@ def create_port_forwarding_rule(ctx: Ctx) -> Answer:
     protocol = _protocol(ctx, ("tcp", "udp"))
     public = port_range(ctx, "publicport", "publicendport")
     private = port_range(ctx, "privateport", "privateendport")
-    nic = next((n for n in vm["nic"] if n["networkid"] == network["id"]), None)
-    if nic is None:
+    if not any(n["networkid"] == network["id"] for n in vm["nic"]):
         raise invalid_parameter("Vm doesn't belong to network associated with ipAddress")
-    row: Row = {
+    row = forward_row(ctx, address, network, vm, (protocol, public, private))
+    row["cidrlist"] = ctx.request.get("cidrlist") or ""
+    rules = rules_on_ip(ctx, address["id"])
+    rule_conflict("port_forwards", row, rules, CS_NETWORK_RULE_CONFLICT)
+    join_tier(address, network)
+    if opens:
+        open_firewall(ctx, address, protocol, public, row)
+    return _rule(ctx, "port_forwards", row)
+
+
+Ports = tuple[int | None, int | None]
+
+
+def forward_row(
+    ctx: Ctx, address: Row, network: Row, vm: Row, ports: tuple[str, Ports, Ports]
+) -> Row:
+    """A port forwarding rule's row (PortForwardingRuleVO): ``ports`` are its protocol, public
+    and private ranges; to the VM's address on ``network``."""
+    protocol, public, private = ports
+    nic = next(n for n in vm["nic"] if n["networkid"] == network["id"])
+    return {
         "id": ctx.state.new_id(),
         "privateport": str(private[0]),
         "privateendport": str(private[1]),
@@ -257,7 +285,7 @@ def create_port_forwarding_rule(ctx: Ctx) -> Answer:
         "ipaddressid": address["id"],
         "ipaddress": address["ipaddress"],
         "state": "Add",
-        "cidrlist": ctx.request.get("cidrlist") or "",
+        "cidrlist": "",
         "networkid": network["id"],
         "vmguestip": nic["ipaddress"],
         "tags": [],
@@ -265,12 +293,6 @@ def create_port_forwarding_rule(ctx: Ctx) -> Answer:
         "_project": address.get("projectid", ""),
         "_number": ctx.state.next_number("firewall_rules"),
     }
-    rules = rules_on_ip(ctx, address["id"])
-    rule_conflict("port_forwards", row, rules, CS_NETWORK_RULE_CONFLICT)
-    join_tier(address, network)
-    if opens:
-        open_firewall(ctx, address, protocol, public, row)
-    return _rule(ctx, "port_forwards", row)
 
 
 def _delete(ctx: Ctx, kind: str) -> Answer:
