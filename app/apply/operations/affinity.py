@@ -16,6 +16,7 @@ from typing import Any
 
 from app.apply.operations.base import Context, Submitted
 from app.apply.operations.common import Operations, after, display_text
+from app.apply.operations.recorded import DeleteRecorded
 from app.apply.operations.tags import project_tags, record
 from app.cloudstack.inventory import AFFINITY_TAG
 from app.plan.model import Action, Change
@@ -62,29 +63,7 @@ class CreateGroup:
         return str(group["id"]) if group is not None and _same(group, change) and recorded else None
 
 
-class DeleteGroup:
-    def submit(self, ctx: Context, change: Change) -> Submitted:
-        group = _group(ctx, change)
-        if group is None:  # gone already (a resumed delete): only the record is left
-            return Submitted(resource_id=change.live_id)
-        answer = ctx.client.request("deleteAffinityGroup", id=group["id"])
-        return Submitted(str(answer["jobid"]), str(group["id"]))
-
-    def finish(
-        self, ctx: Context, change: Change, _submitted: Submitted, _result: dict[str, Any]
-    ) -> str | None:
-        record(ctx, AFFINITY_TAG + change.name, ours=False)
-        return None
-
-    def find(self, ctx: Context, change: Change) -> str | None:
-        """Still there, or gone with the project's record of it left to remove."""
-        group = _group(ctx, change)
-        if group is not None:
-            return str(group["id"])
-        return change.live_id if AFFINITY_TAG + change.name in project_tags(ctx) else None
-
-
 OPERATIONS: Operations = {
     ("affinity_group", Action.CREATE): CreateGroup(),
-    ("affinity_group", Action.DELETE): DeleteGroup(),
+    ("affinity_group", Action.DELETE): DeleteRecorded(_group, "deleteAffinityGroup", AFFINITY_TAG),
 }

@@ -41,6 +41,7 @@ from app.apply.operations.common import (
     zone_id,
 )
 from app.apply.operations.create import Create
+from app.apply.operations.recorded import DeleteRecorded
 from app.apply.operations.tags import project_tags, record
 from app.cloudstack.inventory import KUBERNETES_TAG
 from app.plan.model import Action, Change
@@ -155,30 +156,10 @@ class UpdateCluster:
         return None  # each call looks at the cluster first: running it again is harmless
 
 
-class DeleteCluster:
-    def submit(self, ctx: Context, change: Change) -> Submitted:
-        cluster = _by_id(ctx, change)
-        if cluster is None:  # gone already (a resumed delete): only the record is left
-            return Submitted(resource_id=change.live_id)
-        answer = ctx.client.request("deleteKubernetesCluster", id=cluster["id"])
-        return Submitted(str(answer["jobid"]), str(cluster["id"]))
-
-    def finish(
-        self, ctx: Context, change: Change, _submitted: Submitted, _result: dict[str, Any]
-    ) -> str | None:
-        record(ctx, KUBERNETES_TAG + change.name, ours=False)
-        return None
-
-    def find(self, ctx: Context, change: Change) -> str | None:
-        """Still there, or gone with the project's record of it left to remove."""
-        cluster = _by_id(ctx, change)
-        if cluster is not None:
-            return str(cluster["id"])
-        return change.live_id if KUBERNETES_TAG + change.name in project_tags(ctx) else None
-
-
 OPERATIONS: Operations = {
     ("kubernetes_cluster", Action.CREATE): CreateCluster(),
     ("kubernetes_cluster", Action.UPDATE): UpdateCluster(),
-    ("kubernetes_cluster", Action.DELETE): DeleteCluster(),
+    ("kubernetes_cluster", Action.DELETE): DeleteRecorded(
+        _by_id, "deleteKubernetesCluster", KUBERNETES_TAG
+    ),
 }
