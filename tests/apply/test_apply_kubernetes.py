@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from app.apply.journal import Run
 from app.apply.operations.kubernetes import CREATE
 from app.cloudstack.catalog import tag_map
 from app.cloudstack.inventory import KUBERNETES_TAG
@@ -74,6 +75,23 @@ def _record(world: World) -> str | None:
     return tag_map(project).get(KUBERNETES_TAG + "apps")
 
 
+def _failed_and_cleaned(world: World, run: Run, text: str) -> None:
+    """The cluster's create failed with ``text`` and what it left is gone again."""
+    step = {s.address: s for s in run.steps}["payments/kubernetes_cluster/apps"]
+    assert step.state == "failed"
+    assert step.error is not None and text in step.error
+    assert f"(what it left, {step.resource_id}, was removed)" in step.error
+    assert _clusters(world) == []
+
+
+def _made_next_time(world: World, tmp_path: Path) -> None:
+    """The next run makes the cluster, running as the repo says, and nothing is left to do."""
+    again = world.execute(world.plan(), tmp_path / "second.db")
+    assert again.succeeded, again.steps
+    assert _summary(world) == ("Running", 1, "medium", "v1.27.3", ["Running"] * 2)
+    assert world.plan().changes == ()
+
+
 def test_a_cluster_declared_stopped_is_made_and_stopped(world: World) -> None:
     world.edit(FILE, PROJECT.replace(CLUSTER, CLUSTER.replace("}", ", state: Stopped}")))
     world.apply(world.plan())
@@ -89,19 +107,11 @@ def test_a_failed_create_is_reported_in_cloudstacks_words_cleaned_and_made_next_
     # Room for the control node but not its worker: the job's StartWorker fails the cluster.
     ctx.client.request("updateResourceLimit", projectid=ctx.project_id, resourcetype=0, max=1)
     run = world.execute(plan, tmp_path / "first.db")
-    step = {s.address: s for s in run.steps}["payments/kubernetes_cluster/apps"]
-    assert step.state == "failed"
-    assert step.error is not None
-    assert "Provisioning node VM failed in the Kubernetes cluster : apps" in step.error
-    assert f"(what it left, {step.resource_id}, was removed)" in step.error
-    assert _clusters(world) == []
+    _failed_and_cleaned(world, run, "Provisioning node VM failed in the Kubernetes cluster : apps")
     assert ctx.client.list("listVirtualMachines", projectid=ctx.project_id) == []
 
     ctx.client.request("updateResourceLimit", projectid=ctx.project_id, resourcetype=0, max=20)
-    again = world.execute(world.plan(), tmp_path / "second.db")
-    assert again.succeeded, again.steps
-    assert _summary(world) == ("Running", 1, "medium", "v1.27.3", ["Running"] * 2)
-    assert world.plan().changes == ()
+    _made_next_time(world, tmp_path)
 
 
 def test_a_create_whose_job_fails_is_reported_cleaned_and_made_next_time(
@@ -117,15 +127,8 @@ def test_a_create_whose_job_fails_is_reported_cleaned_and_made_next_time(
         ctx.client.endpoint.url.removesuffix("/client/api"), fail_next=[{**failure, "in_job": True}]
     )
     run = world.execute(plan, tmp_path / "first.db")
-    step = {s.address: s for s in run.steps}["payments/kubernetes_cluster/apps"]
-    assert step.state == "failed"
-    assert step.error is not None and text in step.error
-    assert f"(what it left, {step.resource_id}, was removed)" in step.error
-    assert _clusters(world) == []
-    again = world.execute(world.plan(), tmp_path / "second.db")
-    assert again.succeeded, again.steps
-    assert _summary(world) == ("Running", 1, "medium", "v1.27.3", ["Running"] * 2)
-    assert world.plan().changes == ()
+    _failed_and_cleaned(world, run, text)
+    _made_next_time(world, tmp_path)
 
 
 def test_a_cluster_made_by_hand_is_adopted_scaled_and_recorded(
