@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.sandbox.conftest import Catalog, CloudStackHttp, unique
+from tests.sandbox.conftest import Catalog, CloudStackHttp, ClusterParams
 from tests.sandbox.test_source_nat import network
 from tests.sandbox.test_vpcs import make_tier, make_vpc
 
@@ -16,18 +16,10 @@ __all__ = ["network"]
 
 
 def _cluster(
-    api: CloudStackHttp, catalog: Catalog, project: dict[str, Any], **params: object
+    api: CloudStackHttp, cluster_params: ClusterParams, **params: object
 ) -> dict[str, Any]:
-    versions = {v["name"]: v["id"] for v in api.items("listKubernetesSupportedVersions")}
-    return api.result(
-        "createKubernetesCluster",
-        name=unique("k8s"),
-        zoneid=catalog.zone,
-        kubernetesversionid=versions["v1.27.3"],
-        serviceofferingid=catalog.medium,
-        projectid=project["id"],
-        **{"size": 2, **params},
-    )
+    """A cluster of two workers unless ``params`` say otherwise, made and running."""
+    return api.result("createKubernetesCluster", **cluster_params(**{"size": 2, **params}))
 
 
 def _rules(api: CloudStackHttp, cluster: dict[str, Any]) -> dict[str, Any]:
@@ -65,9 +57,9 @@ def _rules(api: CloudStackHttp, cluster: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_cluster_on_an_isolated_network_opens_ssh_and_api_on_its_source_nat(
-    api: CloudStackHttp, catalog: Catalog, project: dict[str, Any]
+    api: CloudStackHttp, project: dict[str, Any], cluster_params: ClusterParams
 ) -> None:
-    cluster = _cluster(api, catalog, project)
+    cluster = _cluster(api, cluster_params)
     nodes = [vm["id"] for vm in cluster["virtualmachines"]]
     (source_nat,) = api.items("listPublicIpAddresses", projectid=project["id"], issourcenat=True)
     assert cluster["ipaddressid"] == source_nat["id"]
@@ -89,10 +81,13 @@ def test_a_cluster_on_an_isolated_network_opens_ssh_and_api_on_its_source_nat(
 
 
 def test_a_cluster_deleted_from_a_network_it_did_not_make_takes_its_rules_along(
-    api: CloudStackHttp, catalog: Catalog, project: dict[str, Any], network: dict[str, Any]
+    api: CloudStackHttp,
+    project: dict[str, Any],
+    network: dict[str, Any],
+    cluster_params: ClusterParams,
 ) -> None:
     """DestroyWorker.checkForRulesToDelete: the network stays, with none of the cluster's rules."""
-    cluster = _cluster(api, catalog, project, networkid=network["id"])
+    cluster = _cluster(api, cluster_params, networkid=network["id"])
     assert len(_rules(api, cluster)["forwards"]) == 3
     api.done("deleteKubernetesCluster", id=cluster["id"])
     assert _rules(api, cluster) == {"firewall": [], "forwards": [], "balancers": []}
@@ -100,13 +95,17 @@ def test_a_cluster_deleted_from_a_network_it_did_not_make_takes_its_rules_along(
 
 
 def test_a_cluster_on_a_tier_forwards_the_api_to_its_first_control_node(
-    cs: Any, api: CloudStackHttp, catalog: Catalog, project: dict[str, Any]
+    cs: Any,
+    api: CloudStackHttp,
+    catalog: Catalog,
+    project: dict[str, Any],
+    cluster_params: ClusterParams,
 ) -> None:
     """setupKubernetesClusterVpcTierRules: a tier's offering conserves no addresses, so the API
     is a port forward, not a load balancer; a tier takes no firewall rules."""
     vpc = make_vpc(cs, catalog, project)
     tier = make_tier(cs, catalog, vpc, "10.20.1.1")
-    cluster = _cluster(api, catalog, project, networkid=tier["id"], size=1)
+    cluster = _cluster(api, cluster_params, networkid=tier["id"], size=1)
     control, worker = (vm["id"] for vm in cluster["virtualmachines"])
     assert _rules(api, cluster) == {
         "firewall": [],
