@@ -1,8 +1,9 @@
 """Objects that must follow when something they hang on is replaced.
 
 A replaced network takes its instances, addresses and egress rules with it; a replaced SSH
-key or affinity group has its instances stopped to take the new one; a replaced
-address its rules and load balancers; a replaced instance its port forwards, and its volumes,
+key or affinity group has its instances stopped to take the new one; a replaced security
+group has the groups whose rules name it name it again; a replaced address its rules and
+load balancers; a replaced instance its port forwards, and its volumes,
 load-balancer memberships and static NAT must be set again. A no-op on such a dependent becomes a
 replace or an update that says why.
 """
@@ -53,12 +54,20 @@ DEPENDENTS: dict[str, list[tuple[str, str, Action]]] = {
     "volume": [("snapshot_policy", "volume", Action.REPLACE)],
     # deleteTemplate refuses while a VM uses the template: its instances go first
     "template": [("instance", "template", Action.REPLACE)],
+    # deleteSecurityGroup refuses while a rule names the group (536): the groups whose rules
+    # name it revoke those first and authorize them again to the new group (app/apply/steps.py)
+    "security_group": [
+        ("security_group", "ingress", Action.UPDATE),
+        ("security_group", "egress", Action.UPDATE),
+    ],
 }
 Key = tuple[str, str, str]  # (project, kind, name)
 
 
 def _names(value: object) -> list[str]:
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    """The names a field holds: a name, a list of them, or rules naming a ``group``."""
+    values = value if isinstance(value, list) else [value]
+    return [str(v.get("group")) if isinstance(v, Mapping) else str(v) for v in values]
 
 
 def cascade(

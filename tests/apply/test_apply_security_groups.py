@@ -5,10 +5,11 @@ the project's own `default` group is never planned for anything."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
-from tests.apply.cloud import converged, env_for
+from tests.apply.cloud import converged, env_for, stackgate
 from tests.apply.test_apply_affinity_nat import applied, calls, client, edit, make_repo, planned
 
 PROJECT = """\
@@ -224,3 +225,36 @@ def test_groups_that_name_each_other_are_made_in_one_apply(sandbox: str, tmp_pat
         "a-sg": {("ingress", "tcp", 5432, 5432, "z-sg")},
         "z-sg": {("ingress", "tcp", 5432, 5432, "a-sg")},
     }
+
+
+def test_a_group_another_names_is_replaced_and_named_again(sandbox: str, tmp_path: Path) -> None:
+    """CloudStack deletes no group a rule names (536): db-sg, unchanged, names web-sg, whose
+    new description replaces it. db-sg's rule naming web-sg is revoked before web-sg goes
+    and authorized again once the new web-sg is made, an update the plan shows and says why."""
+    env = env_for(sandbox, tmp_path)
+    named = "      - {protocol: tcp, ports: 5432, group: web-sg}\n"
+    repo, payments = make_repo(tmp_path, PROJECT + named)
+    applied(env, repo)
+    converged(env, repo)
+    old = group_ids(sandbox)
+
+    edit(payments, ("description: web servers", "description: web front ends"))
+    plan = json.loads(stackgate(env, "plan", str(repo), "--format", "json").stdout)["changes"]
+    assert [(c["action"], c["address"], c["reason"]) for c in plan] == [
+        ("replace", "payments/security_group/web-sg", "description cannot change in place"),
+        ("update", "payments/security_group/db-sg", "its security group 'web-sg' is replaced"),
+    ]
+    applied(env, repo)
+    converged(env, repo)
+    new = group_ids(sandbox)
+    assert new["web-sg"] != old["web-sg"] and new["db-sg"] == old["db-sg"]
+    assert rules(sandbox) == {
+        "default": set(),
+        "web-sg": WEB,
+        "db-sg": DB | {("ingress", "tcp", 5432, 5432, "web-sg")},
+    }
+
+
+def group_ids(sandbox: str) -> dict[str, str]:
+    found = client(sandbox).listSecurityGroups(projectid=-1, listall=True)["securitygroup"]
+    return {group["name"]: group["id"] for group in found}

@@ -85,3 +85,22 @@ def test_an_update_that_stops_naming_a_group_and_adds_a_rule_revokes_first() -> 
     )
     assert (gone.action, gone.name, update) == (Action.DELETE, "web-sg", both)
     assert wave(revoke) < wave(gone) < wave(update)
+
+
+def test_a_group_naming_a_replaced_group_revokes_those_rules_first_and_names_it_again() -> None:
+    """deleteSecurityGroup refuses while a rule names the group (536): db-sg, updated only
+    because web-sg is replaced, revokes its rule naming web-sg with the deletes and
+    authorizes it again once the new web-sg is made."""
+    db = group("db-sg", Action.UPDATE, CIDR, WEB)
+    db = replace(db, before=db.after)
+    web = replace(group("web-sg", Action.REPLACE, CIDR), before={"ingress": [CIDR]})
+    plan = Plan("acme/infra", ("payments",), apply_order((db, web)))
+    assert steps(db, web) == [
+        ("update", "db-sg", [["10.0.0.0/8"]]),
+        ("delete", "web-sg", []),
+        ("create", "web-sg", [["10.0.0.0/8"]]),
+        ("update", "db-sg", [["10.0.0.0/8"], "web-sg"]),
+    ]
+    revoke, gone, made, again = steps_of(plan).changes
+    assert wave(revoke) < wave(gone) < wave(made) < wave(again)
+    assert again.before == revoke.after

@@ -18,6 +18,7 @@ from .cloud import (
     live,
     load_balancer,
     network,
+    obj,
     plan_of,
     port_forward,
     public_ip,
@@ -172,3 +173,39 @@ def test_a_replaced_ssh_key_stops_the_instances_that_use_it() -> None:
     ]
     follower = change(plan, "instance", "web-1")
     assert follower.reason == "its ssh key 'deploy' is replaced"
+
+
+GROUPS = """\
+zone: zone-a
+security_groups:
+  web-sg:
+    description: web front ends
+  db-sg:
+    ingress:
+      - {protocol: tcp, ports: 5432, group: web-sg}
+  log-sg:
+    egress:
+      - {protocol: udp, ports: 514, group: web-sg}
+  cache-sg:
+    ingress:
+      - {protocol: tcp, ports: 6379, cidrs: [10.0.0.0/8]}
+"""
+
+
+def test_a_replaced_security_group_is_named_again_by_the_groups_whose_rules_name_it() -> None:
+    """deleteSecurityGroup refuses while a rule names the group (536): those groups' rules
+    are revoked and authorized again to the new group, an update saying why."""
+    made = {c.name: c.after or {} for c in plan_of(GROUPS, []).changes}
+    made["web-sg"] = {**made["web-sg"], "description": "web"}
+    plan = plan_of(GROUPS, [obj("security_group", name, after) for name, after in made.items()])
+    replaced = "its security group 'web-sg' is replaced"
+    assert _why(plan) == [
+        ("replace", "security_group", "web-sg", "description cannot change in place"),
+        ("update", "security_group", "db-sg", replaced),
+        ("update", "security_group", "log-sg", replaced),
+    ]
+    rules = made["db-sg"]["ingress"]
+    assert change(plan, "security_group", "db-sg").changed == (
+        FieldChange("ingress", rules, rules),
+    )
+    assert change(plan, "security_group", "log-sg").changed[0].field == "egress"
