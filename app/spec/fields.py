@@ -98,6 +98,8 @@ Cidr = Annotated[
 class PortRange:
     """One port (``443``) or an inclusive range (``"8000-8100"``)."""
 
+    LOWEST = 1  # a security group rule's ports start at 0 (app/spec/groups.py)
+
     __slots__ = ("end", "start")
 
     def __init__(self, start: int, end: int) -> None:
@@ -115,8 +117,8 @@ class PortRange:
             start = end = int(value)
         else:
             raise bad_value(f"'{value}' is not a port or port range", "write 443 or '8000-8100'")
-        if not 1 <= start <= end <= 65535:
-            raise bad_value(f"port range '{value}' is out of 1-65535 or reversed", "")
+        if not cls.LOWEST <= start <= end <= 65535:
+            raise bad_value(f"port range '{value}' is out of {cls.LOWEST}-65535 or reversed", "")
         return cls(start, end)
 
     def __str__(self) -> str:
@@ -145,7 +147,7 @@ class PortRange:
     ) -> JsonSchemaValue:
         return {
             "oneOf": [
-                {"type": "integer", "minimum": 1, "maximum": 65535},
+                {"type": "integer", "minimum": cls.LOWEST, "maximum": 65535},
                 {"type": "string", "pattern": r"^\s*\d+\s*(-\s*\d+\s*)?$"},
             ]
         }

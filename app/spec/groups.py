@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import Field, model_validator
 
 from app.spec.base import Strict
-from app.spec.fields import Cidr, Name, bad_value
+from app.spec.fields import Cidr, Name, PortRange, bad_value
 from app.spec.traffic import TrafficRule
 
 # Every account and project has one, made by CloudStack: instances may name it, the repo
@@ -15,8 +15,25 @@ from app.spec.traffic import TrafficRule
 DEFAULT_SECURITY_GROUP = "default"
 
 
+class GroupPorts(PortRange):
+    """authorizeSecurityGroupRule takes ports from 0, and keeps 0-0 as 0-65535: written so,
+    it would never read back as written."""
+
+    LOWEST = 0
+
+    @classmethod
+    def parse(cls, value: Any) -> PortRange:
+        ports = super().parse(value)
+        if ports.end == 0:
+            raise bad_value(
+                "CloudStack keeps port 0 of a security group as 0-65535", "write 0-65535"
+            )
+        return ports
+
+
 class SecurityGroupRule(TrafficRule):
     protocol: Literal["tcp", "udp", "icmp", "all"]
+    ports: GroupPorts | None = Field(None, description="443 or '8000-8100'; not for icmp")
     cidrs: list[Cidr] | None = Field(None, description="Sources (ingress) or destinations")
     group: Name | None = Field(None, description="Another security group, instead of cidrs")
 

@@ -258,3 +258,27 @@ def test_a_group_another_names_is_replaced_and_named_again(sandbox: str, tmp_pat
 def group_ids(sandbox: str) -> dict[str, str]:
     found = client(sandbox).listSecurityGroups(projectid=-1, listall=True)["securitygroup"]
     return {group["name"]: group["id"] for group in found}
+
+
+def test_a_rule_of_every_port_made_by_hand_is_adopted_as_it_reads(
+    sandbox: str, tmp_path: Path
+) -> None:
+    """CloudStack keeps a tcp rule of ports 0-0 as 0-65535: the repo writes it so (the
+    import too), where ports start at 1 elsewhere, and the plan then has nothing to do."""
+    env = env_for(sandbox, tmp_path)
+    repo, _ = make_repo(tmp_path, "project: payments\nzone: zone-a\n")
+    converged(env, repo)
+    cs = client(sandbox)
+    project = cs.listProjects(name="payments", listall=True)["project"][0]
+    made = cs.createSecurityGroup(name="ops-sg", projectid=project["id"])["securitygroup"]
+    cs.authorizeSecurityGroupIngress(
+        securitygroupid=made["id"], protocol="tcp", startport=0, endport=0, cidrlist="10.9.0.0/16"
+    )
+    every = "{protocol: tcp, ports: 0-65535, cidrs: [10.9.0.0/16]}"
+    group = f"security_groups:\n  ops-sg:\n    ingress:\n      - {every}\n"
+    _, payments = make_repo(tmp_path / "adopting", f"project: payments\nzone: zone-a\n{group}")
+    adopting = payments.parent.parent
+    assert planned(env, adopting) == [("adopt", "payments/security_group/ops-sg")]
+    applied(env, adopting)
+    converged(env, adopting)
+    assert rules(sandbox)["ops-sg"] == {("ingress", "tcp", 0, 65535, "10.9.0.0/16")}

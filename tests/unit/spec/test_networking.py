@@ -268,3 +268,16 @@ def test_a_tcp_or_udp_security_group_rule_needs_its_ports() -> None:
                 "write e.g. ports: 443, or ports: 1-65535 for every port",
             )
         ]
+
+
+def test_a_security_group_rule_may_start_at_port_0_as_cloudstack_keeps_it() -> None:
+    """authorizeSecurityGroupRule takes ports from 0 and keeps 0-0 as 0-65535, which is what
+    a hand-made rule of every port reads back as (and the import writes)."""
+    every = _edit("{protocol: tcp, ports: 443, cidrs", "{protocol: tcp, ports: 0-65535, cidrs")
+    assert _problems(every) == []
+    zero = _edit("{protocol: tcp, ports: 443, cidrs", "{protocol: tcp, ports: 0, cidrs")
+    assert [(code, line, hint) for code, line, _, hint in _problems(zero)] == [
+        ("SG108", 20, "write 0-65535")
+    ]
+    acl = _edit("ingress, protocol: tcp, ports: 443,", "ingress, protocol: tcp, ports: 0-443,")
+    assert [code for code, _, _, _ in _problems(acl)] == ["SG108"]  # not other rules
