@@ -78,7 +78,7 @@ def record_all(
     """Each arrival's receipt, all committed in one transaction, or what kept it from the
     store. One the store refuses fails alone: then each is tried again in its own."""
     try:
-        return _record_together(sessions, arrivals)
+        return [*_record_together(sessions, arrivals)]
     except Exception as problem:
         if len(arrivals) == 1:
             return [problem]

@@ -15,7 +15,7 @@ def _web_acl(sandbox: str) -> dict[str, str]:
 
 
 def _web_tier(sandbox: str) -> str:
-    (tier,) = [r["id"] for r in _rows(sandbox, "listNetworks") if r["name"] == "web"]
+    (tier,) = [str(r["id"]) for r in _rows(sandbox, "listNetworks") if r["name"] == "web"]
     return tier
 
 

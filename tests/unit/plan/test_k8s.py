@@ -124,11 +124,14 @@ def test_apply_order_registers_the_template_first_and_policies_after_their_disks
 def test_apply_makes_these_kinds() -> None:
     refused = {(c.kind, c.name) for c in unsupported(_plan().changes)}
     assert ("kubernetes_cluster", "apps") not in refused  # apply makes clusters
-    assert not {
-        ("template", "golden"),
-        ("snapshot_policy", "tools:root"),
-        ("snapshot_policy", "tools-data"),
-    } & refused
+    assert (
+        not {
+            ("template", "golden"),
+            ("snapshot_policy", "tools:root"),
+            ("snapshot_policy", "tools-data"),
+        }
+        & refused
+    )
 
 
 def test_a_cloud_without_the_kubernetes_service_is_told_at_the_cluster() -> None:
