@@ -46,6 +46,11 @@ SLOW_FIRST = (
     "tests/scenarios/test_scale_out.py",
     "tests/policy/test_default_policies.py",
     "tests/scenarios/test_failures.py",
+    "tests/apply/test_apply_projects.py",
+    "tests/unit/spec/test_property.py",
+    "tests/apply/test_apply_backups.py",
+    "tests/policy/test_repo_policies.py",
+    "tests/apply/test_apply_kubernetes_lifecycle.py",
 )
 
 
