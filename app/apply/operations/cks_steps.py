@@ -12,13 +12,13 @@ state: a resumed apply may find its own call still running), so nothing is sent 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 from app.apply.operations.base import Context
 from app.apply.operations.common import Unresolved, after, catalog_id
-from app.cloudstack.errors import CloudStackError, OutcomeUnknown
+from app.apply.operations.passing import settled as wait_out
+from app.cloudstack.errors import CloudStackError
 from app.plan.model import Change
 
 Row = dict[str, Any]
@@ -26,7 +26,6 @@ Step = tuple[str, dict[str, Any]]  # command, parameters
 # KubernetesCluster.State: the states a cluster passes through on its way to another
 PASSING = frozenset({"Created", "Starting", "Scaling", "Upgrading", "Stopping", "Destroying"})
 RUNNING = ("Running", "Alert")  # Alert: running, with a node CKS could not reach
-POLL_SECONDS = 1.0
 LIST = "listKubernetesClusters"
 
 
@@ -37,17 +36,8 @@ def listed(ctx: Context, **match: str) -> Row | None:
 
 
 def settled(ctx: Context, look: Callable[[], Row | None], name: str) -> Row | None:
-    """The cluster ``look`` finds once it is in no passing state (None: there is none), within
-    the client's job timeout; past it the step stays uncertain, for the next attempt."""
-    deadline = time.monotonic() + ctx.client.endpoint.job_timeout
-    while True:
-        cluster = look()
-        if cluster is None or cluster.get("state") not in PASSING:
-            return cluster
-        if time.monotonic() > deadline:
-            text = f"cluster {name} is still {cluster['state']}"
-            raise OutcomeUnknown(ctx.client.cloud, LIST, text)
-        ctx.client.sleep(POLL_SECONDS)
+    """The cluster ``look`` finds once it is in no passing state (None: there is none)."""
+    return wait_out(ctx, look, PASSING, LIST, f"cluster {name}")
 
 
 def version_id(ctx: Context, change: Change, command: str) -> str:

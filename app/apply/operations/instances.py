@@ -42,6 +42,7 @@ from app.apply.operations.common import (
     zone_id,
 )
 from app.apply.operations.create import Create
+from app.apply.operations.passing import settled
 from app.apply.operations.security_groups import new_vm_groups, vm_groups
 from app.apply.operations.tags import send_tags, settle, sync_tags, wanted_tags
 from app.cloudstack.catalog import GIB, tag_map
@@ -68,6 +69,10 @@ def _template_id(ctx: Context, name: str, zone: str, command: str) -> str:
     if template is None:
         raise Unresolved(ctx.client.cloud, command, f"no template {name}")
     return template.id
+
+
+LIST_VMS = "listVirtualMachines"
+DEPLOYING = frozenset({"Starting"})  # VirtualMachine.State while deployVirtualMachine's job runs
 
 
 class DeployInstance(Create):
@@ -99,6 +104,21 @@ class DeployInstance(Create):
 
     def tags(self, ctx: Context, change: Change) -> dict[str, str]:
         return wanted_tags(ctx, change, {TAG_USERDATA: after(change).get("user_data_sha")})
+
+    def find(self, ctx: Context, change: Change) -> str | None:
+        """A VM is tagged as soon as its deploy answers (``submit``), so one a restarted apply
+        finds by its tags may still be deploying: the step ends once CloudStack has started
+        it, as the deploy job would have said; a volume attached to a VM still Starting is
+        refused (431, VolumeApiServiceImpl.attachVolumeToVM)."""
+        found = super().find(ctx, change)
+        if found is not None:
+
+            def look() -> dict[str, Any] | None:
+                rows = ctx.client.list(LIST_VMS, id=found, projectid=ctx.project_id)
+                return next(iter(rows), None)
+
+            settled(ctx, look, DEPLOYING, LIST_VMS, change.address)
+        return found
 
     def submit(self, ctx: Context, change: Change) -> Submitted:
         """The VM and its ROOT volume are tagged as soon as the deploy answers: CloudStack
